@@ -1,0 +1,16 @@
+//! dangjian domain: types, validation and rules. Pure: no I/O, no async, no SQL.
+//!
+//! Each capability is a module of the same name in every crate that has something to say about it
+//! (`org`, `member`, …), so a newcomer finds a capability by its name in every layer.
+
+pub mod dates;
+pub mod error;
+pub mod idcard;
+pub mod mask;
+pub mod member;
+pub mod org;
+pub mod path;
+pub mod region;
+pub mod rules;
+
+pub use error::{FieldError, FieldErrors};
