@@ -1,1 +1,20 @@
+//! dangjian storage: one data-access layer over SQLite (embedded default) and PostgreSQL.
+//!
+//! SQL is written once with `$1` placeholders and runs on both backends (SQLite reads them as
+//! `?1`). Every repository function that reads or writes business data takes a [`Scope`], so an
+//! unscoped query does not compile. Every multi-row change runs in one transaction; on SQLite
+//! writes go through a single writer connection with `BEGIN IMMEDIATE`.
 
+pub mod db;
+pub mod error;
+pub mod member;
+pub mod org;
+pub mod progress;
+pub mod scope;
+pub mod stats;
+pub mod testing;
+
+pub use db::{Backend, Store, Tx, Val};
+pub use error::{StoreError, StoreResult};
+pub use progress::{NoProgress, Progress};
+pub use scope::Scope;

@@ -1,0 +1,409 @@
+//! Backends, connections, transactions and the one query path both backends share.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow, Postgres};
+use sqlx::sqlite::{
+    Sqlite, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, FromRow, Transaction};
+
+use crate::error::StoreResult;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Pools {
+    /// One writer connection (SQLite allows one writer; serialising in-process means no
+    /// "database is locked" between our own writers) and a pool of read-only connections.
+    Sqlite { writer: SqlitePool, reader: SqlitePool, path: PathBuf },
+    Pg(PgPool),
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pools: Pools,
+}
+
+/// A value bound to a query parameter. Both backends accept every variant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    I64(Option<i64>),
+    Text(Option<String>),
+    Date(Option<NaiveDate>),
+    Bool(bool),
+    Time(DateTime<Utc>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::I64(Some(v))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::I64(v)
+    }
+}
+impl From<i32> for Val {
+    fn from(v: i32) -> Self {
+        Val::I64(Some(v as i64))
+    }
+}
+impl From<Option<i32>> for Val {
+    fn from(v: Option<i32>) -> Self {
+        Val::I64(v.map(|v| v as i64))
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(Some(v))
+    }
+}
+impl From<&String> for Val {
+    fn from(v: &String) -> Self {
+        Val::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<Option<&str>> for Val {
+    fn from(v: Option<&str>) -> Self {
+        Val::Text(v.map(str::to_string))
+    }
+}
+impl From<&Option<String>> for Val {
+    fn from(v: &Option<String>) -> Self {
+        Val::Text(v.clone())
+    }
+}
+impl From<NaiveDate> for Val {
+    fn from(v: NaiveDate) -> Self {
+        Val::Date(Some(v))
+    }
+}
+impl From<Option<NaiveDate>> for Val {
+    fn from(v: Option<NaiveDate>) -> Self {
+        Val::Date(v)
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Self {
+        Val::Bool(v)
+    }
+}
+impl From<DateTime<Utc>> for Val {
+    fn from(v: DateTime<Utc>) -> Self {
+        Val::Time(v)
+    }
+}
+
+/// `args![a, b, c]` builds a `Vec<Val>`.
+#[macro_export]
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { vec![$($crate::Val::from($a)),*] };
+}
+
+/// A row type that decodes from both backends.
+pub trait DbRow: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> DbRow for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Val::I64(v) => q.bind(*v),
+                Val::Text(v) => q.bind(v.as_deref()),
+                Val::Date(v) => q.bind(*v),
+                Val::Bool(v) => q.bind(*v),
+                Val::Time(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// SQLite reads `$1` as a named parameter; `?1` is its numbered form, which is what we mean.
+fn lite(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+/// Where a query runs: a pool (reads) or a transaction's connection.
+pub enum Exec<'a> {
+    SqlitePool(&'a SqlitePool),
+    Sqlite(&'a mut SqliteConnection),
+    PgPool(&'a PgPool),
+    Pg(&'a mut PgConnection),
+}
+
+
+impl Exec<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Exec::SqlitePool(_) | Exec::Sqlite(_) => Backend::Sqlite,
+            Exec::PgPool(_) | Exec::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn execute(self, sql: &str, args: &[Val]) -> StoreResult<u64> {
+        Ok(match self {
+            Exec::SqlitePool(p) => {
+                let s = lite(sql);
+                bind_all!(sqlx::query(&s), args).execute(p).await?.rows_affected()
+            }
+            Exec::Sqlite(c) => {
+                let s = lite(sql);
+                bind_all!(sqlx::query(&s), args).execute(&mut *c).await?.rows_affected()
+            }
+            Exec::PgPool(p) => bind_all!(sqlx::query(sql), args).execute(p).await?.rows_affected(),
+            Exec::Pg(c) => bind_all!(sqlx::query(sql), args).execute(&mut *c).await?.rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<Vec<T>> {
+        let q = |s| sqlx::query_as::<_, T>(s);
+        let q2 = |s| sqlx::query_as::<_, T>(s);
+        Ok(match self {
+            Exec::SqlitePool(p) => { let s = lite(sql); bind_all!(q(&s), args).fetch_all(p).await? }
+            Exec::Sqlite(c) => { let s = lite(sql); bind_all!(q(&s), args).fetch_all(&mut *c).await? }
+            Exec::PgPool(p) => bind_all!(q2(sql), args).fetch_all(p).await?,
+            Exec::Pg(c) => bind_all!(q2(sql), args).fetch_all(&mut *c).await?,
+        })
+    }
+
+    pub async fn fetch_optional<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<Option<T>> {
+        let q = |s| sqlx::query_as::<_, T>(s);
+        let q2 = |s| sqlx::query_as::<_, T>(s);
+        Ok(match self {
+            Exec::SqlitePool(p) => { let s = lite(sql); bind_all!(q(&s), args).fetch_optional(p).await? }
+            Exec::Sqlite(c) => { let s = lite(sql); bind_all!(q(&s), args).fetch_optional(&mut *c).await? }
+            Exec::PgPool(p) => bind_all!(q2(sql), args).fetch_optional(p).await?,
+            Exec::Pg(c) => bind_all!(q2(sql), args).fetch_optional(&mut *c).await?,
+        })
+    }
+
+    pub async fn fetch_one<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<T> {
+        match self.fetch_optional(sql, args).await? {
+            Some(t) => Ok(t),
+            None => Err(sqlx::Error::RowNotFound.into()),
+        }
+    }
+
+    /// A single `BIGINT` value (counts, ids). `NULL` reads as 0.
+    pub async fn scalar(self, sql: &str, args: &[Val]) -> StoreResult<i64> {
+        let row: (Option<i64>,) = self.fetch_one(sql, args).await?;
+        Ok(row.0.unwrap_or(0))
+    }
+}
+
+
+/// An open write transaction. Dropping it without [`Tx::commit`] rolls it back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn x(&mut self) -> Exec<'_> {
+        match self {
+            Tx::Sqlite(t) => Exec::Sqlite(&mut **t),
+            Tx::Pg(t) => Exec::Pg(&mut **t),
+        }
+    }
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Pg(_) => Backend::Postgres,
+        }
+    }
+    /// The PostgreSQL connection, for COPY in bulk loads.
+    pub fn pg(&mut self) -> Option<&mut PgConnection> {
+        match self {
+            Tx::Pg(t) => Some(&mut **t),
+            Tx::Sqlite(_) => None,
+        }
+    }
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+    pub async fn rollback(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Pg(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+/// How long a writer waits for SQLite's write lock (held by another process) before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Store {
+    /// Open by URL or path: `postgres://…` (or `postgresql://…`) selects PostgreSQL, anything else
+    /// is a SQLite file path (an optional `sqlite://` prefix is accepted). Migrations are applied.
+    pub async fn open(target: &str) -> StoreResult<Store> {
+        let store = if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+            Store::open_postgres(target).await?
+        } else {
+            let p = target.strip_prefix("sqlite://").unwrap_or(target);
+            Store::open_sqlite(Path::new(p)).await?
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Open (creating if missing) a SQLite file in WAL mode, without migrating.
+    pub async fn open_sqlite(path: &Path) -> StoreResult<Store> {
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true)
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory")
+            .statement_cache_capacity(256)
+            .disable_statement_logging();
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(120))
+            .connect_with(base.clone().create_if_missing(true))
+            .await?;
+        let readers = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2).clamp(2, 8);
+        let reader = SqlitePoolOptions::new()
+            .max_connections(readers)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Store { pools: Pools::Sqlite { writer, reader, path: path.to_path_buf() } })
+    }
+
+    /// Connect to PostgreSQL, without migrating.
+    pub async fn open_postgres(url: &str) -> StoreResult<Store> {
+        let opts = PgConnectOptions::from_str(url)?.disable_statement_logging();
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await?;
+        Ok(Store { pools: Pools::Pg(pool) })
+    }
+
+    /// Apply the embedded migrations of this backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Pools::Pg(p) => PG_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Migrations applied to this database, as (version, description).
+    pub async fn applied_migrations(&self) -> StoreResult<Vec<(i64, String)>> {
+        self.read()
+            .fetch_all("SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version", &[])
+            .await
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite file, when on SQLite.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match &self.pools {
+            Pools::Sqlite { path, .. } => Some(path),
+            Pools::Pg(_) => None,
+        }
+    }
+
+    /// Where reads run.
+    pub fn read(&self) -> Exec<'_> {
+        match &self.pools {
+            Pools::Sqlite { reader, .. } => Exec::SqlitePool(reader),
+            Pools::Pg(p) => Exec::PgPool(p),
+        }
+    }
+
+    /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so that a transaction that reads
+    /// before it writes cannot fail to upgrade its lock).
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Pg(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+
+    /// A consistent online copy of the SQLite file (`VACUUM INTO`), safe while the server runs.
+    pub async fn backup_sqlite(&self, dest: &Path) -> StoreResult<()> {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => {
+                let d = dest.to_string_lossy().replace('\'', "''");
+                sqlx::query(&format!("VACUUM INTO '{d}'")).execute(writer).await?;
+                Ok(())
+            }
+            Pools::Pg(_) => Err(crate::StoreError::Refused(
+                "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump --format=custom --file=dangjian.dump \"$DATABASE_URL\"".into(),
+            )),
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { writer, reader, .. } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Pools::Pg(p) => p.close().await,
+        }
+    }
+
+    /// Update the query planner's statistics after a bulk load.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        tx.x().execute("ANALYZE", &[]).await?;
+        tx.commit().await
+    }
+}
+
+/// The current time, for `created_at` / `updated_at`.
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}

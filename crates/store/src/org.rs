@@ -1,0 +1,647 @@
+//! 党组织 repository: create, edit, move, dissolve, browse and search the organization tree.
+
+use chrono::NaiveDate;
+use domain::org::{Facility, FacilityKind, FacilityStatus, FormedBy, Org, OrgInput, OrgKind, Sector, ValidOrg};
+use domain::path;
+use domain::rules::{self, Finding, OrgFacts};
+use serde::Serialize;
+
+use crate::args;
+use crate::db::{now, Exec, Store, Tx, Val};
+use crate::error::{StoreError, StoreResult};
+use crate::scope::Scope;
+use crate::stats::{self, Counts};
+
+pub(crate) const ORG_COLS: &str = "o.id, o.parent_id, o.path, o.name, o.short_name, o.kind, o.sector, o.region_code, \
+    o.formed_by, o.founded_on, o.has_committee, o.term_number, o.term_start, o.term_end, o.secretary, o.contact_phone, \
+    o.address, o.annual_funds, o.dissolved_on";
+
+#[derive(sqlx::FromRow, Debug)]
+pub(crate) struct OrgRow {
+    id: i64,
+    parent_id: Option<i64>,
+    path: String,
+    name: String,
+    short_name: Option<String>,
+    kind: String,
+    sector: String,
+    region_code: Option<String>,
+    formed_by: String,
+    founded_on: Option<NaiveDate>,
+    has_committee: bool,
+    term_number: Option<i64>,
+    term_start: Option<NaiveDate>,
+    term_end: Option<NaiveDate>,
+    secretary: Option<String>,
+    contact_phone: Option<String>,
+    address: Option<String>,
+    annual_funds: Option<i64>,
+    dissolved_on: Option<NaiveDate>,
+}
+
+impl OrgRow {
+    pub(crate) fn into_org(self) -> Org {
+        Org {
+            id: self.id,
+            parent_id: self.parent_id,
+            path: self.path,
+            name: self.name,
+            short_name: self.short_name,
+            kind: OrgKind::from_code(&self.kind).unwrap_or(OrgKind::Branch),
+            sector: Sector::from_code(&self.sector).unwrap_or(Sector::Other),
+            region_code: self.region_code,
+            formed_by: FormedBy::from_code(&self.formed_by).unwrap_or(FormedBy::Single),
+            founded_on: self.founded_on,
+            has_committee: self.has_committee,
+            term_number: self.term_number.map(|n| n as i32),
+            term_start: self.term_start,
+            term_end: self.term_end,
+            secretary: self.secretary,
+            contact_phone: self.contact_phone,
+            address: self.address,
+            annual_funds: self.annual_funds,
+            facilities: Vec::new(),
+        }
+    }
+}
+
+async fn fetch_row(exec: Exec<'_>, id: i64) -> StoreResult<Option<OrgRow>> {
+    exec.fetch_optional(&format!("SELECT {ORG_COLS} FROM org o WHERE o.id = $1"), &args![id]).await
+}
+
+/// Load an organization the caller may see (dissolved ones included, for history).
+async fn get_any(store: &Store, scope: &Scope, id: i64) -> StoreResult<(Org, Option<NaiveDate>)> {
+    let row = fetch_row(store.read(), id).await?.ok_or(StoreError::NotFound("党组织"))?;
+    if !scope.contains(&row.path) {
+        return Err(StoreError::NotFound("党组织"));
+    }
+    let dissolved = row.dissolved_on;
+    let mut org = row.into_org();
+    load_facilities(store.read(), std::slice::from_mut(&mut org)).await?;
+    Ok((org, dissolved))
+}
+
+/// Load an active organization the caller may see; out of scope reads as not found.
+pub async fn get(store: &Store, scope: &Scope, id: i64) -> StoreResult<Org> {
+    match get_any(store, scope, id).await? {
+        (org, None) => Ok(org),
+        (_, Some(_)) => Err(StoreError::NotFound("党组织")),
+    }
+}
+
+/// Load by path (active only).
+pub async fn get_by_path(store: &Store, scope: &Scope, p: &str) -> StoreResult<Org> {
+    if !scope.contains(p) {
+        return Err(StoreError::NotFound("党组织"));
+    }
+    let row: OrgRow = store
+        .read()
+        .fetch_optional(&format!("SELECT {ORG_COLS} FROM org o WHERE o.path = $1 AND o.dissolved_on IS NULL"), &args![p])
+        .await?
+        .ok_or(StoreError::NotFound("党组织"))?;
+    Ok(row.into_org())
+}
+
+/// Fill `facilities` for a batch of organizations.
+pub async fn load_facilities(exec: Exec<'_>, orgs: &mut [Org]) -> StoreResult<()> {
+    if orgs.is_empty() {
+        return Ok(());
+    }
+    #[derive(sqlx::FromRow)]
+    struct F {
+        org_id: i64,
+        kind: String,
+        status: String,
+        year: Option<i64>,
+    }
+    let rows: Vec<F> = if orgs.len() == 1 {
+        exec.fetch_all("SELECT org_id, kind, status, year FROM org_facility WHERE org_id = $1 ORDER BY kind", &args![orgs[0].id])
+            .await?
+    } else {
+        // one range query over the batch's span of paths, filtered in memory
+        let lo = orgs.iter().map(|o| o.path.as_str()).min().unwrap_or("").to_string();
+        let hi = orgs.iter().map(|o| o.path.as_str()).max().unwrap_or("").to_string();
+        exec.fetch_all(
+            "SELECT f.org_id, f.kind, f.status, f.year FROM org_facility f JOIN org o ON o.id = f.org_id \
+             WHERE o.path >= $1 AND o.path < $2 ORDER BY f.kind",
+            &args![lo, path::subtree_end(&hi)],
+        )
+        .await?
+    };
+    let mut by_org: std::collections::HashMap<i64, Vec<Facility>> = std::collections::HashMap::new();
+    for f in rows {
+        if let (Some(kind), Some(status)) = (FacilityKind::from_code(&f.kind), FacilityStatus::from_code(&f.status)) {
+            by_org.entry(f.org_id).or_default().push(Facility { kind, status, year: f.year.map(|y| y as i32) });
+        }
+    }
+    for o in orgs.iter_mut() {
+        o.facilities = by_org.remove(&o.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+async fn write_facilities(tx: &mut Tx, org_id: i64, facilities: &[Facility]) -> StoreResult<()> {
+    tx.x().execute("DELETE FROM org_facility WHERE org_id = $1", &args![org_id]).await?;
+    for f in facilities {
+        tx.x()
+            .execute(
+                "INSERT INTO org_facility (org_id, kind, status, year) VALUES ($1, $2, $3, $4)",
+                &args![org_id, f.kind.code(), f.status.code(), f.year],
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+async fn sibling_named(tx: &mut Tx, parent_id: Option<i64>, name: &str, except: Option<i64>) -> StoreResult<bool> {
+    let n = match parent_id {
+        Some(p) => {
+            tx.x()
+                .scalar(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM org WHERE parent_id = $1 AND name = $2 AND dissolved_on IS NULL AND id <> $3",
+                    &args![p, name, except.unwrap_or(-1)],
+                )
+                .await?
+        }
+        None => {
+            tx.x()
+                .scalar(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM org WHERE parent_id IS NULL AND name = $1 AND dissolved_on IS NULL AND id <> $2",
+                    &args![name, except.unwrap_or(-1)],
+                )
+                .await?
+        }
+    };
+    Ok(n > 0)
+}
+
+fn refuse_child(parent: &Org, kind: OrgKind) -> StoreError {
+    StoreError::Refused(format!(
+        "{}（{}）下不能设立{}，请选择合适的上级党组织或组织类别",
+        parent.name,
+        parent.kind.label(),
+        kind.label()
+    ))
+}
+
+/// Create an organization (validated) in its own transaction.
+pub async fn create(store: &Store, scope: &Scope, parent_id: Option<i64>, input: &OrgInput, today: NaiveDate) -> StoreResult<Org> {
+    let v = input.validate(today)?;
+    let mut tx = store.begin().await?;
+    let org = create_in(&mut tx, scope, parent_id, &v).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+/// Create an organization inside the caller's transaction (bulk imports, demo builder).
+pub async fn create_in(tx: &mut Tx, scope: &Scope, parent_id: Option<i64>, v: &ValidOrg) -> StoreResult<Org> {
+    let path = match parent_id {
+        Some(pid) => {
+            let parent = fetch_row(tx.x(), pid).await?.filter(|p| p.dissolved_on.is_none() && scope.contains(&p.path));
+            let parent = parent.ok_or(StoreError::NotFound("上级党组织"))?.into_org();
+            if !parent.kind.allows_child(v.kind) {
+                return Err(refuse_child(&parent, v.kind));
+            }
+            let seq = tx
+                .x()
+                .scalar("UPDATE org SET next_child = next_child + 1 WHERE id = $1 RETURNING next_child - 1", &args![pid])
+                .await?;
+            format!("{}{}", parent.path, path::segment(seq as u32))
+        }
+        None => {
+            if !scope.is_all() {
+                return Err(StoreError::Refused("只有系统范围的操作员可以创建顶级党组织".into()));
+            }
+            let last: Option<(String,)> = tx
+                .x()
+                .fetch_optional("SELECT path FROM org WHERE parent_id IS NULL ORDER BY path DESC LIMIT 1", &[])
+                .await?;
+            let seq = last.and_then(|(p,)| path::parse_segment(&p)).map(|s| s + 1).unwrap_or(1);
+            path::segment(seq)
+        }
+    };
+    if sibling_named(tx, parent_id, &v.name, None).await? {
+        return Err(StoreError::Invalid(domain::FieldError::new("组织名称", format!("同一上级党组织下已有“{}”", v.name)).into()));
+    }
+    let t = now();
+    let (id,): (i64,) = tx
+        .x()
+        .fetch_one(
+            "INSERT INTO org (parent_id, path, name, short_name, kind, sector, region_code, formed_by, founded_on, has_committee, \
+             term_number, term_start, term_end, secretary, contact_phone, address, annual_funds, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id",
+            &args![
+                parent_id,
+                path.clone(),
+                v.name.clone(),
+                v.short_name.clone(),
+                v.kind.code(),
+                v.sector.code(),
+                v.region_code.clone(),
+                v.formed_by.code(),
+                v.founded_on,
+                v.has_committee,
+                v.term_number,
+                v.term_start,
+                v.term_end,
+                v.secretary.clone(),
+                v.contact_phone.clone(),
+                v.address.clone(),
+                v.annual_funds,
+                t
+            ],
+        )
+        .await?;
+    tx.x().execute("INSERT INTO org_stats (org_id, path) VALUES ($1, $2)", &args![id, path.clone()]).await?;
+    write_facilities(tx, id, &v.facilities).await?;
+    Ok(Org {
+        id,
+        parent_id,
+        path,
+        name: v.name.clone(),
+        short_name: v.short_name.clone(),
+        kind: v.kind,
+        sector: v.sector,
+        region_code: v.region_code.clone(),
+        formed_by: v.formed_by,
+        founded_on: v.founded_on,
+        has_committee: v.has_committee,
+        term_number: v.term_number,
+        term_start: v.term_start,
+        term_end: v.term_end,
+        secretary: v.secretary.clone(),
+        contact_phone: v.contact_phone.clone(),
+        address: v.address.clone(),
+        annual_funds: v.annual_funds,
+        facilities: v.facilities.clone(),
+    })
+}
+
+/// Edit an organization's fields (not its place in the tree: see [`move_subtree`]).
+pub async fn update(store: &Store, scope: &Scope, id: i64, input: &OrgInput, today: NaiveDate) -> StoreResult<Org> {
+    let v = input.validate(today)?;
+    let mut tx = store.begin().await?;
+    let org = update_in(&mut tx, scope, id, &v).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+pub async fn update_in(tx: &mut Tx, scope: &Scope, id: i64, v: &ValidOrg) -> StoreResult<Org> {
+    let cur = fetch_row(tx.x(), id).await?.filter(|o| o.dissolved_on.is_none() && scope.contains(&o.path));
+    let cur = cur.ok_or(StoreError::NotFound("党组织"))?.into_org();
+    if v.kind != cur.kind {
+        if let Some(pid) = cur.parent_id {
+            let parent = fetch_row(tx.x(), pid).await?.ok_or(StoreError::NotFound("上级党组织"))?.into_org();
+            if !parent.kind.allows_child(v.kind) {
+                return Err(refuse_child(&parent, v.kind));
+            }
+        }
+        let members = tx
+            .x()
+            .scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE org_id = $1 AND status = 'normal'", &args![id])
+            .await?;
+        if members > 0 && !v.kind.holds_members() {
+            return Err(StoreError::Refused(format!(
+                "该组织直接管理 {members} 名党员，{}不能直接管理党员，请先将党员转入下属党支部",
+                v.kind.label()
+            )));
+        }
+        #[derive(sqlx::FromRow)]
+        struct K {
+            kind: String,
+        }
+        let kids: Vec<K> =
+            tx.x().fetch_all("SELECT kind FROM org WHERE parent_id = $1 AND dissolved_on IS NULL", &args![id]).await?;
+        if let Some(k) = kids.iter().filter_map(|k| OrgKind::from_code(&k.kind)).find(|k| !v.kind.allows_child(*k)) {
+            return Err(StoreError::Refused(format!("该组织下有{}，改为{}后不能再管理它们，请先调整下级组织", k.label(), v.kind.label())));
+        }
+    }
+    if sibling_named(tx, cur.parent_id, &v.name, Some(id)).await? {
+        return Err(StoreError::Invalid(domain::FieldError::new("组织名称", format!("同一上级党组织下已有“{}”", v.name)).into()));
+    }
+    tx.x()
+        .execute(
+            "UPDATE org SET name = $1, short_name = $2, kind = $3, sector = $4, region_code = $5, formed_by = $6, founded_on = $7, \
+             has_committee = $8, term_number = $9, term_start = $10, term_end = $11, secretary = $12, contact_phone = $13, \
+             address = $14, annual_funds = $15, updated_at = $16 WHERE id = $17",
+            &args![
+                v.name.clone(),
+                v.short_name.clone(),
+                v.kind.code(),
+                v.sector.code(),
+                v.region_code.clone(),
+                v.formed_by.code(),
+                v.founded_on,
+                v.has_committee,
+                v.term_number,
+                v.term_start,
+                v.term_end,
+                v.secretary.clone(),
+                v.contact_phone.clone(),
+                v.address.clone(),
+                v.annual_funds,
+                now(),
+                id
+            ],
+        )
+        .await?;
+    write_facilities(tx, id, &v.facilities).await?;
+    let row = fetch_row(tx.x(), id).await?.ok_or(StoreError::NotFound("党组织"))?;
+    let mut org = row.into_org();
+    org.facilities = v.facilities.clone();
+    Ok(org)
+}
+
+/// What a move changed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MoveReport {
+    pub old_path: String,
+    pub new_path: String,
+    pub orgs_moved: u64,
+    pub members_moved: u64,
+}
+
+/// What would move, for the confirmation a user sees before moving.
+pub async fn move_preview(store: &Store, scope: &Scope, id: i64) -> StoreResult<(i64, i64)> {
+    let org = get(store, scope, id).await?;
+    let end = path::subtree_end(&org.path);
+    let orgs = store
+        .read()
+        .scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM org WHERE path >= $1 AND path < $2 AND dissolved_on IS NULL",
+            &args![org.path.clone(), end.clone()],
+        )
+        .await?;
+    let members = stats::subtree(store, scope, id).await?.total;
+    Ok((orgs, members))
+}
+
+/// Move an organization and its whole subtree (organizations, members, roll-ups) under a new
+/// parent, atomically.
+pub async fn move_subtree(store: &Store, scope: &Scope, id: i64, new_parent_id: i64) -> StoreResult<MoveReport> {
+    let mut tx = store.begin().await?;
+    let org = fetch_row(tx.x(), id).await?.filter(|o| o.dissolved_on.is_none() && scope.contains(&o.path));
+    let org = org.ok_or(StoreError::NotFound("党组织"))?.into_org();
+    let parent = fetch_row(tx.x(), new_parent_id).await?.filter(|o| o.dissolved_on.is_none() && scope.contains(&o.path));
+    let parent = parent.ok_or(StoreError::NotFound("目标上级党组织"))?.into_org();
+    if path::is_within(&parent.path, &org.path) {
+        return Err(StoreError::Refused("不能把党组织转移到它自己或它的下级党组织之下".into()));
+    }
+    if org.parent_id == Some(parent.id) {
+        return Err(StoreError::Refused(format!("“{}”已经在“{}”之下", org.name, parent.name)));
+    }
+    if !parent.kind.allows_child(org.kind) {
+        return Err(refuse_child(&parent, org.kind));
+    }
+    if sibling_named(&mut tx, Some(parent.id), &org.name, Some(org.id)).await? {
+        return Err(StoreError::Refused(format!("“{}”下已有同名组织“{}”，请先改名", parent.name, org.name)));
+    }
+    let moved: Counts = tx
+        .x()
+        .fetch_optional(
+            "SELECT total, full_members, probationary, female, minority, college_plus, mobile, lost_contact, needy FROM org_stats WHERE org_id = $1",
+            &args![org.id],
+        )
+        .await?
+        .unwrap_or_default();
+    // take the moved totals off the old ancestors (not the moved org itself, which keeps its own)
+    if let Some(old_parent) = path::parent(&org.path) {
+        stats::apply(&mut tx, old_parent, &Counts::default().minus(&moved)).await?;
+    }
+    let seq = tx
+        .x()
+        .scalar("UPDATE org SET next_child = next_child + 1 WHERE id = $1 RETURNING next_child - 1", &args![parent.id])
+        .await?;
+    let new_path = format!("{}{}", parent.path, path::segment(seq as u32));
+    let old_end = path::subtree_end(&org.path);
+    let cut = org.path.len() as i64 + 1;
+    let rewrite = |table: &str| {
+        format!("UPDATE {table} SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path >= $3 AND path < $4")
+    };
+    let a = args![new_path.clone(), cut, org.path.clone(), old_end.clone()];
+    let orgs_moved = tx.x().execute(&rewrite("org"), &a).await?;
+    let members_moved = tx.x().execute(&rewrite("member"), &a).await?;
+    tx.x().execute(&rewrite("org_stats"), &a).await?;
+    tx.x()
+        .execute("UPDATE org SET parent_id = $1, updated_at = $2 WHERE id = $3", &args![parent.id, now(), org.id])
+        .await?;
+    stats::apply(&mut tx, &parent.path, &moved).await?;
+    tx.commit().await?;
+    Ok(MoveReport { old_path: org.path, new_path, orgs_moved, members_moved })
+}
+
+/// Dissolve (撤销) an organization: refused while it has active children or current members.
+pub async fn dissolve(store: &Store, scope: &Scope, id: i64, on: NaiveDate) -> StoreResult<()> {
+    let mut tx = store.begin().await?;
+    let org = fetch_row(tx.x(), id).await?.filter(|o| o.dissolved_on.is_none() && scope.contains(&o.path));
+    let org = org.ok_or(StoreError::NotFound("党组织"))?.into_org();
+    let kids = tx
+        .x()
+        .scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM org WHERE parent_id = $1 AND dissolved_on IS NULL", &args![id])
+        .await?;
+    if kids > 0 {
+        return Err(StoreError::Refused(format!(
+            "“{}”下还有 {kids} 个下级党组织，不能撤销。请先将下级党组织转移到其他上级或逐个撤销",
+            org.name
+        )));
+    }
+    let members = tx
+        .x()
+        .scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE org_id = $1 AND status = 'normal'", &args![id])
+        .await?;
+    if members > 0 {
+        return Err(StoreError::Refused(format!(
+            "“{}”还有 {members} 名党员，不能撤销。请先为这些党员办理组织关系转接，或转入其他党组织",
+            org.name
+        )));
+    }
+    tx.x().execute("UPDATE org SET dissolved_on = $1, updated_at = $2 WHERE id = $3", &args![on, now(), id]).await?;
+    tx.commit().await
+}
+
+/// Active children, in tree order.
+pub async fn children(store: &Store, scope: &Scope, id: i64) -> StoreResult<Vec<Org>> {
+    let org = get(store, scope, id).await?;
+    let rows: Vec<OrgRow> = store
+        .read()
+        .fetch_all(&format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.dissolved_on IS NULL ORDER BY o.path"), &args![org.id])
+        .await?;
+    Ok(rows.into_iter().map(OrgRow::into_org).collect())
+}
+
+/// Ancestors the caller may see, root first.
+pub async fn ancestors(store: &Store, scope: &Scope, id: i64) -> StoreResult<Vec<Org>> {
+    let org = get(store, scope, id).await?;
+    let paths: Vec<&str> = path::ancestors(&org.path).into_iter().filter(|p| scope.contains(p)).collect();
+    if paths.is_empty() {
+        return Ok(vec![]);
+    }
+    let (ph, args) = in_list(1, paths.iter().map(|p| Val::from(*p)));
+    let rows: Vec<OrgRow> = store
+        .read()
+        .fetch_all(&format!("SELECT {ORG_COLS} FROM org o WHERE o.path IN ({ph}) ORDER BY o.path"), &args)
+        .await?;
+    Ok(rows.into_iter().map(OrgRow::into_org).collect())
+}
+
+/// `$n, $n+1, …` placeholders for an IN list.
+pub(crate) fn in_list(start: usize, vals: impl Iterator<Item = Val>) -> (String, Vec<Val>) {
+    let args: Vec<Val> = vals.collect();
+    let ph = (0..args.len()).map(|i| format!("${}", start + i)).collect::<Vec<_>>().join(", ");
+    (ph, args)
+}
+
+/// The top organizations the caller sees.
+pub async fn roots(store: &Store, scope: &Scope) -> StoreResult<Vec<Org>> {
+    let rows: Vec<OrgRow> = if scope.is_all() {
+        store
+            .read()
+            .fetch_all(&format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL AND o.dissolved_on IS NULL ORDER BY o.path"), &[])
+            .await?
+    } else if scope.roots().is_empty() {
+        vec![]
+    } else {
+        let (ph, args) = in_list(1, scope.roots().iter().map(Val::from));
+        store
+            .read()
+            .fetch_all(&format!("SELECT {ORG_COLS} FROM org o WHERE o.path IN ({ph}) AND o.dissolved_on IS NULL ORDER BY o.path"), &args)
+            .await?
+    };
+    Ok(rows.into_iter().map(OrgRow::into_org).collect())
+}
+
+/// One node of a subtree listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    pub org: Org,
+    /// Depth below the listing's root (root = 0).
+    pub depth: usize,
+    pub counts: Counts,
+}
+
+#[derive(sqlx::FromRow)]
+struct NodeRow {
+    #[sqlx(flatten)]
+    org: OrgRow,
+    #[sqlx(flatten)]
+    counts: Counts,
+}
+
+/// The active subtree under `id` in tree order, down to `max_depth` levels below it, each with
+/// its roll-up.
+pub async fn subtree(store: &Store, scope: &Scope, id: i64, max_depth: Option<usize>) -> StoreResult<Vec<Node>> {
+    let root = get(store, scope, id).await?;
+    let max_len = max_depth.map(|d| root.path.len() + d * path::SEG_WIDTH).unwrap_or(10_000) as i64;
+    let rows: Vec<NodeRow> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {ORG_COLS}, s.total, s.full_members, s.probationary, s.female, s.minority, s.college_plus, s.mobile, \
+                 s.lost_contact, s.needy FROM org o JOIN org_stats s ON s.org_id = o.id \
+                 WHERE o.path >= $1 AND o.path < $2 AND o.dissolved_on IS NULL AND length(o.path) <= $3 ORDER BY o.path"
+            ),
+            &args![root.path.clone(), path::subtree_end(&root.path), max_len],
+        )
+        .await?;
+    let base = path::depth(&root.path);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let org = r.org.into_org();
+            Node { depth: path::depth(&org.path) - base, org, counts: r.counts }
+        })
+        .collect())
+}
+
+fn like_pattern(q: &str) -> String {
+    let esc = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{esc}%")
+}
+
+/// Search active organizations by name (or short name) within the subtree of `under`.
+pub async fn search(store: &Store, scope: &Scope, under: i64, q: &str, limit: i64) -> StoreResult<Vec<Org>> {
+    let root = get(store, scope, under).await?;
+    let q = domain::member::normalize_text(q);
+    let rows: Vec<OrgRow> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {ORG_COLS} FROM org o WHERE o.path >= $1 AND o.path < $2 AND o.dissolved_on IS NULL \
+                 AND (o.name LIKE $3 ESCAPE '\\' OR o.short_name LIKE $3 ESCAPE '\\') ORDER BY o.path LIMIT $4"
+            ),
+            &args![root.path.clone(), path::subtree_end(&root.path), like_pattern(&q), limit],
+        )
+        .await?;
+    Ok(rows.into_iter().map(OrgRow::into_org).collect())
+}
+
+/// Active organizations with exactly this name inside the subtree at `under_path` ("" = anywhere).
+pub async fn find_by_name(exec: Exec<'_>, under_path: &str, name: &str) -> StoreResult<Vec<Org>> {
+    let rows: Vec<OrgRow> = exec
+        .fetch_all(
+            &format!(
+                "SELECT {ORG_COLS} FROM org o WHERE o.name = $1 AND o.path >= $2 AND o.path < $3 AND o.dissolved_on IS NULL ORDER BY o.path LIMIT 20"
+            ),
+            &args![name, under_path, path::subtree_end(under_path)],
+        )
+        .await?;
+    Ok(rows.into_iter().map(OrgRow::into_org).collect())
+}
+
+/// The child of `parent_id` (or a root, when `None`) with this name.
+pub async fn child_named(exec: Exec<'_>, parent_id: Option<i64>, name: &str) -> StoreResult<Option<Org>> {
+    let row: Option<OrgRow> = match parent_id {
+        Some(p) => {
+            exec.fetch_optional(
+                &format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.name = $2 AND o.dissolved_on IS NULL"),
+                &args![p, name],
+            )
+            .await?
+        }
+        None => {
+            exec.fetch_optional(
+                &format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL AND o.name = $1 AND o.dissolved_on IS NULL"),
+                &args![name],
+            )
+            .await?
+        }
+    };
+    Ok(row.map(OrgRow::into_org))
+}
+
+/// The chain of names from the top of the caller's view down to this organization, joined with
+/// `/`, as exports write it (e.g. `中共湄潭县委/中共湄江街道工委/…`).
+pub fn name_chain(org: &Org, ancestors_root_first: &[&Org], from_depth: usize) -> String {
+    let mut names: Vec<&str> = ancestors_root_first.iter().map(|o| o.name.as_str()).collect();
+    names.push(&org.name);
+    names[from_depth.min(names.len() - 1)..].join("/")
+}
+
+/// A finding about one organization.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgFinding {
+    pub org_id: i64,
+    pub org_name: String,
+    pub path: String,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// Structural findings (RULES ORG / TERM) for every active organization in a subtree.
+pub async fn findings(store: &Store, scope: &Scope, id: i64, on: NaiveDate) -> StoreResult<Vec<OrgFinding>> {
+    let nodes = subtree(store, scope, id, None).await?;
+    let mut out = Vec::new();
+    for n in nodes {
+        let facts = OrgFacts {
+            kind: n.org.kind,
+            has_committee: n.org.has_committee,
+            term_end: n.org.term_end,
+            full_members: n.counts.full_members,
+            subtree_members: n.counts.total,
+        };
+        for f in rules::check_structure(&facts, on) {
+            out.push(OrgFinding { org_id: n.org.id, org_name: n.org.name.clone(), path: n.org.path.clone(), finding: f });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,59 @@
+//! The caller's scope: the organization subtrees it may see. Mandatory on every business query.
+
+use domain::path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// Root paths of the visible subtrees; the empty path means the whole database.
+    roots: Vec<String>,
+}
+
+impl Scope {
+    /// The whole database: for operators at the command line, migrations and the demo builder.
+    pub fn all() -> Self {
+        Scope { roots: vec![String::new()] }
+    }
+    /// The subtrees rooted at these paths (overlapping roots are merged).
+    pub fn subtrees<I: IntoIterator<Item = String>>(paths: I) -> Self {
+        let mut roots: Vec<String> = paths.into_iter().collect();
+        roots.sort();
+        let mut merged: Vec<String> = Vec::new();
+        for r in roots {
+            if !merged.iter().any(|m| path::is_within(&r, m) || m.is_empty()) {
+                merged.push(r);
+            }
+        }
+        Scope { roots: merged }
+    }
+    /// Nothing at all.
+    pub fn none() -> Self {
+        Scope { roots: vec![] }
+    }
+    pub fn roots(&self) -> &[String] {
+        &self.roots
+    }
+    pub fn is_all(&self) -> bool {
+        self.roots.iter().any(|r| r.is_empty())
+    }
+    /// May the caller see the organization at `p`?
+    pub fn contains(&self, p: &str) -> bool {
+        self.roots.iter().any(|r| r.is_empty() || path::is_within(p, r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containment() {
+        let s = Scope::subtrees(["00010002".to_string(), "000100020003".to_string(), "0002".to_string()]);
+        assert_eq!(s.roots(), &["00010002".to_string(), "0002".to_string()]);
+        assert!(s.contains("00010002"));
+        assert!(s.contains("000100020009"));
+        assert!(!s.contains("0001"));
+        assert!(!s.contains("00010003"));
+        assert!(Scope::all().contains("0001"));
+        assert!(!Scope::none().contains("0001"));
+    }
+}

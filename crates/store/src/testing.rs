@@ -1,0 +1,104 @@
+//! Test support: fresh databases on both backends, so one conformance suite runs on each.
+//!
+//! PostgreSQL is a real server: `DANGJIAN_TEST_PG` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) names an administrative connection used to create
+//! one throw-away database per test. If the server cannot be reached the test fails loudly: a
+//! missing PostgreSQL must never turn into skipped tests.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::Connection;
+
+use crate::db::Store;
+
+pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A database for one test; call [`TestDb::finish`] to drop it (a panicking test leaves it behind
+/// and the next run's sweep removes it).
+pub struct TestDb {
+    pub store: Store,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub fn admin_url() -> String {
+    std::env::var("DANGJIAN_TEST_PG").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_string())
+}
+
+fn url_for(admin: &str, db: &str) -> String {
+    match admin.rfind('/') {
+        Some(i) if admin[..i].contains("://") && admin[i..].len() > 1 && !admin[i..].contains('@') => {
+            let (base, rest) = admin.split_at(i);
+            let query = rest.find('?').map(|q| &rest[q..]).unwrap_or("");
+            format!("{base}/{db}{query}")
+        }
+        _ => format!("{}/{db}", admin.trim_end_matches('/')),
+    }
+}
+
+impl TestDb {
+    /// A fresh, migrated SQLite database in a temporary directory.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join("test.db").to_str().expect("utf-8 path")).await.expect("open sqlite");
+        TestDb { store, pg_name: None, _dir: Some(dir) }
+    }
+
+    /// A fresh, migrated PostgreSQL database on the real server.
+    pub async fn postgres() -> TestDb {
+        let admin = admin_url();
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is required for the tests and is not reachable at {admin}: {e}. \
+                 Start it (scripts/test and .ci/run do) or set DANGJIAN_TEST_PG."
+            )
+        });
+        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        sweep(&mut conn, secs).await;
+        let name = format!("dj_t_{secs}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+        conn.close().await.ok();
+        let store = Store::open(&url_for(&admin, &name)).await.expect("open postgres test database");
+        TestDb { store, pg_name: Some(name), _dir: None }
+    }
+
+    /// Both backends, SQLite first.
+    pub async fn both() -> Vec<TestDb> {
+        vec![TestDb::sqlite().await, TestDb::postgres().await]
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some(name) = self.pg_name {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url()).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+            }
+        }
+    }
+}
+
+/// Drop test databases left behind by runs more than an hour old.
+async fn sweep(conn: &mut sqlx::PgConnection, now: u64) {
+    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'dj\\_t\\_%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_default();
+    for (n,) in names {
+        let ts: u64 = n.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(now);
+        if now.saturating_sub(ts) > 3600 {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)")).execute(&mut *conn).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn url_for_replaces_database() {
+        assert_eq!(super::url_for("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(super::url_for("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+    }
+}
