@@ -1,1 +1,136 @@
-fn main() {}
+//! `dangjian`: 基层党建工作平台 / grassroots party-building platform.
+
+mod commands;
+mod config;
+mod progress;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+const ABOUT: &str = "dangjian 基层党建工作平台：组织树、党员名册、导入导出、演示数据。\n\
+dangjian grassroots party-building platform: organization tree, member roster, import/export, demo data.";
+
+const AFTER: &str = "数据库 / Database: 默认 ./dangjian.db (SQLite)；--db PATH；DATABASE_URL=postgres://… 使用 PostgreSQL；\
+或在 ./dangjian.toml 中写 database = \"…\"。\n\
+Default ./dangjian.db (SQLite); --db PATH; DATABASE_URL=postgres://… for PostgreSQL; or database = \"…\" in ./dangjian.toml.";
+
+#[derive(Parser)]
+#[command(name = "dangjian", version, about = ABOUT, after_help = AFTER)]
+pub struct Cli {
+    /// SQLite 文件路径或 postgres:// 地址 / SQLite file path or postgres:// URL
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    db: Option<String>,
+    /// 配置文件 / configuration file (default ./dangjian.toml if present)
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// 不显示进度条 / no progress bars
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 创建或升级数据库结构 / create or upgrade the database schema
+    Migrate,
+    /// 生成演示数据（确定性）/ build deterministic demo data
+    Demo(commands::demo::DemoArgs),
+    /// 党组织：树、新增、转移、查看、撤销、搜索 / organizations: tree, add, move, show, dissolve, search
+    #[command(subcommand)]
+    Org(commands::org::OrgCmd),
+    /// 党员：新增、查看、列表 / members: add, show, list
+    #[command(subcommand)]
+    Member(commands::member::MemberCmd),
+    /// 从 .xlsx / .csv 导入党员或党组织 / import members or organizations from .xlsx / .csv
+    Import(commands::io::ImportArgs),
+    /// 导出子树的党员名册或党组织到 .xlsx / .csv / export a subtree's roster or organizations
+    Export(commands::io::ExportArgs),
+    /// 组织结构检查（ORG/TERM 规则）/ structural findings for a subtree
+    Check(commands::check::CheckArgs),
+    /// 在线备份 SQLite 数据库 / consistent online backup of the SQLite database
+    Backup(BackupArgs),
+    /// 统计汇总表：核对或重算 / roll-up table: verify or recompute
+    #[command(subcommand)]
+    Stats(commands::check::StatsCmd),
+    /// 性能基准（不在 CI 中运行）/ benchmarks (not run in CI)
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCmd),
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    /// 备份文件路径 / destination file
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub struct Ctx {
+    pub target: String,
+    pub quiet: bool,
+}
+
+impl Ctx {
+    pub async fn open(&self) -> anyhow::Result<store::Store> {
+        store::Store::open(&self.target)
+            .await
+            .map_err(|e| anyhow::anyhow!("无法打开数据库 {}：{e}", config::redacted(&self.target)))
+    }
+    pub fn bar(&self) -> progress::Bar {
+        progress::Bar::new(self.quiet)
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = config::load_file(cli.config.as_deref())?;
+    let env = std::env::var("DATABASE_URL").ok();
+    let ctx = Ctx { target: config::database(cli.db.as_deref(), env.as_deref(), &file), quiet: cli.quiet };
+    match cli.command {
+        Command::Migrate => {
+            let store = ctx.open().await?;
+            println!("数据库 {}（{}）已是最新结构：", config::redacted(&ctx.target), store.backend().name());
+            for (v, d) in store.applied_migrations().await? {
+                println!("  {v:>4}  {d}");
+            }
+            Ok(())
+        }
+        Command::Demo(a) => commands::demo::run(&ctx, a).await,
+        Command::Org(c) => commands::org::run(&ctx, c).await,
+        Command::Member(c) => commands::member::run(&ctx, c).await,
+        Command::Import(a) => commands::io::import(&ctx, a).await,
+        Command::Export(a) => commands::io::export(&ctx, a).await,
+        Command::Check(a) => commands::check::run(&ctx, a).await,
+        Command::Stats(c) => commands::check::stats(&ctx, c).await,
+        Command::Backup(a) => {
+            let store = ctx.open().await?;
+            if a.out.exists() {
+                anyhow::bail!("备份文件 {} 已存在，请换一个文件名", a.out.display());
+            }
+            store.backup_sqlite(&a.out).await?;
+            let size = std::fs::metadata(&a.out).map(|m| m.len()).unwrap_or(0);
+            println!("已备份到 {}（{:.1} MB），可在服务运行时执行。", a.out.display(), size as f64 / 1e6);
+            Ok(())
+        }
+        Command::Bench(c) => commands::bench::run(&ctx, c).await,
+    }
+}
