@@ -16,11 +16,7 @@ pub fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
 }
 
 pub fn last_day_of_month(y: i32, m: u32) -> u32 {
-    let first_next = if m == 12 {
-        NaiveDate::from_ymd_opt(y + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(y, m + 1, 1)
-    };
+    let first_next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) };
     (first_next.expect("valid") - Duration::days(1)).day()
 }
 
@@ -109,7 +105,17 @@ mod tests {
     #[test]
     fn parses_every_accepted_form() {
         let want = d(2012, 10, 13);
-        for s in ["2012-10-13", "2012/10/13", "2012.10.13", "2012年10月13日", "20121013", "41195", " ２０１２-10-13 ", "2012-10-13 00:00:00", "2012/10/13 0:00"] {
+        for s in [
+            "2012-10-13",
+            "2012/10/13",
+            "2012.10.13",
+            "2012年10月13日",
+            "20121013",
+            "41195",
+            " ２０１２-10-13 ",
+            "2012-10-13 00:00:00",
+            "2012/10/13 0:00",
+        ] {
             assert_eq!(parse_date(s), Ok(want), "{s}");
         }
         assert_eq!(parse_date("2012-2-3"), Ok(d(2012, 2, 3)));

@@ -73,7 +73,7 @@ pub fn parse(raw: &str, today: NaiveDate) -> Result<IdNumber, String> {
         return Err("出生日期码早于 1890 年".into());
     }
     let want = check_char(first17).expect("17 digits");
-    if last.chars().next() != Some(want) {
+    if !last.starts_with(want) {
         return Err("校验码不正确，请核对号码".into());
     }
     let sex = if (s.as_bytes()[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female };

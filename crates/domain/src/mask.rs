@@ -17,7 +17,11 @@ pub fn phone(s: &str) -> String {
     if chars.len() < 7 {
         return "*".repeat(chars.len());
     }
-    let keep_head = if chars.len() == 11 && chars[0] == '1' { 3 } else { chars.iter().position(|c| *c == '-').map(|p| p + 1).unwrap_or(3) };
+    let keep_head = if chars.len() == 11 && chars[0] == '1' {
+        3
+    } else {
+        chars.iter().position(|c| *c == '-').map(|p| p + 1).unwrap_or(3)
+    };
     let head: String = chars[..keep_head].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{head}{}{tail}", "*".repeat(chars.len().saturating_sub(keep_head + 4)))

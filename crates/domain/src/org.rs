@@ -257,7 +257,10 @@ impl OrgInput {
                 // TERM-01: 3 to 5 years, TERM-04: postponement generally at most 1 year.
                 let years = crate::rules::TERM_MAX_YEARS + crate::rules::TERM_MAX_SHIFT_YEARS;
                 if k.is_grassroots() && e > crate::dates::add_years(s, years) {
-                    errs.push("届期结束", format!("任期超过 {years} 年（TERM-01、TERM-04：每届 3 至 5 年，延期一般不超过 1 年）"));
+                    errs.push(
+                        "届期结束",
+                        format!("任期超过 {years} 年（TERM-01、TERM-04：每届 3 至 5 年，延期一般不超过 1 年）"),
+                    );
                 }
             }
         }

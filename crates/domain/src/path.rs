@@ -65,13 +65,13 @@ pub fn parent(path: &str) -> Option<&str> {
 
 /// Is `path` inside the subtree rooted at `root` (inclusive)?
 pub fn is_within(path: &str, root: &str) -> bool {
-    path.starts_with(root) && (path.len() - root.len()) % SEG_WIDTH == 0
+    path.starts_with(root) && (path.len() - root.len()).is_multiple_of(SEG_WIDTH)
 }
 
 /// Is `path` a well-formed path?
 pub fn is_valid(path: &str) -> bool {
     !path.is_empty()
-        && path.len() % SEG_WIDTH == 0
+        && path.len().is_multiple_of(SEG_WIDTH)
         && path.as_bytes().chunks(SEG_WIDTH).all(|c| std::str::from_utf8(c).ok().and_then(parse_segment).is_some())
 }
 

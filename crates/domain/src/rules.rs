@@ -126,9 +126,7 @@ fn parse_versions(data: &'static str) -> Result<Vec<RuleVersion>, String> {
 
 /// The version of `rule_id` in force on `on`, if any.
 pub fn in_force(rule_id: &str, on: NaiveDate) -> Option<&'static RuleVersion> {
-    versions()
-        .iter()
-        .find(|v| v.rule_id == rule_id && v.valid_from <= on && v.valid_to.is_none_or(|t| on < t))
+    versions().iter().find(|v| v.rule_id == rule_id && v.valid_from <= on && v.valid_to.is_none_or(|t| on < t))
 }
 
 /// What the structural checks need to know about one organization.
@@ -162,7 +160,10 @@ pub fn check_structure(f: &OrgFacts, on: NaiveDate) -> Vec<Finding> {
     if f.kind.is_branch() {
         if let Some(v) = in_force("ORG-01", on) {
             if v.op.holds(f.full_members, v.value) {
-                out.push(finding(v, format!("正式党员仅 {} 名，少于 {} 名，不符合单独成立党支部的条件", f.full_members, v.value)));
+                out.push(finding(
+                    v,
+                    format!("正式党员仅 {} 名，少于 {} 名，不符合单独成立党支部的条件", f.full_members, v.value),
+                ));
             }
         }
         if let Some(v) = in_force("ORG-05", on) {
@@ -179,14 +180,20 @@ pub fn check_structure(f: &OrgFacts, on: NaiveDate) -> Vec<Finding> {
     if f.kind == OrgKind::Committee {
         if let Some(v) = in_force("ORG-06", on) {
             if v.op.holds(f.subtree_members, v.value) {
-                out.push(finding(v, format!("党员 {} 名，不足 {} 名设立党委，需经上级党组织批准", f.subtree_members, v.value)));
+                out.push(finding(
+                    v,
+                    format!("党员 {} 名，不足 {} 名设立党委，需经上级党组织批准", f.subtree_members, v.value),
+                ));
             }
         }
     }
     if f.kind == OrgKind::GeneralBranch {
         if let Some(v) = in_force("ORG-07", on) {
             if v.op.holds(f.subtree_members, v.value) {
-                out.push(finding(v, format!("党员 {} 名，不足 {} 名设立党总支，需经上级党组织批准", f.subtree_members, v.value)));
+                out.push(finding(
+                    v,
+                    format!("党员 {} 名，不足 {} 名设立党总支，需经上级党组织批准", f.subtree_members, v.value),
+                ));
             }
         }
     }
@@ -211,7 +218,13 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
     fn branch(full: i64, total: i64, committee: bool) -> OrgFacts {
-        OrgFacts { kind: OrgKind::Branch, has_committee: committee, term_end: None, full_members: full, subtree_members: total }
+        OrgFacts {
+            kind: OrgKind::Branch,
+            has_committee: committee,
+            term_end: None,
+            full_members: full,
+            subtree_members: total,
+        }
     }
     fn ids(v: &[Finding]) -> Vec<&str> {
         v.iter().map(|f| f.rule_id).collect()
@@ -251,7 +264,13 @@ mod tests {
     /// ORG-06 / ORG-07: committees and general branches below their thresholds.
     #[test]
     fn org_06_07_thresholds() {
-        let mut f = OrgFacts { kind: OrgKind::Committee, has_committee: true, term_end: None, full_members: 0, subtree_members: 99 };
+        let mut f = OrgFacts {
+            kind: OrgKind::Committee,
+            has_committee: true,
+            term_end: None,
+            full_members: 0,
+            subtree_members: 99,
+        };
         assert_eq!(ids(&check_structure(&f, d(ON))), vec!["ORG-06"]);
         f.subtree_members = 100;
         assert!(check_structure(&f, d(ON)).is_empty());

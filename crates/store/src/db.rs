@@ -36,7 +36,11 @@ impl Backend {
 enum Pools {
     /// One writer connection (SQLite allows one writer; serialising in-process means no
     /// "database is locked" between our own writers) and a pool of read-only connections.
-    Sqlite { writer: SqlitePool, reader: SqlitePool, path: PathBuf },
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+        path: PathBuf,
+    },
     Pg(PgPool),
 }
 
@@ -127,10 +131,10 @@ impl From<DateTime<Utc>> for Val {
     }
 }
 
-/// `args![a, b, c]` builds a `Vec<Val>`.
+/// `args![a, b, c]` builds an array of `Val` (use `.to_vec()` or `Vec::from` where a `Vec` is needed).
 #[macro_export]
 macro_rules! args {
-    ($($a:expr),* $(,)?) => { vec![$($crate::Val::from($a)),*] };
+    ($($a:expr),* $(,)?) => { [$($crate::Val::from($a)),*] };
 }
 
 /// A row type that decodes from both backends.
@@ -166,7 +170,6 @@ pub enum Exec<'a> {
     Pg(&'a mut PgConnection),
 }
 
-
 impl Exec<'_> {
     pub fn backend(&self) -> Backend {
         match self {
@@ -194,8 +197,14 @@ impl Exec<'_> {
         let q = |s| sqlx::query_as::<_, T>(s);
         let q2 = |s| sqlx::query_as::<_, T>(s);
         Ok(match self {
-            Exec::SqlitePool(p) => { let s = lite(sql); bind_all!(q(&s), args).fetch_all(p).await? }
-            Exec::Sqlite(c) => { let s = lite(sql); bind_all!(q(&s), args).fetch_all(&mut *c).await? }
+            Exec::SqlitePool(p) => {
+                let s = lite(sql);
+                bind_all!(q(&s), args).fetch_all(p).await?
+            }
+            Exec::Sqlite(c) => {
+                let s = lite(sql);
+                bind_all!(q(&s), args).fetch_all(&mut *c).await?
+            }
             Exec::PgPool(p) => bind_all!(q2(sql), args).fetch_all(p).await?,
             Exec::Pg(c) => bind_all!(q2(sql), args).fetch_all(&mut *c).await?,
         })
@@ -205,8 +214,14 @@ impl Exec<'_> {
         let q = |s| sqlx::query_as::<_, T>(s);
         let q2 = |s| sqlx::query_as::<_, T>(s);
         Ok(match self {
-            Exec::SqlitePool(p) => { let s = lite(sql); bind_all!(q(&s), args).fetch_optional(p).await? }
-            Exec::Sqlite(c) => { let s = lite(sql); bind_all!(q(&s), args).fetch_optional(&mut *c).await? }
+            Exec::SqlitePool(p) => {
+                let s = lite(sql);
+                bind_all!(q(&s), args).fetch_optional(p).await?
+            }
+            Exec::Sqlite(c) => {
+                let s = lite(sql);
+                bind_all!(q(&s), args).fetch_optional(&mut *c).await?
+            }
             Exec::PgPool(p) => bind_all!(q2(sql), args).fetch_optional(p).await?,
             Exec::Pg(c) => bind_all!(q2(sql), args).fetch_optional(&mut *c).await?,
         })
@@ -226,7 +241,6 @@ impl Exec<'_> {
     }
 }
 
-
 /// An open write transaction. Dropping it without [`Tx::commit`] rolls it back.
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
@@ -236,8 +250,8 @@ pub enum Tx {
 impl Tx {
     pub fn x(&mut self) -> Exec<'_> {
         match self {
-            Tx::Sqlite(t) => Exec::Sqlite(&mut **t),
-            Tx::Pg(t) => Exec::Pg(&mut **t),
+            Tx::Sqlite(t) => Exec::Sqlite(t),
+            Tx::Pg(t) => Exec::Pg(t),
         }
     }
     pub fn backend(&self) -> Backend {
@@ -380,7 +394,8 @@ impl Store {
                 Ok(())
             }
             Pools::Pg(_) => Err(crate::StoreError::Refused(
-                "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump --format=custom --file=dangjian.dump \"$DATABASE_URL\"".into(),
+                "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump --format=custom --file=dangjian.dump \"$DATABASE_URL\""
+                    .into(),
             )),
         }
     }

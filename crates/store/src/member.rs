@@ -115,7 +115,10 @@ async fn get_in(exec: Exec<'_>, scope: &Scope, id: i64) -> StoreResult<Option<Me
 pub async fn find_by_id_number(store: &Store, scope: &Scope, id_number: &str) -> StoreResult<Option<Member>> {
     let row: Option<MemberRow> = store
         .read()
-        .fetch_optional(&format!("SELECT {MEMBER_COLS} FROM member m WHERE m.id_number = $1 AND m.status = 'normal'"), &args![id_number])
+        .fetch_optional(
+            &format!("SELECT {MEMBER_COLS} FROM member m WHERE m.id_number = $1 AND m.status = 'normal'"),
+            &args![id_number],
+        )
         .await?;
     Ok(row.map(MemberRow::into_member).filter(|m| scope.contains(&m.path)))
 }
@@ -124,9 +127,13 @@ pub async fn find_by_id_number(store: &Store, scope: &Scope, id_number: &str) ->
 async fn target_org(tx: &mut Tx, scope: &Scope, org_id: i64) -> StoreResult<domain::org::Org> {
     let row: Option<crate::org::OrgRow> = tx
         .x()
-        .fetch_optional(&format!("SELECT {} FROM org o WHERE o.id = $1 AND o.dissolved_on IS NULL", crate::org::ORG_COLS), &args![org_id])
+        .fetch_optional(
+            &format!("SELECT {} FROM org o WHERE o.id = $1 AND o.dissolved_on IS NULL", crate::org::ORG_COLS),
+            &args![org_id],
+        )
         .await?;
-    let org = row.map(|r| r.into_org()).filter(|o| scope.contains(&o.path)).ok_or(StoreError::NotFound("所在党组织"))?;
+    let org =
+        row.map(|r| r.into_org()).filter(|o| scope.contains(&o.path)).ok_or(StoreError::NotFound("所在党组织"))?;
     if !org.kind.holds_members() {
         return Err(StoreError::Invalid(
             domain::FieldError::new(
@@ -164,7 +171,7 @@ async fn check_unique(tx: &mut Tx, scope: &Scope, id_number: &str, except: Optio
 }
 
 fn member_args(v: &ValidMember) -> Vec<Val> {
-    args![
+    Vec::from(args![
         v.name.clone(),
         v.sex.code(),
         v.id_number.clone(),
@@ -185,16 +192,23 @@ fn member_args(v: &ValidMember) -> Vec<Val> {
         v.is_needy,
         v.status.code(),
         v.status_date
-    ]
+    ])
 }
 
-const INSERT_COLS: &str = "name, sex, id_number, ethnicity, birth_date, education, category, join_date, full_date, job_post, phone, \
+const INSERT_COLS: &str =
+    "name, sex, id_number, ethnicity, birth_date, education, category, join_date, full_date, job_post, phone, \
     work_unit, residence_community, occupation, is_mobile, mobile_to, is_lost_contact, is_needy, status, status_date, \
     org_id, path, created_at, updated_at";
 const INSERT_WIDTH: usize = 24;
 
 /// Add a member (validated) to an organization.
-pub async fn create(store: &Store, scope: &Scope, org_id: i64, input: &MemberInput, today: NaiveDate) -> StoreResult<Member> {
+pub async fn create(
+    store: &Store,
+    scope: &Scope,
+    org_id: i64,
+    input: &MemberInput,
+    today: NaiveDate,
+) -> StoreResult<Member> {
     let v = input.validate(today)?;
     let mut tx = store.begin().await?;
     let org = target_org(&mut tx, scope, org_id).await?;
@@ -278,12 +292,20 @@ impl<T> Page<T> {
 
 /// List the members of the subtree under `org_id`, in tree order then by id (a total order, so
 /// pages are stable), one page at a time.
-pub async fn list(store: &Store, scope: &Scope, org_id: i64, f: &MemberFilter, page: i64, per_page: i64) -> StoreResult<Page<Member>> {
+pub async fn list(
+    store: &Store,
+    scope: &Scope,
+    org_id: i64,
+    f: &MemberFilter,
+    page: i64,
+    per_page: i64,
+) -> StoreResult<Page<Member>> {
     let org = crate::org::get(store, scope, org_id).await?;
     let per_page = per_page.clamp(1, 1000);
     let page = page.max(1);
     let mut where_ = String::from("m.path >= $1 AND m.path < $2 AND m.status = $3");
-    let mut a: Vec<Val> = args![org.path.clone(), path::subtree_end(&org.path), f.status.unwrap_or(Status::Normal).code()];
+    let mut a: Vec<Val> =
+        args![org.path.clone(), path::subtree_end(&org.path), f.status.unwrap_or(Status::Normal).code()].to_vec();
     let push = |cond: &str, v: Val, a: &mut Vec<Val>, w: &mut String| {
         a.push(v);
         w.push_str(&format!(" AND {cond} ${}", a.len()));
@@ -308,14 +330,19 @@ pub async fn list(store: &Store, scope: &Scope, org_id: i64, f: &MemberFilter, p
     if let Some(b) = f.needy {
         push("m.is_needy =", Val::from(b), &mut a, &mut where_);
     }
-    let total = store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM member m WHERE {where_}"), &a).await?;
+    let total =
+        store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM member m WHERE {where_}"), &a).await?;
     let n = a.len();
     a.push(Val::from(per_page));
     a.push(Val::from((page - 1) * per_page));
     let rows: Vec<MemberRow> = store
         .read()
         .fetch_all(
-            &format!("SELECT {MEMBER_COLS} FROM member m WHERE {where_} ORDER BY m.path, m.id LIMIT ${} OFFSET ${}", n + 1, n + 2),
+            &format!(
+                "SELECT {MEMBER_COLS} FROM member m WHERE {where_} ORDER BY m.path, m.id LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ),
             &a,
         )
         .await?;
@@ -383,7 +410,12 @@ pub struct BulkReject {
 /// Insert or update many members inside the caller's transaction. A row whose ID number matches a
 /// current member in scope updates that member (so re-importing a file duplicates no one); one
 /// matching a member outside the scope is rejected. Roll-ups are applied once per organization.
-pub async fn upsert_batch(tx: &mut Tx, scope: &Scope, rows: &[BulkRow], report: &mut BulkReport) -> StoreResult<Vec<BulkReject>> {
+pub async fn upsert_batch(
+    tx: &mut Tx,
+    scope: &Scope,
+    rows: &[BulkRow],
+    report: &mut BulkReport,
+) -> StoreResult<Vec<BulkReject>> {
     let mut rejects = Vec::new();
     if rows.is_empty() {
         return Ok(rejects);
@@ -394,7 +426,10 @@ pub async fn upsert_batch(tx: &mut Tx, scope: &Scope, rows: &[BulkRow], report: 
         let (ph, a) = crate::org::in_list(1, chunk.iter().map(|r| Val::from(r.member.id_number.clone())));
         let found: Vec<MemberRow> = tx
             .x()
-            .fetch_all(&format!("SELECT {MEMBER_COLS} FROM member m WHERE m.status = 'normal' AND m.id_number IN ({ph})"), &a)
+            .fetch_all(
+                &format!("SELECT {MEMBER_COLS} FROM member m WHERE m.status = 'normal' AND m.id_number IN ({ph})"),
+                &a,
+            )
             .await?;
         for r in found {
             let m = r.into_member();
@@ -409,7 +444,11 @@ pub async fn upsert_batch(tx: &mut Tx, scope: &Scope, rows: &[BulkRow], report: 
         let v = &r.member;
         if v.status.is_current() {
             if let Some(first) = seen.insert(&v.id_number, i) {
-                rejects.push(BulkReject { index: i, field: "公民身份号码", message: format!("与本批第 {} 行重复", first + 1) });
+                rejects.push(BulkReject {
+                    index: i,
+                    field: "公民身份号码",
+                    message: format!("与本批第 {} 行重复", first + 1),
+                });
                 continue;
             }
         }

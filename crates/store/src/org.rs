@@ -96,7 +96,10 @@ pub async fn get_by_path(store: &Store, scope: &Scope, p: &str) -> StoreResult<O
     }
     let row: OrgRow = store
         .read()
-        .fetch_optional(&format!("SELECT {ORG_COLS} FROM org o WHERE o.path = $1 AND o.dissolved_on IS NULL"), &args![p])
+        .fetch_optional(
+            &format!("SELECT {ORG_COLS} FROM org o WHERE o.path = $1 AND o.dissolved_on IS NULL"),
+            &args![p],
+        )
         .await?
         .ok_or(StoreError::NotFound("党组织"))?;
     Ok(row.into_org())
@@ -115,8 +118,11 @@ pub async fn load_facilities(exec: Exec<'_>, orgs: &mut [Org]) -> StoreResult<()
         year: Option<i64>,
     }
     let rows: Vec<F> = if orgs.len() == 1 {
-        exec.fetch_all("SELECT org_id, kind, status, year FROM org_facility WHERE org_id = $1 ORDER BY kind", &args![orgs[0].id])
-            .await?
+        exec.fetch_all(
+            "SELECT org_id, kind, status, year FROM org_facility WHERE org_id = $1 ORDER BY kind",
+            &args![orgs[0].id],
+        )
+        .await?
     } else {
         // one range query over the batch's span of paths, filtered in memory
         let lo = orgs.iter().map(|o| o.path.as_str()).min().unwrap_or("").to_string();
@@ -185,7 +191,13 @@ fn refuse_child(parent: &Org, kind: OrgKind) -> StoreError {
 }
 
 /// Create an organization (validated) in its own transaction.
-pub async fn create(store: &Store, scope: &Scope, parent_id: Option<i64>, input: &OrgInput, today: NaiveDate) -> StoreResult<Org> {
+pub async fn create(
+    store: &Store,
+    scope: &Scope,
+    parent_id: Option<i64>,
+    input: &OrgInput,
+    today: NaiveDate,
+) -> StoreResult<Org> {
     let v = input.validate(today)?;
     let mut tx = store.begin().await?;
     let org = create_in(&mut tx, scope, parent_id, &v).await?;
@@ -204,7 +216,10 @@ pub async fn create_in(tx: &mut Tx, scope: &Scope, parent_id: Option<i64>, v: &V
             }
             let seq = tx
                 .x()
-                .scalar("UPDATE org SET next_child = next_child + 1 WHERE id = $1 RETURNING next_child - 1", &args![pid])
+                .scalar(
+                    "UPDATE org SET next_child = next_child + 1 WHERE id = $1 RETURNING next_child - 1",
+                    &args![pid],
+                )
                 .await?;
             format!("{}{}", parent.path, path::segment(seq as u32))
         }
@@ -221,7 +236,9 @@ pub async fn create_in(tx: &mut Tx, scope: &Scope, parent_id: Option<i64>, v: &V
         }
     };
     if sibling_named(tx, parent_id, &v.name, None).await? {
-        return Err(StoreError::Invalid(domain::FieldError::new("组织名称", format!("同一上级党组织下已有“{}”", v.name)).into()));
+        return Err(StoreError::Invalid(
+            domain::FieldError::new("组织名称", format!("同一上级党组织下已有“{}”", v.name)).into(),
+        ));
     }
     let t = now();
     let (id,): (i64,) = tx
@@ -313,11 +330,17 @@ pub async fn update_in(tx: &mut Tx, scope: &Scope, id: i64, v: &ValidOrg) -> Sto
         let kids: Vec<K> =
             tx.x().fetch_all("SELECT kind FROM org WHERE parent_id = $1 AND dissolved_on IS NULL", &args![id]).await?;
         if let Some(k) = kids.iter().filter_map(|k| OrgKind::from_code(&k.kind)).find(|k| !v.kind.allows_child(*k)) {
-            return Err(StoreError::Refused(format!("该组织下有{}，改为{}后不能再管理它们，请先调整下级组织", k.label(), v.kind.label())));
+            return Err(StoreError::Refused(format!(
+                "该组织下有{}，改为{}后不能再管理它们，请先调整下级组织",
+                k.label(),
+                v.kind.label()
+            )));
         }
     }
     if sibling_named(tx, cur.parent_id, &v.name, Some(id)).await? {
-        return Err(StoreError::Invalid(domain::FieldError::new("组织名称", format!("同一上级党组织下已有“{}”", v.name)).into()));
+        return Err(StoreError::Invalid(
+            domain::FieldError::new("组织名称", format!("同一上级党组织下已有“{}”", v.name)).into(),
+        ));
     }
     tx.x()
         .execute(
@@ -382,7 +405,8 @@ pub async fn move_subtree(store: &Store, scope: &Scope, id: i64, new_parent_id: 
     let mut tx = store.begin().await?;
     let org = fetch_row(tx.x(), id).await?.filter(|o| o.dissolved_on.is_none() && scope.contains(&o.path));
     let org = org.ok_or(StoreError::NotFound("党组织"))?.into_org();
-    let parent = fetch_row(tx.x(), new_parent_id).await?.filter(|o| o.dissolved_on.is_none() && scope.contains(&o.path));
+    let parent =
+        fetch_row(tx.x(), new_parent_id).await?.filter(|o| o.dissolved_on.is_none() && scope.contains(&o.path));
     let parent = parent.ok_or(StoreError::NotFound("目标上级党组织"))?.into_org();
     if path::is_within(&parent.path, &org.path) {
         return Err(StoreError::Refused("不能把党组织转移到它自己或它的下级党组织之下".into()));
@@ -464,7 +488,10 @@ pub async fn children(store: &Store, scope: &Scope, id: i64) -> StoreResult<Vec<
     let org = get(store, scope, id).await?;
     let rows: Vec<OrgRow> = store
         .read()
-        .fetch_all(&format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.dissolved_on IS NULL ORDER BY o.path"), &args![org.id])
+        .fetch_all(
+            &format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.dissolved_on IS NULL ORDER BY o.path"),
+            &args![org.id],
+        )
         .await?;
     Ok(rows.into_iter().map(OrgRow::into_org).collect())
 }
@@ -496,7 +523,12 @@ pub async fn roots(store: &Store, scope: &Scope) -> StoreResult<Vec<Org>> {
     let rows: Vec<OrgRow> = if scope.is_all() {
         store
             .read()
-            .fetch_all(&format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL AND o.dissolved_on IS NULL ORDER BY o.path"), &[])
+            .fetch_all(
+                &format!(
+                    "SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL AND o.dissolved_on IS NULL ORDER BY o.path"
+                ),
+                &[],
+            )
             .await?
     } else if scope.roots().is_empty() {
         vec![]
@@ -504,7 +536,12 @@ pub async fn roots(store: &Store, scope: &Scope) -> StoreResult<Vec<Org>> {
         let (ph, args) = in_list(1, scope.roots().iter().map(Val::from));
         store
             .read()
-            .fetch_all(&format!("SELECT {ORG_COLS} FROM org o WHERE o.path IN ({ph}) AND o.dissolved_on IS NULL ORDER BY o.path"), &args)
+            .fetch_all(
+                &format!(
+                    "SELECT {ORG_COLS} FROM org o WHERE o.path IN ({ph}) AND o.dissolved_on IS NULL ORDER BY o.path"
+                ),
+                &args,
+            )
             .await?
     };
     Ok(rows.into_iter().map(OrgRow::into_org).collect())
@@ -593,14 +630,18 @@ pub async fn child_named(exec: Exec<'_>, parent_id: Option<i64>, name: &str) -> 
     let row: Option<OrgRow> = match parent_id {
         Some(p) => {
             exec.fetch_optional(
-                &format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.name = $2 AND o.dissolved_on IS NULL"),
+                &format!(
+                    "SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.name = $2 AND o.dissolved_on IS NULL"
+                ),
                 &args![p, name],
             )
             .await?
         }
         None => {
             exec.fetch_optional(
-                &format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL AND o.name = $1 AND o.dissolved_on IS NULL"),
+                &format!(
+                    "SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL AND o.name = $1 AND o.dissolved_on IS NULL"
+                ),
                 &args![name],
             )
             .await?
@@ -640,7 +681,12 @@ pub async fn findings(store: &Store, scope: &Scope, id: i64, on: NaiveDate) -> S
             subtree_members: n.counts.total,
         };
         for f in rules::check_structure(&facts, on) {
-            out.push(OrgFinding { org_id: n.org.id, org_name: n.org.name.clone(), path: n.org.path.clone(), finding: f });
+            out.push(OrgFinding {
+                org_id: n.org.id,
+                org_name: n.org.name.clone(),
+                path: n.org.path.clone(),
+                finding: f,
+            });
         }
     }
     Ok(out)

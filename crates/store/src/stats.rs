@@ -217,7 +217,10 @@ struct PathCounts {
 /// Compute every organization's subtree counts from the member rows (direct counts grouped by
 /// path, then summed up the tree in memory).
 async fn compute(exec: Exec<'_>) -> StoreResult<HashMap<String, Counts>> {
-    let sql = format!("{} WHERE m.status = 'normal' GROUP BY m.path", live_sql().replacen("SELECT ", "SELECT m.path AS path, ", 1));
+    let sql = format!(
+        "{} WHERE m.status = 'normal' GROUP BY m.path",
+        live_sql().replacen("SELECT ", "SELECT m.path AS path, ", 1)
+    );
     let direct: Vec<PathCounts> = exec.fetch_all(&sql, &[]).await?;
     let mut out: HashMap<String, Counts> = HashMap::new();
     for pc in direct {

@@ -98,7 +98,10 @@ async fn sweep(conn: &mut sqlx::PgConnection, now: u64) {
 mod tests {
     #[test]
     fn url_for_replaces_database() {
-        assert_eq!(super::url_for("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(
+            super::url_for("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
         assert_eq!(super::url_for("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
 }

@@ -28,10 +28,36 @@ async fn concurrent_writers_never_see_locked() {
     let file = dir.path().join("c.db");
     let main = Store::open(file.to_str().unwrap()).await.unwrap();
     let all = Scope::all();
-    let root = org::create(&main, &all, None, &OrgInput { name: "根".into(), kind: Some(OrgKind::Committee), sector: Some(Sector::Organs), ..Default::default() }, d("2026-11-21")).await.unwrap();
+    let root = org::create(
+        &main,
+        &all,
+        None,
+        &OrgInput {
+            name: "根".into(),
+            kind: Some(OrgKind::Committee),
+            sector: Some(Sector::Organs),
+            ..Default::default()
+        },
+        d("2026-11-21"),
+    )
+    .await
+    .unwrap();
     let mut branches = vec![];
     for i in 0..4 {
-        let b = org::create(&main, &all, Some(root.id), &OrgInput { name: format!("支部{i}"), kind: Some(OrgKind::Branch), sector: Some(Sector::Organs), ..Default::default() }, d("2026-11-21")).await.unwrap();
+        let b = org::create(
+            &main,
+            &all,
+            Some(root.id),
+            &OrgInput {
+                name: format!("支部{i}"),
+                kind: Some(OrgKind::Branch),
+                sector: Some(Sector::Organs),
+                ..Default::default()
+            },
+            d("2026-11-21"),
+        )
+        .await
+        .unwrap();
         branches.push(b.id);
     }
     // four separate handles = four independent writer connections on the same file

@@ -5,7 +5,7 @@ use domain::member::{Category, MemberInput, Status};
 use domain::org::{Facility, FacilityKind, FacilityStatus, OrgInput, OrgKind, Sector};
 use store::member::MemberFilter;
 use store::testing::TestDb;
-use store::{org, member, stats, Scope, StoreError};
+use store::{member, org, stats, Scope, StoreError};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -45,8 +45,10 @@ macro_rules! on_both {
 async fn small_tree(s: &store::Store) -> (i64, i64, i64, i64) {
     let all = Scope::all();
     let city = org::create(s, &all, None, &org_input("中共测试市委", OrgKind::LocalCommittee), today()).await.unwrap();
-    let county = org::create(s, &all, Some(city.id), &org_input("中共甲县委", OrgKind::LocalCommittee), today()).await.unwrap();
-    let town = org::create(s, &all, Some(county.id), &org_input("中共乙镇委员会", OrgKind::Committee), today()).await.unwrap();
+    let county =
+        org::create(s, &all, Some(city.id), &org_input("中共甲县委", OrgKind::LocalCommittee), today()).await.unwrap();
+    let town =
+        org::create(s, &all, Some(county.id), &org_input("中共乙镇委员会", OrgKind::Committee), today()).await.unwrap();
     let branch = org::create(s, &all, Some(town.id), &org_input("丙村党支部", OrgKind::Branch), today()).await.unwrap();
     (city.id, county.id, town.id, branch.id)
 }
@@ -79,7 +81,8 @@ on_both!(org_tree_basics, |s: store::Store| async move {
     assert!(found.is_empty(), "LIKE wildcards are escaped");
     // facilities round trip
     let mut input = org_input("丁社区党支部", OrgKind::Branch);
-    input.facilities = vec![Facility { kind: FacilityKind::ServiceStation, status: FacilityStatus::Built, year: Some(2020) }];
+    input.facilities =
+        vec![Facility { kind: FacilityKind::ServiceStation, status: FacilityStatus::Built, year: Some(2020) }];
     let o = org::create(&s, &all, Some(town), &input, today()).await.unwrap();
     assert_eq!(org::get(&s, &all, o.id).await.unwrap().facilities, input.facilities);
 });
@@ -123,7 +126,9 @@ on_both!(members_and_rollups, |s: store::Store| async move {
     assert_eq!(stats::subtree(&s, &all, city).await.unwrap().total, 4);
     assert!(stats::verify(&s).await.unwrap().is_empty());
     // the same ID number may now be registered again (history kept)
-    member::create(&s, &all, branch, &MemberInput { status: None, status_date: None, ..mi.clone() }, today()).await.unwrap();
+    member::create(&s, &all, branch, &MemberInput { status: None, status_date: None, ..mi.clone() }, today())
+        .await
+        .unwrap();
     assert!(stats::verify(&s).await.unwrap().is_empty());
 });
 
@@ -131,7 +136,8 @@ on_both!(move_and_dissolve, |s: store::Store| async move {
     let all = Scope::all();
     let (city, county, town, branch) = small_tree(&s).await;
     member::create(&s, &all, branch, &member_input("甲", 1, Category::Full), today()).await.unwrap();
-    let county2 = org::create(&s, &all, Some(city), &org_input("中共乙县委", OrgKind::LocalCommittee), today()).await.unwrap();
+    let county2 =
+        org::create(&s, &all, Some(city), &org_input("中共乙县委", OrgKind::LocalCommittee), today()).await.unwrap();
     let r = org::move_subtree(&s, &all, town, county2.id).await.unwrap();
     assert_eq!((r.orgs_moved, r.members_moved), (2, 1));
     assert_eq!(stats::subtree(&s, &all, county).await.unwrap().total, 0);

@@ -23,7 +23,14 @@ fn class(ty: &str, col: &str) -> &'static str {
         "date" => "date",
         "timestamp with time zone" => "time",
         "text" if col.ends_with("_at") => "time",
-        "text" if col.ends_with("_date") || col.ends_with("_on") || col.starts_with("term_start") || col.starts_with("term_end") => "date",
+        "text"
+            if col.ends_with("_date")
+                || col.ends_with("_on")
+                || col.starts_with("term_start")
+                || col.starts_with("term_end") =>
+        {
+            "date"
+        }
         "text" => "text",
         _ => "other",
     }

@@ -40,9 +40,20 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
 async fn apply(s: &Store, ops: &[Op]) {
     let all = Scope::all();
     let today = d("2026-11-21");
-    let root = org::create(s, &all, None, &OrgInput { name: "根".into(), kind: Some(OrgKind::LocalCommittee), sector: Some(Sector::Organs), ..Default::default() }, today)
-        .await
-        .unwrap();
+    let root = org::create(
+        s,
+        &all,
+        None,
+        &OrgInput {
+            name: "根".into(),
+            kind: Some(OrgKind::LocalCommittee),
+            sector: Some(Sector::Organs),
+            ..Default::default()
+        },
+        today,
+    )
+    .await
+    .unwrap();
     let mut committees = vec![root.id];
     let mut movable: Vec<i64> = vec![];
     let mut seq = 0u32;
@@ -50,17 +61,39 @@ async fn apply(s: &Store, ops: &[Op]) {
         match op {
             Op::AddCommittee(n) => {
                 let parent = committees[n % committees.len()];
-                let o = org::create(s, &all, Some(parent), &OrgInput { name: format!("党委{i}"), kind: Some(OrgKind::Committee), sector: Some(Sector::Organs), ..Default::default() }, today)
-                    .await
-                    .unwrap();
+                let o = org::create(
+                    s,
+                    &all,
+                    Some(parent),
+                    &OrgInput {
+                        name: format!("党委{i}"),
+                        kind: Some(OrgKind::Committee),
+                        sector: Some(Sector::Organs),
+                        ..Default::default()
+                    },
+                    today,
+                )
+                .await
+                .unwrap();
                 committees.push(o.id);
                 movable.push(o.id);
             }
             Op::AddBranch(n, k) => {
                 let parent = committees[n % committees.len()];
-                let b = org::create(s, &all, Some(parent), &OrgInput { name: format!("支部{i}"), kind: Some(OrgKind::Branch), sector: Some(Sector::Organs), ..Default::default() }, today)
-                    .await
-                    .unwrap();
+                let b = org::create(
+                    s,
+                    &all,
+                    Some(parent),
+                    &OrgInput {
+                        name: format!("支部{i}"),
+                        kind: Some(OrgKind::Branch),
+                        sector: Some(Sector::Organs),
+                        ..Default::default()
+                    },
+                    today,
+                )
+                .await
+                .unwrap();
                 movable.push(b.id);
                 for _ in 0..*k {
                     seq += 1;
@@ -68,9 +101,9 @@ async fn apply(s: &Store, ops: &[Op]) {
                     let mi = MemberInput {
                         name: format!("员{seq}"),
                         id_number: domain::idcard::compose("520302", birth, seq % 1000),
-                        category: Some(if seq % 3 == 0 { Category::Probationary } else { Category::Full }),
-                        join_date: Some(if seq % 3 == 0 { d("2026-01-01") } else { d("1990-01-01") }),
-                        full_date: if seq % 3 == 0 { None } else { Some(d("1991-01-01")) },
+                        category: Some(if seq.is_multiple_of(3) { Category::Probationary } else { Category::Full }),
+                        join_date: Some(if seq.is_multiple_of(3) { d("2026-01-01") } else { d("1990-01-01") }),
+                        full_date: if seq.is_multiple_of(3) { None } else { Some(d("1991-01-01")) },
                         ..Default::default()
                     };
                     member::create(s, &all, b.id, &mi, today).await.unwrap();
