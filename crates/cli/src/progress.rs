@@ -21,9 +21,11 @@ impl store::Progress for Bar {
             Some(n) => {
                 let b = ProgressBar::with_draw_target(Some(n), target);
                 b.set_style(
-                    ProgressStyle::with_template("{msg:12} [{bar:40.red/white}] {human_pos}/{human_len} ({per_sec}, 剩余 {eta})")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar())
-                        .progress_chars("█▉▊▋▌▍▎▏ "),
+                    ProgressStyle::with_template(
+                        "{msg:12} [{bar:40.red/white}] {human_pos}/{human_len} ({per_sec}, 剩余 {eta})",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("█▉▊▋▌▍▎▏ "),
                 );
                 b
             }

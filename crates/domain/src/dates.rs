@@ -38,8 +38,9 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
         return Err("不能为空".into());
     }
     // Excel serial number (possibly with a fractional time part).
+    let yyyymmdd = s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit());
     if let Ok(f) = s.parse::<f64>() {
-        if s.len() != 8 && (1.0..2_958_466.0).contains(&f) {
+        if !yyyymmdd && (1.0..2_958_466.0).contains(&f) {
             return excel_serial(f).ok_or_else(|| format!("“{s}”不是有效的 Excel 日期序号"));
         }
     }
@@ -130,6 +131,8 @@ mod tests {
         assert_eq!(excel_serial(59.0), Some(d(1900, 2, 28)));
         assert_eq!(excel_serial(61.0), Some(d(1900, 3, 1)));
         assert_eq!(excel_serial(45000.5), Some(d(2023, 3, 15)));
+        // a serial with a time fraction may be eight characters long: not YYYYMMDD
+        assert_eq!(parse_date("41195.25"), Ok(d(2012, 10, 13)));
     }
 
     proptest! {

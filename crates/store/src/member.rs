@@ -438,6 +438,9 @@ pub async fn upsert_batch(
     }
     let mut deltas: HashMap<String, Counts> = HashMap::new();
     let mut seen: HashMap<&str, usize> = HashMap::new();
+    // an existing member may be written by one row of a batch only (a second row would apply its
+    // roll-up change twice)
+    let mut touched: HashMap<i64, usize> = HashMap::new();
     let mut inserts: Vec<&BulkRow> = Vec::new();
     let t = now();
     for (i, r) in rows.iter().enumerate() {
@@ -461,6 +464,14 @@ pub async fn upsert_batch(
                 });
             }
             Some(old) => {
+                if let Some(first) = touched.insert(old.id, i) {
+                    rejects.push(BulkReject {
+                        index: i,
+                        field: "公民身份号码",
+                        message: format!("与本批第 {} 行是同一名党员", first + 1),
+                    });
+                    continue;
+                }
                 if old.org_id == r.org_id && old_equals(old, v) {
                     report.unchanged += 1;
                     continue;

@@ -1,13 +1,165 @@
-//! `dangjian bench …`: benchmarks recorded in docs/PERFORMANCE.md.
+//! `dangjian bench …`: benchmarks recorded in docs/PERFORMANCE.md, each beside a baseline measured
+//! in the same run (these machines are noisy). Not run in CI.
 
-use anyhow::Result;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
 use clap::Subcommand;
+use domain::org::OrgKind;
+use store::Scope;
 
+use super::pick_org;
 use crate::Ctx;
 
 #[derive(Subcommand)]
-pub enum BenchCmd {}
+pub enum BenchCmd {
+    /// 子树统计（汇总表）对比递归查询基线 / subtree figures from the roll-up vs a recursive query
+    Rollup {
+        /// 每项重复次数 / iterations per target
+        #[arg(long, default_value_t = 50)]
+        iterations: usize,
+        /// 基线重复次数（递归查询很慢）/ iterations for the slow baseline
+        #[arg(long, default_value_t = 5)]
+        baseline_iterations: usize,
+    },
+    /// 转移一个县级子树并转回 / move a county subtree away and back
+    Move {
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+    },
+    /// 导入 N 行 CSV，对比单语句裸插入基线 / import an N-row CSV vs a raw-insert baseline
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+    },
+}
 
-pub async fn run(_ctx: &Ctx, _c: BenchCmd) -> Result<()> {
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Peak resident set size of this process so far, from /proc (Linux).
+pub fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
+    match cmd {
+        BenchCmd::Rollup { iterations, baseline_iterations } => rollup(ctx, iterations, baseline_iterations).await,
+        BenchCmd::Move { iterations } => move_bench(ctx, iterations).await,
+        BenchCmd::Import { rows } => super::io::bench_import(ctx, rows).await,
+    }
+}
+
+async fn rollup(ctx: &Ctx, iterations: usize, baseline_iterations: usize) -> Result<()> {
+    let store = ctx.open().await?;
+    let all = Scope::all();
+    let root = pick_org(&store, &all, None).await?;
+    // one organization at each level: root, a prefecture (or county), a county, a branch
+    let lvl1 = store::org::children(&store, &all, root.id).await?;
+    let Some(l1) = lvl1.iter().find(|o| o.kind == OrgKind::LocalCommittee).cloned() else {
+        bail!("需要演示数据：先运行 dangjian demo --scale city 或 --scale province");
+    };
+    let lvl2 = store::org::children(&store, &all, l1.id).await?;
+    let l2 = lvl2.iter().find(|o| o.kind == OrgKind::LocalCommittee).cloned().unwrap_or_else(|| l1.clone());
+    let branch = store::org::subtree(&store, &all, l2.id, None)
+        .await?
+        .into_iter()
+        .find(|n| n.org.kind.is_branch() && n.counts.total > 0)
+        .map(|n| n.org)
+        .unwrap_or_else(|| l2.clone());
+    let total = store::stats::subtree(&store, &all, root.id).await?.total;
+    println!(
+        "{}：{}，根党员 {total} 名，每项 {iterations} 次（基线 {baseline_iterations} 次），取中位数",
+        store.backend().name(),
+        root.name
+    );
+    println!("| 目标 | 党员数 | 汇总表 (median) | 递归查询基线 (median) | 倍数 |");
+    println!("|---|---:|---:|---:|---:|");
+    for (label, org) in [("根", &root), ("地市/县", &l1), ("县", &l2), ("支部", &branch)] {
+        let mut fast = Vec::new();
+        let mut counts = None;
+        for _ in 0..iterations {
+            let t = Instant::now();
+            counts = Some(store::stats::subtree(&store, &all, org.id).await?);
+            fast.push(t.elapsed());
+        }
+        let mut slow = Vec::new();
+        let mut base = None;
+        for _ in 0..baseline_iterations {
+            let t = Instant::now();
+            base = Some(store::stats::recursive_baseline(&store, &all, org.id).await?);
+            slow.push(t.elapsed());
+        }
+        if counts != base {
+            bail!("{} 的汇总 {counts:?} 与递归查询 {base:?} 不一致", org.name);
+        }
+        let (f, s) = (median(fast), median(slow));
+        println!(
+            "| {label} {} | {} | {} | {} | {:.0}× |",
+            org.name,
+            counts.map(|c| c.total).unwrap_or(0),
+            ms(f),
+            ms(s),
+            s.as_secs_f64() / f.as_secs_f64().max(1e-9)
+        );
+    }
+    Ok(())
+}
+
+async fn move_bench(ctx: &Ctx, iterations: usize) -> Result<()> {
+    let store = ctx.open().await?;
+    let all = Scope::all();
+    let root = pick_org(&store, &all, None).await?;
+    let counties: Vec<_> = store::org::children(&store, &all, root.id)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == OrgKind::LocalCommittee)
+        .collect();
+    if counties.len() < 2 {
+        bail!("需要至少两个县级党委：先运行 dangjian demo --scale city");
+    }
+    // the largest county subtree, moved as a whole under a sibling county and back
+    let mut best = (0i64, counties[0].id);
+    for c in &counties {
+        let (orgs, _) = store::org::move_preview(&store, &all, c.id).await?;
+        if orgs > best.0 {
+            best = (orgs, c.id);
+        }
+    }
+    let county = best.1;
+    let other = counties.iter().map(|c| c.id).find(|id| *id != county).unwrap_or(county);
+    let (orgs, members) = store::org::move_preview(&store, &all, county).await?;
+    println!(
+        "{}：转移县级子树 #{county}（{orgs} 个党组织、{members} 名党员）到另一县委之下再转回，{iterations} 轮",
+        store.backend().name()
+    );
+    let mut times = Vec::new();
+    for _ in 0..iterations {
+        let t = Instant::now();
+        store::org::move_subtree(&store, &all, county, other).await?;
+        times.push(t.elapsed());
+        let t = Instant::now();
+        store::org::move_subtree(&store, &all, county, root.id).await?;
+        times.push(t.elapsed());
+    }
+    let bad = store::stats::verify(&store).await?;
+    println!(
+        "转移中位数 {}（最慢 {}），汇总核对 {}",
+        ms(median(times.clone())),
+        ms(*times.iter().max().unwrap_or(&Duration::ZERO)),
+        if bad.is_empty() { "一致" } else { "不一致" }
+    );
+    if !bad.is_empty() {
+        bail!("汇总不一致");
+    }
     Ok(())
 }

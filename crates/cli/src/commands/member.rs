@@ -230,7 +230,10 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
             }
             print!(
                 "{}",
-                crate::table::render(&["ID", "姓名", "性别", "公民身份号码", "人员类别", "入党日期", "联系电话", "所在党组织"], &rows)
+                crate::table::render(
+                    &["ID", "姓名", "性别", "公民身份号码", "人员类别", "入党日期", "联系电话", "所在党组织"],
+                    &rows
+                )
             );
             println!("第 {}/{} 页，共 {} 名（{}）。", page.page, page.pages(), page.total, root.name);
         }

@@ -112,7 +112,10 @@ fn parse_formed(s: &str) -> Result<FormedBy, String> {
 }
 fn parse_facility(s: &str) -> Result<Facility, String> {
     let mut it = s.split([':', '：']);
-    let kind = it.next().and_then(FacilityKind::parse).ok_or_else(|| format!("设施类别无效，应为 {}", FacilityKind::labels()))?;
+    let kind = it
+        .next()
+        .and_then(FacilityKind::parse)
+        .ok_or_else(|| format!("设施类别无效，应为 {}", FacilityKind::labels()))?;
     let status = match it.next() {
         None => FacilityStatus::Built,
         Some(st) => FacilityStatus::parse(st).ok_or_else(|| format!("设施状态“{st}”无效，应为 规划 或 建成"))?,
@@ -162,7 +165,14 @@ pub fn describe(o: &Org) -> Vec<(&'static str, String)> {
             } else {
                 o.facilities
                     .iter()
-                    .map(|f| format!("{}（{}{}）", f.kind.label(), f.status.label(), f.year.map(|y| format!(" {y}")).unwrap_or_default()))
+                    .map(|f| {
+                        format!(
+                            "{}（{}{}）",
+                            f.kind.label(),
+                            f.status.label(),
+                            f.year.map(|y| format!(" {y}")).unwrap_or_default()
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("、")
             },
@@ -282,8 +292,10 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
         OrgCmd::Search { q, org, limit } => {
             let root = pick_org(&store, &all, org).await?;
             let found = store::org::search(&store, &all, root.id, &q, limit).await?;
-            let rows: Vec<Vec<String>> =
-                found.iter().map(|o| vec![o.id.to_string(), o.name.clone(), o.kind.label().into(), o.sector.label().into()]).collect();
+            let rows: Vec<Vec<String>> = found
+                .iter()
+                .map(|o| vec![o.id.to_string(), o.name.clone(), o.kind.label().into(), o.sector.label().into()])
+                .collect();
             print!("{}", crate::table::render(&["ID", "组织名称", "类别", "领域"], &rows));
             println!("共 {} 个。", found.len());
         }

@@ -1,0 +1,131 @@
+//! The `dangjian` binary end to end, on a temporary SQLite file.
+
+use std::process::{Command, Output};
+
+fn dj(db: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dangjian"))
+        .arg("--db")
+        .arg(db)
+        .arg("--quiet")
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run dangjian")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn help_is_bilingual() {
+    let o = Command::new(env!("CARGO_BIN_EXE_dangjian")).arg("--help").output().unwrap();
+    let t = text(&o);
+    assert!(t.contains("基层党建工作平台") && t.contains("party-building platform"), "{t}");
+    let o = Command::new(env!("CARGO_BIN_EXE_dangjian")).args(["org", "add", "--help"]).output().unwrap();
+    let t = text(&o);
+    assert!(t.contains("组织类别") && t.contains("kind"), "{t}");
+}
+
+#[test]
+fn org_and_member_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let o = dj(&db, &["migrate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("foundation"));
+
+    let o = dj(&db, &["org", "add", "--name", "中共测试县委", "--kind", "县委", "--region", "520328"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = dj(
+        &db,
+        &[
+            "org",
+            "add",
+            "--parent",
+            "1",
+            "--name",
+            "测试村党支部",
+            "--kind",
+            "党支部",
+            "--sector",
+            "农村",
+            "--term-start",
+            "2024-03-01",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // bad region code: the message names the field
+    let o = dj(&db, &["org", "add", "--parent", "1", "--name", "错误支部", "--kind", "党支部", "--region", "999999"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("行政区划代码"), "{}", text(&o));
+
+    // a member with a wrong check digit is refused, naming the field
+    let o = dj(
+        &db,
+        &[
+            "member",
+            "add",
+            "--org",
+            "2",
+            "--name",
+            "张三",
+            "--id-number",
+            "110101202311012171",
+            "--join-date",
+            "2045-01-01",
+        ],
+    );
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(t.contains("公民身份号码") && t.contains("校验码"), "{t}");
+    assert!(!t.contains("110101202311012171"), "the ID number is not echoed back: {t}");
+
+    let o = dj(
+        &db,
+        &[
+            "member",
+            "add",
+            "--org",
+            "2",
+            "--name",
+            "李四",
+            "--id-number",
+            "11010519491231002x",
+            "--join-date",
+            "1975年7月1日",
+            "--full-date",
+            "1976.07.01",
+            "--phone",
+            "13812345678",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("110105********002X"), "masked in output: {t}");
+
+    let o = dj(&db, &["member", "list"]);
+    let t = text(&o);
+    assert!(t.contains("李四") && t.contains("110105********002X") && t.contains("138****5678"), "{t}");
+    assert!(!t.contains("11010519491231002X") && !t.contains("13812345678"), "{t}");
+
+    let o = dj(&db, &["member", "show", "1", "--unmask"]);
+    assert!(text(&o).contains("11010519491231002X"));
+
+    // the branch has fewer than 3 full members: ORG-01 in the check output
+    let o = dj(&db, &["check", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|f| f["rule_id"] == "ORG-01"), "{v}");
+
+    let o = dj(&db, &["org", "tree"]);
+    assert!(text(&o).contains("测试村党支部"));
+    let o = dj(&db, &["stats", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let backup = dir.path().join("backup.db");
+    let o = dj(&db, &["backup", backup.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = dj(&backup, &["member", "list"]);
+    assert!(text(&o).contains("李四"), "the backup holds the data");
+}
