@@ -31,6 +31,11 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// `键    值` with the key padded to a fixed display width.
+pub fn kv(k: &str, v: &str) -> String {
+    format!("{k}{}  {v}", " ".repeat(12usize.saturating_sub(k.width())))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -41,9 +46,4 @@ mod tests {
         assert_eq!(lines[2], "党支部  3");
         assert_eq!(lines[3], "ab      10");
     }
-}
-
-/// `键    值` with the key padded to a fixed display width.
-pub fn kv(k: &str, v: &str) -> String {
-    format!("{k}{}  {v}", " ".repeat(12usize.saturating_sub(k.width())))
 }

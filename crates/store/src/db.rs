@@ -197,20 +197,6 @@ pub(crate) fn lite(sql: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::lite;
-
-    #[test]
-    fn placeholders_for_sqlite() {
-        assert_eq!(lite("SELECT $1, $2 WHERE x = $3"), "SELECT ?, ? WHERE x = ?");
-        assert_eq!(lite("VALUES ($1, $2, $1)"), "VALUES (?1, ?2, ?1)");
-        assert_eq!(lite("WHERE a = $2 AND b = $1"), "WHERE a = ?2 AND b = ?1");
-        assert_eq!(lite("SELECT 1"), "SELECT 1");
-        assert_eq!(lite("x = $10"), "x = ?10");
-    }
-}
-
 /// Where a query runs: a pool (reads) or a transaction's connection.
 pub enum Exec<'a> {
     SqlitePool(&'a SqlitePool),
@@ -470,4 +456,18 @@ impl Store {
 /// The current time, for `created_at` / `updated_at`.
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lite;
+
+    #[test]
+    fn placeholders_for_sqlite() {
+        assert_eq!(lite("SELECT $1, $2 WHERE x = $3"), "SELECT ?, ? WHERE x = ?");
+        assert_eq!(lite("VALUES ($1, $2, $1)"), "VALUES (?1, ?2, ?1)");
+        assert_eq!(lite("WHERE a = $2 AND b = $1"), "WHERE a = ?2 AND b = ?1");
+        assert_eq!(lite("SELECT 1"), "SELECT 1");
+        assert_eq!(lite("x = $10"), "x = ?10");
+    }
 }

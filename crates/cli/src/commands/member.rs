@@ -222,9 +222,8 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
             let mut names = std::collections::HashMap::new();
             let mut rows = Vec::new();
             for m in &page.items {
-                if !names.contains_key(&m.org_id) {
-                    let n = store::org::get(&store, &all, m.org_id).await.map(|o| o.name).unwrap_or_default();
-                    names.insert(m.org_id, n);
+                if let std::collections::hash_map::Entry::Vacant(e) = names.entry(m.org_id) {
+                    e.insert(store::org::get(&store, &all, m.org_id).await.map(|o| o.name).unwrap_or_default());
                 }
                 rows.push(row(m, &names[&m.org_id]));
             }
