@@ -21,9 +21,10 @@ pub fn last_day_of_month(y: i32, m: u32) -> u32 {
 }
 
 /// Whole years of age on `on` for someone born on `birth`.
+/// Consistent with [`add_years`] (DATE-02): someone born on 02-29 turns N on 02-28 of a common year.
 pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
     let mut age = on.year() - birth.year();
-    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+    if add_years(birth, age) > on {
         age -= 1;
     }
     age
@@ -96,9 +97,13 @@ mod tests {
         assert_eq!(add_months(d(2024, 3, 31), -1), d(2024, 2, 29));
     }
 
-    /// DATE-02: 02-29 plus one year is 02-28.
+    /// DATE-02: 02-29 plus one year is 02-28, and ages agree with it.
     #[test]
     fn year_addition_date_02() {
+        assert_eq!(age_on(d(1976, 2, 29), d(1994, 2, 28)), 18);
+        assert_eq!(age_on(d(1976, 2, 29), d(1994, 2, 27)), 17);
+        assert_eq!(age_on(d(1976, 2, 29), d(1996, 2, 29)), 20);
+        assert_eq!(age_on(d(1980, 6, 15), d(1998, 6, 14)), 17);
         assert_eq!(add_years(d(2024, 2, 29), 1), d(2025, 2, 28));
         assert_eq!(add_years(d(2012, 10, 13), 1), d(2013, 10, 13));
     }

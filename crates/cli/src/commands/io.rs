@@ -171,7 +171,8 @@ pub async fn bench_import(ctx: &Ctx, rows: u64) -> Result<()> {
     store::Progress::finish(&bar);
     let rss = super::bench::peak_rss_mb().unwrap_or(0.0);
     if report.inserted != rows {
-        bail!("导入只写入了 {} 行：{}", report.inserted, report.summary());
+        let first: Vec<String> = report.errors.iter().take(5).map(|e| e.to_string()).collect();
+        bail!("导入只写入了 {} 行：{}\n{}", report.inserted, report.summary(), first.join("\n"));
     }
 
     let (base_store, branch) = setup("baseline.db").await?;
