@@ -315,7 +315,10 @@ pub async fn update_in(tx: &mut Tx, scope: &Scope, id: i64, v: &ValidOrg) -> Sto
         }
         let members = tx
             .x()
-            .scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE org_id = $1 AND status = 'normal'", &args![id])
+            .scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE path = $1 AND status = 'normal'",
+                &args![cur.path.clone()],
+            )
             .await?;
         if members > 0 && !v.kind.holds_members() {
             return Err(StoreError::Refused(format!(
@@ -471,7 +474,10 @@ pub async fn dissolve(store: &Store, scope: &Scope, id: i64, on: NaiveDate) -> S
     }
     let members = tx
         .x()
-        .scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE org_id = $1 AND status = 'normal'", &args![id])
+        .scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE path = $1 AND status = 'normal'",
+            &args![org.path.clone()],
+        )
         .await?;
     if members > 0 {
         return Err(StoreError::Refused(format!(

@@ -200,8 +200,9 @@ pub async fn live(store: &Store, scope: &Scope, org_id: i64) -> StoreResult<Coun
 pub async fn recursive_baseline(store: &Store, scope: &Scope, org_id: i64) -> StoreResult<Counts> {
     let org = crate::org::get(store, scope, org_id).await?;
     let sql = format!(
-        "WITH RECURSIVE sub(id) AS (SELECT id FROM org WHERE id = $1 UNION ALL SELECT o.id FROM org o JOIN sub ON o.parent_id = sub.id) \
-         {} WHERE m.org_id IN (SELECT id FROM sub) AND m.status = 'normal'",
+        "WITH RECURSIVE sub(id, path) AS (SELECT id, path FROM org WHERE id = $1 \
+           UNION ALL SELECT o.id, o.path FROM org o JOIN sub ON o.parent_id = sub.id) \
+         {} JOIN sub ON m.path = sub.path WHERE m.status = 'normal'",
         live_sql()
     );
     store.read().fetch_one(&sql, &crate::args![org.id]).await

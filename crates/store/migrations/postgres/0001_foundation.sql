@@ -67,8 +67,9 @@ CREATE TABLE member (
 CREATE UNIQUE INDEX member_id_number_current ON member(id_number) WHERE status = 'normal';
 CREATE INDEX member_id_number ON member(id_number);
 CREATE INDEX member_path ON member(path, id);
-CREATE INDEX member_org ON member(org_id);
-CREATE INDEX member_name ON member(name);
+-- no index on org_id or name: members of one organization share its path (member_path serves
+-- them), name search is a substring match inside a path range, and every extra index makes
+-- subtree moves (which rewrite member paths) slower
 
 CREATE TABLE org_stats (
     org_id       BIGINT PRIMARY KEY REFERENCES org(id),
