@@ -202,7 +202,7 @@ pub async fn recursive_baseline(store: &Store, scope: &Scope, org_id: i64) -> St
     let sql = format!(
         "WITH RECURSIVE sub(id, path) AS (SELECT id, path FROM org WHERE id = $1 \
            UNION ALL SELECT o.id, o.path FROM org o JOIN sub ON o.parent_id = sub.id) \
-         {} JOIN sub ON m.path = sub.path WHERE m.status = 'normal'",
+         {} WHERE m.path IN (SELECT path FROM sub) AND m.status = 'normal'",
         live_sql()
     );
     store.read().fetch_one(&sql, &crate::args![org.id]).await
