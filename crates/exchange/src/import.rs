@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use domain::member::{normalize_text, Category, Education, MemberInput, Occupation, Sex, Status, ValidMember};
 use domain::org::{Facility, FacilityKind, FacilityStatus, FormedBy, Org, OrgInput, OrgKind, Sector, ValidOrg};
 use store::member::{BulkReport, BulkRow};
-use store::{args, Progress, Scope, Store, StoreError, Tx, Val};
+use store::{Progress, Scope, Store, StoreError, Tx};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -38,8 +38,6 @@ const BATCH: usize = 2000;
 const CHUNK: usize = 256;
 /// Messages buffered between the reading thread and the writer.
 const CHANNEL: usize = 8;
-/// ID numbers per `IN (…)` list.
-const IN_LIST: usize = 500;
 
 /// Problems of one row: (column as the user wrote it, reason).
 type Errs = Vec<(String, String)>;
@@ -405,52 +403,6 @@ fn id_key(id: &str) -> u64 {
     })
 }
 
-fn placeholders(start: usize, n: usize) -> String {
-    (0..n).map(|i| format!("${}", start + i)).collect::<Vec<_>>().join(", ")
-}
-
-/// The columns of `member` in the order of [`member_vals`].
-const MEMBER_SET: &str = "name = $1, sex = $2, id_number = $3, ethnicity = $4, birth_date = $5, education = $6, \
-    category = $7, join_date = $8, full_date = $9, job_post = $10, phone = $11, work_unit = $12, residence_community = $13, \
-    occupation = $14, is_mobile = $15, mobile_to = $16, is_lost_contact = $17, is_needy = $18, status = $19, \
-    status_date = $20, org_id = $21, path = $22, updated_at = $23";
-
-/// Nothing but the timestamp would change.
-const MEMBER_SAME: &str = "name = $1 AND sex = $2 AND ethnicity = $4 AND birth_date = $5 \
-    AND education IS NOT DISTINCT FROM $6 AND category = $7 AND join_date = $8 AND full_date IS NOT DISTINCT FROM $9 \
-    AND job_post IS NOT DISTINCT FROM $10 AND phone IS NOT DISTINCT FROM $11 AND work_unit IS NOT DISTINCT FROM $12 \
-    AND residence_community IS NOT DISTINCT FROM $13 AND occupation IS NOT DISTINCT FROM $14 AND is_mobile = $15 \
-    AND mobile_to IS NOT DISTINCT FROM $16 AND is_lost_contact = $17 AND is_needy = $18 AND org_id = $21";
-
-fn member_vals(r: &BulkRow) -> Vec<Val> {
-    let v = &r.member;
-    Vec::from(args![
-        v.name.clone(),
-        v.sex.code(),
-        v.id_number.clone(),
-        v.ethnicity.clone(),
-        v.birth_date,
-        v.education.map(|e| e.code()),
-        v.category.code(),
-        v.join_date,
-        v.full_date,
-        v.job_post.clone(),
-        v.phone.clone(),
-        v.work_unit.clone(),
-        v.residence_community.clone(),
-        v.occupation.map(|o| o.code()),
-        v.is_mobile,
-        v.mobile_to.clone(),
-        v.is_lost_contact,
-        v.is_needy,
-        v.status.code(),
-        v.status_date,
-        r.org_id,
-        r.org_path.clone(),
-        chrono::Utc::now()
-    ])
-}
-
 fn same_org(o: &Org, v: &ValidOrg) -> bool {
     let sorted = |f: &[Facility]| {
         let mut f = f.to_vec();
@@ -700,65 +652,17 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// History rows (former members): update the matching stored record, defer those of people
-    /// who are current members in scope, insert the rest.
+    /// History rows (former members): `upsert_history_batch` updates matching stored records and
+    /// inserts new ones; rows of people who are current members in scope are deferred.
     async fn history(&mut self, rows: Vec<Pending>, deferred: &mut Vec<Pending>) -> anyhow::Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let ids: Vec<String> =
-            rows.iter().map(|p| p.bulk.member.id_number.clone()).collect::<HashSet<_>>().into_iter().collect();
-        let mut stored: HashMap<(String, String, Option<NaiveDate>), i64> = HashMap::new();
-        let mut current: HashMap<String, String> = HashMap::new();
-        for chunk in ids.chunks(IN_LIST) {
-            let ph = placeholders(1, chunk.len());
-            let a: Vec<Val> = chunk.iter().map(Val::from).collect();
-            let found: Vec<(i64, String, String, Option<NaiveDate>, String)> = self
-                .tx
-                .x()
-                .fetch_all(
-                    &format!(
-                        "SELECT id, id_number, status, status_date, path FROM member \
-                         WHERE status <> 'normal' AND id_number IN ({ph}) ORDER BY id"
-                    ),
-                    &a,
-                )
-                .await?;
-            for (id, number, status, date, path) in found {
-                if self.scope.contains(&path) {
-                    stored.entry((number, status, date)).or_insert(id);
-                }
-            }
-            let found: Vec<(String, String)> = self
-                .tx
-                .x()
-                .fetch_all(
-                    &format!("SELECT id_number, path FROM member WHERE status = 'normal' AND id_number IN ({ph})"),
-                    &a,
-                )
-                .await?;
-            current.extend(found);
-        }
-        let mut inserts = Vec::new();
-        for p in rows {
-            let v = &p.bulk.member;
-            let k = (v.id_number.clone(), v.status.code().to_string(), v.status_date);
-            if let Some(&id) = stored.get(&k) {
-                let mut a = member_vals(&p.bulk);
-                a.push(Val::from(id));
-                let sql = format!("UPDATE member SET {MEMBER_SET} WHERE id = $24 AND NOT ({MEMBER_SAME})");
-                if self.tx.x().execute(&sql, &a).await? > 0 {
-                    self.counts.updated += 1;
-                } else {
-                    self.counts.unchanged += 1;
-                }
-            } else if current.get(&v.id_number).is_some_and(|path| self.scope.contains(path)) {
-                deferred.push(p);
-            } else {
-                inserts.push(p.bulk);
-            }
-        }
-        self.insert_history(&inserts).await
+        let bulk: Vec<BulkRow> = rows.iter().map(|p| p.bulk.clone()).collect();
+        let later = store::member::upsert_history_batch(&mut self.tx, self.scope, &bulk, &mut self.counts).await?;
+        let later: HashSet<usize> = later.into_iter().collect();
+        deferred.extend(rows.into_iter().enumerate().filter(|(i, _)| later.contains(i)).map(|(_, p)| p));
+        Ok(())
     }
 
     async fn orgs(

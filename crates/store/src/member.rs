@@ -476,17 +476,7 @@ pub async fn upsert_batch(
                     report.unchanged += 1;
                     continue;
                 }
-                let mut a = member_args(v);
-                a.extend(args![r.org_id, r.org_path.clone(), t, old.id]);
-                tx.x()
-                    .execute(
-                        "UPDATE member SET name = $1, sex = $2, id_number = $3, ethnicity = $4, birth_date = $5, education = $6, \
-                         category = $7, join_date = $8, full_date = $9, job_post = $10, phone = $11, work_unit = $12, \
-                         residence_community = $13, occupation = $14, is_mobile = $15, mobile_to = $16, is_lost_contact = $17, \
-                         is_needy = $18, status = $19, status_date = $20, org_id = $21, path = $22, updated_at = $23 WHERE id = $24",
-                        &a,
-                    )
-                    .await?;
+                write_row(tx, old.id, r, t).await?;
                 let minus = Counts::default().minus(&Counts::of(&facts_of_member(old)));
                 deltas.entry(old.path.clone()).or_default().add(&minus);
                 deltas.entry(r.org_path.clone()).or_default().add(&Counts::of(&facts_of_valid(v)));
@@ -502,6 +492,78 @@ pub async fn upsert_batch(
     report.inserted += inserts.len() as u64;
     stats::apply_many(tx, &deltas).await?;
     Ok(rejects)
+}
+
+/// Overwrite the stored member `id` with a bulk row.
+async fn write_row(tx: &mut Tx, id: i64, r: &BulkRow, t: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
+    let mut a = member_args(&r.member);
+    a.extend(args![r.org_id, r.org_path.clone(), t, id]);
+    tx.x()
+        .execute(
+            "UPDATE member SET name = $1, sex = $2, id_number = $3, ethnicity = $4, birth_date = $5, education = $6, \
+             category = $7, join_date = $8, full_date = $9, job_post = $10, phone = $11, work_unit = $12, \
+             residence_community = $13, occupation = $14, is_mobile = $15, mobile_to = $16, is_lost_contact = $17, \
+             is_needy = $18, status = $19, status_date = $20, org_id = $21, path = $22, updated_at = $23 WHERE id = $24",
+            &a,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Former members (history rows: 停止党籍, 出党, 死亡, 已转出) in bulk. A row that matches a stored
+/// former-member record in scope with the same ID number, status and status date updates that
+/// record (or leaves it unchanged), so re-importing history duplicates no one. A row for someone
+/// who is a *current* member in scope is not written: its index is returned, for the caller to
+/// apply as a status change through [`upsert_batch`] or to insert as an earlier episode through
+/// [`insert_new`]. The rest are inserted. Former members are not counted, so roll-ups do not
+/// change. Rows are expected to be distinct by (ID number, status, status date).
+pub async fn upsert_history_batch(
+    tx: &mut Tx,
+    scope: &Scope,
+    rows: &[BulkRow],
+    report: &mut BulkReport,
+) -> StoreResult<Vec<usize>> {
+    let mut stored: HashMap<(String, Status, Option<NaiveDate>), Member> = HashMap::new();
+    let mut current: HashMap<String, String> = HashMap::new();
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.member.id_number.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let (ph, a) = crate::org::in_list(1, chunk.iter().map(|s| Val::from(*s)));
+        let found: Vec<MemberRow> = tx
+            .x()
+            .fetch_all(&format!("SELECT {MEMBER_COLS} FROM member m WHERE m.id_number IN ({ph}) ORDER BY m.id"), &a)
+            .await?;
+        for m in found.into_iter().map(MemberRow::into_member) {
+            if m.status.is_current() {
+                current.insert(m.id_number.clone(), m.path.clone());
+            } else if scope.contains(&m.path) {
+                stored.entry((m.id_number.clone(), m.status, m.status_date)).or_insert(m);
+            }
+        }
+    }
+    let t = now();
+    let mut deferred = Vec::new();
+    let mut inserts: Vec<&BulkRow> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let v = &r.member;
+        debug_assert!(!v.status.is_current());
+        if let Some(old) = stored.get(&(v.id_number.clone(), v.status, v.status_date)) {
+            if old.org_id == r.org_id && old_equals(old, v) {
+                report.unchanged += 1;
+            } else {
+                write_row(tx, old.id, r, t).await?;
+                report.updated += 1;
+            }
+        } else if current.get(&v.id_number).is_some_and(|p| scope.contains(p)) {
+            deferred.push(i);
+        } else {
+            inserts.push(r);
+        }
+    }
+    insert_many(tx, &inserts, t).await?;
+    report.inserted += inserts.len() as u64;
+    Ok(deferred)
 }
 
 fn old_equals(old: &Member, v: &ValidMember) -> bool {
