@@ -146,6 +146,27 @@ pub async fn load_facilities(exec: Exec<'_>, orgs: &mut [Org]) -> StoreResult<()
     Ok(())
 }
 
+/// The editable columns, in the order of the INSERT and UPDATE statements below.
+fn org_fields(v: &ValidOrg) -> [Val; 15] {
+    args![
+        v.name.clone(),
+        v.short_name.clone(),
+        v.kind.code(),
+        v.sector.code(),
+        v.region_code.clone(),
+        v.formed_by.code(),
+        v.founded_on,
+        v.has_committee,
+        v.term_number,
+        v.term_start,
+        v.term_end,
+        v.secretary.clone(),
+        v.contact_phone.clone(),
+        v.address.clone(),
+        v.annual_funds,
+    ]
+}
+
 async fn write_facilities(tx: &mut Tx, org_id: i64, facilities: &[Facility]) -> StoreResult<()> {
     tx.x().execute("DELETE FROM org_facility WHERE org_id = $1", &args![org_id]).await?;
     for f in facilities {
@@ -247,26 +268,7 @@ pub async fn create_in(tx: &mut Tx, scope: &Scope, parent_id: Option<i64>, v: &V
             "INSERT INTO org (parent_id, path, name, short_name, kind, sector, region_code, formed_by, founded_on, has_committee, \
              term_number, term_start, term_end, secretary, contact_phone, address, annual_funds, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id",
-            &args![
-                parent_id,
-                path.clone(),
-                v.name.clone(),
-                v.short_name.clone(),
-                v.kind.code(),
-                v.sector.code(),
-                v.region_code.clone(),
-                v.formed_by.code(),
-                v.founded_on,
-                v.has_committee,
-                v.term_number,
-                v.term_start,
-                v.term_end,
-                v.secretary.clone(),
-                v.contact_phone.clone(),
-                v.address.clone(),
-                v.annual_funds,
-                t
-            ],
+            &[&args![parent_id, path.clone()][..], &org_fields(v), &args![t]].concat(),
         )
         .await?;
     tx.x().execute("INSERT INTO org_stats (org_id, path) VALUES ($1, $2)", &args![id, path.clone()]).await?;
@@ -350,25 +352,7 @@ pub async fn update_in(tx: &mut Tx, scope: &Scope, id: i64, v: &ValidOrg) -> Sto
             "UPDATE org SET name = $1, short_name = $2, kind = $3, sector = $4, region_code = $5, formed_by = $6, founded_on = $7, \
              has_committee = $8, term_number = $9, term_start = $10, term_end = $11, secretary = $12, contact_phone = $13, \
              address = $14, annual_funds = $15, updated_at = $16 WHERE id = $17",
-            &args![
-                v.name.clone(),
-                v.short_name.clone(),
-                v.kind.code(),
-                v.sector.code(),
-                v.region_code.clone(),
-                v.formed_by.code(),
-                v.founded_on,
-                v.has_committee,
-                v.term_number,
-                v.term_start,
-                v.term_end,
-                v.secretary.clone(),
-                v.contact_phone.clone(),
-                v.address.clone(),
-                v.annual_funds,
-                now(),
-                id
-            ],
+            &[&org_fields(v)[..], &args![now(), id]].concat(),
         )
         .await?;
     write_facilities(tx, id, &v.facilities).await?;
