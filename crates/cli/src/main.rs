@@ -56,6 +56,9 @@ enum Command {
     /// 统计汇总表：核对或重算 / roll-up table: verify or recompute
     #[command(subcommand)]
     Stats(commands::check::StatsCmd),
+    /// 审计记录：校验哈希链、查看最近记录 / audit trail: verify the hash chain, list recent records
+    #[command(subcommand)]
+    Audit(commands::check::AuditCmd),
     /// 性能基准（不在 CI 中运行）/ benchmarks (not run in CI)
     #[command(subcommand)]
     Bench(commands::bench::BenchCmd),
@@ -96,6 +99,12 @@ impl Ctx {
             .await
             .map_err(|e| anyhow::anyhow!("无法打开数据库 {}：{e}", config::redacted(&self.target)))
     }
+    /// The command line acts on the whole database, as the operator who runs it (recorded in the
+    /// audit trail as `cli:<login name>`).
+    pub fn scope(&self) -> store::Scope {
+        let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
+        store::Scope::all().acting_as(store::Actor::new(format!("cli:{user}"), "系统操作员"))
+    }
     pub fn bar(&self) -> progress::Bar {
         progress::Bar::new(self.quiet)
     }
@@ -132,5 +141,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(c) => commands::bench::run(&ctx, c).await,
+        Command::Audit(c) => commands::check::audit(&ctx, c).await,
     }
 }

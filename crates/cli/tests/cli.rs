@@ -128,4 +128,12 @@ fn org_and_member_commands() {
     assert!(o.status.success(), "{}", text(&o));
     let o = dj(&backup, &["member", "list"]);
     assert!(text(&o).contains("李四"), "the backup holds the data");
+
+    // every write above is in the audit trail, as the operator who ran the command
+    let o = dj(&db, &["audit", "list", "--limit", "50"]);
+    let t = text(&o);
+    assert!(t.contains("member.create") && t.contains("org.create") && t.contains("cli:"), "{t}");
+    assert!(!t.contains("11010519491231002X"), "{t}");
+    let o = dj(&db, &["audit", "verify"]);
+    assert!(o.status.success() && text(&o).contains("校验通过"), "{}", text(&o));
 }

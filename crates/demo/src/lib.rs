@@ -496,6 +496,8 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
         }
         tx = next_tx(store, tx, per_area).await?;
     }
+    let detail = serde_json::json!({ "scale": opts.scale.to_string(), "seed": opts.seed });
+    store::audit::record(&mut tx, &store::Scope::all(), "demo.build", "database", "ok", detail).await?;
     tx.commit().await.context("提交事务失败")?;
     progress.finish();
 

@@ -116,7 +116,7 @@ pub async fn import_file(
     // on error the transaction is dropped, which rolls it back
     outcome?;
 
-    let Run { tx, mut bad, bad_count, rows, counts, .. } = run;
+    let Run { mut tx, mut bad, bad_count, rows, counts, .. } = run;
     bad.sort_by_key(|b| b.row);
     let errors: Vec<RowError> = bad
         .iter()
@@ -136,6 +136,16 @@ pub async fn import_file(
         tx.rollback().await?;
         false
     } else {
+        let action = match kind {
+            ImportKind::Members => "member.import",
+            ImportKind::Orgs => "org.import",
+        };
+        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let detail = serde_json::json!({
+            "file": file, "rows": rows, "bad": bad_count, "inserted": counts.inserted,
+            "updated": counts.updated, "unchanged": counts.unchanged, "under": opts.under,
+        });
+        store::audit::record(&mut tx, scope, action, &format!("file:{file}"), "ok", detail).await?;
         tx.commit().await?;
         true
     };

@@ -5,6 +5,7 @@
 //! unscoped query does not compile. Every multi-row change runs in one transaction; on SQLite
 //! writes go through a single writer connection with `BEGIN IMMEDIATE`.
 
+pub mod audit;
 pub mod db;
 pub mod error;
 pub mod member;
@@ -17,4 +18,4 @@ pub mod testing;
 pub use db::{Backend, Store, Tx, Val};
 pub use error::{StoreError, StoreResult};
 pub use progress::{NoProgress, Progress};
-pub use scope::Scope;
+pub use scope::{Actor, Scope};

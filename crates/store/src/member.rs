@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use domain::member::{Category, Education, Member, MemberInput, Occupation, Sex, Status, ValidMember};
 use domain::path;
 use serde::Serialize;
+use serde_json::json;
 
 use crate::args;
 use crate::db::{now, Exec, Store, Tx, Val};
@@ -223,6 +224,7 @@ pub async fn create(
         tx.x().fetch_one(&format!("INSERT INTO member ({INSERT_COLS}) VALUES ({ph}) RETURNING id"), &a).await?;
     stats::apply(&mut tx, &org.path, &Counts::of(&facts_of_valid(&v))).await?;
     let m = get_in(tx.x(), &Scope::all(), id).await?.ok_or(StoreError::NotFound("党员"))?;
+    crate::audit::record(&mut tx, scope, "member.create", &format!("member:{id}"), "ok", json!({ "after": m })).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -258,6 +260,8 @@ pub async fn update(
     stats::apply(&mut tx, &old.path, &Counts::default().minus(&Counts::of(&facts_of_member(&old)))).await?;
     stats::apply(&mut tx, &org.path, &Counts::of(&facts_of_valid(&v))).await?;
     let m = get_in(tx.x(), &Scope::all(), id).await?.ok_or(StoreError::NotFound("党员"))?;
+    let changes = crate::audit::diff(&json!(old), &json!(m));
+    crate::audit::record(&mut tx, scope, "member.update", &format!("member:{id}"), "ok", changes).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -407,7 +411,8 @@ pub struct BulkReject {
     pub message: String,
 }
 
-/// Insert or update many members inside the caller's transaction. A row whose ID number matches a
+/// Insert or update many members inside the caller's transaction. Bulk writes do not audit each
+/// row: the caller records one summary with [`crate::audit::record`] in the same transaction. A row whose ID number matches a
 /// current member in scope updates that member (so re-importing a file duplicates no one); one
 /// matching a member outside the scope is rejected. Roll-ups are applied once per organization.
 pub async fn upsert_batch(

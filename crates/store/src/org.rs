@@ -5,6 +5,7 @@ use domain::org::{Facility, FacilityKind, FacilityStatus, FormedBy, Org, OrgInpu
 use domain::path;
 use domain::rules::{self, Finding, OrgFacts};
 use serde::Serialize;
+use serde_json::json;
 
 use crate::args;
 use crate::db::{now, Exec, Store, Tx, Val};
@@ -273,7 +274,7 @@ pub async fn create_in(tx: &mut Tx, scope: &Scope, parent_id: Option<i64>, v: &V
         .await?;
     tx.x().execute("INSERT INTO org_stats (org_id, path) VALUES ($1, $2)", &args![id, path.clone()]).await?;
     write_facilities(tx, id, &v.facilities).await?;
-    Ok(Org {
+    let org = Org {
         id,
         parent_id,
         path,
@@ -293,7 +294,9 @@ pub async fn create_in(tx: &mut Tx, scope: &Scope, parent_id: Option<i64>, v: &V
         address: v.address.clone(),
         annual_funds: v.annual_funds,
         facilities: v.facilities.clone(),
-    })
+    };
+    crate::audit::record(tx, scope, "org.create", &format!("org:{id}"), "ok", json!({ "after": org })).await?;
+    Ok(org)
 }
 
 /// Edit an organization's fields (not its place in the tree: see [`move_subtree`]).
@@ -307,7 +310,8 @@ pub async fn update(store: &Store, scope: &Scope, id: i64, input: &OrgInput, tod
 
 pub async fn update_in(tx: &mut Tx, scope: &Scope, id: i64, v: &ValidOrg) -> StoreResult<Org> {
     let cur = fetch_row(tx.x(), id).await?.filter(|o| o.dissolved_on.is_none() && scope.contains(&o.path));
-    let cur = cur.ok_or(StoreError::NotFound("党组织"))?.into_org();
+    let mut cur = cur.ok_or(StoreError::NotFound("党组织"))?.into_org();
+    load_facilities(tx.x(), std::slice::from_mut(&mut cur)).await?;
     if v.kind != cur.kind {
         if let Some(pid) = cur.parent_id {
             let parent = fetch_row(tx.x(), pid).await?.ok_or(StoreError::NotFound("上级党组织"))?.into_org();
@@ -359,6 +363,8 @@ pub async fn update_in(tx: &mut Tx, scope: &Scope, id: i64, v: &ValidOrg) -> Sto
     let row = fetch_row(tx.x(), id).await?.ok_or(StoreError::NotFound("党组织"))?;
     let mut org = row.into_org();
     org.facilities = v.facilities.clone();
+    let changes = crate::audit::diff(&json!(cur), &json!(org));
+    crate::audit::record(tx, scope, "org.update", &format!("org:{id}"), "ok", changes).await?;
     Ok(org)
 }
 
@@ -437,8 +443,11 @@ pub async fn move_subtree(store: &Store, scope: &Scope, id: i64, new_parent_id: 
         .execute("UPDATE org SET parent_id = $1, updated_at = $2 WHERE id = $3", &args![parent.id, now(), org.id])
         .await?;
     stats::apply(&mut tx, &parent.path, &moved).await?;
+    let report = MoveReport { old_path: org.path, new_path, orgs_moved, members_moved };
+    let detail = json!({ "from_parent": org.parent_id, "to_parent": parent.id, "move": report });
+    crate::audit::record(&mut tx, scope, "org.move", &format!("org:{}", org.id), "ok", detail).await?;
     tx.commit().await?;
-    Ok(MoveReport { old_path: org.path, new_path, orgs_moved, members_moved })
+    Ok(report)
 }
 
 /// Dissolve (撤销) an organization: refused while it has active children or current members.
@@ -470,6 +479,15 @@ pub async fn dissolve(store: &Store, scope: &Scope, id: i64, on: NaiveDate) -> S
         )));
     }
     tx.x().execute("UPDATE org SET dissolved_on = $1, updated_at = $2 WHERE id = $3", &args![on, now(), id]).await?;
+    crate::audit::record(
+        &mut tx,
+        scope,
+        "org.dissolve",
+        &format!("org:{id}"),
+        "ok",
+        json!({ "name": org.name, "dissolved_on": on }),
+    )
+    .await?;
     tx.commit().await
 }
 

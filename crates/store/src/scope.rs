@@ -1,17 +1,37 @@
-//! The caller's scope: the organization subtrees it may see. Mandatory on every business query.
+//! The caller: the organization subtrees it may see, and who it is. Mandatory on every business
+//! query (so an unscoped query does not compile) and recorded with every write (store::audit).
 
 use domain::path;
+
+/// Who is acting, as the audit trail records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub role: String,
+    pub source_ip: Option<String>,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>, role: impl Into<String>) -> Self {
+        Actor { name: name.into(), role: role.into(), source_ip: None }
+    }
+    /// Internal work with no person behind it (migrations, tests).
+    pub fn system() -> Self {
+        Actor::new("system", "系统")
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     /// Root paths of the visible subtrees; the empty path means the whole database.
     roots: Vec<String>,
+    actor: Actor,
 }
 
 impl Scope {
     /// The whole database: for operators at the command line, migrations and the demo builder.
     pub fn all() -> Self {
-        Scope { roots: vec![String::new()] }
+        Scope { roots: vec![String::new()], actor: Actor::system() }
     }
     /// The subtrees rooted at these paths (overlapping roots are merged).
     pub fn subtrees<I: IntoIterator<Item = String>>(paths: I) -> Self {
@@ -23,11 +43,27 @@ impl Scope {
                 merged.push(r);
             }
         }
-        Scope { roots: merged }
+        Scope { roots: merged, actor: Actor::system() }
     }
     /// Nothing at all.
     pub fn none() -> Self {
-        Scope { roots: vec![] }
+        Scope { roots: vec![], actor: Actor::system() }
+    }
+    /// The same scope, acting as `actor`.
+    pub fn acting_as(mut self, actor: Actor) -> Self {
+        self.actor = actor;
+        self
+    }
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    /// The scope as the audit trail records it: the root paths, `*` for everything.
+    pub fn describe(&self) -> String {
+        if self.is_all() {
+            "*".into()
+        } else {
+            self.roots.join(",")
+        }
     }
     pub fn roots(&self) -> &[String] {
         &self.roots

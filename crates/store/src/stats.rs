@@ -267,7 +267,10 @@ pub async fn verify(store: &Store) -> StoreResult<Vec<Mismatch>> {
 }
 
 /// Rebuild the roll-up from the member rows in one transaction.
-pub async fn recompute(store: &Store) -> StoreResult<usize> {
+pub async fn recompute(store: &Store, scope: &Scope) -> StoreResult<usize> {
+    if !scope.is_all() {
+        return Err(StoreError::Refused("只有系统范围的操作员可以重算汇总表".into()));
+    }
     let mut tx = store.begin().await?;
     let computed = compute(tx.x()).await?;
     tx.x()
@@ -288,6 +291,8 @@ pub async fn recompute(store: &Store) -> StoreResult<usize> {
             )
             .await?;
     }
+    crate::audit::record(&mut tx, scope, "stats.recompute", "org_stats", "ok", serde_json::json!({ "orgs": n }))
+        .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use domain::org::OrgKind;
-use store::Scope;
 
 use super::pick_org;
 use crate::Ctx;
@@ -61,7 +60,7 @@ pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
 
 async fn rollup(ctx: &Ctx, iterations: usize, baseline_iterations: usize) -> Result<()> {
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     let root = pick_org(&store, &all, None).await?;
     // one organization at each level: root, a prefecture (or county), a county, a branch
     let lvl1 = store::org::children(&store, &all, root.id).await?;
@@ -117,7 +116,7 @@ async fn rollup(ctx: &Ctx, iterations: usize, baseline_iterations: usize) -> Res
 
 async fn move_bench(ctx: &Ctx, iterations: usize) -> Result<()> {
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     let root = pick_org(&store, &all, None).await?;
     let counties: Vec<_> = store::org::children(&store, &all, root.id)
         .await?

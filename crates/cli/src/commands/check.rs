@@ -4,7 +4,6 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use domain::rules::Severity;
-use store::Scope;
 
 use super::{parse_date_arg, pick_org, today};
 use crate::Ctx;
@@ -46,7 +45,7 @@ pub enum StatsCmd {
 
 pub async fn run(ctx: &Ctx, a: CheckArgs) -> Result<()> {
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     let root = pick_org(&store, &all, a.org).await?;
     let on = a.on.unwrap_or_else(today);
     let findings = store::org::findings(&store, &all, root.id, on).await?;
@@ -95,7 +94,7 @@ pub fn print_findings(root: &str, on: NaiveDate, findings: &[store::org::OrgFind
 
 pub async fn stats(ctx: &Ctx, cmd: StatsCmd) -> Result<()> {
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     match cmd {
         StatsCmd::Show { org } => {
             let root = pick_org(&store, &all, org).await?;
@@ -114,8 +113,48 @@ pub async fn stats(ctx: &Ctx, cmd: StatsCmd) -> Result<()> {
             }
         }
         StatsCmd::Rebuild => {
-            let n = store::stats::recompute(&store).await?;
+            let n = store::stats::recompute(&store, &all).await?;
             println!("已重算 {n} 个党组织的汇总。");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// 校验哈希链，发现被修改、删除的记录 / verify the chain; finds edited or deleted records
+    Verify,
+    /// 最近的审计记录 / the most recent records
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+}
+
+pub async fn audit(ctx: &Ctx, cmd: AuditCmd) -> Result<()> {
+    let store = ctx.open().await?;
+    match cmd {
+        AuditCmd::Verify => {
+            let v = store::audit::verify(&store).await?;
+            if v.ok() {
+                println!("审计记录完整：共 {} 条，哈希链校验通过。", v.records);
+            } else {
+                for p in &v.problems {
+                    println!("{p}");
+                }
+                anyhow::bail!("审计记录校验失败：共 {} 条记录，发现 {} 处问题", v.records, v.problems.len());
+            }
+        }
+        AuditCmd::List { limit } => {
+            let rows: Vec<Vec<String>> = store::audit::recent(&store, limit)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    let detail: String = r.detail.chars().take(60).collect();
+                    vec![r.seq.to_string(), r.at, r.actor, r.action, r.target, r.result, detail]
+                })
+                .collect();
+            print!("{}", crate::table::render(&["序号", "时间", "操作人", "操作", "对象", "结果", "内容"], &rows));
         }
     }
     Ok(())

@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use store::Scope;
 
 use super::{pick_org, today};
 use crate::Ctx;
@@ -37,7 +36,7 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         }
     }
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     let existing = store::org::roots(&store, &all).await?;
     if existing.is_empty() {
         println!("正在生成演示数据（{}，种子 {}）到 {} …", a.scale, a.seed, crate::config::redacted(&ctx.target));

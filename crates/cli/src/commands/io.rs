@@ -6,7 +6,6 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use exchange::{FileFormat, ImportKind, ImportOptions};
-use store::Scope;
 
 use super::{pick_org, today};
 use crate::Ctx;
@@ -68,7 +67,7 @@ pub struct ExportArgs {
 
 pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     let opts = ImportOptions {
         kind: a.kind.map(|k| match k {
             KindArg::Members => ImportKind::Members,
@@ -112,7 +111,7 @@ pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
 
 pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     let root = pick_org(&store, &all, a.org).await?;
     let format = FileFormat::from_path(&a.out)?;
     let bar = ctx.bar();
@@ -142,7 +141,7 @@ pub async fn bench_import(ctx: &Ctx, rows: u64) -> Result<()> {
         let p = dir.path().join(name);
         async move {
             let s = store::Store::open(p.to_str().unwrap_or_default()).await?;
-            let all = Scope::all();
+            let all = ctx.scope();
             let mk = |n: &str, k| domain::org::OrgInput {
                 name: n.into(),
                 kind: Some(k),
@@ -166,7 +165,7 @@ pub async fn bench_import(ctx: &Ctx, rows: u64) -> Result<()> {
     let rss_before = super::bench::peak_rss_mb().unwrap_or(0.0);
     let bar = ctx.bar();
     let t = Instant::now();
-    let report = exchange::import_file(&imp_store, &Scope::all(), &csv, &ImportOptions::new(today()), &bar).await?;
+    let report = exchange::import_file(&imp_store, &ctx.scope(), &csv, &ImportOptions::new(today()), &bar).await?;
     let import_secs = t.elapsed().as_secs_f64();
     store::Progress::finish(&bar);
     let rss = super::bench::peak_rss_mb().unwrap_or(0.0);

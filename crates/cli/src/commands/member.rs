@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use domain::member::{Category, Education, Member, MemberInput, Occupation, Sex, Status};
 use store::member::MemberFilter;
-use store::Scope;
 
 use super::{parse_date_arg, pick_org, today};
 use crate::Ctx;
@@ -127,7 +126,7 @@ pub fn row(m: &Member, org_name: &str) -> Vec<String> {
 
 pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     match cmd {
         MemberCmd::Add(f) => {
             let input = MemberInput {

@@ -4,7 +4,6 @@ use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use domain::org::{Facility, FacilityKind, FacilityStatus, FormedBy, Org, OrgInput, OrgKind, Sector};
-use store::Scope;
 
 use super::{parse_date_arg, pick_org, today};
 use crate::Ctx;
@@ -199,7 +198,7 @@ pub fn print_tree(nodes: &[store::org::Node]) {
 
 pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
     let store = ctx.open().await?;
-    let all = Scope::all();
+    let all = ctx.scope();
     match cmd {
         OrgCmd::Tree { org, depth } => {
             let root = pick_org(&store, &all, org).await?;
