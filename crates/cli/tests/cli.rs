@@ -133,6 +133,7 @@ fn org_and_member_commands() {
     let o = dj(&db, &["audit", "list", "--limit", "50"]);
     let t = text(&o);
     assert!(t.contains("member.create") && t.contains("org.create") && t.contains("cli:"), "{t}");
+    assert!(t.contains("member.read_personal"), "the unmasked read is recorded: {t}");
     assert!(!t.contains("11010519491231002X"), "{t}");
     let o = dj(&db, &["audit", "verify"]);
     assert!(o.status.success() && text(&o).contains("校验通过"), "{}", text(&o));

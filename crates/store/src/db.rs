@@ -372,11 +372,42 @@ impl Store {
         Ok(Store { pools: Pools::Pg(pool) })
     }
 
-    /// Apply the embedded migrations of this backend.
+    /// Apply the embedded migrations of this backend that the database lacks. A database that is
+    /// already up to date is only checked (applied migrations must match the embedded ones), so a
+    /// least-privilege application role that may not run DDL can open it (see README "PostgreSQL").
     pub async fn migrate(&self) -> StoreResult<()> {
+        let migrator = match self.backend() {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &PG_MIGRATIONS,
+        };
+        #[derive(sqlx::FromRow)]
+        struct Applied {
+            version: i64,
+            checksum: Vec<u8>,
+        }
+        let applied: Option<Vec<Applied>> =
+            self.read().fetch_all("SELECT version, checksum FROM _sqlx_migrations WHERE success", &[]).await.ok();
+        if let Some(applied) = applied {
+            let up_to_date = migrator.iter().filter(|m| m.migration_type.is_up_migration()).all(|m| {
+                applied.iter().any(|a| a.version == m.version && a.checksum.as_slice() == m.checksum.as_ref())
+            });
+            if up_to_date {
+                return Ok(());
+            }
+        }
         match &self.pools {
             Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
-            Pools::Pg(p) => PG_MIGRATIONS.run(p).await?,
+            Pools::Pg(p) => PG_MIGRATIONS.run(p).await.map_err(|e| match e {
+                sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(d))
+                    if d.code().as_deref() == Some("42501") =>
+                {
+                    crate::StoreError::Refused(
+                        "数据库需要升级结构，但当前数据库账号没有建表权限：请用数据库所有者账号运行 dangjian migrate"
+                            .into(),
+                    )
+                }
+                e => e.into(),
+            })?,
         }
         Ok(())
     }
