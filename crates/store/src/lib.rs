@@ -5,6 +5,7 @@
 //! unscoped query does not compile. Every multi-row change runs in one transaction; on SQLite
 //! writes go through a single writer connection with `BEGIN IMMEDIATE`.
 
+pub mod account;
 pub mod audit;
 pub mod db;
 pub mod error;
