@@ -35,6 +35,8 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// 启动网页服务 / start the web application
+    Serve(commands::serve::ServeArgs),
     /// 创建或升级数据库结构 / create or upgrade the database schema
     Migrate,
     /// 生成演示数据（确定性）/ build deterministic demo data
@@ -59,6 +61,8 @@ enum Command {
     /// 审计记录：校验哈希链、查看最近记录 / audit trail: verify the hash chain, list recent records
     #[command(subcommand)]
     Audit(commands::check::AuditCmd),
+    /// 账号与角色：新增、列表、授权、收回、停用、改密码 / accounts and roles: add, list, grant, revoke, disable, passwd
+    User(commands::user::UserArgs),
     /// 性能基准（不在 CI 中运行）/ benchmarks (not run in CI)
     #[command(subcommand)]
     Bench(commands::bench::BenchCmd),
@@ -124,6 +128,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(a) => commands::demo::run(&ctx, a).await,
+        Command::Serve(a) => commands::serve::run(&ctx, a).await,
         Command::Org(c) => commands::org::run(&ctx, c).await,
         Command::Member(c) => commands::member::run(&ctx, c).await,
         Command::Import(a) => commands::io::import(&ctx, a).await,
@@ -142,5 +147,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(c) => commands::bench::run(&ctx, c).await,
         Command::Audit(c) => commands::check::audit(&ctx, c).await,
+        Command::User(a) => commands::user::run(&ctx, a).await,
     }
 }

@@ -6,6 +6,8 @@ pub mod demo;
 pub mod io;
 pub mod member;
 pub mod org;
+pub mod serve;
+pub mod user;
 
 use chrono::NaiveDate;
 

@@ -1,0 +1,111 @@
+//! `dangjian serve`: the web application. With `--demo`, an empty database first gets the demo
+//! city and a set of demo accounts, which are printed with the address.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use domain::account::{PasswordPolicy, Role};
+use domain::org::OrgKind;
+use store::account::NewAccount;
+
+use super::today;
+use crate::Ctx;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// 监听地址 / listen address
+    #[arg(long, default_value = "127.0.0.1:8080", env = "DANGJIAN_ADDR")]
+    addr: SocketAddr,
+    /// 空库时生成演示城市和演示账号 / build the demo city and demo accounts in an empty database
+    #[arg(long)]
+    demo: bool,
+    /// 在 HTTPS 反向代理之后：Cookie 加 Secure / behind a TLS proxy: mark cookies Secure
+    #[arg(long, env = "DANGJIAN_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+/// The demo accounts: (username, password, display name, role, which organization).
+const DEMO_ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
+    ("zzb", "Zuzhi#2026dj", "市委组织部 王主任", Role::OrgDeptAdmin, "root"),
+    ("xian", "County#2026dj", "县委组织部 李干事", Role::OrgAdmin, "county"),
+    ("zhibu", "Branch#2026dj", "支部书记 赵书记", Role::PartyWorker, "branch"),
+];
+
+async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
+    let scope = ctx.scope();
+    let root = super::pick_org(store, &scope, None).await?;
+    let county = store::org::children(store, &scope, root.id)
+        .await?
+        .into_iter()
+        .find(|o| o.kind == OrgKind::LocalCommittee)
+        .unwrap_or_else(|| root.clone());
+    let branch = store::org::subtree(store, &scope, county.id, None)
+        .await?
+        .into_iter()
+        .find(|n| n.org.kind.is_branch() && n.counts.total >= 5)
+        .map(|n| n.org)
+        .unwrap_or_else(|| county.clone());
+    let policy = PasswordPolicy::default();
+    let mut lines = Vec::new();
+    for (user, pass, name, role, at) in DEMO_ACCOUNTS {
+        let org = match *at {
+            "root" => &root,
+            "county" => &county,
+            _ => &branch,
+        };
+        if store::account::find_account(store, user).await.is_err() {
+            let new = NewAccount {
+                username: user.to_string(),
+                display_name: name.to_string(),
+                password: pass.to_string(),
+                member_id: None,
+                must_change_password: false,
+                grants: vec![(*role, Some(org.id))],
+            };
+            store::account::create_account(store, &scope, &new, &policy)
+                .await
+                .with_context(|| format!("创建演示账号 {user} 失败"))?;
+        }
+        let note = if role.requires_totp() { "（首次登录须绑定手机验证器）" } else { "" };
+        lines.push(format!("  {user:<6} / {pass:<15} {}：{}{note}", role.label(), org.name));
+    }
+    Ok(lines)
+}
+
+pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
+    let store = ctx.open().await?;
+    let mut accounts = Vec::new();
+    if a.demo {
+        if store::org::roots(&store, &ctx.scope()).await?.is_empty() {
+            println!("空库：正在生成演示城市 …");
+            let bar = ctx.bar();
+            let opts = demo::DemoOptions { scale: demo::Scale::City, seed: 2026, today: today() };
+            let summary = demo::build(&store, &opts, &bar).await?;
+            store::Progress::finish(&bar);
+            println!("{}", summary.report());
+        }
+        accounts = demo_accounts(ctx, &store).await?;
+    }
+    let app = web::router(web::AppState {
+        store: store.clone(),
+        limits: Default::default(),
+        login_limits: Default::default(),
+        secure_cookies: a.secure_cookies,
+    });
+    let listener = tokio::net::TcpListener::bind(a.addr).await.with_context(|| format!("无法监听 {}", a.addr))?;
+    println!("dangjian 已启动：http://{}/", a.addr);
+    if !accounts.is_empty() {
+        println!("演示账号（用户名 / 密码）：");
+        for l in &accounts {
+            println!("{l}");
+        }
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("服务异常退出")?;
+    Ok(())
+}
