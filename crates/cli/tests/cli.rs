@@ -138,3 +138,24 @@ fn org_and_member_commands() {
     let o = dj(&db, &["audit", "verify"]);
     assert!(o.status.success() && text(&o).contains("校验通过"), "{}", text(&o));
 }
+
+#[test]
+fn user_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    assert!(dj(&db, &["org", "add", "--name", "中共测试县委", "--kind", "县委"]).status.success());
+    // a generated initial password is printed once
+    let o = dj(&db, &["user", "add", "xianadmin", "--name", "县管理员", "--role", "党组织管理员", "--org", "1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("初始密码") || text(&o).contains("密码"), "{}", text(&o));
+    // 三员分立: security and audit administrators cannot be one account
+    let o = dj(&db, &["user", "add", "both", "--name", "两个角色", "--role", "安全管理员", "--role", "审计管理员"]);
+    assert!(!o.status.success());
+    let o = dj(&db, &["user", "list"]);
+    let t = text(&o);
+    assert!(t.contains("xianadmin") && t.contains("党组织管理员") && !t.contains("both"), "{t}");
+    let o = dj(&db, &["user", "disable", "xianadmin"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = dj(&db, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+}
