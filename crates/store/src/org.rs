@@ -679,6 +679,11 @@ pub struct OrgFinding {
 /// Structural findings (RULES ORG / TERM) for every active organization in a subtree.
 pub async fn findings(store: &Store, scope: &Scope, id: i64, on: NaiveDate) -> StoreResult<Vec<OrgFinding>> {
     let nodes = subtree(store, scope, id, None).await?;
+    Ok(findings_in(&nodes, on))
+}
+
+/// Structural findings for a subtree listing already read with [`subtree`].
+pub fn findings_in(nodes: &[Node], on: NaiveDate) -> Vec<OrgFinding> {
     let mut out = Vec::new();
     for n in nodes {
         let facts = OrgFacts {
@@ -697,5 +702,5 @@ pub async fn findings(store: &Store, scope: &Scope, id: i64, on: NaiveDate) -> S
             });
         }
     }
-    Ok(out)
+    out
 }

@@ -83,10 +83,7 @@ pub async fn home(State(s): State<Shared>, caller: Caller) -> Response {
             counts.add(&top.counts);
         }
         grassroots += nodes.iter().filter(|n| n.org.kind.is_grassroots()).count();
-        match store::org::findings(&s.store, &caller.scope, r.id, today()).await {
-            Ok(f) => all.extend(f),
-            Err(e) => return store_error(e),
-        }
+        all.extend(store::org::findings_in(&nodes, today()));
     }
     all.sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then(a.path.cmp(&b.path)));
     let findings_total = all.len();
