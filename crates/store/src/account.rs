@@ -1393,7 +1393,18 @@ pub async fn revoke_api_token(store: &Store, scope: &Scope, account_id: i64, tok
 /// username with its most powerful role. The web layer adds the source IP and should compute this
 /// per request (or cache it briefly), so that a revoked grant takes effect at once.
 pub async fn scope_for(store: &Store, account_id: i64) -> StoreResult<Scope> {
+    Ok(scope_and_account(store, account_id).await?.0)
+}
+
+/// [`scope_for`] together with the account it was computed from (one read of the account and its
+/// grants, for a request that needs both).
+pub async fn scope_and_account(store: &Store, account_id: i64) -> StoreResult<(Scope, AccountWithGrants)> {
     let acc = get_account_with_grants(store, account_id).await?;
+    let scope = scope_of(store, &acc).await?;
+    Ok((scope, acc))
+}
+
+async fn scope_of(store: &Store, acc: &AccountWithGrants) -> StoreResult<Scope> {
     let role = acc.highest_role().map_or("无角色", Role::label);
     let actor = Actor::new(acc.account.username.clone(), role);
     if acc.account.is_disabled {

@@ -334,8 +334,23 @@ pub async fn list(
     if let Some(b) = f.needy {
         push("m.is_needy =", Val::from(b), &mut a, &mut where_);
     }
-    let total =
-        store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM member m WHERE {where_}"), &a).await?;
+    // the common unfiltered views are counted by the roll-up (one row) instead of a range count
+    let plain = f.status.is_none_or(Status::is_current)
+        && f.name.as_deref().is_none_or(|n| n.trim().is_empty())
+        && f.occupation.is_none()
+        && f.mobile.is_none()
+        && f.lost_contact.is_none()
+        && f.needy.is_none();
+    let total = if plain {
+        let c = stats::subtree(store, scope, org.id).await?;
+        match f.category {
+            None => c.total,
+            Some(Category::Full) => c.full_members,
+            Some(Category::Probationary) => c.probationary,
+        }
+    } else {
+        store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM member m WHERE {where_}"), &a).await?
+    };
     let n = a.len();
     a.push(Val::from(per_page));
     a.push(Val::from((page - 1) * per_page));

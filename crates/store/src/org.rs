@@ -519,6 +519,21 @@ pub async fn ancestors(store: &Store, scope: &Scope, id: i64) -> StoreResult<Vec
     Ok(rows.into_iter().map(OrgRow::into_org).collect())
 }
 
+/// The names of these organizations, those the caller may see (one query, for listings).
+pub async fn names(store: &Store, scope: &Scope, ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, String>> {
+    let mut out = std::collections::HashMap::new();
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let (ph, a) = in_list(1, chunk.iter().map(|i| Val::from(*i)));
+        let rows: Vec<(i64, String, String)> =
+            store.read().fetch_all(&format!("SELECT id, name, path FROM org WHERE id IN ({ph})"), &a).await?;
+        out.extend(rows.into_iter().filter(|(_, _, p)| scope.contains(p)).map(|(i, n, _)| (i, n)));
+    }
+    Ok(out)
+}
+
 /// `$n, $n+1, …` placeholders for an IN list.
 pub(crate) fn in_list(start: usize, vals: impl Iterator<Item = Val>) -> (String, Vec<Val>) {
     let args: Vec<Val> = vals.collect();

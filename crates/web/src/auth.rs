@@ -36,6 +36,8 @@ pub struct Caller {
     pub role: String,
     pub scope_name: String,
     pub csrf: String,
+    /// The top organizations of the caller's scope.
+    pub roots: Vec<domain::org::Org>,
 }
 
 impl Caller {
@@ -98,12 +100,9 @@ impl FromRequestParts<Shared> for Caller {
             Ok(None) => return Err(to_login()),
             Err(_) => return Err(error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。")),
         };
-        let (scope, account) = match (
-            store::account::scope_for(&s.store, session.account_id).await,
-            store::account::get_account_with_grants(&s.store, session.account_id).await,
-        ) {
-            (Ok(sc), Ok(a)) => (sc, a),
-            _ => return Err(error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。")),
+        let (scope, account) = match store::account::scope_and_account(&s.store, session.account_id).await {
+            Ok(x) => x,
+            Err(_) => return Err(error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。")),
         };
         let mut actor = scope.actor().clone();
         actor.source_ip = Some(peer_ip(parts));
@@ -120,6 +119,7 @@ impl FromRequestParts<Shared> for Caller {
             scope,
             scope_name,
             csrf: session.csrf_token.clone(),
+            roots,
         })
     }
 }

@@ -67,10 +67,7 @@ struct Home {
 }
 
 pub async fn home(State(s): State<Shared>, caller: Caller) -> Response {
-    let roots = match store::org::roots(&s.store, &caller.scope).await {
-        Ok(r) => r,
-        Err(e) => return store_error(e),
-    };
+    let roots = caller.roots.clone();
     let mut counts = Counts::default();
     let mut grassroots = 0;
     let mut all = Vec::new();
@@ -140,10 +137,7 @@ const TREE_ROWS: usize = 500;
 pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQuery>) -> Response {
     let root = match q.root {
         Some(id) => store::org::get(&s.store, &caller.scope, id).await,
-        None => match store::org::roots(&s.store, &caller.scope).await {
-            Ok(r) => r.into_iter().next().ok_or(StoreError::NotFound("党组织")),
-            Err(e) => Err(e),
-        },
+        None => caller.roots.first().cloned().ok_or(StoreError::NotFound("党组织")),
     };
     let root = match root {
         Ok(r) => r,
@@ -359,10 +353,7 @@ const PER_PAGE: i64 = 50;
 pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<MembersQuery>) -> Response {
     let org = match q.org {
         Some(id) => store::org::get(&s.store, &caller.scope, id).await,
-        None => match store::org::roots(&s.store, &caller.scope).await {
-            Ok(r) => r.into_iter().next().ok_or(StoreError::NotFound("党组织")),
-            Err(e) => Err(e),
-        },
+        None => caller.roots.first().cloned().ok_or(StoreError::NotFound("党组织")),
     };
     let org = match org {
         Ok(o) => o,
@@ -379,12 +370,10 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
         Ok(p) => p,
         Err(e) => return store_error(e),
     };
-    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let ids: Vec<i64> = page.items.iter().map(|m| m.org_id).collect();
+    let names = store::org::names(&s.store, &caller.scope, &ids).await.unwrap_or_default();
     let mut rows = Vec::with_capacity(page.items.len());
     for m in &page.items {
-        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(m.org_id) {
-            e.insert(store::org::get(&s.store, &caller.scope, m.org_id).await.map(|o| o.name).unwrap_or_default());
-        }
         rows.push(MemberRow {
             name: m.name.clone(),
             sex: m.sex.label(),
@@ -393,7 +382,7 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
             join_date: m.join_date.to_string(),
             phone: m.phone.as_deref().map(domain::mask::phone).unwrap_or_default(),
             org_id: m.org_id,
-            org_name: names[&m.org_id].clone(),
+            org_name: names.get(&m.org_id).cloned().unwrap_or_default(),
         });
     }
     let name = q.name.clone().unwrap_or_default();
