@@ -164,6 +164,66 @@ pub struct Org {
     pub facilities: Vec<Facility>,
 }
 
+impl Org {
+    /// The organization's fields as (Chinese label, display value), personal data masked: what the
+    /// command line and the detail page show.
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        let o = self;
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        let date = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+        vec![
+            ("ID", o.id.to_string()),
+            ("组织名称", o.name.clone()),
+            ("简称", opt(&o.short_name)),
+            ("组织类别", o.kind.label().into()),
+            ("所属领域", o.sector.label().into()),
+            (
+                "行政区划",
+                o.region_code
+                    .as_ref()
+                    .map(|c| format!("{c} {}", crate::region::full_name(c).unwrap_or_default()))
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            ("组建方式", o.formed_by.label().into()),
+            ("成立日期", date(o.founded_on)),
+            ("支部委员会", if o.has_committee { "已设立" } else { "未设立" }.into()),
+            (
+                "届次",
+                match (o.term_number, o.term_start, o.term_end) {
+                    (n, Some(s), Some(e)) => {
+                        format!("{}{s} 至 {e}", n.map(|n| format!("第{n}届 ")).unwrap_or_default())
+                    }
+                    (Some(n), _, _) => format!("第{n}届"),
+                    _ => "—".into(),
+                },
+            ),
+            ("书记", opt(&o.secretary)),
+            ("联系电话", o.contact_phone.as_deref().map(crate::mask::phone).unwrap_or_else(|| "—".into())),
+            ("地址", opt(&o.address)),
+            ("年度运转经费", o.annual_funds.map(|f| format!("{f} 元")).unwrap_or_else(|| "—".into())),
+            (
+                "阵地设施",
+                if o.facilities.is_empty() {
+                    "—".into()
+                } else {
+                    o.facilities
+                        .iter()
+                        .map(|f| {
+                            format!(
+                                "{}（{}{}）",
+                                f.kind.label(),
+                                f.status.label(),
+                                f.year.map(|y| format!(" {y}")).unwrap_or_default()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("、")
+                },
+            ),
+        ]
+    }
+}
+
 /// What a caller supplies to create or edit an organization (everything but identity and path).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrgInput {

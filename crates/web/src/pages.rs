@@ -259,59 +259,9 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -
             message: f.message,
         })
         .collect();
-    let fields = describe(&o);
+    let fields: Vec<(&str, String)> =
+        o.describe().into_iter().filter(|(k, _)| *k != "ID" && *k != "组织名称").collect();
     render(&OrgPage { nav: caller.nav("orgs"), id, name: o.name.clone(), crumbs, counts, fields, findings, children })
-}
-
-fn describe(o: &domain::org::Org) -> Vec<(&'static str, String)> {
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-    let date = |v: Option<chrono::NaiveDate>| v.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
-    vec![
-        ("组织类别", o.kind.label().into()),
-        ("所属领域", o.sector.label().into()),
-        (
-            "行政区划",
-            o.region_code
-                .as_ref()
-                .map(|c| format!("{c} {}", domain::region::full_name(c).unwrap_or_default()))
-                .unwrap_or_else(|| "—".into()),
-        ),
-        ("组建方式", o.formed_by.label().into()),
-        ("成立日期", date(o.founded_on)),
-        ("支部委员会", if o.has_committee { "已设立" } else { "未设立" }.into()),
-        (
-            "本届任期",
-            match (o.term_start, o.term_end) {
-                (Some(a), Some(b)) => {
-                    format!("{}{a} 至 {b}", o.term_number.map(|n| format!("第{n}届 ")).unwrap_or_default())
-                }
-                _ => "—".into(),
-            },
-        ),
-        ("书记", opt(&o.secretary)),
-        ("联系电话", o.contact_phone.as_deref().map(domain::mask::phone).unwrap_or_else(|| "—".into())),
-        ("地址", opt(&o.address)),
-        ("年度运转经费", o.annual_funds.map(|f| format!("{f} 元")).unwrap_or_else(|| "—".into())),
-        (
-            "阵地设施",
-            if o.facilities.is_empty() {
-                "—".into()
-            } else {
-                o.facilities
-                    .iter()
-                    .map(|f| {
-                        format!(
-                            "{}（{}{}）",
-                            f.kind.label(),
-                            f.status.label(),
-                            f.year.map(|y| format!(" {y}")).unwrap_or_default()
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("、")
-            },
-        ),
-    ]
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@
 use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use domain::org::{Facility, FacilityKind, FacilityStatus, FormedBy, Org, OrgInput, OrgKind, Sector};
+use domain::org::{Facility, FacilityKind, FacilityStatus, FormedBy, OrgInput, OrgKind, Sector};
 
 use super::{parse_date_arg, pick_org, today};
 use crate::Ctx;
@@ -126,59 +126,6 @@ fn parse_facility(s: &str) -> Result<Facility, String> {
     Ok(Facility { kind, status, year })
 }
 
-pub fn describe(o: &Org) -> Vec<(&'static str, String)> {
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-    let date = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
-    vec![
-        ("ID", o.id.to_string()),
-        ("组织名称", o.name.clone()),
-        ("简称", opt(&o.short_name)),
-        ("组织类别", o.kind.label().into()),
-        ("所属领域", o.sector.label().into()),
-        (
-            "行政区划",
-            o.region_code
-                .as_ref()
-                .map(|c| format!("{c} {}", domain::region::full_name(c).unwrap_or_default()))
-                .unwrap_or_else(|| "—".into()),
-        ),
-        ("组建方式", o.formed_by.label().into()),
-        ("成立日期", date(o.founded_on)),
-        ("支部委员会", if o.has_committee { "已设立" } else { "未设立" }.into()),
-        (
-            "届次",
-            match (o.term_number, o.term_start, o.term_end) {
-                (n, Some(s), Some(e)) => format!("{}{s} 至 {e}", n.map(|n| format!("第{n}届 ")).unwrap_or_default()),
-                (Some(n), _, _) => format!("第{n}届"),
-                _ => "—".into(),
-            },
-        ),
-        ("书记", opt(&o.secretary)),
-        ("联系电话", o.contact_phone.as_deref().map(domain::mask::phone).unwrap_or_else(|| "—".into())),
-        ("地址", opt(&o.address)),
-        ("年度运转经费", o.annual_funds.map(|f| format!("{f} 元")).unwrap_or_else(|| "—".into())),
-        (
-            "阵地设施",
-            if o.facilities.is_empty() {
-                "—".into()
-            } else {
-                o.facilities
-                    .iter()
-                    .map(|f| {
-                        format!(
-                            "{}（{}{}）",
-                            f.kind.label(),
-                            f.status.label(),
-                            f.year.map(|y| format!(" {y}")).unwrap_or_default()
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("、")
-            },
-        ),
-    ]
-}
-
 /// Print a tree listing with member counts.
 pub fn print_tree(nodes: &[store::org::Node]) {
     for n in nodes {
@@ -257,7 +204,7 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
             if !crumbs.is_empty() {
                 println!("{} › {}\n", crumbs.join(" › "), o.name);
             }
-            for (k, v) in describe(&o) {
+            for (k, v) in o.describe() {
                 println!("{}", crate::table::kv(k, &v));
             }
             println!(
