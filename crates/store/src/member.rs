@@ -342,7 +342,7 @@ pub async fn list(
         && f.lost_contact.is_none()
         && f.needy.is_none();
     let total = if plain {
-        let c = stats::subtree(store, scope, org.id).await?;
+        let c = stats::of(store, &org).await?;
         match f.category {
             None => c.total,
             Some(Category::Full) => c.full_members,

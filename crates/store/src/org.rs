@@ -388,7 +388,7 @@ pub async fn move_preview(store: &Store, scope: &Scope, id: i64) -> StoreResult<
             &args![org.path.clone(), end.clone()],
         )
         .await?;
-    let members = stats::subtree(store, scope, id).await?.total;
+    let members = stats::of(store, &org).await?.total;
     Ok((orgs, members))
 }
 

@@ -166,11 +166,7 @@ pub async fn apply_many(tx: &mut Tx, deltas: &HashMap<String, Delta>) -> StoreRe
 /// The roll-up of the subtree rooted at `org_id`: one row read.
 pub async fn subtree(store: &Store, scope: &Scope, org_id: i64) -> StoreResult<Counts> {
     let org = crate::org::get(store, scope, org_id).await?;
-    Ok(store
-        .read()
-        .fetch_optional::<Counts>(&format!("SELECT {COLS} FROM org_stats WHERE org_id = $1"), &crate::args![org.id])
-        .await?
-        .unwrap_or_default())
+    of(store, &org).await
 }
 
 fn live_sql() -> String {
@@ -185,6 +181,16 @@ fn live_sql() -> String {
        CAST(COALESCE(SUM(CASE WHEN is_needy THEN 1 ELSE 0 END), 0) AS BIGINT) AS needy \
      FROM member m"
         .to_string()
+}
+
+/// The roll-up of an organization the caller has already read through its scope (so the scope is
+/// not checked a second time): one row read.
+pub async fn of(store: &Store, org: &domain::org::Org) -> StoreResult<Counts> {
+    Ok(store
+        .read()
+        .fetch_optional::<Counts>(&format!("SELECT {COLS} FROM org_stats WHERE org_id = $1"), &crate::args![org.id])
+        .await?
+        .unwrap_or_default())
 }
 
 /// The same figures counted live from the member rows by path range (for small subtrees and to

@@ -176,7 +176,7 @@ pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQ
         let truncated = found.len() > TREE_ROWS;
         let mut rows = Vec::new();
         for o in found.into_iter().take(TREE_ROWS) {
-            let c = store::stats::subtree(&s.store, &caller.scope, o.id).await.unwrap_or_default();
+            let c = store::stats::of(&s.store, &o).await.unwrap_or_default();
             rows.push(TreeRow {
                 id: o.id,
                 indent: 0.7 + (domain::path::depth(&o.path) - base) as f32 * 0.4,
@@ -227,7 +227,7 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -
         Ok(o) => o,
         Err(e) => return store_error(e),
     };
-    let counts = store::stats::subtree(&s.store, &caller.scope, id).await.unwrap_or_default();
+    let counts = store::stats::of(&s.store, &o).await.unwrap_or_default();
     let crumbs = store::org::ancestors(&s.store, &caller.scope, id)
         .await
         .unwrap_or_default()
