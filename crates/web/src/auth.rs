@@ -15,42 +15,12 @@ use rand::Rng;
 use serde::Deserialize;
 use store::Scope;
 
+pub use crate::caller::{Caller, Surface};
 use crate::{error_page, Shared};
+use domain::account::Role;
 
 pub const SESSION_COOKIE: &str = "dj_session";
 const LOGIN_CSRF_COOKIE: &str = "dj_login_csrf";
-
-/// What the layout shows about the signed-in user.
-pub struct Nav {
-    pub user_name: String,
-    pub role: String,
-    pub scope_name: String,
-    pub csrf: String,
-    pub section: &'static str,
-}
-
-/// The signed-in caller of a page: who, and the scope every read goes through.
-pub struct Caller {
-    pub scope: Scope,
-    pub user_name: String,
-    pub role: String,
-    pub scope_name: String,
-    pub csrf: String,
-    /// The top organizations of the caller's scope.
-    pub roots: Vec<domain::org::Org>,
-}
-
-impl Caller {
-    pub fn nav(&self, section: &'static str) -> Nav {
-        Nav {
-            user_name: self.user_name.clone(),
-            role: self.role.clone(),
-            scope_name: self.scope_name.clone(),
-            csrf: self.csrf.clone(),
-            section,
-        }
-    }
-}
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -98,30 +68,98 @@ impl FromRequestParts<Shared> for Caller {
             Ok(Some(sess)) if !sess.is_totp_pending => sess,
             Ok(Some(_)) => return Err(Redirect::to("/login/totp").into_response()),
             Ok(None) => return Err(to_login()),
-            Err(_) => return Err(error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。")),
+            Err(_) => return Err(busy(Surface::Page)),
         };
-        let (scope, account) = match store::account::scope_and_account(&s.store, session.account_id).await {
-            Ok(x) => x,
-            Err(_) => return Err(error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。")),
-        };
-        let mut actor = scope.actor().clone();
-        actor.source_ip = Some(peer_ip(parts));
-        let scope = scope.acting_as(actor);
-        let roots = store::org::roots(&s.store, &scope).await.unwrap_or_default();
-        let scope_name = match roots.len() {
-            0 => "无业务数据".to_string(),
-            1 => roots[0].name.clone(),
-            n => format!("{} 等 {n} 个组织", roots[0].name),
-        };
-        Ok(Caller {
-            user_name: account.account.display_name.clone(),
-            role: scope.actor().role.clone(),
-            scope,
-            scope_name,
-            csrf: session.csrf_token.clone(),
-            roots,
-        })
+        let focus = cookie(&parts.headers, FOCUS_COOKIE).and_then(|v| v.parse().ok());
+        let caller =
+            resolve(s, session.account_id, peer_ip(parts), focus, session.csrf_token.clone(), Surface::Page).await?;
+        // a temporary or expired password is changed before anything else
+        let path = parts.uri.path();
+        if caller.account.account.needs_password_change(&s.policy, now) && !PASSWORD_EXEMPT.contains(&path) {
+            return Err(Redirect::to("/account/password").into_response());
+        }
+        Ok(caller)
     }
+}
+
+/// Pages an account whose password must change may still reach.
+const PASSWORD_EXEMPT: &[&str] = &["/account/password", "/logout"];
+
+/// The chosen focus of the scope switcher (an organization id); ignored when outside the scope.
+pub const FOCUS_COOKIE: &str = "dj_focus";
+
+pub(crate) fn busy(surface: Surface) -> Response {
+    match surface {
+        Surface::Page => error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。"),
+        Surface::Api => crate::problem(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "系统繁忙，请稍后再试。"),
+    }
+}
+
+/// The caller of account `account_id`: its grants, the scope of each permission and its roots.
+pub async fn resolve(
+    s: &Shared,
+    account_id: i64,
+    ip: String,
+    focus: Option<i64>,
+    csrf: String,
+    surface: Surface,
+) -> Result<Caller, Response> {
+    let account = store::account::get_account_with_grants(&s.store, account_id).await.map_err(|_| busy(surface))?;
+    let roles = account.roles();
+    let role = domain::account::highest(&roles).map_or("无角色", |r| r.label());
+    let mut actor = store::Actor::new(account.account.username.clone(), role);
+    actor.source_ip = Some(ip);
+    let mut grants: Vec<(Role, String)> = Vec::new();
+    if !account.account.is_disabled {
+        for g in &account.grants {
+            if g.role.needs_org() && g.org_dissolved_on.is_none() {
+                if let Some(p) = &g.org_path {
+                    grants.push((g.role, p.clone()));
+                }
+            }
+        }
+    }
+    let mut own_member = None;
+    if let (true, Some(mid), false) =
+        (roles.contains(&Role::Member), account.account.member_id, account.account.is_disabled)
+    {
+        if let Ok(m) = store::member::get(&s.store, &Scope::all(), mid).await {
+            if m.status.is_current() {
+                grants.push((Role::Member, m.path.clone()));
+                own_member = Some((m.id, m.org_id));
+            }
+        }
+    }
+    let union = if grants.is_empty() { Scope::none() } else { Scope::subtrees(grants.iter().map(|(_, p)| p.clone())) }
+        .acting_as(actor.clone());
+    let all_roots = if grants.is_empty() {
+        Vec::new()
+    } else {
+        store::org::roots(&s.store, &union).await.map_err(|_| busy(surface))?
+    };
+    let focus = match focus {
+        Some(id) if !grants.is_empty() => store::org::get(&s.store, &union, id).await.ok(),
+        _ => None,
+    };
+    let mut caller = Caller {
+        account,
+        roles,
+        grants,
+        own_member,
+        actor,
+        focus,
+        csrf,
+        surface,
+        all_roots,
+        roots: Vec::new(),
+        scope: Scope::none(),
+    };
+    caller.scope = caller.narrow(union.roots().to_vec());
+    caller.roots = match &caller.focus {
+        Some(f) => vec![f.clone()],
+        None => caller.all_roots.clone(),
+    };
+    Ok(caller)
 }
 
 #[derive(Template)]
@@ -352,4 +390,39 @@ fn totp_error(sess: &store::account::Session, msg: &str, status: StatusCode) -> 
         .render()
         .unwrap_or_default();
     (status, Html(body)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ScopeForm {
+    csrf: String,
+    /// The organization to focus on; empty for the whole scope.
+    org: String,
+    /// Where to go back to (a local path).
+    back: String,
+}
+
+/// The scope switcher: narrow every view to one organization of the caller's scope (kept in a
+/// cookie and checked against the scope on every request), or widen it again.
+pub async fn switch_scope(State(s): State<Shared>, caller: Caller, Form(f): Form<ScopeForm>) -> Response {
+    if let Err(r) = caller.check_csrf(&f.csrf) {
+        return r;
+    }
+    let back = if f.back.starts_with('/') && !f.back.starts_with("//") { f.back.as_str() } else { "/" };
+    let org = f.org.trim();
+    if org.is_empty() {
+        return with_cookie(
+            Redirect::to(back).into_response(),
+            set_cookie(FOCUS_COOKIE, "", Some(0), s.secure_cookies),
+        );
+    }
+    let Ok(id) = org.parse::<i64>() else { return caller.not_found() };
+    let union = Scope::subtrees(caller.grants.iter().map(|(_, p)| p.clone()));
+    match store::org::get(&s.store, &union, id).await {
+        Ok(o) => with_cookie(
+            Redirect::to(back).into_response(),
+            set_cookie(FOCUS_COOKIE, &o.id.to_string(), None, s.secure_cookies),
+        ),
+        Err(e) => caller.fail(e),
+    }
 }

@@ -2,8 +2,26 @@
 //! state-changing request, security headers, embedded assets. Every page reads through the
 //! caller's [`store::Scope`]; records outside it answer 404.
 
+/// Unwrap a `Result<T, Response>`, returning the response from the handler on `Err`.
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+pub(crate) use tri;
+
+pub mod access;
+pub mod api;
 mod auth;
+mod caller;
 mod pages;
+pub mod routes;
+
+pub use caller::{Caller, Crumb, Nav, Surface};
+pub use routes::{RouteSpec, Target};
 
 use std::sync::Arc;
 
@@ -22,27 +40,60 @@ pub struct AppState {
     pub login_limits: store::account::LoginLimits,
     /// Mark cookies `Secure` (when served behind TLS).
     pub secure_cookies: bool,
+    /// The password policy profile (MLPS or ASVS) new passwords are checked against, and whose
+    /// expiry forces a change at sign-in.
+    pub policy: domain::account::PasswordPolicy,
+}
+
+impl AppState {
+    /// A state with the default limits and policy, cookies not `Secure`.
+    pub fn new(store: store::Store) -> Self {
+        AppState {
+            store,
+            limits: Default::default(),
+            login_limits: Default::default(),
+            secure_cookies: false,
+            policy: Default::default(),
+        }
+    }
 }
 
 pub type Shared = Arc<AppState>;
 
 const CSS: &str = include_str!("../assets/app.css");
 
+/// Every route of the application, with what its path parameter names (see [`routes`]).
+fn table() -> routes::Routes {
+    let r = routes::Routes::default()
+        .add("GET", "/healthz", Target::None, get(healthz))
+        .add("GET", "/assets/app.css", Target::None, get(css))
+        .add("GET,POST", "/login", Target::None, get(auth::login_page).post(auth::login))
+        .add("GET,POST", "/login/totp", Target::None, get(auth::totp_page).post(auth::totp))
+        .add("POST", "/logout", Target::None, post(auth::logout))
+        .add("POST", "/scope", Target::None, post(auth::switch_scope));
+    let r = pages::routes(r);
+    api::routes(r)
+}
+
+/// The route table, for tests that must cover every route.
+pub fn route_specs() -> Vec<RouteSpec> {
+    table().specs
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/orgs", get(pages::orgs))
-        .route("/orgs/{id}", get(pages::org))
-        .route("/members", get(pages::members))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/login/totp", get(auth::totp_page).post(auth::totp))
-        .route("/logout", post(auth::logout))
-        .route("/healthz", get(healthz))
-        .route("/assets/app.css", get(css))
-        .fallback(not_found)
-        .layer(middleware::from_fn(security_headers))
-        .with_state(Arc::new(state))
+    table().router.fallback(not_found).layer(middleware::from_fn(security_headers)).with_state(Arc::new(state))
+}
+
+/// An error of the JSON API as RFC 9457 problem+json, with a Chinese `detail`.
+pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
 }
 
 async fn healthz(State(_s): State<Shared>) -> &'static str {
@@ -53,7 +104,10 @@ async fn css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS).into_response()
 }
 
-async fn not_found() -> Response {
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return problem(StatusCode::NOT_FOUND, "不存在", "请求的资源不存在，或不在您的管理范围内。");
+    }
     error_page(StatusCode::NOT_FOUND, "页面不存在", "您要找的页面不存在，或不在您的管理范围内。")
 }
 

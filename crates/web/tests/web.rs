@@ -62,6 +62,7 @@ async fn fixture(s: &store::Store) -> Fixture {
         limits: Default::default(),
         login_limits: Default::default(),
         secure_cookies: false,
+        policy: Default::default(),
     });
     Fixture { app, city: city.id, county: county.id, other_county: other.id }
 }

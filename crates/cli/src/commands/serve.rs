@@ -23,6 +23,9 @@ pub struct ServeArgs {
     /// 在 HTTPS 反向代理之后：Cookie 加 Secure / behind a TLS proxy: mark cookies Secure
     #[arg(long, env = "DANGJIAN_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// 密码策略：mlps（等保，默认，90 天更换）、mlps:天数、asvs / password policy: mlps, mlps:DAYS or asvs
+    #[arg(long, env = "DANGJIAN_PASSWORD_POLICY", default_value = "mlps", value_parser = super::user::parse_policy)]
+    password_policy: domain::account::PasswordPolicy,
 }
 
 /// The demo accounts: (username, password, display name, role, which organization).
@@ -92,6 +95,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         limits: Default::default(),
         login_limits: Default::default(),
         secure_cookies: a.secure_cookies,
+        policy: a.password_policy.clone(),
     });
     let listener = tokio::net::TcpListener::bind(a.addr).await.with_context(|| format!("无法监听 {}", a.addr))?;
     println!("dangjian 已启动：http://{}/", a.addr);

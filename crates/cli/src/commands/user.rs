@@ -11,7 +11,7 @@ use store::account::{self, NewAccount};
 
 use crate::Ctx;
 
-fn parse_policy(s: &str) -> Result<PasswordPolicy, String> {
+pub(crate) fn parse_policy(s: &str) -> Result<PasswordPolicy, String> {
     PasswordPolicy::from_name(s).ok_or_else(|| format!("密码策略应为 mlps、mlps:天数 或 asvs（现在是“{s}”）"))
 }
 

@@ -1,0 +1,79 @@
+//! The pages. Each handler first resolves the caller (the extractor redirects to the login page
+//! without a session), asks it for the scope of the permission it needs, and reads only through
+//! that scope: records outside it answer 404.
+//!
+//! Forms: every form struct is `#[serde(default)]` with string fields, so a request never fails
+//! to parse before the handler has checked access; the handler validates and shows every problem
+//! beside its field, keeping what the user typed.
+
+mod account;
+mod admin;
+mod exchange;
+mod home;
+mod members;
+mod orgs;
+mod stats;
+
+use crate::routes::{Routes, Target};
+use axum::routing::get;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use domain::rules::Severity;
+
+use crate::error_page;
+
+pub(crate) fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(_) => error_page(StatusCode::INTERNAL_SERVER_ERROR, "页面出错", "页面生成失败，请稍后再试。"),
+    }
+}
+
+pub(crate) fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+pub struct FindingRow {
+    pub severity: &'static str,
+    pub severity_code: &'static str,
+    pub rule_id: &'static str,
+    pub source: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub message: String,
+}
+
+pub(crate) fn sev_code(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// Percent-encode a query-string value.
+pub(crate) fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Every page route.
+pub(crate) fn routes(r: Routes) -> Routes {
+    let r = r
+        .add("GET", "/", Target::None, get(home::home))
+        .add("GET", "/orgs", Target::None, get(orgs::orgs))
+        .add("GET", "/orgs/{id}", Target::Org, get(orgs::org))
+        .add("GET", "/members", Target::None, get(members::members));
+    let r = orgs::routes(r);
+    let r = members::routes(r);
+    let r = exchange::routes(r);
+    let r = stats::routes(r);
+    let r = account::routes(r);
+    admin::routes(r)
+}

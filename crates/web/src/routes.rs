@@ -1,0 +1,76 @@
+//! The route table. Every route is added through [`Routes::add`], which records its method, path
+//! and the kind of record its `{id}` names, so tests can enumerate the whole application (the
+//! access matrix in `tests/access.rs` fails for a route it has no entry for).
+
+use axum::routing::MethodRouter;
+use axum::Router;
+
+use crate::Shared;
+
+/// What the path parameter of a route names, so a test can fill it with a record in or out of
+/// the caller's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// No path parameter.
+    None,
+    /// `{id}` is an organization.
+    Org,
+    /// `{id}` is a member.
+    Member,
+    /// `{id}` is an account.
+    Account,
+    /// `{id}` is one of the caller's own API tokens.
+    Token,
+    /// `{id}` is an import job (an uploaded file waiting for its commit).
+    Import,
+}
+
+/// One route as the table records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub target: Target,
+}
+
+/// A router that remembers what it was given.
+pub struct Routes {
+    pub router: Router<Shared>,
+    pub specs: Vec<RouteSpec>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes { router: Router::new(), specs: Vec::new() }
+    }
+}
+
+impl Routes {
+    /// Add a route. `methods` names the methods `handler` answers (`"GET"`, `"POST"`, or
+    /// `"GET,POST"`), as the table records them.
+    pub fn add(
+        mut self,
+        methods: &'static str,
+        path: &'static str,
+        target: Target,
+        handler: MethodRouter<Shared>,
+    ) -> Self {
+        for m in methods.split(',') {
+            let method = match m.trim() {
+                "GET" => "GET",
+                "POST" => "POST",
+                "PUT" => "PUT",
+                "PATCH" => "PATCH",
+                "DELETE" => "DELETE",
+                other => panic!("unknown method {other} for {path}"),
+            };
+            assert!(
+                !self.specs.iter().any(|s| s.method == method && s.path == path),
+                "route {method} {path} added twice"
+            );
+            self.specs.push(RouteSpec { method, path, target });
+        }
+        self.router = self.router.route(path, handler);
+        self
+    }
+}
