@@ -15,6 +15,9 @@ pub enum Target {
     None,
     /// `{id}` is an organization.
     Org,
+    /// No path parameter, but the `org` query parameter names the organization the page is about
+    /// (`/members?org=…`, `/stats?org=…`; the tree takes it as `root`).
+    OrgQuery,
     /// `{id}` is a member.
     Member,
     /// `{id}` is an account.

@@ -225,3 +225,10 @@ pub fn hidden_csrf(body: &str) -> String {
     let i = body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     body[i..i + body[i..].find('"').unwrap()].to_string()
 }
+
+/// Run one statement in its own transaction (for tests that tamper with rows directly).
+pub async fn exec(store: &Store, sql: &str, args: &[store::Val]) {
+    let mut tx = store.begin().await.unwrap();
+    tx.x().execute(sql, args).await.unwrap();
+    tx.commit().await.unwrap();
+}

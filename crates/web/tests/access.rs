@@ -1,0 +1,342 @@
+//! The access matrix, generated from the router: every route in `web::route_specs()` × every role
+//! × a target in the caller's own subtree, a descendant, a sibling subtree and an ancestor,
+//! asserting allow or deny. The expectations are written here, independently of the code: each
+//! route is given a policy in [`POLICIES`], and a route without one fails the test.
+//!
+//! Allowed means the handler did its work or answered about the input (2xx, 3xx other than to the
+//! login page, 409, 422, 400); denied means 403 (the role lacks the permission) or 404 (the record
+//! is outside the caller's scope — and then it must be 404, never 403, so existence does not
+//! leak). Writes are sent with the CSRF token and nothing else, so an allowed write answers with
+//! validation errors and changes nothing; a check at the end proves the tree is unchanged.
+//!
+//! The same sweep checks masking in every output (no response carries the full ID number or phone
+//! of the test member) and that the audit chain verifies afterwards.
+
+mod common;
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{send, world, Login, World};
+use domain::account::Role;
+use store::testing::TestDb;
+use web::{RouteSpec, Target};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Policy {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// Business permission held on the target organization's subtree (or anywhere, for routes
+    /// without a target).
+    Business(P),
+    /// The administrator triad's permissions (not tied to the tree).
+    Admin(P),
+    /// The caller's own record (own API token): everyone, only their own.
+    OwnOnly,
+    /// The linked member's own page.
+    SelfMember,
+}
+
+/// The permissions, as the test understands them (from issue 3 §2), independent of
+/// `web::access`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum P {
+    ReadOrgs,
+    ReadMembers,
+    EditMembers,
+    EditOrgs,
+    Exchange,
+    Stats,
+    ManageAccounts,
+    ReadAudit,
+    RunSystem,
+}
+
+/// Does `role` hold `p` at all? 党员: only reading the basics of their own branch.
+fn holds(role: Role, p: P) -> bool {
+    use Role::*;
+    match p {
+        P::ReadOrgs => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker | Member),
+        P::ReadMembers | P::EditMembers | P::Exchange | P::Stats => {
+            matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker)
+        }
+        P::EditOrgs => matches!(role, OrgDeptAdmin | OrgAdmin),
+        P::ManageAccounts => role == SecurityAdmin,
+        P::ReadAudit => role == AuditAdmin,
+        P::RunSystem => role == SystemAdmin,
+    }
+}
+
+/// The expected policy of every route. A route the router has and this table lacks fails.
+const POLICIES: &[(&str, &str, Policy)] = &[
+    ("GET", "/healthz", Policy::Public),
+    ("GET", "/assets/app.css", Policy::Public),
+    ("GET", "/login", Policy::Public),
+    ("POST", "/login", Policy::Public),
+    ("GET", "/login/totp", Policy::Public),
+    ("POST", "/login/totp", Policy::Public),
+    ("POST", "/logout", Policy::SignedIn),
+    ("POST", "/scope", Policy::SignedIn),
+    ("GET", "/", Policy::SignedIn),
+    ("GET", "/orgs", Policy::Business(P::ReadOrgs)),
+    ("GET", "/orgs/{id}", Policy::Business(P::ReadOrgs)),
+    ("GET", "/members", Policy::Business(P::ReadMembers)),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Rel {
+    Own,
+    Descendant,
+    Sibling,
+    Ancestor,
+}
+
+const RELS: [Rel; 4] = [Rel::Own, Rel::Descendant, Rel::Sibling, Rel::Ancestor];
+
+/// The organization each relation stands for: every business grant is on county A.
+fn org_of(w: &World, rel: Rel) -> i64 {
+    match rel {
+        Rel::Own => w.county_a,
+        Rel::Descendant => w.branch_a,
+        Rel::Sibling => w.county_b,
+        Rel::Ancestor => w.city,
+    }
+}
+
+/// Whether a business role's scope for `p` covers the organization of `rel`. Business roles are
+/// granted on county A (own and descendant covered); 党员 covers only their branch (descendant).
+fn covers(role: Role, p: P, rel: Rel) -> bool {
+    if !holds(role, p) {
+        return false;
+    }
+    match role {
+        Role::Member => rel == Rel::Descendant,
+        _ => matches!(rel, Rel::Own | Rel::Descendant),
+    }
+}
+
+struct Targets {
+    /// Per relation: member ids (own = the 党员's own record, descendant another member of the
+    /// branch, sibling in county B, ancestor at city level).
+    members: HashMap<Rel, i64>,
+    /// Per relation: account ids (own = the caller's, descendant = an account granted inside county
+    /// A, sibling = one granted on county B, ancestor = one granted on the city).
+    accounts: HashMap<Rel, i64>,
+    /// Per role: (own token id, someone else's token id).
+    tokens: HashMap<Role, (i64, i64)>,
+    /// Per role: an API token for `/api/v1`.
+    api: HashMap<Role, String>,
+}
+
+async fn targets(w: &World) -> Targets {
+    let all = store::Scope::all();
+    let policy = domain::account::PasswordPolicy::default();
+    let mut mk = async |name: &str, org: i64| {
+        let new = store::account::NewAccount {
+            username: name.into(),
+            display_name: name.into(),
+            password: common::PASSWORD.into(),
+            grants: vec![(Role::PartyWorker, Some(org))],
+            ..Default::default()
+        };
+        store::account::create_account(&w.store, &all, &new, &policy).await.unwrap().account.id
+    };
+    let inside = mk("acct_inside", w.town_a).await;
+    let sibling = mk("acct_sibling", w.county_b).await;
+    let ancestor = mk("acct_ancestor", w.city).await;
+    let now = chrono::Utc::now();
+    let mut tokens = HashMap::new();
+    let mut api = HashMap::new();
+    let (other, _) = store::account::create_api_token(&w.store, &all, inside, "其他人的令牌", now).await.unwrap();
+    for (role, l) in &w.logins {
+        let (own, _) = store::account::create_api_token(&w.store, &all, l.account_id, "矩阵目标", now).await.unwrap();
+        tokens.insert(*role, (own.id, other.id));
+        let (_, secret) =
+            store::account::create_api_token(&w.store, &all, l.account_id, "矩阵调用", now).await.unwrap();
+        api.insert(*role, secret);
+    }
+    Targets {
+        members: HashMap::from([
+            (Rel::Own, w.member_a),
+            (Rel::Descendant, w.member_a2),
+            (Rel::Sibling, w.member_b),
+            (Rel::Ancestor, w.city_member),
+        ]),
+        accounts: HashMap::from([(Rel::Descendant, inside), (Rel::Sibling, sibling), (Rel::Ancestor, ancestor)]),
+        tokens,
+        api,
+    }
+}
+
+/// The expectation for one call.
+fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
+    match policy {
+        Policy::Public | Policy::SignedIn => true,
+        Policy::Admin(p) => holds(role, p),
+        Policy::OwnOnly => rel == Rel::Own,
+        Policy::SelfMember => role == Role::Member,
+        Policy::Business(p) => match target {
+            Target::None => holds(role, p),
+            Target::Org | Target::OrgQuery | Target::Import => covers(role, p, rel),
+            Target::Member => {
+                // a member record's organization: own and descendant are in branch A, which a
+                // 党员 covers for reading the branch basics but not the roster
+                covers(role, p, Rel::Own) && matches!(rel, Rel::Own | Rel::Descendant)
+            }
+            Target::Account | Target::Token => holds(role, p),
+        },
+    }
+}
+
+fn fill(path: &str, id: i64) -> String {
+    path.replace("{id}", &id.to_string())
+}
+
+fn request(spec: &RouteSpec, uri: &str, login: &Login, api: &str) -> Request<Body> {
+    let is_api = spec.path.starts_with("/api/");
+    let mut b = Request::builder().method(spec.method).uri(uri);
+    if is_api {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {api}"));
+    } else {
+        b = b.header(header::COOKIE, &login.cookie);
+    }
+    if spec.method == "GET" {
+        return b.body(Body::empty()).unwrap();
+    }
+    if is_api {
+        return b.header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+    }
+    if spec.path == "/import" {
+        let boundary = "----djmatrix";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}--\r\n",
+            login.csrf
+        );
+        return b
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+    }
+    b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("csrf={}", login.csrf)))
+        .unwrap()
+}
+
+fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Option<i64> {
+    Some(match spec.target {
+        Target::None | Target::OrgQuery => return None,
+        Target::Org => org_of(w, rel),
+        Target::Member => t.members[&rel],
+        Target::Account => match rel {
+            Rel::Own => w.logins[&role].account_id,
+            r => t.accounts[&r],
+        },
+        Target::Token => {
+            let (own, other) = t.tokens[&role];
+            if rel == Rel::Own {
+                own
+            } else {
+                other
+            }
+        }
+        Target::Import => return None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_every_role_every_relation() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let t = targets(&w).await;
+        let specs = web::route_specs();
+        let policies: HashMap<(&str, &str), Policy> = POLICIES.iter().map(|(m, p, pol)| ((*m, *p), *pol)).collect();
+        let missing: Vec<String> = specs
+            .iter()
+            .filter(|s| !policies.contains_key(&(s.method, s.path)))
+            .map(|s| format!("{} {}", s.method, s.path))
+            .collect();
+        assert!(missing.is_empty(), "routes without an entry in the access matrix: {missing:#?}");
+        let stale: Vec<_> =
+            POLICIES.iter().filter(|(m, p, _)| !specs.iter().any(|s| s.method == *m && s.path == *p)).collect();
+        assert!(stale.is_empty(), "matrix entries for routes that no longer exist: {stale:?}");
+
+        let before = store::org::subtree(&w.store, &store::Scope::all(), w.city, None).await.unwrap().len();
+        let mut failures = Vec::new();
+        let mut calls = 0;
+        // sign-out last, so it does not end the sessions the other calls use
+        let mut ordered: Vec<&RouteSpec> = specs.iter().filter(|s| s.path != "/logout").collect();
+        ordered.extend(specs.iter().filter(|s| s.path == "/logout"));
+        for spec in ordered {
+            let policy = policies[&(spec.method, spec.path)];
+            for role in Role::ALL {
+                let login = &w.logins[role];
+                let rels: &[Rel] = match spec.target {
+                    Target::None => &RELS[..1],
+                    _ => &RELS,
+                };
+                for rel in rels {
+                    let uri = match (spec.target, id_for(&t, &w, spec, *role, *rel)) {
+                        (Target::OrgQuery, _) => {
+                            let org = org_of(&w, *rel);
+                            format!("{}?org={org}&root={org}", spec.path)
+                        }
+                        (_, Some(id)) => fill(spec.path, id),
+                        (_, None) => spec.path.to_string(),
+                    };
+                    if spec.target == Target::Import {
+                        continue; // import jobs: see exchange tests (jobs belong to their uploader)
+                    }
+                    let req = request(spec, &uri, login, &t.api[role]);
+                    let (status, headers, body) = send(&w.app, req).await;
+                    calls += 1;
+                    // the sign-in pages and sign-out answer with a redirect to /login by design
+                    let to_login = !matches!(policy, Policy::Public)
+                        && spec.path != "/logout"
+                        && status.is_redirection()
+                        && headers
+                            .get(header::LOCATION)
+                            .is_some_and(|l| l.to_str().unwrap_or("").starts_with("/login"));
+                    let denied = status == StatusCode::FORBIDDEN
+                        || status == StatusCode::NOT_FOUND
+                        || to_login
+                        || status == StatusCode::UNAUTHORIZED;
+                    let want = expect(policy, spec.target, *role, *rel);
+                    let ok = if want {
+                        !denied && !status.is_server_error()
+                    } else {
+                        // out of scope must look like "not found"
+                        let out_of_scope = matches!(policy, Policy::Business(p) if holds(*role, p))
+                            && !matches!(spec.target, Target::None);
+                        denied && (!out_of_scope || status == StatusCode::NOT_FOUND)
+                    };
+                    // masking in every output: no page, API answer or export shows a full ID number
+                    // or phone unless asked to unmask (no call here asks)
+                    for secret in [common::ID_A, common::PHONE_A] {
+                        if body.contains(secret) {
+                            failures.push(format!("{} {uri} as {role:?} shows {secret} unmasked", spec.method));
+                        }
+                    }
+                    if !ok {
+                        let snippet: String = body.chars().take(160).collect();
+                        failures.push(format!(
+                            "{} {uri} as {role:?} ({rel:?}): expected {}, got {status} {snippet}",
+                            spec.method,
+                            if want { "allow" } else { "deny" }
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} of {calls} calls wrong:\n{}", failures.len(), failures.join("\n"));
+        let after = store::org::subtree(&w.store, &store::Scope::all(), w.city, None).await.unwrap().len();
+        assert_eq!(before, after, "the matrix's writes carried no data and must change nothing");
+        assert!(calls > 50, "the matrix made {calls} calls");
+        let report = store::audit::verify(&w.store).await.unwrap();
+        assert!(report.ok(), "the audit chain holds after the matrix: {:?}", report.problems);
+        db.finish().await;
+    }
+}
