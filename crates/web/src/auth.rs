@@ -95,20 +95,52 @@ pub(crate) fn busy(surface: Surface) -> Response {
     }
 }
 
-/// The caller of account `account_id`: its grants, the scope of each permission and its roots.
-pub async fn resolve(
-    s: &Shared,
-    account_id: i64,
-    ip: String,
-    focus: Option<i64>,
-    csrf: String,
-    surface: Surface,
-) -> Result<Caller, Response> {
-    let account = store::account::get_account_with_grants(&s.store, account_id).await.map_err(|_| busy(surface))?;
+/// What is resolved about an account for a request, kept for [`CALLER_TTL`] so that a page does
+/// not re-read the account, its grants and its roots every time. The session itself (ended,
+/// timed out, account disabled) is checked on every request, so disabling an account takes
+/// effect at once; a grant change takes effect within the TTL.
+#[derive(Clone)]
+pub(crate) struct Resolved {
+    account: store::account::AccountWithGrants,
+    grants: Vec<(Role, String)>,
+    own_member: Option<(i64, i64)>,
+    all_roots: Vec<domain::org::Org>,
+    focus: Option<domain::org::Org>,
+    union: Vec<String>,
+    at: std::time::Instant,
+}
+
+/// How long a resolved caller is reused.
+pub const CALLER_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Resolved callers by (account, focus).
+#[derive(Default)]
+pub struct CallerCache(std::sync::Mutex<std::collections::HashMap<(i64, Option<i64>), Resolved>>);
+
+impl CallerCache {
+    fn get(&self, key: (i64, Option<i64>)) -> Option<Resolved> {
+        let map = self.0.lock().ok()?;
+        map.get(&key).filter(|r| r.at.elapsed() < CALLER_TTL).cloned()
+    }
+    fn put(&self, key: (i64, Option<i64>), r: Resolved) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() > 10_000 {
+                map.retain(|_, v| v.at.elapsed() < CALLER_TTL);
+            }
+            map.insert(key, r);
+        }
+    }
+    /// Forget everything (after a change to accounts or grants made in this process).
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.0.lock() {
+            map.clear();
+        }
+    }
+}
+
+async fn resolve_fresh(s: &Shared, account_id: i64, focus: Option<i64>) -> store::StoreResult<Resolved> {
+    let account = store::account::get_account_with_grants(&s.store, account_id).await?;
     let roles = account.roles();
-    let role = domain::account::highest(&roles).map_or("无角色", |r| r.label());
-    let mut actor = store::Actor::new(account.account.username.clone(), role);
-    actor.source_ip = Some(ip);
     let mut grants: Vec<(Role, String)> = Vec::new();
     if !account.account.is_disabled {
         for g in &account.grants {
@@ -130,31 +162,60 @@ pub async fn resolve(
             }
         }
     }
-    let union = if grants.is_empty() { Scope::none() } else { Scope::subtrees(grants.iter().map(|(_, p)| p.clone())) }
-        .acting_as(actor.clone());
-    let all_roots = if grants.is_empty() {
-        Vec::new()
-    } else {
-        store::org::roots(&s.store, &union).await.map_err(|_| busy(surface))?
-    };
+    let union_scope =
+        if grants.is_empty() { Scope::none() } else { Scope::subtrees(grants.iter().map(|(_, p)| p.clone())) };
+    let all_roots = if grants.is_empty() { Vec::new() } else { store::org::roots(&s.store, &union_scope).await? };
     let focus = match focus {
-        Some(id) if !grants.is_empty() => store::org::get(&s.store, &union, id).await.ok(),
+        Some(id) if !grants.is_empty() => store::org::get(&s.store, &union_scope, id).await.ok(),
         _ => None,
     };
-    let mut caller = Caller {
+    Ok(Resolved {
         account,
-        roles,
         grants,
         own_member,
-        actor,
+        all_roots,
         focus,
+        union: union_scope.roots().to_vec(),
+        at: std::time::Instant::now(),
+    })
+}
+
+/// The caller of account `account_id`: its grants, the scope of each permission and its roots.
+pub async fn resolve(
+    s: &Shared,
+    account_id: i64,
+    ip: String,
+    focus: Option<i64>,
+    csrf: String,
+    surface: Surface,
+) -> Result<Caller, Response> {
+    let key = (account_id, focus);
+    let r = match s.callers.get(key) {
+        Some(r) => r,
+        None => {
+            let r = resolve_fresh(s, account_id, focus).await.map_err(|_| busy(surface))?;
+            s.callers.put(key, r.clone());
+            r
+        }
+    };
+    let roles = r.account.roles();
+    let role = domain::account::highest(&roles).map_or("无角色", |r| r.label());
+    let mut actor = store::Actor::new(r.account.account.username.clone(), role);
+    actor.source_ip = Some(ip);
+    let mut caller = Caller {
+        account: r.account,
+        roles,
+        grants: r.grants,
+        own_member: r.own_member,
+        actor,
+        focus: r.focus,
         csrf,
         surface,
-        all_roots,
+        all_roots: r.all_roots,
         roots: Vec::new(),
         scope: Scope::none(),
     };
-    caller.scope = caller.narrow(union.roots().to_vec());
+    caller.scope = caller.narrow(r.union);
     caller.roots = match &caller.focus {
         Some(f) => vec![f.clone()],
         None => caller.all_roots.clone(),

@@ -15,7 +15,7 @@ pub(crate) use tri;
 
 pub mod access;
 pub mod api;
-mod auth;
+pub mod auth;
 mod caller;
 mod pages;
 pub mod routes;
@@ -43,6 +43,8 @@ pub struct AppState {
     /// The password policy profile (MLPS or ASVS) new passwords are checked against, and whose
     /// expiry forces a change at sign-in.
     pub policy: domain::account::PasswordPolicy,
+    /// Callers resolved in the last moments (see [`auth::CallerCache`]).
+    pub callers: Arc<auth::CallerCache>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             login_limits: Default::default(),
             secure_cookies: false,
             policy: Default::default(),
+            callers: Default::default(),
         }
     }
 }
@@ -96,8 +99,12 @@ pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
 }
 
-async fn healthz(State(_s): State<Shared>) -> &'static str {
-    "ok"
+/// Liveness and readiness: answers "ok" when the database answers a `SELECT 1`, 503 otherwise.
+async fn healthz(State(s): State<Shared>) -> Response {
+    match s.store.read().scalar("SELECT CAST(1 AS BIGINT)", &[]).await {
+        Ok(1) => "ok".into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
 }
 
 async fn css() -> Response {

@@ -135,7 +135,7 @@ struct Targets {
 async fn targets(w: &World) -> Targets {
     let all = store::Scope::all();
     let policy = domain::account::PasswordPolicy::default();
-    let mut mk = async |name: &str, org: i64| {
+    let mk = async |name: &str, org: i64| {
         let new = store::account::NewAccount {
             username: name.into(),
             display_name: name.into(),

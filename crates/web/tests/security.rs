@@ -140,7 +140,7 @@ async fn idle_and_absolute_timeouts_and_disable_end_sessions() {
         // used a minute ago but signed in 12 hours ago: ended
         let l = common::session_for(&w.store, l.account_id, &l.username).await;
         let now = chrono::Utc::now();
-        common::exec(&w.store, 
+        common::exec(&w.store,
                 "UPDATE session SET created_at = $1, expires_at = $2, last_seen_at = $3 WHERE account_id = $4 AND ended_at IS NULL",
                 &store::args![
                     now - chrono::Duration::hours(12),

@@ -63,6 +63,7 @@ async fn fixture(s: &store::Store) -> Fixture {
         login_limits: Default::default(),
         secure_cookies: false,
         policy: Default::default(),
+        callers: Default::default(),
     });
     Fixture { app, city: city.id, county: county.id, other_county: other.id }
 }

@@ -33,6 +33,10 @@ const DEMO_ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("zzb", "Zuzhi#2026dj", "市委组织部 王主任", Role::OrgDeptAdmin, "root"),
     ("xian", "County#2026dj", "县委组织部 李干事", Role::OrgAdmin, "county"),
     ("zhibu", "Branch#2026dj", "支部书记 赵书记", Role::PartyWorker, "branch"),
+    ("dangyuan", "Member#2026dj", "", Role::Member, "member"),
+    ("anquan", "Anquan#2026dj", "信息中心 安全管理员", Role::SecurityAdmin, ""),
+    ("shenji", "Shenji#2026dj", "信息中心 审计管理员", Role::AuditAdmin, ""),
+    ("xitong", "Xitong#2026dj", "信息中心 系统管理员", Role::SystemAdmin, ""),
 ];
 
 async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
@@ -49,29 +53,43 @@ async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
         .find(|n| n.org.kind.is_branch() && n.counts.total >= 5)
         .map(|n| n.org)
         .unwrap_or_else(|| county.clone());
+    // the 党员 account is the first current member of the demo branch
+    let filter = store::member::MemberFilter::default();
+    let member = store::member::list(store, &scope, branch.id, &filter, 1, 1).await?.items.into_iter().next();
     let policy = PasswordPolicy::default();
     let mut lines = Vec::new();
     for (user, pass, name, role, at) in DEMO_ACCOUNTS {
         let org = match *at {
-            "root" => &root,
-            "county" => &county,
-            _ => &branch,
+            "root" => Some(&root),
+            "county" => Some(&county),
+            "branch" | "member" => Some(&branch),
+            _ => None,
+        };
+        let (member_id, name) = match (*at, &member) {
+            ("member", Some(m)) => (Some(m.id), m.name.clone()),
+            ("member", None) => continue,
+            _ => (None, name.to_string()),
         };
         if store::account::find_account(store, user).await.is_err() {
             let new = NewAccount {
                 username: user.to_string(),
-                display_name: name.to_string(),
+                display_name: name.clone(),
                 password: pass.to_string(),
-                member_id: None,
+                member_id,
                 must_change_password: false,
-                grants: vec![(*role, Some(org.id))],
+                grants: vec![(*role, org.filter(|_| role.needs_org()).map(|o| o.id))],
             };
             store::account::create_account(store, &scope, &new, &policy)
                 .await
                 .with_context(|| format!("创建演示账号 {user} 失败"))?;
         }
         let note = if role.requires_totp() { "（首次登录须绑定手机验证器）" } else { "" };
-        lines.push(format!("  {user:<6} / {pass:<15} {}：{}{note}", role.label(), org.name));
+        let place = match (org, *at) {
+            (Some(o), "member") => format!("{name}，{}", o.name),
+            (Some(o), _) => o.name.clone(),
+            (None, _) => "不接触业务数据".to_string(),
+        };
+        lines.push(format!("  {user:<8} / {pass:<15} {}：{place}{note}", role.label()));
     }
     Ok(lines)
 }
@@ -96,6 +114,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         login_limits: Default::default(),
         secure_cookies: a.secure_cookies,
         policy: a.password_policy.clone(),
+        callers: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind(a.addr).await.with_context(|| format!("无法监听 {}", a.addr))?;
     println!("dangjian 已启动：http://{}/", a.addr);

@@ -170,7 +170,9 @@ impl Browser {
     pub fn screenshot(&self, to: &Path) -> Result<(), String> {
         use base64::Engine;
         let v = self.cmd("GET", "/screenshot", None)?;
-        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| e.to_string())?;
         std::fs::write(to, png).map_err(|e| e.to_string())
     }
 
