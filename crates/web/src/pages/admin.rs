@@ -449,7 +449,7 @@ pub async fn grant(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>,
     let mut x = Extra { grant_role: f.role.clone(), org_q: f.org_q.clone(), ..Default::default() };
     x.grant_org = f.org.trim().parse().unwrap_or(0);
     if id == caller.account.account.id {
-        x.grant_problem = Some(SELF_REFUSED.into());
+        x.problem = Some(SELF_REFUSED.into());
         return detail_view(&s, &caller, a, StatusCode::FORBIDDEN, x).await;
     }
     let role = Role::from_code(f.role.trim());
