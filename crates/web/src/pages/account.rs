@@ -384,6 +384,12 @@ async fn totp_view(
     } else {
         0
     };
+    // the secret in groups of four, as authenticator apps show it
+    let enrol = enrol.map(|(secret, uri)| {
+        let groups: Vec<String> =
+            secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+        (groups.join(" "), uri)
+    });
     let page = TotpPage {
         nav: caller.nav("account").crumbs(vec![Crumb::new("/account", "账号安全"), Crumb::new("", "两步验证")]),
         has_totp: account.account.has_totp,

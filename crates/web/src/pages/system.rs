@@ -108,7 +108,15 @@ pub async fn status(State(s): State<Shared>, caller: Caller) -> Response {
         live_tokens: figures.live_api_tokens,
         audit_records: head.records,
         audit_last,
-        policy: format!("{}：{}", s.policy.name(), s.policy.describe()),
+        policy: format!(
+            "{}（{}）：{}",
+            match s.policy {
+                domain::account::PasswordPolicy::Mlps { .. } => "等级保护",
+                domain::account::PasswordPolicy::Asvs => "OWASP ASVS",
+            },
+            s.policy.name(),
+            s.policy.describe()
+        ),
         expiry: match s.policy.expiry_days() {
             Some(d) => format!("每 {d} 天须更换"),
             None => "不要求定期更换".into(),
