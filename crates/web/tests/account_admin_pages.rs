@@ -150,6 +150,24 @@ async fn a_temporary_password_is_changed_before_anything_else() {
         assert_eq!(status, StatusCode::OK);
         let a = acc::get_account_with_grants(&db.store, a.account.id).await.unwrap();
         assert!(!a.account.must_change_password);
+
+        // an expired password (MLPS: 90 days) is changed first too, and the banner says why
+        let l = w.logins[&Role::PartyWorker].clone();
+        let old = chrono::Utc::now() - chrono::Duration::days(100);
+        let mut tx = db.store.begin().await.unwrap();
+        tx.x()
+            .execute(
+                "UPDATE account SET password_changed_at = $1 WHERE id = $2",
+                &[store::Val::Time(old), store::Val::from(l.account_id)],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let (status, h, _) = send(&w.app, get("/members", &l.cookie)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&h), "/account/password");
+        let (_, _, body) = send(&w.app, get("/account/password", &l.cookie)).await;
+        assert!(body.contains("已使用超过 90 天"), "{body}");
         db.finish().await;
     }
 }
