@@ -248,6 +248,114 @@ pub async fn recent(store: &Store, limit: i64) -> StoreResult<Vec<Record>> {
         .await
 }
 
+/// What to show of the trail: every condition is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Records at or after this China time (UTC+8).
+    pub from: Option<chrono::NaiveDateTime>,
+    /// Records before this China time (exclusive).
+    pub before: Option<chrono::NaiveDateTime>,
+    /// Exactly this actor (username, as recorded).
+    pub actor: Option<String>,
+    /// Actions starting with this (`account.` for every account action).
+    pub action_prefix: Option<String>,
+    /// Exactly this target (`account:12`).
+    pub target: Option<String>,
+    /// Exactly this result (`ok`, `invalid`, …).
+    pub result: Option<String>,
+}
+
+impl Filter {
+    /// The WHERE clause and its arguments. Times compare as text: every record's `at` is written
+    /// by [`record`] as RFC 3339 in UTC+8 with a fixed layout, so text order is time order.
+    fn clause(&self) -> (String, Vec<crate::Val>) {
+        let mut w = String::from("1 = 1");
+        let mut a: Vec<crate::Val> = Vec::new();
+        let fmt = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+        if let Some(t) = &self.from {
+            a.push(fmt(t).into());
+            w.push_str(&format!(" AND at >= ${}", a.len()));
+        }
+        if let Some(t) = &self.before {
+            a.push(fmt(t).into());
+            w.push_str(&format!(" AND at < ${}", a.len()));
+        }
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        if let Some(v) = text(&self.actor) {
+            a.push(v.into());
+            w.push_str(&format!(" AND actor = ${}", a.len()));
+        }
+        if let Some(v) = text(&self.action_prefix) {
+            let esc = v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            a.push(format!("{esc}%").into());
+            w.push_str(&format!(" AND action LIKE ${} ESCAPE '\\'", a.len()));
+        }
+        if let Some(v) = text(&self.target) {
+            a.push(v.into());
+            w.push_str(&format!(" AND target = ${}", a.len()));
+        }
+        if let Some(v) = text(&self.result) {
+            a.push(v.into());
+            w.push_str(&format!(" AND result = ${}", a.len()));
+        }
+        (w, a)
+    }
+}
+
+const RECORD_COLS: &str = "seq, at, actor, role, scope, source_ip, action, target, result, detail, prev_hash, hash";
+
+/// The records matching `f`, newest first, one page at a time.
+pub async fn search(store: &Store, f: &Filter, page: i64, per_page: i64) -> StoreResult<crate::member::Page<Record>> {
+    let per_page = per_page.clamp(1, 1000);
+    let page = page.max(1);
+    let (w, mut a) = f.clause();
+    let total = store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE {w}"), &a).await?;
+    let n = a.len();
+    a.push(per_page.into());
+    a.push(((page - 1) * per_page).into());
+    let items = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {RECORD_COLS} FROM audit_log WHERE {w} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ),
+            &a,
+        )
+        .await?;
+    Ok(crate::member::Page { items, total, page, per_page })
+}
+
+/// Up to `limit` records matching `f` with numbers below `below` (all when `None`), newest first:
+/// for exports, read batch after batch.
+pub async fn batch(store: &Store, f: &Filter, below: Option<i64>, limit: i64) -> StoreResult<Vec<Record>> {
+    let (mut w, mut a) = f.clause();
+    if let Some(b) = below {
+        a.push(b.into());
+        w.push_str(&format!(" AND seq < ${}", a.len()));
+    }
+    a.push(limit.clamp(1, 10_000).into());
+    store
+        .read()
+        .fetch_all(&format!("SELECT {RECORD_COLS} FROM audit_log WHERE {w} ORDER BY seq DESC LIMIT ${}", a.len()), &a)
+        .await
+}
+
+/// The chain's head: how many records, and when the last one was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Head {
+    pub records: i64,
+    pub last_at: Option<String>,
+}
+
+pub async fn head(store: &Store) -> StoreResult<Head> {
+    let (seq,): (i64,) = store.read().fetch_one("SELECT seq FROM audit_head WHERE id = 1", &[]).await?;
+    let last: Option<(String,)> =
+        store.read().fetch_optional("SELECT at FROM audit_log WHERE seq = $1", &args![seq]).await?;
+    Ok(Head { records: seq, last_at: last.map(|(a,)| a) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

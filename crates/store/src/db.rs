@@ -437,6 +437,28 @@ impl Store {
         }
     }
 
+    /// Where the data lives, for a status page: the SQLite file, or PostgreSQL's server address,
+    /// port, database and user as the server reports them (never a password).
+    pub async fn location(&self) -> StoreResult<String> {
+        match &self.pools {
+            Pools::Sqlite { path, .. } => Ok(path.display().to_string()),
+            Pools::Pg(p) => {
+                let (db, user, host, port): (String, String, Option<String>, Option<i64>) = sqlx::query_as(
+                    "SELECT current_database(), CAST(current_user AS TEXT), host(inet_server_addr()), \
+                     CAST(inet_server_port() AS BIGINT)",
+                )
+                .fetch_one(p)
+                .await?;
+                let server = match (host, port) {
+                    (Some(h), Some(p)) => format!("{h}:{p}"),
+                    (None, Some(p)) => format!("本机套接字（端口 {p}）"),
+                    _ => "本机套接字".to_string(),
+                };
+                Ok(format!("{server} / {db}（用户 {user}）"))
+            }
+        }
+    }
+
     /// Where reads run.
     pub fn read(&self) -> Exec<'_> {
         match &self.pools {

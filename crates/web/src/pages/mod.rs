@@ -8,11 +8,13 @@
 
 mod account;
 mod admin;
+mod audit;
 mod exchange;
 mod home;
 mod members;
 mod orgs;
 mod stats;
+mod system;
 
 use crate::routes::{Routes, Target};
 use axum::routing::get;
