@@ -65,10 +65,11 @@ async fn tree_and_detail() {
 
         let (status, body) = page(&w, &a, &format!("/orgs/{}", w.branch_a)).await;
         assert_eq!(status, StatusCode::OK);
-        for s in ["甲党员", "甲二党员", "新增党员", "转移", "撤销", "action=\"/scope\"", "ORG-01", "/stats?org="]
-        {
+        for s in ["甲党员", "甲二党员", "新增党员", "转移", "撤销", "ORG-01", "/stats?org="] {
             assert!(body.contains(s), "{s} missing: {body}");
         }
+        let focus = format!("name=\"back\" value=\"/orgs/{}\"", w.branch_a);
+        assert!(body.contains(&focus), "设为当前范围 posts to /scope with a way back: {body}");
         assert!(!body.contains(ID_A) && !body.contains(PHONE_A));
         // the top of the caller's own grant can be edited but not moved or dissolved
         let (_, body) = page(&w, &a, &format!("/orgs/{}", w.county_a)).await;
@@ -486,7 +487,7 @@ async fn member_create_edit_and_status() {
         let early = (today() - Duration::days(100)).to_string();
         let (status, _, body) = submit(&w, &pw, &st, &[("change", "confirm"), ("date", &early)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body.contains("原因：不能为空") && body.contains("确认：请勾选确认"), "{body}");
+        assert!(body.contains("原因：不能为空") && body.contains("确认办理：请核对后勾选"), "{body}");
         let (status, _, body) = submit(
             &w,
             &pw,

@@ -914,9 +914,7 @@ async fn status_view(
             .req()
             .wide()
             .hint("写明办理依据，如：经××党委某年某月某日会议批准；转出写明转往的党组织"),
-        Field::new("confirm", "确认", "check", &f.confirm)
-            .wide()
-            .hint("我已核对以上信息，确认办理（办理后记入操作记录）"),
+        Field::new("confirm", "确认办理", "check", &f.confirm).wide().hint("我已核对以上信息；办理后记入操作记录"),
     ];
     let others = attach_errors(&mut fields, errs);
     let trail = member_trail(s, caller, m, "党籍变更").await;
@@ -968,8 +966,11 @@ pub async fn status_post(
     if f.reason.trim().is_empty() {
         errs.push("原因", "不能为空，请写明办理依据");
     }
+    if date.is_some_and(|d| d > today()) {
+        errs.push("日期", "不能晚于今天");
+    }
     if f.confirm != "1" && f.confirm != "yes" {
-        errs.push("确认", "请勾选确认后再办理");
+        errs.push("确认办理", "请核对后勾选");
     }
     let (Some(change), Some(date), true) = (change, date, errs.is_empty()) else {
         let r = status_view(&s, &caller, &m, &f, &errs, None).await;

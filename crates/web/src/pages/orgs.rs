@@ -439,6 +439,8 @@ struct OrgPage {
     can_restructure: bool,
     can_add_member: bool,
     focused: bool,
+    /// Offer 设为当前范围 (not for the caller's only top organization).
+    can_focus: bool,
 }
 
 const CHILDREN_PER_PAGE: usize = 50;
@@ -574,6 +576,7 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
         can_restructure: can_edit && !top_of_grant(&caller, &o),
         can_add_member: caller.can_at(Perm::EditMembers, &o.path) && o.kind.holds_members(),
         focused: caller.focus.as_ref().is_some_and(|f| f.id == id),
+        can_focus: !(caller.all_roots.len() == 1 && caller.all_roots[0].id == id),
     })
 }
 
@@ -1051,16 +1054,13 @@ fn move_refusal(o: &Org, dest: &Org) -> Option<String> {
     }
 }
 
-async fn parent_name(s: &Shared, o: &Org) -> String {
-    match o.parent_id {
-        // the name only, even when the parent is above the caller's view
-        Some(p) => store::org::names(&s.store, &store::Scope::all(), &[p])
-            .await
-            .ok()
-            .and_then(|m| m.get(&p).cloned())
-            .unwrap_or_default(),
-        None => "（无）".into(),
-    }
+async fn parent_name(s: &Shared, caller: &Caller, o: &Org) -> String {
+    let Some(p) = o.parent_id else { return "（无）".into() };
+    store::org::names(&s.store, &caller.scope, &[p])
+        .await
+        .ok()
+        .and_then(|m| m.get(&p).cloned())
+        .unwrap_or_else(|| "（您的管理范围以外）".into())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1100,6 +1100,8 @@ async fn move_view(
                 refusal: move_refusal(o, d),
             })
             .collect();
+        // the possible destinations first
+        results.sort_by_key(|d: &Destination| d.refusal.is_some());
     }
     let trail = org_trail(s, caller, o, "转移").await;
     Ok(render(&MovePage {
@@ -1107,7 +1109,7 @@ async fn move_view(
         id: o.id,
         name: o.name.clone(),
         kind: o.kind.label(),
-        parent_name: parent_name(s, o).await,
+        parent_name: parent_name(s, caller, o).await,
         q,
         results,
         truncated,
