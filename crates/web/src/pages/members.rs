@@ -600,7 +600,9 @@ impl MemberForm {
             Field::new("is_needy", "困难党员", "check", &self.is_needy),
         ]);
         if id_mode != "new" {
-            v[1].value = self.id_number.clone();
+            if let Some(p) = v.iter_mut().find(|f| f.name == "phone") {
+                p.hint = "显示为脱敏号码；不修改则保持原号码".into();
+            }
         }
         v
     }
