@@ -719,3 +719,57 @@ pub fn findings_in(nodes: &[Node], on: NaiveDate) -> Vec<OrgFinding> {
     }
     out
 }
+
+/// [`search`] with each hit's roll-up and depth below `under`, for the tree page.
+pub async fn search_nodes(store: &Store, scope: &Scope, under: i64, q: &str, limit: i64) -> StoreResult<Vec<Node>> {
+    let root = get(store, scope, under).await?;
+    let q = domain::member::normalize_text(q);
+    let rows: Vec<NodeRow> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {ORG_COLS}, s.total, s.full_members, s.probationary, s.female, s.minority, s.college_plus, s.mobile, \
+                 s.lost_contact, s.needy FROM org o JOIN org_stats s ON s.org_id = o.id \
+                 WHERE o.path >= $1 AND o.path < $2 AND o.dissolved_on IS NULL \
+                 AND (o.name LIKE $3 ESCAPE '\\' OR o.short_name LIKE $3 ESCAPE '\\') ORDER BY o.path LIMIT $4"
+            ),
+            &args![root.path.clone(), path::subtree_end(&root.path), like_pattern(&q), limit],
+        )
+        .await?;
+    let base = path::depth(&root.path);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let org = r.org.into_org();
+            Node { depth: path::depth(&org.path) - base, org, counts: r.counts }
+        })
+        .collect())
+}
+
+/// How many active children each of these organizations has (those the caller may see; absent
+/// means none), in one query per 500 ids: for the tree's expand marks.
+pub async fn child_counts(
+    store: &Store,
+    scope: &Scope,
+    ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, i64>> {
+    let mut out = std::collections::HashMap::new();
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let (ph, a) = in_list(1, chunk.iter().map(|i| Val::from(*i)));
+        let rows: Vec<(i64, String, i64)> = store
+            .read()
+            .fetch_all(
+                &format!(
+                    "SELECT p.id, p.path, CAST(COUNT(c.id) AS BIGINT) FROM org p JOIN org c ON c.parent_id = p.id \
+                     WHERE p.id IN ({ph}) AND c.dissolved_on IS NULL GROUP BY p.id, p.path"
+                ),
+                &a,
+            )
+            .await?;
+        out.extend(rows.into_iter().filter(|(_, p, _)| scope.contains(p)).map(|(i, _, n)| (i, n)));
+    }
+    Ok(out)
+}

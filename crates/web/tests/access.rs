@@ -35,6 +35,9 @@ enum Policy {
     Business(P),
     /// The administrator triad's permissions (not tied to the tree).
     Admin(P),
+    /// An administrator permission on another account: a 安全管理员 may not act on their own
+    /// account (no one grants themself rights).
+    AdminNotSelf(P),
     /// The caller's own record (own API token): everyone, only their own.
     OwnOnly,
     /// The linked member's own page.
@@ -84,7 +87,51 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/", Policy::SignedIn),
     ("GET", "/orgs", Policy::Business(P::ReadOrgs)),
     ("GET", "/orgs/{id}", Policy::Business(P::ReadOrgs)),
+    ("GET", "/orgs/{id}/new", Policy::Business(P::EditOrgs)),
+    ("POST", "/orgs/{id}/new", Policy::Business(P::EditOrgs)),
+    ("GET", "/orgs/{id}/edit", Policy::Business(P::EditOrgs)),
+    ("POST", "/orgs/{id}/edit", Policy::Business(P::EditOrgs)),
+    ("GET", "/orgs/{id}/move", Policy::Business(P::EditOrgs)),
+    ("POST", "/orgs/{id}/move", Policy::Business(P::EditOrgs)),
+    ("GET", "/orgs/{id}/dissolve", Policy::Business(P::EditOrgs)),
+    ("POST", "/orgs/{id}/dissolve", Policy::Business(P::EditOrgs)),
     ("GET", "/members", Policy::Business(P::ReadMembers)),
+    ("GET", "/members/{id}", Policy::Business(P::ReadMembers)),
+    ("GET", "/members/{id}/edit", Policy::Business(P::EditMembers)),
+    ("POST", "/members/{id}/edit", Policy::Business(P::EditMembers)),
+    ("GET", "/members/{id}/status", Policy::Business(P::EditMembers)),
+    ("POST", "/members/{id}/status", Policy::Business(P::EditMembers)),
+    ("GET", "/orgs/{id}/members/new", Policy::Business(P::EditMembers)),
+    ("POST", "/orgs/{id}/members/new", Policy::Business(P::EditMembers)),
+    ("GET", "/me", Policy::SelfMember),
+    // 账号安全: one's own account
+    ("GET", "/account", Policy::SignedIn),
+    ("GET", "/account/password", Policy::SignedIn),
+    ("POST", "/account/password", Policy::SignedIn),
+    ("GET", "/account/totp", Policy::SignedIn),
+    ("POST", "/account/totp", Policy::SignedIn),
+    ("POST", "/account/recovery", Policy::SignedIn),
+    ("POST", "/account/tokens", Policy::SignedIn),
+    ("POST", "/account/tokens/{id}/revoke", Policy::OwnOnly),
+    ("POST", "/account/sessions/end-others", Policy::SignedIn),
+    // 安全管理员
+    ("GET", "/admin/accounts", Policy::Admin(P::ManageAccounts)),
+    ("GET", "/admin/accounts/new", Policy::Admin(P::ManageAccounts)),
+    ("POST", "/admin/accounts/new", Policy::Admin(P::ManageAccounts)),
+    ("GET", "/admin/accounts/{id}", Policy::Admin(P::ManageAccounts)),
+    ("POST", "/admin/accounts/{id}/grant", Policy::AdminNotSelf(P::ManageAccounts)),
+    ("POST", "/admin/accounts/{id}/revoke", Policy::AdminNotSelf(P::ManageAccounts)),
+    ("POST", "/admin/accounts/{id}/disable", Policy::AdminNotSelf(P::ManageAccounts)),
+    ("POST", "/admin/accounts/{id}/enable", Policy::AdminNotSelf(P::ManageAccounts)),
+    ("POST", "/admin/accounts/{id}/reset-password", Policy::AdminNotSelf(P::ManageAccounts)),
+    ("POST", "/admin/accounts/{id}/reset-totp", Policy::AdminNotSelf(P::ManageAccounts)),
+    ("POST", "/admin/accounts/{id}/revoke-token", Policy::AdminNotSelf(P::ManageAccounts)),
+    // 审计管理员
+    ("GET", "/audit", Policy::Admin(P::ReadAudit)),
+    ("GET", "/audit/export", Policy::Admin(P::ReadAudit)),
+    ("GET", "/audit/verify", Policy::Admin(P::ReadAudit)),
+    // 系统管理员
+    ("GET", "/system", Policy::Admin(P::RunSystem)),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,6 +224,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
     match policy {
         Policy::Public | Policy::SignedIn => true,
         Policy::Admin(p) => holds(role, p),
+        Policy::AdminNotSelf(p) => holds(role, p) && rel != Rel::Own,
         Policy::OwnOnly => rel == Rel::Own,
         Policy::SelfMember => role == Role::Member,
         Policy::Business(p) => match target {

@@ -67,11 +67,7 @@ pub(crate) fn urlencode(s: &str) -> String {
 
 /// Every page route.
 pub(crate) fn routes(r: Routes) -> Routes {
-    let r = r
-        .add("GET", "/", Target::None, get(home::home))
-        .add("GET", "/orgs", Target::OrgQuery, get(orgs::orgs))
-        .add("GET", "/orgs/{id}", Target::Org, get(orgs::org))
-        .add("GET", "/members", Target::OrgQuery, get(members::members));
+    let r = r.add("GET", "/", Target::None, get(home::home));
     let r = orgs::routes(r);
     let r = members::routes(r);
     let r = exchange::routes(r);
