@@ -168,7 +168,10 @@ pub async fn import(
         None if !can_orgs => (Some(ImportKind::Members), members_scope),
         None if orgs_scope == members_scope => (None, members_scope),
         None => {
-            return invalid(vec![ApiFieldError::new("kind", "请用 kind 参数指明文件内容：members（党员）或 orgs（党组织）")])
+            return invalid(vec![ApiFieldError::new(
+                "kind",
+                "请用 kind 参数指明文件内容：members（党员）或 orgs（党组织）",
+            )])
         }
     };
     if let Some(id) = org {
@@ -313,7 +316,8 @@ pub async fn export(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Re
         }
     };
     if unmask {
-        let detail = serde_json::json!({ "fields": ["公民身份号码", "联系电话"], "export": true, "members": n, "via": "api" });
+        let detail =
+            serde_json::json!({ "fields": ["公民身份号码", "联系电话"], "export": true, "members": n, "via": "api" });
         tri!(caller.audit_personal(&s, &scope, "member.read_personal", &format!("org:{}", org.id), detail).await);
     }
     let bytes = match tokio::fs::read(&path).await {

@@ -41,7 +41,6 @@ impl<T> Given<T> {
 
 /// The body's bytes, or 413/400 problem+json when it could not be read (answered only after
 /// the access check, by the handler).
-#[allow(clippy::result_large_err)]
 pub fn bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
     body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -60,7 +59,6 @@ pub struct Fields {
 
 impl Fields {
     /// Parse the body as a JSON object (422 for anything else).
-    #[allow(clippy::result_large_err)]
     pub fn parse(body: &[u8]) -> Result<Fields, Response> {
         let bad = |m: String| invalid(vec![ApiFieldError::new("请求体", m)]);
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -212,7 +210,6 @@ impl Fields {
     }
 
     /// 422 when there were problems.
-    #[allow(clippy::result_large_err)]
     pub fn check(&mut self) -> Result<(), Response> {
         self.finish();
         if self.errors.is_empty() {

@@ -150,7 +150,13 @@ pub struct MemberListParams {
 }
 
 /// Parse an optional labelled value of the query string.
-fn choice<E>(q: &Params, key: &'static str, parse: fn(&str) -> Option<E>, labels: String, errs: &mut Vec<ApiFieldError>) -> Option<E> {
+fn choice<E>(
+    q: &Params,
+    key: &'static str,
+    parse: fn(&str) -> Option<E>,
+    labels: String,
+    errs: &mut Vec<ApiFieldError>,
+) -> Option<E> {
     let v = q.get(key);
     if v.is_empty() {
         return None;
@@ -220,8 +226,7 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
         let detail = serde_json::json!({ "fields": ["公民身份号码", "联系电话"], "members": members, "via": "api" });
         tri!(caller.audit_personal(&s, &scope, "member.read_personal", &format!("org:{}", org.id), detail).await);
     }
-    let items =
-        found.items.iter().map(|m| out(m, names.get(&m.org_id).cloned().unwrap_or_default(), unmask)).collect();
+    let items = found.items.iter().map(|m| out(m, names.get(&m.org_id).cloned().unwrap_or_default(), unmask)).collect();
     json(StatusCode::OK, &MemberList { org_id: org.id, items, total: found.total, page, per_page })
 }
 
@@ -452,7 +457,6 @@ async fn target(s: &Shared, caller: &ApiCaller, scope: &store::Scope, f: &mut Fi
 }
 
 /// Validate, answering 422 with every problem.
-#[allow(clippy::result_large_err)]
 fn validate(f: &mut Fields, input: &MemberInput) -> Result<(), Response> {
     if let Err(e) = input.validate(today()) {
         f.add_domain(&e);

@@ -183,7 +183,12 @@ fn summary(o: &Org, c: Counts) -> OrgSummary {
 }
 
 /// The organization named by the path, read through `scope` (404 outside it).
-async fn read(s: &Shared, caller: &ApiCaller, scope: &store::Scope, id: Result<Path<i64>, PathRejection>) -> Result<Org, Response> {
+async fn read(
+    s: &Shared,
+    caller: &ApiCaller,
+    scope: &store::Scope,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Org, Response> {
     let Ok(Path(id)) = id else { return Err(caller.not_found()) };
     store::org::get(&s.store, scope, id).await.map_err(|e| caller.fail(e))
 }
@@ -502,7 +507,6 @@ fn input_of(o: &Org) -> OrgInput {
 }
 
 /// Validate, answering 422 with every problem.
-#[allow(clippy::result_large_err)]
 fn validate(f: &mut Fields, input: &OrgInput) -> Result<(), Response> {
     if let Err(e) = input.validate(today()) {
         f.add_domain(&e);
@@ -618,11 +622,7 @@ pub struct FindingOut {
 }
 
 fn severity_schema() -> utoipa::openapi::Object {
-    doc::enum_object(
-        [("error", "错误"), ("warning", "警告"), ("info", "提示")].into_iter(),
-        "严重程度",
-        false,
-    )
+    doc::enum_object([("error", "错误"), ("warning", "警告"), ("info", "提示")].into_iter(), "严重程度", false)
 }
 
 /// One page of findings.
