@@ -394,6 +394,10 @@ async fn members_masked_and_audited_unmasking() {
         assert_eq!(v["name"], "新党员");
         let stored = store::member::get(&w.store, &Scope::all(), new_id).await.unwrap();
         assert_eq!(stored.phone.as_deref(), Some("13911112222"));
+        // a masked value read from the API cannot be written back
+        let (s, _, v) = call(&w, Method::PATCH, &uri, &worker, r#"{"phone": "139****2222"}"#).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(v["errors"][0]["message"].as_str().unwrap().contains("脱敏"), "{v}");
         // a status change
         let (s, _, v) = call(&w, Method::PATCH, &uri, &worker, r#"{"status": "已转出"}"#).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -518,6 +522,24 @@ async fn import_dry_run_commit_and_masked_export() {
             (Some("xlsx"), Some(0), Some(4)),
             "{v}"
         );
+        // organizations: contact phones masked too, unless granted
+        let town = format!("/api/v1/orgs/{}", w.town_a);
+        let (s, _, v) = call(&w, Method::PATCH, &town, &admin, r#"{"contact_phone": "13512345678"}"#).await;
+        assert_eq!((s, v["contact_phone"].as_str()), (StatusCode::OK, Some("135****5678")), "{v}");
+        let (_, v) = get(&w, &format!("{town}?unmask=true"), &admin).await;
+        assert_eq!(v["contact_phone"], "13512345678");
+        let orgs_uri = format!("/api/v1/export?what=orgs&org={}", w.county_a);
+        let (s, _, body) = send(&w.app, req(Method::GET, &orgs_uri, Some(&worker), "")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("中共甲镇委员会") && body.contains("135****5678") && !body.contains("13512345678"),
+            "{body}"
+        );
+        let (_, _, body) = send(&w.app, req(Method::GET, &format!("{orgs_uri}&unmask=true"), Some(&admin), "")).await;
+        assert!(body.contains("13512345678"));
+        let recs = audit_actions(&w).await;
+        assert_eq!(recs.iter().filter(|r| r.action == "org.read_personal").count(), 2);
+        assert!(recs.iter().all(|r| !r.detail.contains("13512345678")));
         // organizations, as xlsx
         let (s, h, _) = send(
             &w.app,

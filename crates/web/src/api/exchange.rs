@@ -243,15 +243,16 @@ pub struct ExportParams {
     what: Option<String>,
     /// `csv` (UTF-8 with BOM, default) or `xlsx`.
     format: Option<String>,
-    /// Export ID numbers and phones in full (needs 查看个人敏感信息 on the organization; audited).
-    /// A masked roster cannot be imported back.
+    /// Export ID numbers and phones (of members, or organizations' contact phones) in full (needs
+    /// 查看个人敏感信息 on the organization; audited). A masked roster cannot be imported back.
     unmask: Option<bool>,
 }
 
 /// Export a subtree
 ///
 /// The roster (members of every status) or the organizations of a subtree, with the headers the
-/// import reads. ID numbers and phones are masked unless `unmask=true` is granted.
+/// import reads. ID numbers and phones (organizations' contact phones too) are masked unless
+/// `unmask=true` is granted.
 #[utoipa::path(
     get, path = "/api/v1/export", operation_id = "exportFile", tag = "exchange",
     params(ExportParams),
@@ -295,7 +296,7 @@ pub async fn export(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Re
         },
         None => tri!(caller.default_org(Perm::Exchange)),
     };
-    let unmask = members && tri!(caller.unmask_at(asked, &org.path));
+    let unmask = tri!(caller.unmask_at(asked, &org.path));
     let dir = match tempfile::Builder::new().prefix("dj-export-").tempdir() {
         Ok(d) => d,
         Err(_) => return busy(),
@@ -304,7 +305,7 @@ pub async fn export(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Re
     let written = if members {
         exchange::export_members(&s.store, &scope, org.id, &path, format, unmask, &store::NoProgress).await
     } else {
-        exchange::export_orgs(&s.store, &scope, org.id, &path, format, &store::NoProgress).await
+        exchange::export_orgs_with(&s.store, &scope, org.id, &path, format, unmask, &store::NoProgress).await
     };
     let n = match written {
         Ok(n) => n,
@@ -316,9 +317,16 @@ pub async fn export(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Re
         }
     };
     if unmask {
-        let detail =
-            serde_json::json!({ "fields": ["公民身份号码", "联系电话"], "export": true, "members": n, "via": "api" });
-        tri!(caller.audit_personal(&s, &scope, "member.read_personal", &format!("org:{}", org.id), detail).await);
+        let (action, detail) = if members {
+            let d = serde_json::json!({ "fields": ["公民身份号码", "联系电话"], "export": true, "members": n, "via": "api" });
+            ("member.read_personal", d)
+        } else {
+            (
+                "org.read_personal",
+                serde_json::json!({ "fields": ["联系电话"], "export": true, "orgs": n, "via": "api" }),
+            )
+        };
+        tri!(caller.audit_personal(&s, &scope, action, &format!("org:{}", org.id), detail).await);
     }
     let bytes = match tokio::fs::read(&path).await {
         Ok(b) => b,

@@ -111,6 +111,18 @@ impl Fields {
         self.typed(key, label, "应为文字", |v| v.as_str().map(str::to_string))
     }
 
+    /// A text field holding personal data (an ID number, a phone): a masked value read from this
+    /// API (`138****5678`) cannot be written back.
+    pub fn personal(&mut self, key: &str, label: &str) -> Given<String> {
+        match self.text(key, label) {
+            Given::Value(v) if v.contains('*') => {
+                self.err(label, "是脱敏后的号码（含 *），不能写入；不修改时请不要提交该字段");
+                Given::Bad
+            }
+            other => other,
+        }
+    }
+
     /// A whole number (also written as a string of digits).
     pub fn int(&mut self, key: &str, label: &str) -> Given<i64> {
         self.typed(key, label, "应为整数", |v| match v {

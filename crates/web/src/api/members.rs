@@ -409,7 +409,7 @@ fn apply(f: &mut Fields, input: &mut MemberInput) {
     if let Some(v) = f.text("name", label("name")).patch() {
         input.name = v.unwrap_or_default();
     }
-    if let Some(v) = f.text("id_number", label("id_number")).patch() {
+    if let Some(v) = f.personal("id_number", label("id_number")).patch() {
         input.id_number = v.unwrap_or_default();
         // a new number brings its own sex and birth date unless they are given too
         input.sex = None;
@@ -429,7 +429,9 @@ fn apply(f: &mut Fields, input: &mut MemberInput) {
     date(f, "join_date", &mut input.join_date);
     date(f, "full_date", &mut input.full_date);
     text(f, "job_post", &mut input.job_post);
-    text(f, "phone", &mut input.phone);
+    if let Some(v) = f.personal("phone", label("phone")).patch() {
+        input.phone = v;
+    }
     text(f, "work_unit", &mut input.work_unit);
     text(f, "residence_community", &mut input.residence_community);
     if let Some(v) = f.choice("occupation", label("occupation"), Occupation::parse, Occupation::labels()).patch() {

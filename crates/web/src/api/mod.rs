@@ -172,6 +172,21 @@ impl ApiCaller {
         }
     }
 
+    /// A store error as the API answers it ([`Caller::fail`], with an API's wording for 404).
+    fn fail(&self, e: store::StoreError) -> Response {
+        match e {
+            store::StoreError::NotFound(_) => {
+                crate::problem(StatusCode::NOT_FOUND, "不存在", "请求的记录不存在，或不在您的管理范围内。")
+            }
+            e => self.0.fail(e),
+        }
+    }
+
+    /// 404: missing or outside the scope (the same answer).
+    fn not_found(&self) -> Response {
+        self.fail(store::StoreError::NotFound("记录"))
+    }
+
     /// A store error as the API answers it: invalid input is 422 with its fields.
     fn store_fail(&self, e: store::StoreError) -> Response {
         match e {

@@ -462,7 +462,9 @@ fn apply(f: &mut Fields, input: &mut OrgInput) {
         input.term_end = v;
     }
     text(f, "secretary", &mut input.secretary);
-    text(f, "contact_phone", &mut input.contact_phone);
+    if let Some(v) = f.personal("contact_phone", label("contact_phone")).patch() {
+        input.contact_phone = v;
+    }
     text(f, "address", &mut input.address);
     if let Some(v) = f.int("annual_funds", label("annual_funds")).patch() {
         input.annual_funds = v;
