@@ -383,7 +383,9 @@ async fn members_masked_and_audited_unmasking() {
         let body = json!({ "org_id": w.town_a, "name": "党委里的人", "id_number": domain::idcard::compose("110105", d("1981-02-03"), 457),
             "category": "full", "join_date": "2005-01-01" });
         let (s, _, v) = call(&w, Method::POST, "/api/v1/members", &worker, &body.to_string()).await;
-        assert!(s == StatusCode::CONFLICT || s == StatusCode::UNPROCESSABLE_ENTITY, "{s}: {v}");
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(fields(&v), ["所在党组织"], "{v}");
+        assert!(v["detail"].as_str().unwrap().contains("党员应编入党支部或党小组"), "{v}");
 
         // edit
         let uri = format!("/api/v1/members/{new_id}");

@@ -157,7 +157,7 @@ pub fn enum_object<'a>(values: impl Iterator<Item = (&'a str, &'a str)>, what: &
     }
     ObjectBuilder::new()
         .schema_type(ty)
-        .description(Some(format!("{what}：{listed}。输入时也可写中文名称。")))
+        .description(Some(format!("{what}：{listed}。")))
         .enum_values(Some(codes))
         .build()
 }
