@@ -82,7 +82,7 @@ pub fn openapi_json() -> String {
     ApiDoc::openapi().to_pretty_json().unwrap_or_default()
 }
 
-/// The OpenAPI document
+/// 接口文档 / The OpenAPI document
 ///
 /// This document, generated from the code. No token needed.
 #[utoipa::path(

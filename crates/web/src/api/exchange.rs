@@ -114,7 +114,7 @@ fn busy() -> Response {
     crate::problem(StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙", "处理文件时出错，请稍后再试。")
 }
 
-/// Import a file
+/// 导入 / Import a file
 ///
 /// The file is the raw request body (a CSV in UTF-8, UTF-16 or GBK, or an `.xlsx` workbook),
 /// checked row by row in the caller's scope: rows naming organizations outside it are errors.
@@ -248,7 +248,7 @@ pub struct ExportParams {
     unmask: Option<bool>,
 }
 
-/// Export a subtree
+/// 导出 / Export a subtree
 ///
 /// The roster (members of every status) or the organizations of a subtree, with the headers the
 /// import reads. ID numbers and phones (organizations' contact phones too) are masked unless

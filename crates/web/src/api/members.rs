@@ -176,7 +176,7 @@ fn tri_flag(q: &Params, key: &'static str, errs: &mut Vec<ApiFieldError>) -> Opt
     }
 }
 
-/// List members
+/// 党员名册 / List members
 ///
 /// The members of an organization's whole subtree, in tree order, one page at a time; current
 /// members unless `status` says otherwise.
@@ -234,7 +234,7 @@ async fn org_names(s: &Shared, scope: &store::Scope, m: &Member) -> HashMap<i64,
     store::org::names(&s.store, scope, &[m.org_id]).await.unwrap_or_default()
 }
 
-/// Get a member
+/// 查看党员 / Get a member
 #[utoipa::path(
     get, path = "/api/v1/members/{id}", operation_id = "getMember", tag = "members",
     params(("id" = i64, Path, description = "党员 ID"), super::orgs::UnmaskParams),
@@ -466,7 +466,7 @@ fn validate(f: &mut Fields, input: &MemberInput) -> Result<(), Response> {
     f.check()
 }
 
-/// Add a member
+/// 新增党员 / Add a member
 ///
 /// To `org_id`, a branch in the caller's scope. Answers 201 with the member (masked) and its
 /// address in `Location`.
@@ -511,7 +511,7 @@ pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Byt
     }
 }
 
-/// Edit a member
+/// 修改党员信息 / Edit a member
 ///
 /// Only the fields given change; `null` clears an optional field. A new `id_number` brings its
 /// own sex and birth date unless those are given too. An empty object is refused (422).

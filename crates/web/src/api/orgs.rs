@@ -193,7 +193,7 @@ async fn read(
     store::org::get(&s.store, scope, id).await.map_err(|e| caller.fail(e))
 }
 
-/// List organizations
+/// 党组织列表 / List organizations
 ///
 /// Without parameters, the top organizations of the caller's scope; with `parent`, its direct
 /// children; with `q`, organizations whose name or short name contains it, anywhere in the
@@ -286,7 +286,7 @@ pub struct UnmaskParams {
     unmask: Option<bool>,
 }
 
-/// Get an organization
+/// 查看党组织 / Get an organization
 #[utoipa::path(
     get, path = "/api/v1/orgs/{id}", operation_id = "getOrg", tag = "orgs",
     params(("id" = i64, Path, description = "党组织 ID"), UnmaskParams),
@@ -516,7 +516,7 @@ fn validate(f: &mut Fields, input: &OrgInput) -> Result<(), Response> {
     f.check()
 }
 
-/// Create an organization
+/// 新建党组织 / Create an organization
 ///
 /// Under `parent_id`, which must be in the caller's scope. Answers 201 with the new organization
 /// and its address in `Location`.
@@ -563,7 +563,7 @@ pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Byt
     }
 }
 
-/// Edit an organization
+/// 修改党组织 / Edit an organization
 ///
 /// Only the fields given change; `null` clears an optional field. An empty object is refused
 /// (422).
@@ -636,7 +636,7 @@ pub struct FindingList {
     pub per_page: i64,
 }
 
-/// Structural findings of a subtree
+/// 结构检查 / Structural findings of a subtree
 ///
 /// Every active organization of the subtree checked against the structural rules (a branch with
 /// too few full members, a missing committee, an expired term, …), in tree order.
@@ -723,7 +723,7 @@ pub struct OrgStats {
     pub orgs: OrgCounts,
 }
 
-/// Statistics of a subtree
+/// 统计 / Statistics of a subtree
 ///
 /// The roll-up of current members and the organizations of the subtree by kind.
 #[utoipa::path(
