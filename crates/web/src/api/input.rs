@@ -221,9 +221,11 @@ impl Fields {
         }
     }
 
-    /// 422 when there were problems.
-    pub fn check(&mut self) -> Result<(), Response> {
+    /// 422 when there were problems, listed in the order of `labels` (the form's order; others,
+    /// such as unknown fields, last).
+    pub fn check(&mut self, labels: &[&str]) -> Result<(), Response> {
         self.finish();
+        self.errors.sort_by_key(|e| labels.iter().position(|l| *l == e.field).unwrap_or(labels.len()));
         if self.errors.is_empty() {
             Ok(())
         } else {

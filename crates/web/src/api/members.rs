@@ -463,7 +463,8 @@ fn validate(f: &mut Fields, input: &MemberInput) -> Result<(), Response> {
     if let Err(e) = input.validate(today()) {
         f.add_domain(&e);
     }
-    f.check()
+    let labels: Vec<&str> = std::iter::once("所在党组织").chain(MEMBER_FIELDS.iter().map(|(_, l)| *l)).collect();
+    f.check(&labels)
 }
 
 /// 新增党员 / Add a member

@@ -513,7 +513,8 @@ fn validate(f: &mut Fields, input: &OrgInput) -> Result<(), Response> {
     if let Err(e) = input.validate(today()) {
         f.add_domain(&e);
     }
-    f.check()
+    let labels: Vec<&str> = std::iter::once("上级党组织").chain(ORG_FIELDS.iter().map(|(_, l)| *l)).collect();
+    f.check(&labels)
 }
 
 /// 新建党组织 / Create an organization
