@@ -156,7 +156,7 @@ fn facility_text(status: FacilityStatus, year: Option<i32>) -> String {
     }
 }
 
-fn org_cells(org: &Org, parent_chain: &str) -> Vec<Cell> {
+fn org_cells(org: &Org, parent_chain: &str, unmask: bool) -> Vec<Cell> {
     let mut c = vec![Cell::Empty; ORG.len()];
     c[o::NAME] = Cell::text_or_empty(org.name.clone());
     c[o::SHORT] = Cell::opt_text(org.short_name.as_deref());
@@ -171,7 +171,10 @@ fn org_cells(org: &Org, parent_chain: &str) -> Vec<Cell> {
     c[o::TERM_END] = Cell::opt_date(org.term_end);
     c[o::COMMITTEE] = Cell::yes_no(org.has_committee);
     c[o::SECRETARY] = Cell::opt_text(org.secretary.as_deref());
-    c[o::PHONE] = Cell::opt_text(org.contact_phone.as_deref());
+    c[o::PHONE] = match &org.contact_phone {
+        Some(p) if !unmask => Cell::text_or_empty(domain::mask::phone(p)),
+        p => Cell::opt_text(p.as_deref()),
+    };
     c[o::ADDRESS] = Cell::opt_text(org.address.as_deref());
     c[o::FUNDS] = org.annual_funds.map(Cell::Int).unwrap_or(Cell::Empty);
     for f in &org.facilities {
@@ -183,12 +186,27 @@ fn org_cells(org: &Org, parent_chain: &str) -> Vec<Cell> {
 /// Export the active organizations of the subtree at `org_id` (the root first, in tree order) to
 /// `path` as CSV (UTF-8 with BOM) or `.xlsx`. 上级党组织 is the chain of names from the export
 /// root; the root's own row leaves it empty. Returns the number of organizations written.
+/// Contact phones are written in full: see [`export_orgs_with`] for a masked file.
 pub async fn export_orgs(
     store: &Store,
     scope: &Scope,
     org_id: i64,
     path: &Path,
     format: FileFormat,
+    progress: &dyn Progress,
+) -> anyhow::Result<u64> {
+    export_orgs_with(store, scope, org_id, path, format, true, progress).await
+}
+
+/// [`export_orgs`], with contact phones masked unless `unmask` (a masked file cannot set phones
+/// when imported back).
+pub async fn export_orgs_with(
+    store: &Store,
+    scope: &Scope,
+    org_id: i64,
+    path: &Path,
+    format: FileFormat,
+    unmask: bool,
     progress: &dyn Progress,
 ) -> anyhow::Result<u64> {
     let nodes = store::org::subtree(store, scope, org_id, None).await?;
@@ -218,7 +236,7 @@ pub async fn export_orgs(
             } else {
                 org.parent_id.and_then(|p| chains.get(&p)).map(String::as_str).unwrap_or("")
             };
-            w.row(&org_cells(org, parent))?;
+            w.row(&org_cells(org, parent, unmask))?;
             progress.inc(1);
         }
         w.finish()

@@ -34,7 +34,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use columns::{detect_kind, member_headers, org_headers};
-pub use export::{export_members, export_orgs};
+pub use export::{export_members, export_orgs, export_orgs_with};
 pub use import::import_file;
 
 /// A spreadsheet file format.
