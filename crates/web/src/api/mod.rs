@@ -59,7 +59,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("GET,POST", "/api/v1/members", Target::None, g(members::list).post(members::create))
         .add("GET,PATCH", "/api/v1/members/{id}", Target::Member, g(members::show).patch(members::update))
         .add("POST", "/api/v1/import", Target::None, p(exchange::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
-        .add("GET", "/api/v1/export", Target::None, g(exchange::export))
+        .add("GET", "/api/v1/export", Target::OrgQuery, g(exchange::export))
 }
 
 // ---------------------------------------------------------------------------------------------
