@@ -85,7 +85,24 @@ pub fn route_specs() -> Vec<RouteSpec> {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    table().router.fallback(not_found).layer(middleware::from_fn(security_headers)).with_state(Arc::new(state))
+    let state = Arc::new(state);
+    table()
+        .router
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), forget_callers_after_writes))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Any write in this process may change what a caller resolves to (grants, account state, the
+/// paths of moved organizations): forget the resolved callers after every state-changing request.
+async fn forget_callers_after_writes(State(s): State<Shared>, req: axum::extract::Request, next: Next) -> Response {
+    let write = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let res = next.run(req).await;
+    if write {
+        s.callers.clear();
+    }
+    res
 }
 
 /// An error of the JSON API as RFC 9457 problem+json, with a Chinese `detail`.

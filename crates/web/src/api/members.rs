@@ -38,7 +38,7 @@ pub struct MemberOut {
     #[schema(schema_with = sex_schema)]
     pub sex: String,
     /// 公民身份号码, masked (`110105********002X`) unless `unmask=true` was granted.
-    #[schema(example = "110105********002X")]
+    #[schema(example = "520302199001011230")]
     pub id_number: String,
     /// 民族.
     #[schema(example = "汉族")]
@@ -289,7 +289,7 @@ pub struct MemberCreate {
     #[schema(schema_with = sex_schema_opt)]
     sex: Option<String>,
     /// 公民身份号码 (18 digits, the last may be X).
-    #[schema(example = "11010519491231002X")]
+    #[schema(example = "520302199001011230")]
     id_number: String,
     /// 民族 (default 汉族).
     ethnicity: Option<String>,
