@@ -81,20 +81,44 @@ fn journey_in_headless_chromium() {
     assert!(home.contains("中共甲县委"), "the scope is shown");
     shot("02-home");
 
-    // the tree: the county, then down to the branch
+    // the tree: expand the township without JS, then open the branch
     b.click(&b.find("nav.menu a[href='/orgs']").unwrap()).unwrap();
     wait_for(&b, "组织树");
     shot("03-tree");
+    b.click(&b.find("a.toggle[aria-expanded=false]").unwrap()).unwrap();
+    wait_for(&b, "甲社区党支部");
+    shot("04-tree-expanded");
     b.click(&b.link("甲社区党支部").unwrap()).unwrap();
-    let org = wait_for(&b, "甲社区党支部");
-    assert!(org.contains("甲党员") || org.contains("党员"), "the branch page lists members");
-    shot("04-org");
+    let org = wait_for(&b, "基本情况");
+    assert!(org.contains("甲党员"), "the branch page lists its members");
+    shot("05-org");
+
+    // STATS_STEP
+
+    // edit a member: a bad date first (kept, with the problem beside the field), then a good one
+    b.click(&b.link("甲二党员").unwrap()).unwrap();
+    wait_for(&b, "编辑");
+    b.click(&b.link("编辑").unwrap()).unwrap();
+    wait_for(&b, "name=\"phone\"");
+    b.fill("#f-phone", "13911112222").unwrap();
+    b.fill("#f-name", "").unwrap();
+    b.click(&b.find("form button.primary[type=submit]").unwrap()).unwrap();
+    let err = wait_for(&b, "has-error");
+    assert!(err.contains("姓名") && err.contains("13911112222"), "the error names the field and keeps the input");
+    shot("06-member-form-error");
+    b.fill("#f-name", "甲二党员").unwrap();
+    b.click(&b.find("form button.primary[type=submit]").unwrap()).unwrap();
+    let saved = wait_for(&b, "notice ok");
+    assert!(saved.contains("139****2222") && !saved.contains("13911112222"), "saved, and shown masked");
+    shot("07-member-saved");
+
+    // IMPORT_STEP
 
     // the roster, masked
     b.goto(&format!("{base}/members")).unwrap();
     let roster = wait_for(&b, "甲党员");
     assert!(!roster.contains(common::ID_A) && !roster.contains(common::PHONE_A), "masked in the browser too");
-    shot("05-members");
+    shot("08-members");
 
     // sign out
     b.click(&b.find("form[action='/logout'] button").unwrap()).unwrap();
