@@ -136,7 +136,9 @@ pub async fn get(store: &Store, scope: &Scope, account_id: i64, id: i64) -> Stor
     let job: ImportJob = store
         .read()
         .fetch_optional(
-            &format!("SELECT {COLS} FROM import_job j JOIN org o ON o.id = j.org_id WHERE j.id = $1 AND j.account_id = $2"),
+            &format!(
+                "SELECT {COLS} FROM import_job j JOIN org o ON o.id = j.org_id WHERE j.id = $1 AND j.account_id = $2"
+            ),
             &args![id, account_id],
         )
         .await?
@@ -164,8 +166,7 @@ pub async fn recent(store: &Store, scope: &Scope, account_id: i64, limit: i64) -
 /// The uploaded file of a job the caller may see.
 pub async fn content(store: &Store, scope: &Scope, account_id: i64, id: i64) -> StoreResult<Vec<u8>> {
     get(store, scope, account_id, id).await?;
-    let row: (Vec<u8>,) =
-        store.read().fetch_one("SELECT content FROM import_job WHERE id = $1", &args![id]).await?;
+    let row: (Vec<u8>,) = store.read().fetch_one("SELECT content FROM import_job WHERE id = $1", &args![id]).await?;
     Ok(row.0)
 }
 

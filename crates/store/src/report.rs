@@ -187,7 +187,11 @@ fn arrange(rows: Vec<KeyCount>, order: &[(&str, &str)], missing: &str) -> Vec<Sl
     out
 }
 
-fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(&'static str, &'static str)> {
+fn codes<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|v| (code(*v), label(*v))).collect()
 }
 

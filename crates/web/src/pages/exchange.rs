@@ -259,7 +259,9 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, req: Request) -> Re
     let up = if is_multipart {
         let mp = match Multipart::from_request(req, &s).await {
             Ok(mp) => mp,
-            Err(_) => return error_page(StatusCode::BAD_REQUEST, "上传失败", "上传的内容无法识别，请重新选择文件上传。"),
+            Err(_) => {
+                return error_page(StatusCode::BAD_REQUEST, "上传失败", "上传的内容无法识别，请重新选择文件上传。")
+            }
         };
         match read_multipart(mp).await {
             Ok(up) => up,
@@ -440,7 +442,13 @@ async fn load_job(s: &Shared, caller: &Caller, scope: &Scope, id: i64) -> Result
     store::import_job::get(&s.store, scope, caller.account.account.id, id).await.map_err(|e| caller.fail(e))
 }
 
-fn report_page(caller: &Caller, job: &ImportJob, page: usize, notice: &str, problem: &str) -> Result<ReportPage, Response> {
+fn report_page(
+    caller: &Caller,
+    job: &ImportJob,
+    page: usize,
+    notice: &str,
+    problem: &str,
+) -> Result<ReportPage, Response> {
     let broken = || error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙", "读取检查报告时出错，请重新上传文件。");
     let report: ImportReport = serde_json::from_str(&job.report).map_err(|_| broken())?;
     let result: Option<ImportReport> = match &job.result {
@@ -471,7 +479,9 @@ fn report_page(caller: &Caller, job: &ImportJob, page: usize, notice: &str, prob
     let summary = report.summary();
     let result_summary = result.as_ref().map(|r| r.summary()).unwrap_or_default();
     Ok(ReportPage {
-        nav: caller.nav("import").crumbs(vec![Crumb::new("/import", "数据导入"), Crumb::new("", job.file_name.clone())]),
+        nav: caller
+            .nav("import")
+            .crumbs(vec![Crumb::new("/import", "数据导入"), Crumb::new("", job.file_name.clone())]),
         job: job_row(job),
         org_id: job.org_id,
         strict: job.is_strict,
@@ -517,7 +527,12 @@ pub struct CommitForm {
 }
 
 /// POST /import/{id}/commit: run the real import of a checked file, once.
-pub async fn commit(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Form(f): Form<CommitForm>) -> Response {
+pub async fn commit(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<CommitForm>,
+) -> Response {
     let scope = tri!(caller.require(Perm::Exchange));
     let job = tri!(load_job(&s, &caller, &scope, id).await);
     tri!(caller.check_csrf(&f.csrf));
@@ -554,7 +569,11 @@ pub async fn commit(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>
         }
         Err(msg) => {
             let _ = store::import_job::finish(&s.store, &scope, account, id, None).await;
-            error_page(StatusCode::UNPROCESSABLE_ENTITY, "导入未完成", &format!("{msg}。没有写入任何数据，可以稍后重试。"))
+            error_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "导入未完成",
+                &format!("{msg}。没有写入任何数据，可以稍后重试。"),
+            )
         }
     }
 }

@@ -80,7 +80,8 @@ fn chart(title: &'static str, unit: &'static str, slices: &[Slice], donut: bool,
     let items: Vec<(String, i64)> = slices.iter().map(|s| (s.label.clone(), s.count)).collect();
     let total: i64 = items.iter().map(|i| i.1).sum();
     let svg = if donut { charts::donut(title, &items) } else { charts::bars(title, &items) };
-    let rows = slices.iter().map(|s| Row { label: s.label.clone(), count: s.count, share: share(s.count, total) }).collect();
+    let rows =
+        slices.iter().map(|s| Row { label: s.label.clone(), count: s.count, share: share(s.count, total) }).collect();
     Chart { title, svg, unit, rows, total, note }
 }
 
@@ -236,10 +237,9 @@ pub async fn stats_csv(State(s): State<Shared>, caller: Caller, Query(q): Query<
             out.push_str(&format!("{},{},{},{}\n", quote(g), quote(&sl.label), sl.count, share(sl.count, total)));
         }
     }
-    for (label, c) in [
-        ("乡镇（街道）党务政务综合服务中心", r.township_centers),
-        ("村（社区）党员群众综合服务站", r.village_stations),
-    ] {
+    for (label, c) in
+        [("乡镇（街道）党务政务综合服务中心", r.township_centers), ("村（社区）党员群众综合服务站", r.village_stations)]
+    {
         out.push_str(&format!(
             "{},{},{},{}\n",
             quote("服务阵地覆盖"),
@@ -257,7 +257,10 @@ pub async fn stats_csv(State(s): State<Shared>, caller: Caller, Query(q): Query<
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"))),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
         ],
         out,
     )
