@@ -24,7 +24,7 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0xd3, 0xd8, 0xde),
 ];
 
-const WIDTH: u32 = 520;
+const WIDTH: u32 = 460;
 const FONT: f64 = 14.0;
 const FAMILY: &str = "sans-serif";
 
@@ -59,7 +59,7 @@ pub fn bars(title: &str, items: &[(String, i64)]) -> String {
     let row = 30i32;
     let height = (items.len().max(1) as i32 * row + 8) as u32;
     let label_w = items.iter().map(|i| text_width(&i.0, FONT)).fold(0.0, f64::max).ceil() as i32 + 12;
-    let value_w = 104;
+    let value_w = 96;
     let x0 = label_w;
     let span = (WIDTH as i32 - x0 - value_w).max(40);
     let mut svg = String::new();

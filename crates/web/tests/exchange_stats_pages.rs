@@ -151,6 +151,7 @@ async fn import_report_errors_commit_once() {
         assert!(page.contains("<div class=\"n\">5</div><div class=\"l\">读取行数</div>"), "{page}");
         assert!(page.contains("<div class=\"n\">2</div><div class=\"l\">将新增</div>"), "{page}");
         assert!(page.contains("确认导入") && page.contains(&format!("/import/{job_id}/errors.xlsx")));
+        assert!(!page.contains("dj-import-"), "no server path in the report");
 
         // the error workbook: the three bad rows with their reasons
         let (st, h, bytes) = send_raw(&w.app, get(&format!("/import/{job_id}/errors.xlsx"), &admin.cookie)).await;
@@ -469,8 +470,8 @@ async fn statistics_of_the_test_world() {
             "<td>30岁及以下</td><td class=\"num\">1</td><td class=\"num\">33.3%</td>",
             "<td>少数民族</td><td class=\"num\">1</td>",
             "<td>大学本科</td><td class=\"num\">1</td>",
-            "<td>乡镇（街道）</td><td>党务政务综合服务中心</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">100.0%</td>",
-            "<td>村（社区）</td><td>党员群众综合服务站</td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">0.0%</td>",
+            "<td>乡镇（街道）<br><span class=\"muted\">党务政务综合服务中心</span></td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">100.0%</td>",
+            "<td>村（社区）<br><span class=\"muted\">党员群众综合服务站</span></td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">0.0%</td>",
         ] {
             assert!(page.contains(row), "{row}\n{page}");
         }

@@ -328,7 +328,7 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, req: Request) -> Re
 
     // the dry run, on a private copy of the file
     let checked = dry_run(&s, &scope, &org, &content, format, st.strict).await;
-    let (report, workbook) = match checked {
+    let (mut report, workbook) = match checked {
         Ok(r) => r,
         Err(msg) => {
             st.file_error = format!("无法读取文件：{msg}");
@@ -339,6 +339,8 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, req: Request) -> Re
         st.file_error = "这是党组织文件：您的角色没有“维护党组织”权限，只能导入党员名册".into();
         return unprocessable(&import_page(&s, &caller, &scope, st).await);
     }
+    // the workbook's bytes are kept with the job; the server's temporary path is nobody's business
+    report.error_workbook = None;
     let report_json = match serde_json::to_string(&report) {
         Ok(j) => j,
         Err(_) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙", "生成检查报告时出错，请稍后再试。"),
@@ -442,6 +444,7 @@ async fn load_job(s: &Shared, caller: &Caller, scope: &Scope, id: i64) -> Result
     store::import_job::get(&s.store, scope, caller.account.account.id, id).await.map_err(|e| caller.fail(e))
 }
 
+#[allow(clippy::result_large_err)]
 fn report_page(
     caller: &Caller,
     job: &ImportJob,
@@ -653,6 +656,8 @@ struct ExportPage {
 async fn export_page(s: &Shared, caller: &Caller, scope: &Scope, q: &ExportQuery) -> ExportPage {
     let chosen = match parse_id(&q.org) {
         Some(id) => store::org::get(&s.store, scope, id).await.ok(),
+        // the caller's first organization until another is chosen
+        None if q.org.is_empty() && q.what.is_empty() => caller.roots_for(Perm::Exchange).into_iter().next(),
         None => None,
     };
     let choices = org_choices(s, caller, Perm::Exchange, scope, chosen.as_ref()).await;

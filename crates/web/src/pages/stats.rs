@@ -61,7 +61,8 @@ struct StatsPage {
     more_children: usize,
     today: String,
     members: i64,
-    figures: Vec<(String, &'static str)>,
+    /// (figure, label, share of the members)
+    figures: Vec<(String, &'static str, String)>,
     member_charts: Vec<Chart>,
     org_charts: Vec<Chart>,
     coverage_svg: String,
@@ -113,13 +114,17 @@ fn page(caller: &Caller, r: SubtreeReport, parent: Option<(i64, String)>, kids: 
     let female = count_of(&r.by_sex, "female");
     let minority = count_of(&r.by_ethnicity, "minority");
     let figures = vec![
-        (r.members.to_string(), "党员"),
-        (count_of(&r.by_category, "full").to_string(), "正式党员"),
-        (count_of(&r.by_category, "probationary").to_string(), "预备党员"),
-        (format!("{female}（{}）", pct(female)), "女党员"),
-        (format!("{minority}（{}）", pct(minority)), "少数民族党员"),
-        (format!("{college}（{}）", pct(college)), "大专及以上学历"),
-        (r.grassroots_orgs().to_string(), "基层党组织"),
+        (r.members.to_string(), "党员", String::new()),
+        (count_of(&r.by_category, "full").to_string(), "正式党员", pct(count_of(&r.by_category, "full"))),
+        (
+            count_of(&r.by_category, "probationary").to_string(),
+            "预备党员",
+            pct(count_of(&r.by_category, "probationary")),
+        ),
+        (female.to_string(), "女党员", pct(female)),
+        (minority.to_string(), "少数民族党员", pct(minority)),
+        (college.to_string(), "大专及以上学历", pct(college)),
+        (r.grassroots_orgs().to_string(), "基层党组织", String::new()),
     ];
     let member_charts = vec![
         chart("人员类别", "人", &r.by_category, true, ""),
