@@ -95,9 +95,15 @@ pub fn donut(title: &str, items: &[(String, i64)]) -> String {
     let height = (legend_rows * 26 + 16).max(170) as u32;
     let r = 72.0;
     let center = (90, height as i32 / 2);
+    // as wide as the legend needs, so a phone shrinks it little
+    let legend = items
+        .iter()
+        .map(|(l, n)| text_width(l, FONT) + text_width(&format!("{n}  100.0%"), FONT - 1.0))
+        .fold(0.0, f64::max);
+    let width = ((220.0 + legend + 16.0).ceil() as u32).clamp(300, WIDTH);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         let draw = || -> Result<(), Box<dyn std::error::Error + '_>> {
             let shown: Vec<(usize, f64)> =
                 items.iter().enumerate().filter(|(_, i)| i.1 > 0).map(|(k, i)| (k, i.1 as f64)).collect();
