@@ -88,12 +88,38 @@ pub async fn export_members(
     unmask: bool,
     progress: &dyn Progress,
 ) -> anyhow::Result<u64> {
+    let opts = MemberExport { unmask, include_former: true };
+    export_members_with(store, scope, org_id, path, format, &opts, progress).await
+}
+
+/// What a roster export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberExport {
+    /// ID numbers and phones in full (otherwise masked; a masked file cannot be imported back).
+    pub unmask: bool,
+    /// Former members (死亡, 已转出, …) too; otherwise current members only.
+    pub include_former: bool,
+}
+
+/// [`export_members`] with the choice of former members: with `include_former` false only
+/// current members (党籍状态 正常) are written. Returns the number of members written.
+pub async fn export_members_with(
+    store: &Store,
+    scope: &Scope,
+    org_id: i64,
+    path: &Path,
+    format: FileFormat,
+    opts: &MemberExport,
+    progress: &dyn Progress,
+) -> anyhow::Result<u64> {
+    let include_former = opts.include_former;
     let root = store::org::get(store, scope, org_id).await?;
     let chains = name_chains(store, &root).await?;
+    let status = if include_former { "" } else { " AND status = 'normal'" };
     let total = store
         .read()
         .scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE path >= $1 AND path < $2",
+            &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE path >= $1 AND path < $2{status}"),
             &args![root.path.clone(), tree::subtree_end(&root.path)],
         )
         .await?;
@@ -101,7 +127,7 @@ pub async fn export_members(
         anyhow::bail!("共 {total} 名党员，超过 Excel 工作表的行数上限（{XLSX_MAX_ROWS} 行），请改为导出 CSV 文件");
     }
     let mut w = SheetWriter::create(path, format, true)?;
-    let written = write_members(store, scope, org_id, &mut w, &chains, unmask, total, progress).await;
+    let written = write_members(store, scope, org_id, &mut w, &chains, opts, total, progress).await;
     progress.finish();
     match written.and_then(|n| w.finish().map(|_| n)) {
         Ok(n) => Ok(n),
@@ -120,7 +146,7 @@ async fn write_members(
     org_id: i64,
     w: &mut SheetWriter,
     chains: &HashMap<i64, String>,
-    unmask: bool,
+    opts: &MemberExport,
     total: i64,
     progress: &dyn Progress,
 ) -> anyhow::Result<u64> {
@@ -131,8 +157,11 @@ async fn write_members(
     let mut failure: Option<anyhow::Error> = None;
     let streamed = store::member::for_each_chunk(store, scope, org_id, CHUNK, |chunk| {
         for mb in &chunk {
+            if !opts.include_former && !mb.status.is_current() {
+                continue;
+            }
             let chain = chains.get(&mb.org_id).map(String::as_str).unwrap_or("");
-            if let Err(e) = w.row(&member_cells(mb, chain, unmask)) {
+            if let Err(e) = w.row(&member_cells(mb, chain, opts.unmask)) {
                 failure = Some(e);
                 return Err(StoreError::Refused("写入导出文件失败".into()));
             }

@@ -31,14 +31,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use columns::{detect_kind, member_headers, org_headers};
-pub use export::{export_members, export_orgs, export_orgs_with};
+pub use export::{export_members, export_members_with, export_orgs, export_orgs_with, MemberExport};
 pub use import::import_file;
 
 /// A spreadsheet file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileFormat {
     /// Comma- (or tab-) separated text; read as UTF-8, UTF-16 or GB18030, written as UTF-8 with BOM.
@@ -72,7 +72,7 @@ impl FileFormat {
 }
 
 /// What a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     /// 党员名册: one member per row, keyed by 公民身份号码.
@@ -119,7 +119,7 @@ impl ImportOptions {
 }
 
 /// One problem in one cell of the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
     /// The row as the user sees it in the spreadsheet (the header is usually row 1, so the first
     /// data row is row 2).
@@ -137,7 +137,7 @@ impl fmt::Display for RowError {
 }
 
 /// The outcome of an import (or of a dry run: then the counts say what a real import would do).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub kind: ImportKind,
     pub format: FileFormat,

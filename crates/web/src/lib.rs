@@ -17,6 +17,7 @@ pub mod access;
 pub mod api;
 pub mod auth;
 mod caller;
+mod charts;
 mod pages;
 pub mod routes;
 

@@ -104,6 +104,16 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/orgs/{id}/members/new", Policy::Business(P::EditMembers)),
     ("POST", "/orgs/{id}/members/new", Policy::Business(P::EditMembers)),
     ("GET", "/me", Policy::SelfMember),
+    // 数据导入导出 and 统计分析
+    ("GET", "/import", Policy::Business(P::Exchange)),
+    ("POST", "/import", Policy::Business(P::Exchange)),
+    ("GET", "/import/{id}", Policy::Business(P::Exchange)),
+    ("POST", "/import/{id}/commit", Policy::Business(P::Exchange)),
+    ("GET", "/import/{id}/errors.xlsx", Policy::Business(P::Exchange)),
+    ("GET", "/export", Policy::Business(P::Exchange)),
+    ("GET", "/export/download", Policy::Business(P::Exchange)),
+    ("GET", "/stats", Policy::Business(P::Stats)),
+    ("GET", "/stats/export.csv", Policy::Business(P::Stats)),
     // JSON API (bearer tokens)
     ("GET", "/api/v1/openapi.json", Policy::Public),
     ("GET", "/api/v1/orgs", Policy::Business(P::ReadOrgs)),
@@ -191,6 +201,35 @@ struct Targets {
     tokens: HashMap<Role, (i64, i64)>,
     /// Per role: an API token for `/api/v1`.
     api: HashMap<Role, String>,
+    /// Per role: an import job the role uploaded itself (roles without 导入导出 have none), and
+    /// one uploaded by another account of the same county.
+    imports: HashMap<Role, i64>,
+    other_import: i64,
+}
+
+/// Upload a small roster through the import page as `login`; the id of the job it creates.
+async fn upload(w: &World, login: &Login, org: i64) -> Option<i64> {
+    let boundary = "----djupload";
+    let csv =
+        "姓名,公民身份号码,人员类别,入党日期,所在党组织\n导入甲,110105195001010012,正式党员,1980-07-01,甲社区党支部\n导入乙,123,正式党员,1980-07-01,甲社区党支部\n";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"org\"\r\n\r\n{org}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
+         --{boundary}--\r\n",
+        login.csrf
+    );
+    let req = Request::post("/import")
+        .header(header::COOKIE, &login.cookie)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, h, _) = send(&w.app, req).await;
+    if !status.is_redirection() {
+        return None;
+    }
+    let loc = h.get(header::LOCATION)?.to_str().ok()?;
+    loc.strip_prefix("/import/")?.split(['?', '/']).next()?.parse().ok()
 }
 
 async fn targets(w: &World) -> Targets {
@@ -220,7 +259,17 @@ async fn targets(w: &World) -> Targets {
             store::account::create_api_token(&w.store, &all, l.account_id, "矩阵调用", now).await.unwrap();
         api.insert(*role, secret);
     }
+    let mut imports = HashMap::new();
+    for (role, l) in &w.logins {
+        if let Some(id) = upload(w, l, w.county_a).await {
+            imports.insert(*role, id);
+        }
+    }
+    let inside_login = common::session_for(&w.store, inside, "acct_inside").await;
+    let other_import = upload(w, &inside_login, w.town_a).await.expect("the other account's upload");
     Targets {
+        imports,
+        other_import,
         members: HashMap::from([
             (Rel::Own, w.member_a),
             (Rel::Descendant, w.member_a2),
@@ -243,7 +292,9 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
         Policy::SelfMember => role == Role::Member,
         Policy::Business(p) => match target {
             Target::None => holds(role, p),
-            Target::Org | Target::OrgQuery | Target::Import => covers(role, p, rel),
+            Target::Org | Target::OrgQuery => covers(role, p, rel),
+            // an import job is its uploader's alone
+            Target::Import => holds(role, p) && rel == Rel::Own,
             Target::Member => {
                 // a member record's organization: own and descendant are in branch A, which a
                 // 党员 covers for reading the branch basics but not the roster
@@ -305,7 +356,10 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
                 other
             }
         }
-        Target::Import => return None,
+        Target::Import => match (rel, t.imports.get(&role)) {
+            (Rel::Own, Some(id)) => *id,
+            _ => t.other_import,
+        },
     })
 }
 
@@ -327,6 +381,11 @@ async fn every_route_every_role_every_relation() {
         assert!(stale.is_empty(), "matrix entries for routes that no longer exist: {stale:?}");
 
         let before = store::org::subtree(&w.store, &store::Scope::all(), w.city, None).await.unwrap().len();
+        let members_before =
+            store::stats::of(&w.store, &store::org::get(&w.store, &store::Scope::all(), w.city).await.unwrap())
+                .await
+                .unwrap()
+                .total;
         let mut failures = Vec::new();
         let mut calls = 0;
         // sign-out last, so it does not end the sessions the other calls use
@@ -349,9 +408,6 @@ async fn every_route_every_role_every_relation() {
                         (_, Some(id)) => fill(spec.path, id),
                         (_, None) => spec.path.to_string(),
                     };
-                    if spec.target == Target::Import {
-                        continue; // import jobs: see exchange tests (jobs belong to their uploader)
-                    }
                     let req = request(spec, &uri, login, &t.api[role]);
                     let (status, headers, body) = send(&w.app, req).await;
                     calls += 1;
@@ -396,6 +452,12 @@ async fn every_route_every_role_every_relation() {
         assert!(failures.is_empty(), "{} of {calls} calls wrong:\n{}", failures.len(), failures.join("\n"));
         let after = store::org::subtree(&w.store, &store::Scope::all(), w.city, None).await.unwrap().len();
         assert_eq!(before, after, "the matrix's writes carried no data and must change nothing");
+        let members_after =
+            store::stats::of(&w.store, &store::org::get(&w.store, &store::Scope::all(), w.city).await.unwrap())
+                .await
+                .unwrap()
+                .total;
+        assert_eq!(members_before, members_after, "no import was committed without confirm=yes");
         assert!(calls > 50, "the matrix made {calls} calls");
         let report = store::audit::verify(&w.store).await.unwrap();
         assert!(report.ok(), "the audit chain holds after the matrix: {:?}", report.problems);

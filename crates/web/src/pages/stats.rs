@@ -1,7 +1,282 @@
 //! 统计分析: statistics of any subtree, SVG charts rendered on the server, each with its table.
 
-use crate::routes::Routes;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use store::report::{Slice, SubtreeReport};
+use store::{Scope, StoreError};
+
+use super::{render, today, urlencode};
+use crate::access::Perm;
+use crate::charts;
+use crate::routes::{Routes, Target};
+use crate::{Caller, Crumb, Nav, Shared};
+
+/// Children offered for drilling down.
+const CHILD_LINKS: usize = 80;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatsQuery {
+    org: String,
+}
+
+/// One row of a chart's table.
+pub struct Row {
+    label: String,
+    count: i64,
+    share: String,
+}
+
+/// A chart and its table.
+pub struct Chart {
+    title: &'static str,
+    svg: String,
+    unit: &'static str,
+    rows: Vec<Row>,
+    total: i64,
+    note: &'static str,
+}
+
+/// A coverage line and its table row.
+pub struct CoverageRow {
+    label: &'static str,
+    facility: &'static str,
+    units: i64,
+    covered: i64,
+    share: String,
+}
+
+#[derive(Template)]
+#[template(path = "stats.html")]
+struct StatsPage {
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    parent: Option<(i64, String)>,
+    children: Vec<(i64, String)>,
+    more_children: usize,
+    today: String,
+    members: i64,
+    /// (figure, label, share of the members)
+    figures: Vec<(String, &'static str, String)>,
+    member_charts: Vec<Chart>,
+    org_charts: Vec<Chart>,
+    coverage_svg: String,
+    coverage: Vec<CoverageRow>,
+}
+
+fn share(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        "—".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+fn chart(title: &'static str, unit: &'static str, slices: &[Slice], donut: bool, note: &'static str) -> Chart {
+    let items: Vec<(String, i64)> = slices.iter().map(|s| (s.label.clone(), s.count)).collect();
+    let total: i64 = items.iter().map(|i| i.1).sum();
+    let svg = if donut { charts::donut(title, &items) } else { charts::bars(title, &items) };
+    let rows =
+        slices.iter().map(|s| Row { label: s.label.clone(), count: s.count, share: share(s.count, total) }).collect();
+    Chart { title, svg, unit, rows, total, note }
+}
+
+/// Drop the zero rows of a long dimension (organization kinds, sectors), keeping the short
+/// ones whole so their tables always list every value.
+fn nonzero(slices: &[Slice]) -> Vec<Slice> {
+    slices.iter().filter(|s| s.count > 0).cloned().collect()
+}
+
+async fn resolve(s: &Shared, caller: &Caller, scope: &Scope, q: &StatsQuery) -> Result<domain::org::Org, StoreError> {
+    if q.org.trim().is_empty() {
+        return caller.roots_for(Perm::Stats).into_iter().next().ok_or(StoreError::NotFound("党组织"));
+    }
+    match q.org.trim().parse::<i64>() {
+        Ok(id) => store::org::get(&s.store, scope, id).await,
+        Err(_) => Err(StoreError::NotFound("党组织")),
+    }
+}
+
+fn page(caller: &Caller, r: SubtreeReport, parent: Option<(i64, String)>, kids: Vec<(i64, String)>) -> StatsPage {
+    let pct = |part: i64| share(part, r.members);
+    let count_of = |v: &[Slice], code: &str| v.iter().find(|s| s.code == code).map_or(0, |s| s.count);
+    let college: i64 = r
+        .by_education
+        .iter()
+        .filter(|s| domain::member::Education::from_code(&s.code).is_some_and(|e| e.is_college_plus()))
+        .map(|s| s.count)
+        .sum();
+    let female = count_of(&r.by_sex, "female");
+    let minority = count_of(&r.by_ethnicity, "minority");
+    let figures = vec![
+        (r.members.to_string(), "党员", String::new()),
+        (count_of(&r.by_category, "full").to_string(), "正式党员", pct(count_of(&r.by_category, "full"))),
+        (
+            count_of(&r.by_category, "probationary").to_string(),
+            "预备党员",
+            pct(count_of(&r.by_category, "probationary")),
+        ),
+        (female.to_string(), "女党员", pct(female)),
+        (minority.to_string(), "少数民族党员", pct(minority)),
+        (college.to_string(), "大专及以上学历", pct(college)),
+        (r.grassroots_orgs().to_string(), "基层党组织", String::new()),
+    ];
+    let member_charts = vec![
+        chart("人员类别", "人", &r.by_category, true, ""),
+        chart("性别", "人", &r.by_sex, true, ""),
+        chart("年龄", "人", &r.by_age, false, "按统计当日计算周岁"),
+        chart("民族", "人", &r.by_ethnicity, true, ""),
+        chart("学历", "人", &r.by_education, false, ""),
+        chart("职业", "人", &r.by_occupation, false, ""),
+    ];
+    let org_charts = vec![
+        chart("党组织类别", "个", &nonzero(&r.orgs_by_kind), false, "含本组织，不含已撤销的组织"),
+        chart("基层党组织所属领域", "个", &nonzero(&r.grassroots_by_sector), false, "党委、党总支、党支部"),
+    ];
+    let t = r.township_centers;
+    let v = r.village_stations;
+    let coverage = vec![
+        CoverageRow {
+            label: "乡镇（街道）",
+            facility: "党务政务综合服务中心",
+            units: t.units,
+            covered: t.covered,
+            share: share(t.covered, t.units),
+        },
+        CoverageRow {
+            label: "村（社区）",
+            facility: "党员群众综合服务站",
+            units: v.units,
+            covered: v.covered,
+            share: share(v.covered, v.units),
+        },
+    ];
+    let coverage_svg = charts::coverage(
+        "服务阵地覆盖",
+        &[
+            ("乡镇（街道）党务政务综合服务中心".to_string(), t.covered, t.units),
+            ("村（社区）党员群众综合服务站".to_string(), v.covered, v.units),
+        ],
+    );
+    let more_children = kids.len().saturating_sub(CHILD_LINKS);
+    let mut trail = vec![Crumb::new("/stats", "统计分析")];
+    if let Some((id, name)) = &parent {
+        trail.push(Crumb::new(format!("/stats?org={id}"), name.clone()));
+    }
+    trail.push(Crumb::new("", r.org.name.clone()));
+    StatsPage {
+        nav: caller.nav("stats").crumbs(trail),
+        org_id: r.org.id,
+        org_name: r.org.name.clone(),
+        parent,
+        children: kids.into_iter().take(CHILD_LINKS).collect(),
+        more_children,
+        today: r.today.to_string(),
+        members: r.members,
+        figures,
+        member_charts,
+        org_charts,
+        coverage_svg,
+        coverage,
+    }
+}
+
+/// GET /stats?org={id}: the statistics of a subtree in the caller's 统计分析 scope (404 outside).
+pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<StatsQuery>) -> Response {
+    let scope = tri!(caller.require(Perm::Stats));
+    let org = match resolve(&s, &caller, &scope, &q).await {
+        Ok(o) => o,
+        Err(e) => return caller.fail(e),
+    };
+    let parent = match org.parent_id {
+        Some(p) => store::org::get(&s.store, &scope, p).await.ok().map(|o| (o.id, o.name)),
+        None => None,
+    };
+    let kids: Vec<(i64, String)> = store::org::children(&s.store, &scope, org.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| !c.kind.holds_members() || c.kind.is_branch())
+        .map(|c| (c.id, c.name))
+        .collect();
+    let report = match store::report::of(&s.store, org, today()).await {
+        Ok(r) => r,
+        Err(e) => return caller.fail(e),
+    };
+    render(&page(&caller, report, parent, kids))
+}
+
+/// GET /stats/export.csv?org={id}: every table of the page as one CSV (UTF-8 with BOM).
+pub async fn stats_csv(State(s): State<Shared>, caller: Caller, Query(q): Query<StatsQuery>) -> Response {
+    let scope = tri!(caller.require(Perm::Stats));
+    let org = match resolve(&s, &caller, &scope, &q).await {
+        Ok(o) => o,
+        Err(e) => return caller.fail(e),
+    };
+    let r = match store::report::of(&s.store, org, today()).await {
+        Ok(r) => r,
+        Err(e) => return caller.fail(e),
+    };
+    let quote = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    let mut out = String::from("\u{feff}");
+    out.push_str(&format!("{},{}\n", quote(&r.org.name), quote(&format!("统计日期 {}", r.today))));
+    out.push_str("分组,项目,数量,占比\n");
+    let groups: [(&str, &[Slice]); 8] = [
+        ("人员类别", &r.by_category),
+        ("性别", &r.by_sex),
+        ("年龄", &r.by_age),
+        ("民族", &r.by_ethnicity),
+        ("学历", &r.by_education),
+        ("职业", &r.by_occupation),
+        ("党组织类别", &r.orgs_by_kind),
+        ("基层党组织所属领域", &r.grassroots_by_sector),
+    ];
+    for (g, slices) in groups {
+        let total: i64 = slices.iter().map(|s| s.count).sum();
+        for sl in slices {
+            out.push_str(&format!("{},{},{},{}\n", quote(g), quote(&sl.label), sl.count, share(sl.count, total)));
+        }
+    }
+    for (label, c) in
+        [("乡镇（街道）党务政务综合服务中心", r.township_centers), ("村（社区）党员群众综合服务站", r.village_stations)]
+    {
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            quote("服务阵地覆盖"),
+            quote(&format!("{label}（已建成/应建）")),
+            quote(&format!("{}/{}", c.covered, c.units)),
+            share(c.covered, c.units)
+        ));
+    }
+    let name = format!("{}-统计表-{}.csv", r.org.name, r.today.format("%Y%m%d"));
+    let disposition = format!(
+        "attachment; filename=\"dangjian-stats-{}.csv\"; filename*=UTF-8''{}",
+        r.today.format("%Y%m%d"),
+        urlencode(&name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        out,
+    )
+        .into_response()
+}
 
 pub(super) fn routes(r: Routes) -> Routes {
-    r
+    r.add("GET", "/stats", Target::OrgQuery, get(stats)).add(
+        "GET",
+        "/stats/export.csv",
+        Target::OrgQuery,
+        get(stats_csv),
+    )
 }
