@@ -192,8 +192,11 @@ fn unprocessable(page: &ImportPage) -> Response {
 
 pub async fn import_form(State(s): State<Shared>, caller: Caller, Query(q): Query<ImportQuery>) -> Response {
     let scope = tri!(caller.require(Perm::Exchange));
+    // with one organization in view (one root, or a chosen focus), it is the default target
+    let roots = caller.roots_for(Perm::Exchange);
+    let org = if q.org.is_empty() && roots.len() == 1 { roots[0].id.to_string() } else { q.org };
     let st = FormState {
-        org: q.org,
+        org,
         strict: false,
         file_name: String::new(),
         error: String::new(),

@@ -93,7 +93,17 @@ fn journey_in_headless_chromium() {
     assert!(org.contains("甲党员"), "the branch page lists its members");
     shot("05-org");
 
-    // STATS_STEP
+    // the branch's statistics: charts drawn on the server, each with its table
+    b.click(&b.find("a[href^='/stats?org=']").unwrap()).unwrap();
+    let stats = wait_for(&b, "<svg");
+    assert!(stats.contains("性别") && stats.contains("年龄"), "statistics by sex and age band");
+    shot("05b-stats");
+    b.goto(&format!("{base}/orgs")).unwrap();
+    wait_for(&b, "组织树");
+    b.click(&b.find("a.toggle[aria-expanded=false]").unwrap()).unwrap();
+    wait_for(&b, "甲社区党支部");
+    b.click(&b.link("甲社区党支部").unwrap()).unwrap();
+    wait_for(&b, "基本情况");
 
     // edit a member: a bad date first (kept, with the problem beside the field), then a good one
     b.click(&b.link("甲二党员").unwrap()).unwrap();
@@ -112,13 +122,52 @@ fn journey_in_headless_chromium() {
     assert!(saved.contains("139****2222") && !saved.contains("13911112222"), "saved, and shown masked");
     shot("07-member-saved");
 
-    // IMPORT_STEP
+    // import a file with bad rows: the dry-run report names them; nothing is written until 确认导入
+    let csv = std::env::temp_dir().join(format!("dj-browser-{}.csv", std::process::id()));
+    std::fs::write(
+        &csv,
+        "姓名,公民身份号码,人员类别,入党日期,所在党组织\n\
+         新党员,110105195001010012,正式党员,1980-07-01,甲社区党支部\n\
+         坏行一,110105195001010013,正式党员,1980-07-01,甲社区党支部\n\
+         坏行二,110105195001010012,预备党员,2099-01-01,不存在的支部\n",
+    )
+    .unwrap();
+    b.click(&b.find("nav.menu a[href='/import']").unwrap()).unwrap();
+    wait_for(&b, "上传并检查");
+    b.type_into(&b.find("#file").unwrap(), csv.to_str().unwrap()).unwrap();
+    b.click(&b.find("form button.primary[type=submit]").unwrap()).unwrap();
+    let report = wait_for(&b, "下载错误行");
+    shot("07b-import-report");
+    assert!(
+        report.contains("坏行一") || report.contains("第 3 行") || report.contains(">3<"),
+        "the bad rows are listed"
+    );
+    assert!(report.contains("公民身份号码"), "with the column and the reason");
+    shot("07b-import-report");
+    b.click(&b.find("form[action$='/commit'] button.primary").unwrap()).unwrap();
+    for _ in 0..50 {
+        if b.url().unwrap().contains("ok=committed") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    shot("07c-import-done");
+    b.goto(&format!("{base}/members?name=%E6%96%B0%E5%85%9A%E5%91%98")).unwrap();
+    let found = wait_for(&b, "新党员");
+    assert!(!found.contains("坏行一"), "only the good row was imported");
+    std::fs::remove_file(&csv).ok();
 
     // the roster, masked
     b.goto(&format!("{base}/members")).unwrap();
     let roster = wait_for(&b, "甲党员");
     assert!(!roster.contains(common::ID_A) && !roster.contains(common::PHONE_A), "masked in the browser too");
     shot("08-members");
+    // at phone width (secretaries use phones): the menu becomes a strip, tables scroll
+    b.resize(390, 844).unwrap();
+    b.goto(&format!("{base}/members")).unwrap();
+    wait_for(&b, "甲党员");
+    shot("09-members-phone");
+    b.resize(1280, 900).unwrap();
 
     // sign out
     b.click(&b.find("form[action='/logout'] button").unwrap()).unwrap();

@@ -150,22 +150,6 @@ impl Browser {
         self.type_into(&el, text)
     }
 
-    /// Choose an option of a `<select>` by its visible text.
-    pub fn select(&self, css: &str, option_text: &str) -> Result<(), String> {
-        let sel = self.find(css)?;
-        let v = self.cmd(
-            "POST",
-            &format!("/element/{sel}/elements"),
-            Some(json!({"using": "xpath", "value": format!(".//option[contains(., '{option_text}')]")})),
-        )?;
-        let opt = v.as_array().and_then(|a| a.first()).and_then(|o| o[ELEMENT].as_str()).ok_or("no such option")?;
-        self.click(opt)
-    }
-
-    pub fn text(&self, el: &str) -> Result<String, String> {
-        Ok(self.cmd("GET", &format!("/element/{el}/text"), None)?.as_str().unwrap_or_default().to_string())
-    }
-
     /// Save a PNG of the viewport.
     pub fn screenshot(&self, to: &Path) -> Result<(), String> {
         use base64::Engine;
