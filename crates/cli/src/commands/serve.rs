@@ -113,7 +113,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         limits: Default::default(),
         login_limits: Default::default(),
         secure_cookies: a.secure_cookies,
-        policy: a.password_policy.clone(),
+        policy: a.password_policy,
         callers: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind(a.addr).await.with_context(|| format!("无法监听 {}", a.addr))?;
