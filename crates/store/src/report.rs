@@ -1,5 +1,5 @@
-//! 统计分析: the figures of any subtree the caller may see, one `GROUP BY` per dimension over the
-//! subtree's path range (`path >= p AND path < p || '~'`), current members only; organizations by
+//! 统计分析: the figures of any subtree the caller may see: one `GROUP BY` over every member
+//! dimension at once across the subtree's path range (`path >= p AND path < p || '~'`), current members only; organizations by
 //! kind and sector; the coverage of the service network (党务政务综合服务中心 in townships and
 //! streets, 党员群众综合服务站 in villages and communities). Also the audit record of an export.
 
@@ -169,6 +169,18 @@ struct KeyCount {
     n: i64,
 }
 
+/// Current members counted by every dimension at once.
+#[derive(sqlx::FromRow)]
+struct Combo {
+    category: Option<String>,
+    sex: Option<String>,
+    age: Option<String>,
+    education: Option<String>,
+    occupation: Option<String>,
+    ethnicity: Option<String>,
+    n: i64,
+}
+
 /// Counts by code, in the order of `order` (code, label), every value listed (zeros included);
 /// codes the order does not know (and missing values) are added at the end as `missing`.
 fn arrange(rows: Vec<KeyCount>, order: &[(&str, &str)], missing: &str) -> Vec<Slice> {
@@ -193,17 +205,6 @@ fn codes<T: Copy>(
     label: fn(T) -> &'static str,
 ) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|v| (code(*v), label(*v))).collect()
-}
-
-/// Current members of the subtree at `org` grouped by a column (or expression) of `member m`.
-async fn members_by(store: &Store, org: &Org, expr: &str, extra: &[Val]) -> StoreResult<Vec<KeyCount>> {
-    let sql = format!(
-        "SELECT k, CAST(COUNT(*) AS BIGINT) AS n FROM \
-         (SELECT {expr} AS k FROM member m WHERE m.path >= $1 AND m.path < $2 AND m.status = 'normal') t GROUP BY k"
-    );
-    let mut a: Vec<Val> = args![org.path.clone(), path::subtree_end(&org.path)].to_vec();
-    a.extend_from_slice(extra);
-    store.read().fetch_all(&sql, &a).await
 }
 
 /// Kinds that are 基层党组织 (RULES STAT 7.1), as stored codes.
@@ -248,14 +249,35 @@ pub async fn of(store: &Store, org: Org, today: NaiveDate) -> StoreResult<Subtre
     let cutoffs: Vec<Val> =
         AgeBand::ALL.iter().rev().filter_map(|b| b.lowest_age()).map(|a| Val::from(born_by(today, a))).collect();
     let range = args![o.path.clone(), path::subtree_end(&o.path)];
-    let (category, sex, age, education, occupation, ethnicity) = tokio::try_join!(
-        members_by(store, o, "m.category", &[]),
-        members_by(store, o, "m.sex", &[]),
-        members_by(store, o, &age_expr, &cutoffs),
-        members_by(store, o, "m.education", &[]),
-        members_by(store, o, "m.occupation", &[]),
-        members_by(store, o, "CASE WHEN m.ethnicity = '汉族' THEN 'han' ELSE 'minority' END", &[]),
-    )?;
+    // one scan of the subtree's current members, grouped by every dimension at once (a few
+    // hundred combinations at most); the marginals are summed here
+    let sql = format!(
+        "SELECT m.category AS category, m.sex AS sex, {age_expr} AS age, m.education AS education, \
+         m.occupation AS occupation, CASE WHEN m.ethnicity = '汉族' THEN 'han' ELSE 'minority' END AS ethnicity, \
+         CAST(COUNT(*) AS BIGINT) AS n \
+         FROM member m WHERE m.path >= $1 AND m.path < $2 AND m.status = 'normal' \
+         GROUP BY m.category, m.sex, 3, m.education, m.occupation, 6"
+    );
+    let mut a: Vec<Val> = range.to_vec();
+    a.extend_from_slice(&cutoffs);
+    let combos: Vec<Combo> = store.read().fetch_all(&sql, &a).await?;
+    let marginal = |pick: fn(&Combo) -> &Option<String>| -> Vec<KeyCount> {
+        let mut m: Vec<KeyCount> = Vec::new();
+        for c in &combos {
+            let k = pick(c);
+            match m.iter_mut().find(|x| &x.k == k) {
+                Some(x) => x.n += c.n,
+                None => m.push(KeyCount { k: k.clone(), n: c.n }),
+            }
+        }
+        m
+    };
+    let category = marginal(|c| &c.category);
+    let sex = marginal(|c| &c.sex);
+    let age = marginal(|c| &c.age);
+    let education = marginal(|c| &c.education);
+    let occupation = marginal(|c| &c.occupation);
+    let ethnicity = marginal(|c| &c.ethnicity);
     let kinds_sql = "SELECT kind AS k, CAST(COUNT(*) AS BIGINT) AS n FROM org \
                      WHERE path >= $1 AND path < $2 AND dissolved_on IS NULL GROUP BY kind";
     let sectors_sql = format!(

@@ -57,14 +57,7 @@ async fn fixture(s: &store::Store) -> Fixture {
         ..Default::default()
     };
     store::account::create_account(s, &all, &new, &PasswordPolicy::default()).await.unwrap();
-    let app = web::router(web::AppState {
-        store: s.clone(),
-        limits: Default::default(),
-        login_limits: Default::default(),
-        secure_cookies: false,
-        policy: Default::default(),
-        callers: Default::default(),
-    });
+    let app = web::router(web::AppState::new(s.clone()));
     Fixture { app, city: city.id, county: county.id, other_county: other.id }
 }
 

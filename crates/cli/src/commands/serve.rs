@@ -34,9 +34,9 @@ const DEMO_ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("xian", "County#2026dj", "县委组织部 李干事", Role::OrgAdmin, "county"),
     ("zhibu", "Branch#2026dj", "支部书记 赵书记", Role::PartyWorker, "branch"),
     ("dangyuan", "Member#2026dj", "", Role::Member, "member"),
-    ("anquan", "Anquan#2026dj", "信息中心 安全管理员", Role::SecurityAdmin, ""),
-    ("shenji", "Shenji#2026dj", "信息中心 审计管理员", Role::AuditAdmin, ""),
-    ("xitong", "Xitong#2026dj", "信息中心 系统管理员", Role::SystemAdmin, ""),
+    ("anquan", "Guard#2026dj", "信息中心 安全管理员", Role::SecurityAdmin, ""),
+    ("shenji", "Trail#2026dj", "信息中心 审计管理员", Role::AuditAdmin, ""),
+    ("xitong", "Ops#2026djx", "信息中心 系统管理员", Role::SystemAdmin, ""),
 ];
 
 async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
@@ -108,13 +108,11 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         }
         accounts = demo_accounts(ctx, &store).await?;
     }
-    let app = web::router(web::AppState {
-        store: store.clone(),
-        limits: Default::default(),
-        login_limits: Default::default(),
-        secure_cookies: a.secure_cookies,
-        policy: a.password_policy,
-        callers: Default::default(),
+    let app = web::router({
+        let mut st = web::AppState::new(store.clone());
+        st.secure_cookies = a.secure_cookies;
+        st.policy = a.password_policy;
+        st
     });
     let listener = tokio::net::TcpListener::bind(a.addr).await.with_context(|| format!("无法监听 {}", a.addr))?;
     println!("dangjian 已启动：http://{}/", a.addr);
@@ -131,4 +129,17 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         .await
         .context("服务异常退出")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_passwords_meet_both_policies() {
+        for (user, pass, _, _, _) in DEMO_ACCOUNTS {
+            PasswordPolicy::default().check(pass, user).unwrap_or_else(|e| panic!("{user}: {e:?}"));
+            assert!(PasswordPolicy::from_name("mlps").unwrap().check(pass, user).is_ok(), "{user}");
+        }
+    }
 }

@@ -13,7 +13,7 @@ mod exchange;
 mod home;
 mod members;
 mod orgs;
-mod stats;
+pub(crate) mod stats;
 mod system;
 
 use crate::routes::{Routes, Target};

@@ -186,6 +186,14 @@ fn page(caller: &Caller, r: SubtreeReport, parent: Option<(i64, String)>, kids: 
     }
 }
 
+/// What the statistics page shows of a subtree, shared by every caller who may see it: kept for
+/// [`crate::STATS_TTL`] or until the next write through this server.
+pub(crate) struct StatsData {
+    report: SubtreeReport,
+    parent: Option<(i64, String)>,
+    kids: Vec<(i64, String)>,
+}
+
 /// GET /stats?org={id}: the statistics of a subtree in the caller's 统计分析 scope (404 outside).
 pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<StatsQuery>) -> Response {
     let scope = tri!(caller.require(Perm::Stats));
@@ -193,22 +201,36 @@ pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<Stat
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
-    let parent = match org.parent_id {
-        Some(p) => store::org::get(&s.store, &scope, p).await.ok().map(|o| (o.id, o.name)),
-        None => None,
+    let key = (org.id, today());
+    let data = match s.stats.get(&key) {
+        Some(d) => d,
+        None => {
+            let parent = match org.parent_id {
+                Some(p) => store::org::get(&s.store, &scope, p).await.ok().map(|o| (o.id, o.name)),
+                None => None,
+            };
+            let kids: Vec<(i64, String)> = store::org::children(&s.store, &scope, org.id)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| !c.kind.holds_members() || c.kind.is_branch())
+                .map(|c| (c.id, c.name))
+                .collect();
+            let report = match store::report::of(&s.store, org, today()).await {
+                Ok(r) => r,
+                Err(e) => return caller.fail(e),
+            };
+            let d = std::sync::Arc::new(StatsData { report, parent, kids });
+            s.stats.put(key, d.clone());
+            d
+        }
     };
-    let kids: Vec<(i64, String)> = store::org::children(&s.store, &scope, org.id)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| !c.kind.holds_members() || c.kind.is_branch())
-        .map(|c| (c.id, c.name))
-        .collect();
-    let report = match store::report::of(&s.store, org, today()).await {
-        Ok(r) => r,
-        Err(e) => return caller.fail(e),
-    };
-    render(&page(&caller, report, parent, kids))
+    // the parent link only when the caller may see the parent (the cache is shared by callers)
+    let parent = data
+        .parent
+        .clone()
+        .filter(|_| domain::path::parent(&data.report.org.path).is_some_and(|pp| caller.can_at(Perm::Stats, pp)));
+    render(&page(&caller, data.report.clone(), parent, data.kids.clone()))
 }
 
 /// GET /stats/export.csv?org={id}: every table of the page as one CSV (UTF-8 with BOM).
