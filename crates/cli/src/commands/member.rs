@@ -155,14 +155,13 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
             println!("已新增党员“{}”（{}），ID {}。", m.name, domain::mask::id_number(&m.id_number), m.id);
         }
         MemberCmd::Show { id, unmask } => {
-            let m = store::member::get(&store, &all, id).await?;
+            // 查询留痕: an unmasked read is recorded, without the values
+            let m = if unmask {
+                store::member::read_personal(&store, &all, id).await?
+            } else {
+                store::member::get(&store, &all, id).await?
+            };
             let org = store::org::get(&store, &all, m.org_id).await.map(|o| o.name).unwrap_or_default();
-            if unmask {
-                // 查询留痕: the unmasked read is recorded, without the values
-                let detail = serde_json::json!({ "fields": ["公民身份号码", "联系电话"] });
-                store::audit::record_now(&store, &all, "member.read_personal", &format!("member:{id}"), "ok", detail)
-                    .await?;
-            }
             let (idn, phone) = if unmask {
                 (m.id_number.clone(), m.phone.clone().unwrap_or_default())
             } else {
