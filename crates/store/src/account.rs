@@ -607,6 +607,19 @@ pub async fn set_password(
     if verify_password(password, &row.password_hash).await {
         return Err(invalid("新密码", "新密码不能与当前密码相同"));
     }
+    write_password(store, scope, &row, password, false, "account.password").await
+}
+
+/// Store a new password hash, mark it temporary or not, end every session of the account and
+/// record it, in one transaction.
+async fn write_password(
+    store: &Store,
+    scope: &Scope,
+    row: &AccountRow,
+    password: &str,
+    temporary: bool,
+    action: &str,
+) -> StoreResult<()> {
     let hash = hash_password(password).await?;
     let mut tx = store.begin().await?;
     let t = now();
@@ -615,20 +628,20 @@ pub async fn set_password(
         .execute(
             "UPDATE account SET password_hash = $1, has_temporary_password = $2, password_changed_at = $3, updated_at = $3 \
              WHERE id = $4",
-            &args![hash, false, t, account_id],
+            &args![hash, temporary, t, row.id],
         )
         .await?;
     if n == 0 {
         return Err(StoreError::NotFound("账号"));
     }
-    let ended = end_all_in(&mut tx, account_id, t).await?;
+    let ended = end_all_in(&mut tx, row.id, t).await?;
     let detail = json!({
         "username": row.username,
-        "password": "changed",
-        "must_change_password": { "before": row.has_temporary_password, "after": false },
+        "password": if temporary { "reset" } else { "changed" },
+        "must_change_password": { "before": row.has_temporary_password, "after": temporary },
         "sessions_ended": ended,
     });
-    crate::audit::record(&mut tx, scope, "account.password", &format!("account:{account_id}"), "ok", detail).await?;
+    crate::audit::record(&mut tx, scope, action, &format!("account:{}", row.id), "ok", detail).await?;
     tx.commit().await
 }
 
@@ -1620,30 +1633,7 @@ pub async fn reset_password(
 ) -> StoreResult<String> {
     let row = fetch_row(store.read(), account_id).await?.ok_or(StoreError::NotFound("账号"))?;
     let password = random_password(policy, &row.username);
-    let hash = hash_password(&password).await?;
-    let mut tx = store.begin().await?;
-    let t = now();
-    let n = tx
-        .x()
-        .execute(
-            "UPDATE account SET password_hash = $1, has_temporary_password = $2, password_changed_at = $3, updated_at = $3 \
-             WHERE id = $4",
-            &args![hash, true, t, account_id],
-        )
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound("账号"));
-    }
-    let ended = end_all_in(&mut tx, account_id, t).await?;
-    let detail = json!({
-        "username": row.username,
-        "password": "reset",
-        "must_change_password": { "before": row.has_temporary_password, "after": true },
-        "sessions_ended": ended,
-    });
-    crate::audit::record(&mut tx, scope, "account.password_reset", &format!("account:{account_id}"), "ok", detail)
-        .await?;
-    tx.commit().await?;
+    write_password(store, scope, &row, &password, true, "account.password_reset").await?;
     Ok(password)
 }
 
