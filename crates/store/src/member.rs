@@ -583,6 +583,19 @@ pub async fn list_sorted(
     per_page: i64,
 ) -> StoreResult<Page<Member>> {
     let org = crate::org::get(store, scope, org_id).await?;
+    list_sorted_in(store, &org, f, sort, desc, page, per_page).await
+}
+
+/// [`list_sorted`] for an organization already read through the caller's scope.
+pub async fn list_sorted_in(
+    store: &Store,
+    org: &domain::org::Org,
+    f: &MemberFilter,
+    sort: MemberSort,
+    desc: bool,
+    page: i64,
+    per_page: i64,
+) -> StoreResult<Page<Member>> {
     let per_page = per_page.clamp(1, 1000);
     let page = page.max(1);
     let mut where_ = String::from("m.path >= $1 AND m.path < $2 AND m.status = $3");
@@ -620,7 +633,7 @@ pub async fn list_sorted(
         && f.lost_contact.is_none()
         && f.needy.is_none();
     let total = if plain {
-        let c = stats::of(store, &org).await?;
+        let c = stats::of(store, org).await?;
         match f.category {
             None => c.total,
             Some(Category::Full) => c.full_members,

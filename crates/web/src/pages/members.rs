@@ -112,7 +112,11 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
     let org = match q.org.trim() {
         "" => caller.roots_for(Perm::ReadMembers).into_iter().next().ok_or(StoreError::NotFound("党组织")),
         o => match o.parse::<i64>() {
-            Ok(id) => store::org::get(&s.store, &scope, id).await,
+            // a top organization of the caller's view is already known (and in scope)
+            Ok(id) => match caller.roots_for(Perm::ReadMembers).into_iter().find(|r| r.id == id) {
+                Some(r) => Ok(r),
+                None => store::org::get(&s.store, &scope, id).await,
+            },
             Err(_) => Err(StoreError::NotFound("党组织")),
         },
     };
@@ -133,8 +137,7 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
     let sort = MemberSort::from_code(&q.sort).unwrap_or_default();
     let desc = q.dir == "desc";
     let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let page = match store::member::list_sorted(&s.store, &scope, org.id, &filter, sort, desc, page_no, PER_PAGE).await
-    {
+    let page = match store::member::list_sorted_in(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
