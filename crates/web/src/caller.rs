@@ -132,6 +132,17 @@ impl Caller {
         }
     }
 
+    /// The scope for `perm` and the organization `id` read through it: 403 when the role lacks
+    /// the permission, 404 when the organization is missing or outside the scope.
+    #[allow(clippy::result_large_err)]
+    pub async fn org(&self, store: &store::Store, perm: Perm, id: i64) -> Result<(Scope, Org), Response> {
+        let scope = self.require(perm)?;
+        match store::org::get(store, &scope, id).await {
+            Ok(o) => Ok((scope, o)),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
     /// 403: the role lacks the permission.
     pub fn forbidden(&self, perm: Perm) -> Response {
         let msg = format!("您的角色没有“{}”权限。如需办理，请联系安全管理员授权。", perm.label());

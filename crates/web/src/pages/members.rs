@@ -697,11 +697,7 @@ async fn new_trail(s: &Shared, caller: &Caller, o: &Org) -> Vec<Crumb> {
 }
 
 pub async fn new_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditMembers));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (scope, o) = crate::tri!(caller.org(&s.store, Perm::EditMembers, id).await);
     let trail = new_trail(&s, &caller, &o).await;
     if !o.kind.holds_members() {
         return pick_page(&s, &caller, &scope, &o, trail).await;
@@ -728,11 +724,7 @@ pub async fn new_post(
     Path(id): Path<i64>,
     Form(f): Form<MemberForm>,
 ) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditMembers));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (scope, o) = crate::tri!(caller.org(&s.store, Perm::EditMembers, id).await);
     crate::tri!(caller.check_csrf(&f.csrf));
     if !o.kind.holds_members() {
         let trail = new_trail(&s, &caller, &o).await;

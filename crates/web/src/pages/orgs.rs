@@ -446,11 +446,7 @@ struct OrgPage {
 const CHILDREN_PER_PAGE: usize = 50;
 
 pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> Response {
-    let scope = crate::tri!(caller.require(Perm::ReadOrgs));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (scope, o) = crate::tri!(caller.org(&s.store, Perm::ReadOrgs, id).await);
     let nodes = match store::org::subtree(&s.store, &scope, id, Some(1)).await {
         Ok(n) => n,
         Err(e) => return caller.fail(e),
@@ -841,11 +837,7 @@ fn child_kinds(parent: &Org) -> Vec<OrgKind> {
 }
 
 pub async fn new_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditOrgs));
-    let parent = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (_, parent) = crate::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     let kinds = child_kinds(&parent);
     let trail = org_trail(&s, &caller, &parent, "新建下级组织").await;
     let refusal = kinds.is_empty().then(|| format!("{}（{}）下不能设立下级党组织。", parent.name, parent.kind.label()));
@@ -869,11 +861,7 @@ pub async fn new_post(
     Path(id): Path<i64>,
     Form(f): Form<OrgForm>,
 ) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditOrgs));
-    let parent = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (scope, parent) = crate::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     crate::tri!(caller.check_csrf(&f.csrf));
     let kinds = child_kinds(&parent);
     let (input, parse_errs) = f.input(None);
@@ -933,11 +921,7 @@ async fn edit_kinds(s: &Shared, caller: &Caller, o: &Org) -> Vec<OrgKind> {
 }
 
 pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditOrgs));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (_, o) = crate::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     let kinds = edit_kinds(&s, &caller, &o).await;
     let trail = org_trail(&s, &caller, &o, "编辑").await;
     org_form_page(
@@ -959,11 +943,7 @@ pub async fn edit_post(
     Path(id): Path<i64>,
     Form(f): Form<OrgForm>,
 ) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditOrgs));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (scope, o) = crate::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     crate::tri!(caller.check_csrf(&f.csrf));
     let (input, parse_errs) = f.input(o.contact_phone.as_deref());
     let today = today();
@@ -1125,11 +1105,7 @@ pub async fn move_page(
     Path(id): Path<i64>,
     Query(q): Query<MoveQuery>,
 ) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditOrgs));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (_, o) = crate::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     let refusal = top_of_grant(&caller, &o).then(|| TOP_OF_GRANT.to_string());
     match move_view(&s, &caller, &o, &q.q, None, refusal, None).await {
         Ok(r) | Err(r) => r,
@@ -1142,11 +1118,7 @@ pub async fn move_post(
     Path(id): Path<i64>,
     Form(f): Form<MoveForm>,
 ) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditOrgs));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (scope, o) = crate::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     crate::tri!(caller.check_csrf(&f.csrf));
     let view = |error: Option<String>, refusal: Option<String>, confirm, status| {
         let (s, caller, o, q) = (&s, &caller, &o, f.q.clone());
@@ -1241,11 +1213,7 @@ async fn dissolve_view(
 }
 
 pub async fn dissolve_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditOrgs));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (_, o) = crate::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     let refusal = top_of_grant(&caller, &o).then(|| TOP_OF_GRANT.to_string());
     let form = DissolveForm { date: today().to_string(), ..Default::default() };
     dissolve_view(&s, &caller, &o, &form, &FieldErrors::default(), refusal).await
@@ -1257,11 +1225,7 @@ pub async fn dissolve_post(
     Path(id): Path<i64>,
     Form(f): Form<DissolveForm>,
 ) -> Response {
-    let scope = crate::tri!(caller.require(Perm::EditOrgs));
-    let o = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
+    let (scope, o) = crate::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     crate::tri!(caller.check_csrf(&f.csrf));
     if top_of_grant(&caller, &o) {
         let r = dissolve_view(&s, &caller, &o, &f, &FieldErrors::default(), Some(TOP_OF_GRANT.into())).await;
