@@ -7,6 +7,7 @@ pub mod account;
 pub mod dates;
 pub mod error;
 pub mod idcard;
+pub mod life;
 pub mod mask;
 pub mod member;
 pub mod org;

@@ -88,11 +88,16 @@ pub struct RuleVersion {
 }
 
 const DATA: &str = include_str!("../../../data/rules/structure.csv");
+const LIFE_PARAMS: &str = include_str!("../../../data/rules/life_params.csv");
 
 /// Every shipped rule version.
 pub fn versions() -> &'static [RuleVersion] {
     static V: OnceLock<Vec<RuleVersion>> = OnceLock::new();
-    V.get_or_init(|| parse_versions(DATA).expect("data/rules/structure.csv is valid (tested)"))
+    V.get_or_init(|| {
+        let mut v = parse_versions(DATA).expect("data/rules/structure.csv is valid (tested)");
+        v.extend(parse_versions(LIFE_PARAMS).expect("data/rules/life_params.csv is valid (tested)"));
+        v
+    })
 }
 
 fn parse_versions(data: &'static str) -> Result<Vec<RuleVersion>, String> {

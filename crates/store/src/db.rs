@@ -57,7 +57,10 @@ pub enum Val {
     Text(Option<String>),
     Date(Option<NaiveDate>),
     Bool(bool),
+    OptBool(Option<bool>),
     Time(DateTime<Utc>),
+    OptTime(Option<DateTime<Utc>>),
+    Bytes(Option<Vec<u8>>),
 }
 
 impl From<i64> for Val {
@@ -125,6 +128,16 @@ impl From<bool> for Val {
         Val::Bool(v)
     }
 }
+impl From<Option<DateTime<Utc>>> for Val {
+    fn from(v: Option<DateTime<Utc>>) -> Self {
+        Val::OptTime(v)
+    }
+}
+impl From<Option<bool>> for Val {
+    fn from(v: Option<bool>) -> Self {
+        Val::OptBool(v)
+    }
+}
 impl From<DateTime<Utc>> for Val {
     fn from(v: DateTime<Utc>) -> Self {
         Val::Time(v)
@@ -150,7 +163,10 @@ macro_rules! bind_all {
                 Val::Text(v) => q.bind(v.as_deref()),
                 Val::Date(v) => q.bind(*v),
                 Val::Bool(v) => q.bind(*v),
+                Val::OptBool(v) => q.bind(*v),
                 Val::Time(v) => q.bind(*v),
+                Val::OptTime(v) => q.bind(*v),
+                Val::Bytes(v) => q.bind(v.as_deref()),
             };
         }
         q

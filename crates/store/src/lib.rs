@@ -10,6 +10,7 @@ pub mod audit;
 pub mod db;
 pub mod error;
 pub mod import_job;
+pub mod life;
 pub mod member;
 pub mod org;
 pub mod progress;

@@ -276,6 +276,9 @@ async fn write_update(
         .await?;
     stats::apply(tx, &old.path, &Counts::default().minus(&Counts::of(&facts_of_member(old)))).await?;
     stats::apply(tx, &org.path, &Counts::of(&facts_of_valid(v))).await?;
+    if org.id != old.org_id {
+        crate::life::record_move(tx, id, old.org_id, org.id).await?;
+    }
     get_in(tx.x(), &Scope::all(), id).await?.ok_or(StoreError::NotFound("党员"))
 }
 
@@ -789,6 +792,9 @@ pub async fn upsert_batch(
                     continue;
                 }
                 write_row(tx, old.id, r, t).await?;
+                if old.org_id != r.org_id {
+                    crate::life::record_move(tx, old.id, old.org_id, r.org_id).await?;
+                }
                 let minus = Counts::default().minus(&Counts::of(&facts_of_member(old)));
                 deltas.entry(old.path.clone()).or_default().add(&minus);
                 deltas.entry(r.org_path.clone()).or_default().add(&Counts::of(&facts_of_valid(v)));

@@ -439,6 +439,8 @@ pub async fn move_subtree(store: &Store, scope: &Scope, id: i64, new_parent_id: 
     let orgs_moved = tx.x().execute(&rewrite("org"), &a).await?;
     let members_moved = tx.x().execute(&rewrite("member"), &a).await?;
     tx.x().execute(&rewrite("org_stats"), &a).await?;
+    tx.x().execute(&rewrite("life_record"), &a).await?;
+    tx.x().execute(&rewrite("life_finding"), &a).await?;
     tx.x()
         .execute("UPDATE org SET parent_id = $1, updated_at = $2 WHERE id = $3", &args![parent.id, now(), org.id])
         .await?;

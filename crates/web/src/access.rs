@@ -34,10 +34,18 @@ pub enum Perm {
     ReadAudit,
     /// Run the system: status, sessions, maintenance (系统管理员), no business data.
     RunSystem,
+    /// Read organization life: records, calendar, compliance and findings.
+    ReadLife,
+    /// Enter organization-life records (and attachments, 党组 divisions) and submit them.
+    RecordLife,
+    /// Review (accept or return) records of subordinate organizations.
+    ReviewLife,
+    /// Add local organization-life types and local rule versions (组织部).
+    ManageLifeRules,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 10] = [
+    pub const ALL: [Perm; 14] = [
         Perm::ReadOrgs,
         Perm::ReadMembers,
         Perm::EditMembers,
@@ -48,6 +56,10 @@ impl Perm {
         Perm::ManageAccounts,
         Perm::ReadAudit,
         Perm::RunSystem,
+        Perm::ReadLife,
+        Perm::RecordLife,
+        Perm::ReviewLife,
+        Perm::ManageLifeRules,
     ];
 
     /// Is this permission about the organization tree (and so held on a subtree)?
@@ -67,6 +79,10 @@ impl Perm {
             Perm::ManageAccounts => "账号与授权管理",
             Perm::ReadAudit => "查看审计记录",
             Perm::RunSystem => "系统运行维护",
+            Perm::ReadLife => "查看组织生活",
+            Perm::RecordLife => "登记组织生活",
+            Perm::ReviewLife => "审核组织生活记录",
+            Perm::ManageLifeRules => "维护组织生活规则",
         }
     }
 }
@@ -78,11 +94,33 @@ pub fn perms(role: Role) -> &'static [Perm] {
         Role::SystemAdmin => &[RunSystem],
         Role::SecurityAdmin => &[ManageAccounts],
         Role::AuditAdmin => &[ReadAudit],
-        Role::OrgDeptAdmin | Role::OrgAdmin => {
-            &[ReadOrgs, ReadMembers, EditMembers, EditOrgs, Exchange, Stats, ViewPersonal]
-        }
-        Role::PartyWorker => &[ReadOrgs, ReadMembers, EditMembers, Exchange, Stats],
-        Role::Member => &[ReadOrgs],
+        Role::OrgDeptAdmin => &[
+            ReadOrgs,
+            ReadMembers,
+            EditMembers,
+            EditOrgs,
+            Exchange,
+            Stats,
+            ViewPersonal,
+            ReadLife,
+            RecordLife,
+            ReviewLife,
+            ManageLifeRules,
+        ],
+        Role::OrgAdmin => &[
+            ReadOrgs,
+            ReadMembers,
+            EditMembers,
+            EditOrgs,
+            Exchange,
+            Stats,
+            ViewPersonal,
+            ReadLife,
+            RecordLife,
+            ReviewLife,
+        ],
+        Role::PartyWorker => &[ReadOrgs, ReadMembers, EditMembers, Exchange, Stats, ReadLife, RecordLife],
+        Role::Member => &[ReadOrgs, ReadLife],
     }
 }
 
