@@ -26,6 +26,10 @@ pub enum Target {
     Token,
     /// `{id}` is an import job (an uploaded file waiting for its commit).
     Import,
+    /// `{id}` is an organization-life record.
+    LifeRecord,
+    /// `{id}` is an attachment of an organization-life record.
+    LifeAttachment,
 }
 
 /// One route as the table records it.

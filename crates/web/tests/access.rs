@@ -57,6 +57,10 @@ enum P {
     ManageAccounts,
     ReadAudit,
     RunSystem,
+    ReadLife,
+    RecordLife,
+    ReviewLife,
+    ManageLifeRules,
 }
 
 /// Does `role` hold `p` at all? 党员: only reading the basics of their own branch.
@@ -71,6 +75,12 @@ fn holds(role: Role, p: P) -> bool {
         P::ManageAccounts => role == SecurityAdmin,
         P::ReadAudit => role == AuditAdmin,
         P::RunSystem => role == SystemAdmin,
+        // organization life (issue 4): members read their branch's; workers record; the
+        // organization's superiors review; only the organization department sets local rules
+        P::ReadLife => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker | Member),
+        P::RecordLife => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker),
+        P::ReviewLife => matches!(role, OrgDeptAdmin | OrgAdmin),
+        P::ManageLifeRules => role == OrgDeptAdmin,
     }
 }
 
@@ -205,6 +215,11 @@ struct Targets {
     /// one uploaded by another account of the same county.
     imports: HashMap<Role, i64>,
     other_import: i64,
+    /// Per relation: an organization-life record (own = in 甲镇, a descendant of county A;
+    /// descendant = in branch A, which a 党员 covers; sibling = branch B; ancestor = the city's
+    /// branch), and one attachment of each.
+    records: HashMap<Rel, i64>,
+    attachments: HashMap<Rel, i64>,
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -267,9 +282,37 @@ async fn targets(w: &World) -> Targets {
     }
     let inside_login = common::session_for(&w.store, inside, "acct_inside").await;
     let other_import = upload(w, &inside_login, w.town_a).await.expect("the other account's upload");
+    let mut records = HashMap::new();
+    let mut attachments = HashMap::new();
+    for (rel, org) in [
+        (Rel::Own, w.town_a),
+        (Rel::Descendant, w.branch_a),
+        (Rel::Sibling, w.branch_b),
+        (Rel::Ancestor, w.city_branch),
+    ] {
+        let input = domain::life::RecordInput {
+            types: vec!["party_lecture".into()],
+            title: "矩阵党课".into(),
+            held_on: "2026-10-10".into(),
+            place: "会议室".into(),
+            host: "书记".into(),
+            recorder: "委员".into(),
+            lecturer: "书记".into(),
+            expected: "3".into(),
+            present: "3".into(),
+            ..Default::default()
+        };
+        let saved = store::life::create(&w.store, &all, org, &input, false).await.unwrap();
+        records.insert(rel, saved.id);
+        let png = b"\x89PNG\r\n\x1a\n0000";
+        attachments
+            .insert(rel, store::life::add_attachment(&w.store, &all, saved.id, "签到表.png", png).await.unwrap());
+    }
     Targets {
         imports,
         other_import,
+        records,
+        attachments,
         members: HashMap::from([
             (Rel::Own, w.member_a),
             (Rel::Descendant, w.member_a2),
@@ -301,6 +344,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
                 covers(role, p, Rel::Own) && matches!(rel, Rel::Own | Rel::Descendant)
             }
             Target::Account | Target::Token => holds(role, p),
+            Target::LifeRecord | Target::LifeAttachment => covers(role, p, rel),
         },
     }
 }
@@ -360,6 +404,8 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
             (Rel::Own, Some(id)) => *id,
             _ => t.other_import,
         },
+        Target::LifeRecord => t.records[&rel],
+        Target::LifeAttachment => t.attachments[&rel],
     })
 }
 
