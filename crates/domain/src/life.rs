@@ -1246,6 +1246,7 @@ fn exclusion(r: &RecordFacts, t: &LifeType) -> Option<String> {
 
 /// Judge organizations over `[from, to]` as of `as_of` (periods ending before `as_of` are over).
 /// `records` may hold records of other organizations and dates; they are ignored.
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     orgs: &[OrgLife],
     records: &[RecordFacts],
@@ -1566,7 +1567,7 @@ fn record_finding(
 
 /// What falls due for an organization around a date: each type's period that contains `on`,
 /// with how it stands (the calendar and the to-dos).
-pub fn due_on<'a>(c: &'a OrgCompliance, on: NaiveDate) -> Vec<(&'a TypeLine, &'a Cell)> {
+pub fn due_on(c: &OrgCompliance, on: NaiveDate) -> Vec<(&TypeLine, &Cell)> {
     let mut out = Vec::new();
     for l in &c.lines {
         for cell in &l.cells {
