@@ -124,6 +124,13 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/export/download", Policy::Business(P::Exchange)),
     ("GET", "/stats", Policy::Business(P::Stats)),
     ("GET", "/stats/export.csv", Policy::Business(P::Stats)),
+    // 组织生活: rules and types, 党组 work divisions
+    ("GET", "/life/rules", Policy::Business(P::ReadLife)),
+    ("POST", "/life/rules", Policy::Business(P::ManageLifeRules)),
+    ("POST", "/life/types", Policy::Business(P::ManageLifeRules)),
+    ("GET", "/orgs/{id}/divisions", Policy::Business(P::ReadLife)),
+    ("POST", "/orgs/{id}/divisions", Policy::Business(P::RecordLife)),
+    ("POST", "/orgs/{id}/divisions/delete", Policy::Business(P::RecordLife)),
     // JSON API (bearer tokens)
     ("GET", "/api/v1/openapi.json", Policy::Public),
     ("GET", "/api/v1/orgs", Policy::Business(P::ReadOrgs)),

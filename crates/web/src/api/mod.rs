@@ -42,6 +42,7 @@ use crate::routes::{Routes, Target};
 use crate::Shared;
 
 pub use doc::openapi_json;
+pub(crate) use life::rule_concerns;
 pub use life::{CHILDREN_ONLY_ABOVE, LIFE_FIELDS};
 pub use members::MEMBER_FIELDS;
 pub use orgs::ORG_FIELDS;
