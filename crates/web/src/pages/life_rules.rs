@@ -84,6 +84,8 @@ pub struct TypeGroup {
 struct RulesPage {
     nav: Nav,
     notice: Option<&'static str>,
+    /// After a refused form: what went wrong and where the form is (`rule-form`, `type-form`).
+    banner: Option<(&'static str, &'static str)>,
     types: Vec<TypeRow>,
     groups: Vec<TypeGroup>,
     /// 维护组织生活规则 somewhere: the forms are shown.
@@ -289,9 +291,19 @@ async fn rules_view(s: &Shared, caller: &Caller, v: RulesView<'_>) -> Response {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new())
     };
     let can_add_type = can_manage && type_scope_ok(&caller.scope_for(Perm::ManageLifeRules));
+    let banner = if !v.rule_errs.is_empty() {
+        Some(("规则版本未增加：请按表单中的提示修改后重新提交。", "rule-form"))
+    } else if v.type_refusal.is_some() {
+        Some(("未能增加组织生活类型，原因见下方。", "type-form"))
+    } else if !v.type_errs.is_empty() {
+        Some(("类型未增加：请按表单中的提示修改后重新提交。", "type-form"))
+    } else {
+        None
+    };
     render(&RulesPage {
         nav: caller.nav("life_rules").crumbs(vec![Crumb::new("", "组织生活规则与类型")]),
         notice: v.notice,
+        banner,
         types: type_rows,
         groups,
         can_manage,
