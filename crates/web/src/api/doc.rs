@@ -11,14 +11,14 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Object, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToResponse};
 
-use super::{exchange, members, orgs, ApiFieldError, Problem, ValidationProblem};
+use super::{exchange, life, members, orgs, ApiFieldError, Problem, ValidationProblem};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "dangjian 基层党建 API",
         version = "1",
-        description = "组织、党员、导入导出与统计的 JSON 接口。\n\n\
+        description = "组织、党员、导入导出、统计与组织生活的 JSON 接口。\n\n\
             * 认证：`Authorization: Bearer dj_…`（在网页“账号安全”中创建 API 令牌）。令牌以所属账号的身份、\
             管理范围和权限行事；不使用会话 Cookie，因此无需 CSRF 令牌。\n\
             * 管理范围之外的记录与不存在的记录一样答 404；角色没有相应权限答 403。\n\
@@ -41,6 +41,17 @@ use super::{exchange, members, orgs, ApiFieldError, Problem, ValidationProblem};
         members::update,
         exchange::import,
         exchange::export,
+        life::list,
+        life::show,
+        life::create,
+        life::update,
+        life::submit,
+        life::review,
+        life::roster,
+        life::types,
+        life::rules,
+        life::findings,
+        life::compliance,
     ),
     components(
         schemas(Problem, ValidationProblem, ApiFieldError),
@@ -53,6 +64,7 @@ use super::{exchange, members, orgs, ApiFieldError, Problem, ValidationProblem};
         (name = "members", description = "党员名册（默认脱敏）"),
         (name = "stats", description = "统计"),
         (name = "exchange", description = "导入导出（CSV、.xlsx）"),
+        (name = "life", description = "组织生活：会议记录（三会一课等）与审核、类型与频次规则、检查结果、达标情况"),
         (name = "meta", description = "接口文档"),
     )
 )]

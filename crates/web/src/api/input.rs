@@ -160,6 +160,37 @@ impl Fields {
         }
     }
 
+    /// A list of texts (`["a", "b"]`).
+    pub fn texts(&mut self, key: &str, label: &str) -> Given<Vec<String>> {
+        match self.take(key) {
+            Given::Value(Value::Array(items)) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    match item.as_str() {
+                        Some(t) => out.push(t.to_string()),
+                        None => {
+                            self.err(label, format!("第 {} 项应为文字", i + 1));
+                            ok = false;
+                        }
+                    }
+                }
+                if ok {
+                    Given::Value(out)
+                } else {
+                    Given::Bad
+                }
+            }
+            Given::Value(_) => {
+                self.err(label, format!("应为文字的列表（字段 {key}）"));
+                Given::Bad
+            }
+            Given::Absent => Given::Absent,
+            Given::Null => Given::Null,
+            Given::Bad => Given::Bad,
+        }
+    }
+
     /// A list of objects, each handed to `f` as its own [`Fields`] (problems reported under
     /// `label`).
     pub fn list<T>(&mut self, key: &str, label: &str, mut f: impl FnMut(&mut Fields) -> Option<T>) -> Given<Vec<T>> {

@@ -24,6 +24,7 @@
 mod doc;
 mod exchange;
 mod input;
+mod life;
 mod members;
 mod orgs;
 
@@ -41,6 +42,8 @@ use crate::routes::{Routes, Target};
 use crate::Shared;
 
 pub use doc::openapi_json;
+pub(crate) use life::rule_concerns;
+pub use life::{CHILDREN_ONLY_ABOVE, LIFE_FIELDS};
 pub use members::MEMBER_FIELDS;
 pub use orgs::ORG_FIELDS;
 
@@ -60,6 +63,16 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("GET,PATCH", "/api/v1/members/{id}", Target::Member, g(members::show).patch(members::update))
         .add("POST", "/api/v1/import", Target::None, p(exchange::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .add("GET", "/api/v1/export", Target::OrgQuery, g(exchange::export))
+        .add("GET", "/api/v1/orgs/{id}/roster", Target::Org, g(life::roster))
+        .add("GET", "/api/v1/life/records", Target::OrgQuery, g(life::list))
+        .add("POST", "/api/v1/life/records", Target::None, p(life::create))
+        .add("GET,PUT", "/api/v1/life/records/{id}", Target::LifeRecord, g(life::show).put(life::update))
+        .add("POST", "/api/v1/life/records/{id}/submit", Target::LifeRecord, p(life::submit))
+        .add("POST", "/api/v1/life/records/{id}/review", Target::LifeRecord, p(life::review))
+        .add("GET", "/api/v1/life/types", Target::None, g(life::types))
+        .add("GET", "/api/v1/life/rules", Target::None, g(life::rules))
+        .add("GET", "/api/v1/life/findings", Target::OrgQuery, g(life::findings))
+        .add("GET", "/api/v1/life/compliance", Target::OrgQuery, g(life::compliance))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -441,6 +441,8 @@ struct OrgPage {
     focused: bool,
     /// Offer 设为当前范围 (not for the caller's only top organization).
     can_focus: bool,
+    /// A 党组 whose 党建工作分工 the caller may read.
+    show_divisions: bool,
 }
 
 const CHILDREN_PER_PAGE: usize = 50;
@@ -573,6 +575,7 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
         can_add_member: caller.can_at(Perm::EditMembers, &o.path) && o.kind.holds_members(),
         focused: caller.focus.as_ref().is_some_and(|f| f.id == id),
         can_focus: !(caller.all_roots.len() == 1 && caller.all_roots[0].id == id),
+        show_divisions: o.kind == OrgKind::LeadingGroup && caller.can_at(Perm::ReadLife, &o.path),
     })
 }
 
