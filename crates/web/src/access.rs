@@ -154,6 +154,9 @@ pub const MENU: &[MenuItem] = &[
         href: "/stats", label: "统计分析", section: "stats", group: "组织建设", perm: Some(Perm::Stats)
     },
     MenuItem {
+        href: "/life", label: "会议记录", section: "life", group: "组织生活", perm: Some(Perm::ReadLife)
+    },
+    MenuItem {
         href: "/import", label: "数据导入", section: "import", group: "数据交换", perm: Some(Perm::Exchange)
     },
     MenuItem {

@@ -11,6 +11,7 @@ mod admin;
 mod audit;
 mod exchange;
 mod home;
+mod life;
 mod members;
 mod orgs;
 pub(crate) mod stats;
@@ -72,6 +73,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = members::routes(r);
     let r = exchange::routes(r);
     let r = stats::routes(r);
+    let r = life::routes(r);
     let r = account::routes(r);
     admin::routes(r)
 }
