@@ -603,3 +603,50 @@ async fn members_read_their_branch_and_other_counties_are_not_found() {
         db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_roster_follows_the_types_committee_members_only_or_numbers() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = &w.logins[&Role::PartyWorker];
+        common::exec(&w.store, "UPDATE member SET job_post = '支部书记' WHERE id = $1", &store::args![w.member_a])
+            .await;
+        let uri = format!("/orgs/{}/life/new", w.branch_a);
+        let a = format!("name=\"att_{}\"", w.member_a);
+        let a2 = format!("name=\"att_{}\"", w.member_a2);
+        // a committee meeting alone lists the committee
+        let load = form(&[("csrf", &l.csrf), ("action", "roster"), ("types", "committee_meeting"), ("held_on", DAY)]);
+        let (st, _, body) = send(&w.app, post(&uri, &l.cookie, &load)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains(&a) && !body.contains(&a2), "committee only");
+        assert!(body.contains("支部委员会成员") && body.contains("支委"));
+        // joined with a 支部党员大会 the whole branch is listed
+        let load = form(&[
+            ("csrf", &l.csrf),
+            ("action", "roster"),
+            ("types", "committee_meeting"),
+            ("types", "branch_assembly"),
+            ("held_on", DAY),
+        ]);
+        let (_, _, body) = send(&w.app, post(&uri, &l.cookie, &load)).await;
+        assert!(body.contains(&a) && body.contains(&a2));
+        // saving after switching the types to a committee meeting relists instead of saving
+        let body = assembly(&w, &l.csrf, &[("types", "committee_meeting")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("会议日期或会议类型已改变") && page.contains(&a) && !page.contains(&a2));
+        assert!(page.contains("name=\"roster_kind\" value=\"committee\""));
+        // the committee meeting of one member present out of one: saved
+        let body =
+            assembly(&w, &l.csrf, &[("types", "committee_meeting"), ("roster_kind", "committee"), ("res0_yes", "1")]);
+        let body = body.replace(&format!("&att_{}=present", w.member_a2), "");
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{page}");
+        // a type without a roster takes numbers by hand
+        let load = form(&[("csrf", &l.csrf), ("action", "roster"), ("types", "heart_talk"), ("held_on", DAY)]);
+        let (_, _, body) = send(&w.app, post(&uri, &l.cookie, &load)).await;
+        assert!(body.contains("name=\"expected\"") && body.contains("name=\"present\"") && !body.contains(&a));
+        assert!(body.contains("不按党员名册登记"));
+        db.finish().await;
+    }
+}

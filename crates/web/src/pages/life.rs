@@ -828,6 +828,9 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
     match f.action.as_str() {
         "roster" => {
             let notice = match held_on {
+                Some(_) if kind == RosterKind::None => {
+                    Some("所选会议类型不按党员名册登记，请直接填写人数。".to_string())
+                }
                 Some(d) if d > today() => {
                     errs.push("会议日期", format!("{d} 晚于今天，只能登记已召开的会议 (REC-04)"));
                     None
@@ -860,7 +863,11 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
         if stale && !f.roster_kind.is_empty() {
             errs.push(
                 "出席情况",
-                format!("会议日期或会议类型已改变，已按 {d} 的名册重新列出应到人员，请核对出席情况后再保存"),
+                if kind == RosterKind::None {
+                    "会议类型已改变：所选类型不按党员名册登记，请填写应到、实到等人数后再保存".to_string()
+                } else {
+                    format!("会议日期或会议类型已改变，已按 {d} 的名册重新列出应到人员，请核对出席情况后再保存")
+                },
             );
             return form_view(s, caller, scope, ctx, &f, &types, Some(d), &errs, None, None).await;
         }
