@@ -489,6 +489,11 @@ async fn attachments_are_checked_downloaded_with_safe_headers_and_deleted() {
         let (st, _, body) = upload(&w, Role::PartyWorker, id, "会议照片.png", b"%PDF-1.7 not a png").await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("文件内容与扩展名 .png 不符"));
+        let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+        big.resize(store::life::MAX_ATTACHMENT + 4096, 0);
+        let (st, _, body) = upload(&w, Role::PartyWorker, id, "大照片.png", &big).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("超过 10 MB 的上限"));
         let (st, _, body) = upload(&w, Role::PartyWorker, id, "", b"").await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("请选择要上传的文件"));
