@@ -1568,3 +1568,18 @@ pub async fn card(store: &Store, org: &Org, year: i32, as_of: NaiveDate) -> Stor
     let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(StoreError::Refused("年份无效".into()))?;
     evaluate_in(store, org, from, to, as_of, None, true).await
 }
+
+// --- added for the record pages ---
+
+/// The record an attachment belongs to, when that record's organization is in scope; anything
+/// else (a missing attachment, or one of a record outside the scope) is not found.
+pub async fn attachment_record(store: &Store, scope: &Scope, attachment_id: i64) -> StoreResult<i64> {
+    let row: Option<(i64, String)> = store
+        .read()
+        .fetch_optional(
+            "SELECT a.record_id, r.path FROM life_attachment a JOIN life_record r ON r.id = a.record_id WHERE a.id = $1",
+            &args![attachment_id],
+        )
+        .await?;
+    row.filter(|(_, p)| scope.contains(p)).map(|(id, _)| id).ok_or(StoreError::NotFound("附件"))
+}

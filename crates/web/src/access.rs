@@ -154,6 +154,9 @@ pub const MENU: &[MenuItem] = &[
         href: "/stats", label: "统计分析", section: "stats", group: "组织建设", perm: Some(Perm::Stats)
     },
     MenuItem {
+        href: "/life", label: "会议记录", section: "life", group: "组织生活", perm: Some(Perm::ReadLife)
+    },
+    MenuItem {
         href: "/life/rules",
         label: "规则与类型",
         section: "life_rules",

@@ -131,6 +131,18 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/orgs/{id}/divisions", Policy::Business(P::ReadLife)),
     ("POST", "/orgs/{id}/divisions", Policy::Business(P::RecordLife)),
     ("POST", "/orgs/{id}/divisions/delete", Policy::Business(P::RecordLife)),
+    // 会议记录 (organization-life records)
+    ("GET", "/life", Policy::Business(P::ReadLife)),
+    ("GET", "/orgs/{id}/life/new", Policy::Business(P::RecordLife)),
+    ("POST", "/orgs/{id}/life/new", Policy::Business(P::RecordLife)),
+    ("GET", "/life/records/{id}", Policy::Business(P::ReadLife)),
+    ("GET", "/life/records/{id}/edit", Policy::Business(P::RecordLife)),
+    ("POST", "/life/records/{id}/edit", Policy::Business(P::RecordLife)),
+    ("POST", "/life/records/{id}/submit", Policy::Business(P::RecordLife)),
+    ("POST", "/life/records/{id}/review", Policy::Business(P::ReviewLife)),
+    ("POST", "/life/records/{id}/attachments", Policy::Business(P::RecordLife)),
+    ("GET", "/life/attachments/{id}", Policy::Business(P::ReadLife)),
+    ("POST", "/life/attachments/{id}/delete", Policy::Business(P::RecordLife)),
     // JSON API (bearer tokens)
     ("GET", "/api/v1/openapi.json", Policy::Public),
     ("GET", "/api/v1/orgs", Policy::Business(P::ReadOrgs)),

@@ -11,6 +11,7 @@ mod admin;
 mod audit;
 mod exchange;
 mod home;
+mod life;
 mod life_rules;
 mod members;
 mod orgs;
@@ -74,6 +75,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = exchange::routes(r);
     let r = stats::routes(r);
     let r = life_rules::routes(r);
+    let r = life::routes(r);
     let r = account::routes(r);
     admin::routes(r)
 }

@@ -438,6 +438,9 @@ struct OrgPage {
     /// Move and dissolve: editable and not the top of the caller's own grant.
     can_restructure: bool,
     can_add_member: bool,
+    /// 会议记录 of the organization, and 登记会议 where it records its own.
+    show_life: bool,
+    can_record_life: bool,
     focused: bool,
     /// Offer 设为当前范围 (not for the caller's only top organization).
     can_focus: bool,
@@ -573,6 +576,8 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
         can_edit,
         can_restructure: can_edit && !top_of_grant(&caller, &o),
         can_add_member: caller.can_at(Perm::EditMembers, &o.path) && o.kind.holds_members(),
+        show_life: caller.can_at(Perm::ReadLife, &o.path),
+        can_record_life: caller.can_at(Perm::RecordLife, &o.path) && super::life::records_life(o.kind),
         focused: caller.focus.as_ref().is_some_and(|f| f.id == id),
         can_focus: !(caller.all_roots.len() == 1 && caller.all_roots[0].id == id),
         show_divisions: o.kind == OrgKind::LeadingGroup && caller.can_at(Perm::ReadLife, &o.path),
