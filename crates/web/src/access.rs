@@ -154,6 +154,27 @@ pub const MENU: &[MenuItem] = &[
         href: "/stats", label: "统计分析", section: "stats", group: "组织建设", perm: Some(Perm::Stats)
     },
     MenuItem {
+        href: "/life/compliance",
+        label: "合规检查",
+        section: "compliance",
+        group: "组织生活",
+        perm: Some(Perm::ReadLife),
+    },
+    MenuItem {
+        href: "/life/calendar",
+        label: "组织生活日历",
+        section: "calendar",
+        group: "组织生活",
+        perm: Some(Perm::ReadLife),
+    },
+    MenuItem {
+        href: "/life/findings",
+        label: "问题清单",
+        section: "findings",
+        group: "组织生活",
+        perm: Some(Perm::ReadLife),
+    },
+    MenuItem {
         href: "/import", label: "数据导入", section: "import", group: "数据交换", perm: Some(Perm::Exchange)
     },
     MenuItem {

@@ -124,6 +124,12 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/export/download", Policy::Business(P::Exchange)),
     ("GET", "/stats", Policy::Business(P::Stats)),
     ("GET", "/stats/export.csv", Policy::Business(P::Stats)),
+    // 组织生活: compliance views (issue 4 §3)
+    ("GET", "/life/compliance", Policy::Business(P::ReadLife)),
+    ("GET", "/life/compliance.xlsx", Policy::Business(P::ReadLife)),
+    ("GET", "/orgs/{id}/life", Policy::Business(P::ReadLife)),
+    ("GET", "/life/calendar", Policy::Business(P::ReadLife)),
+    ("GET", "/life/findings", Policy::Business(P::ReadLife)),
     // JSON API (bearer tokens)
     ("GET", "/api/v1/openapi.json", Policy::Public),
     ("GET", "/api/v1/orgs", Policy::Business(P::ReadOrgs)),

@@ -9,6 +9,7 @@
 mod account;
 mod admin;
 mod audit;
+mod compliance;
 mod exchange;
 mod home;
 mod members;
@@ -72,6 +73,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = members::routes(r);
     let r = exchange::routes(r);
     let r = stats::routes(r);
+    let r = compliance::routes(r);
     let r = account::routes(r);
     admin::routes(r)
 }
