@@ -133,9 +133,8 @@ async fn compliance_views() {
         assert_eq!(sheet.get_value((branch, theme)), Some(&Data::Float(3.0)));
         assert_eq!(sheet.get_value((branch, theme + 1)), Some(&Data::Float(2.0)));
         let problems = wb.worksheet_range("问题清单").unwrap();
-        assert!((1..problems.height() as u32)
-            .any(|r| problems.get_value((r, 3)).is_some_and(|v| v.to_string() == "LIFE-07")
-                && problems.get_value((r, 5)).is_some_and(|v| v.to_string() == "2025年3月")));
+        assert!((1..problems.height() as u32).any(|r| problems.get_value((r, 3)).is_some_and(|v| *v == "LIFE-07")
+            && problems.get_value((r, 5)).is_some_and(|v| *v == "2025年3月")));
         let audit = store::audit::recent(&w.store, 5).await.unwrap();
         assert!(audit.iter().any(|a| a.action == "life.export" && a.target == format!("org:{}", w.county_a)));
 

@@ -170,6 +170,7 @@ pub struct Ranked {
     name: String,
     parent: String,
     rate: String,
+    low: bool,
     met: i64,
     due: i64,
     /// What is missing: `主题党日 3 期、党课 1 期`.
@@ -448,6 +449,7 @@ pub async fn compliance(State(s): State<Shared>, caller: Caller, Query(q): Query
                     .and_then(|p| by_path.get(p))
                     .map_or(String::new(), |n| n.to_string()),
                 rate: rate_text(t.due, t.met),
+                low: t.rate().is_some_and(|r| r * 100.0 < charts::LOW_RATE),
                 met: t.met,
                 due: t.due,
                 missing,
