@@ -53,6 +53,9 @@ enum Command {
     Export(commands::io::ExportArgs),
     /// 组织结构检查（ORG/TERM 规则）/ structural findings for a subtree
     Check(commands::check::CheckArgs),
+    /// 组织生活：每日合规检查 / organization life: the daily compliance job
+    #[command(subcommand)]
+    Life(commands::life::LifeCmd),
     /// 在线备份 SQLite 数据库 / consistent online backup of the SQLite database
     Backup(BackupArgs),
     /// 统计汇总表：核对或重算 / roll-up table: verify or recompute
@@ -134,6 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(a) => commands::io::import(&ctx, a).await,
         Command::Export(a) => commands::io::export(&ctx, a).await,
         Command::Check(a) => commands::check::run(&ctx, a).await,
+        Command::Life(c) => commands::life::run(&ctx, c).await,
         Command::Stats(c) => commands::check::stats(&ctx, c).await,
         Command::Backup(a) => {
             let store = ctx.open().await?;

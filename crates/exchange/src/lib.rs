@@ -26,6 +26,7 @@ mod source;
 mod writer;
 
 pub mod bench;
+pub mod life;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

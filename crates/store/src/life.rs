@@ -1442,48 +1442,54 @@ pub async fn run_daily(store: &Store, as_of: NaiveDate, params: Option<dl::Param
         .fetch_all("SELECT id FROM org WHERE parent_id IS NULL AND dissolved_on IS NULL ORDER BY path", &[])
         .await?;
     let mut report = JobReport { as_of, from, to, orgs: 0, records: 0, findings: 0, took_ms: 0 };
-    let mut tx = store.begin().await?;
-    tx.x().execute("DELETE FROM life_finding", &[]).await?;
+    // judge first, on the read pool; the write transaction (SQLite's one writer) only replaces rows
+    let mut rows: Vec<(String, dl::Finding)> = Vec::new();
     for (root,) in roots {
         let org = crate::org::get(store, &Scope::all(), root).await?;
         let ev = evaluate(store, &org, from, to, as_of, params).await?;
         report.orgs += ev.orgs.len();
         report.records += ev.records;
         let paths: HashMap<i64, &str> = ev.orgs.iter().map(|o| (o.id, o.path.as_str())).collect();
-        let all: Vec<&dl::Finding> = ev.results.iter().flat_map(|r| &r.findings).collect();
-        report.findings += all.len();
-        for chunk in all.chunks(200) {
-            let mut sql = String::from(
-                "INSERT INTO life_finding (org_id, path, kind, rule_id, severity, type_code, period_key, period_label, record_id, \
-                 message, source, evidence, computed_on) VALUES ",
-            );
-            let mut a: Vec<Val> = Vec::with_capacity(chunk.len() * 13);
-            for (i, f) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let b = a.len();
-                sql.push('(');
-                sql.push_str(&(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
-                sql.push(')');
-                a.extend(args![
-                    f.org_id,
-                    paths.get(&f.org_id).copied().unwrap_or_default(),
-                    f.kind.code(),
-                    f.rule_id.clone(),
-                    severity_code(f.severity),
-                    f.type_code.clone(),
-                    f.period_key.clone(),
-                    f.period_label.clone(),
-                    f.record_id,
-                    f.message.clone(),
-                    f.source.clone(),
-                    serde_json::to_string(&f.evidence).unwrap_or_default(),
-                    as_of
-                ]);
+        for r in &ev.results {
+            for f in &r.findings {
+                rows.push((paths.get(&f.org_id).copied().unwrap_or_default().to_string(), f.clone()));
             }
-            tx.x().execute(&sql, &a).await?;
         }
+    }
+    report.findings = rows.len();
+    let mut tx = store.begin().await?;
+    tx.x().execute("DELETE FROM life_finding", &[]).await?;
+    for chunk in rows.chunks(200) {
+        let mut sql = String::from(
+            "INSERT INTO life_finding (org_id, path, kind, rule_id, severity, type_code, period_key, period_label, record_id, \
+             message, source, evidence, computed_on) VALUES ",
+        );
+        let mut a: Vec<Val> = Vec::with_capacity(chunk.len() * 13);
+        for (i, (p, f)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = a.len();
+            sql.push('(');
+            sql.push_str(&(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+            sql.push(')');
+            a.extend(args![
+                f.org_id,
+                p.clone(),
+                f.kind.code(),
+                f.rule_id.clone(),
+                severity_code(f.severity),
+                f.type_code.clone(),
+                f.period_key.clone(),
+                f.period_label.clone(),
+                f.record_id,
+                f.message.clone(),
+                f.source.clone(),
+                serde_json::to_string(&f.evidence).unwrap_or_default(),
+                as_of
+            ]);
+        }
+        tx.x().execute(&sql, &a).await?;
     }
     report.took_ms = started.elapsed().as_millis() as i64;
     let detail = serde_json::to_string(&report).unwrap_or_default();

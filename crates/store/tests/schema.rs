@@ -15,7 +15,9 @@ struct Col {
 
 fn class(ty: &str, col: &str) -> &'static str {
     let t = ty.to_ascii_lowercase();
-    let boolish = col.starts_with("is_") || col.starts_with("has_");
+    let boolish = col.starts_with("is_")
+        || col.starts_with("has_")
+        || matches!(col, "votes" | "lecturer" | "quorum_ok" | "passed");
     match t.as_str() {
         "integer" | "bigint" if boolish => "bool",
         "boolean" => "bool",
@@ -26,6 +28,7 @@ fn class(ty: &str, col: &str) -> &'static str {
         "text"
             if col.ends_with("_date")
                 || col.ends_with("_on")
+                || matches!(col, "valid_from" | "valid_to" | "since")
                 || col.starts_with("term_start")
                 || col.starts_with("term_end") =>
         {

@@ -157,6 +157,27 @@ pub const MENU: &[MenuItem] = &[
         href: "/life", label: "会议记录", section: "life", group: "组织生活", perm: Some(Perm::ReadLife)
     },
     MenuItem {
+        href: "/life/compliance",
+        label: "合规检查",
+        section: "compliance",
+        group: "组织生活",
+        perm: Some(Perm::ReadLife),
+    },
+    MenuItem {
+        href: "/life/calendar",
+        label: "组织生活日历",
+        section: "calendar",
+        group: "组织生活",
+        perm: Some(Perm::ReadLife),
+    },
+    MenuItem {
+        href: "/life/findings",
+        label: "问题清单",
+        section: "findings",
+        group: "组织生活",
+        perm: Some(Perm::ReadLife),
+    },
+    MenuItem {
         href: "/life/rules",
         label: "规则与类型",
         section: "life_rules",

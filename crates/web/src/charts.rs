@@ -170,6 +170,65 @@ pub fn coverage(title: &str, items: &[(String, i64, i64)]) -> String {
     finish(svg, title)
 }
 
+/// Colour of a completion rate below [`LOW_RATE`] (the warning amber of the pages).
+const LOW: RGBColor = RGBColor(0xc9, 0x7a, 0x12);
+/// Completion rates below this share (percent) are drawn in [`LOW`].
+pub const LOW_RATE: f64 = 60.0;
+
+/// Shorten a label to `max` characters with an ellipsis.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Completion rates: for each (label, met, due), a bar of met/due out of a full track, the rate
+/// and `met/due` at its end; rates under [`LOW_RATE`] in amber; nothing due says so in words.
+pub fn rates(title: &str, items: &[(String, i64, i64)]) -> String {
+    let row = 26i32;
+    let height = (items.len().max(1) as i32 * row + 8) as u32;
+    let labels: Vec<String> = items.iter().map(|i| shorten(&i.0, 14)).collect();
+    let label_w = labels.iter().map(|l| text_width(l, FONT - 1.0)).fold(0.0, f64::max).ceil() as i32 + 12;
+    let value_w = 118;
+    let width = WIDTH + 100;
+    let x0 = label_w;
+    let span = (width as i32 - x0 - value_w).max(60);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let draw = || -> Result<(), Box<dyn std::error::Error + '_>> {
+            for (i, ((_, met, due), label)) in items.iter().zip(&labels).enumerate() {
+                let top = 4 + i as i32 * row;
+                let mid = top + row / 2;
+                root.draw(&Text::new(label.clone(), (x0 - 10, mid), style(FONT - 1.0, &INK, HPos::Right)))?;
+                root.draw(&Rectangle::new([(x0, top + 6), (x0 + span, top + row - 6)], TRACK.filled()))?;
+                let text = if *due > 0 {
+                    let r = percent(*met, *due);
+                    let w = ((r / 100.0) * span as f64).round() as i32;
+                    let color = if r < LOW_RATE { LOW } else { PALETTE[0] };
+                    if w > 0 {
+                        root.draw(&Rectangle::new([(x0, top + 6), (x0 + w, top + row - 6)], color.filled()))?;
+                    }
+                    format!("{r:.1}%  {met}/{due}")
+                } else {
+                    "无应召开".to_string()
+                };
+                root.draw(&Text::new(text, (x0 + span + 8, mid), style(FONT - 1.0, &MUTED, HPos::Left)))?;
+            }
+            root.present()?;
+            Ok(())
+        };
+        if draw().is_err() {
+            return String::new();
+        }
+    }
+    finish(svg, title)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +247,8 @@ mod tests {
         // nothing to show is still a chart, not an error
         assert!(donut("空", &[("男".to_string(), 0)]).contains("<svg"));
         assert!(bars("空", &[]).contains("<svg"));
+        let r =
+            rates("完成率", &[("甲支部".to_string(), 9, 12), ("一个名字非常非常长的党支部委员会".to_string(), 0, 0)]);
+        assert!(r.contains("75.0%  9/12") && r.contains("无应召开") && r.contains("…"), "{r}");
     }
 }

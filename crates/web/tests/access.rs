@@ -143,6 +143,12 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/life/records/{id}/attachments", Policy::Business(P::RecordLife)),
     ("GET", "/life/attachments/{id}", Policy::Business(P::ReadLife)),
     ("POST", "/life/attachments/{id}/delete", Policy::Business(P::RecordLife)),
+    // 组织生活: compliance views (issue 4 §3)
+    ("GET", "/life/compliance", Policy::Business(P::ReadLife)),
+    ("GET", "/life/compliance.xlsx", Policy::Business(P::ReadLife)),
+    ("GET", "/orgs/{id}/life", Policy::Business(P::ReadLife)),
+    ("GET", "/life/calendar", Policy::Business(P::ReadLife)),
+    ("GET", "/life/findings", Policy::Business(P::ReadLife)),
     // JSON API (bearer tokens)
     ("GET", "/api/v1/openapi.json", Policy::Public),
     ("GET", "/api/v1/orgs", Policy::Business(P::ReadOrgs)),

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod check;
 pub mod demo;
 pub mod io;
+pub mod life;
 pub mod member;
 pub mod org;
 pub mod serve;

@@ -9,6 +9,7 @@
 mod account;
 mod admin;
 mod audit;
+mod compliance;
 mod exchange;
 mod home;
 mod life;
@@ -76,6 +77,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = stats::routes(r);
     let r = life_rules::routes(r);
     let r = life::routes(r);
+    let r = compliance::routes(r);
     let r = account::routes(r);
     admin::routes(r)
 }
