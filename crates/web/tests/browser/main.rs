@@ -1,6 +1,7 @@
 //! The browser journey in real headless Chromium (Debian's `chromium` and `chromium-driver`,
 //! installed by `.ci/run` when missing): sign in, browse the tree, open an organization's
-//! statistics, edit a member, import a file with bad rows and read the report, sign out.
+//! statistics, edit a member, import a file with bad rows and read the report, sign out; and
+//! organization life: record a meeting and see its finding disappear from the compliance card.
 //! Screenshots are kept under `target/browser/`.
 //!
 //! Without chromedriver the test fails when `DANGJIAN_REQUIRE_BROWSER=1` (as `scripts/test` sets
@@ -17,8 +18,8 @@ use webdriver::Browser;
 
 /// Serve the test world on a free port from a runtime of its own; returns the base URL and the
 /// world (kept alive with the runtime thread).
-fn serve() -> (String, std::sync::mpsc::Sender<()>) {
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
+fn serve() -> (String, std::sync::mpsc::Sender<()>, i64) {
+    let (tx, rx) = std::sync::mpsc::channel::<(String, i64)>();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -27,7 +28,7 @@ fn serve() -> (String, std::sync::mpsc::Sender<()>) {
             let w = common::world(&db.store).await;
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            tx.send(format!("http://{addr}")).unwrap();
+            tx.send((format!("http://{addr}"), w.branch_a)).unwrap();
             let app = w.app.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
             let server = tokio::spawn(async move { axum::serve(listener, app).await });
             tokio::task::spawn_blocking(move || stop_rx.recv()).await.ok();
@@ -35,7 +36,21 @@ fn serve() -> (String, std::sync::mpsc::Sender<()>) {
             db.finish().await;
         });
     });
-    (rx.recv().unwrap(), stop_tx)
+    let (base, branch_a) = rx.recv().unwrap();
+    (base, stop_tx, branch_a)
+}
+
+fn browser_available() -> bool {
+    if std::path::Path::new(webdriver::CHROMEDRIVER).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var("DANGJIAN_REQUIRE_BROWSER").is_err(),
+        "{} is missing: install Debian's chromium and chromium-driver (.ci/run does)",
+        webdriver::CHROMEDRIVER
+    );
+    eprintln!("skipped: {} not installed", webdriver::CHROMEDRIVER);
+    false
 }
 
 fn shots() -> PathBuf {
@@ -57,16 +72,10 @@ fn wait_for(b: &Browser, needle: &str) -> String {
 
 #[test]
 fn journey_in_headless_chromium() {
-    if !std::path::Path::new(webdriver::CHROMEDRIVER).exists() {
-        assert!(
-            std::env::var("DANGJIAN_REQUIRE_BROWSER").is_err(),
-            "{} is missing: install Debian's chromium and chromium-driver (.ci/run does)",
-            webdriver::CHROMEDRIVER
-        );
-        eprintln!("skipped: {} not installed", webdriver::CHROMEDRIVER);
+    if !browser_available() {
         return;
     }
-    let (base, stop) = serve();
+    let (base, stop, _) = serve();
     let dir = shots();
     let b = Browser::start(1280, 900).expect("headless Chromium");
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
@@ -175,6 +184,57 @@ fn journey_in_headless_chromium() {
     shot("99-signed-out");
     b.goto(&format!("{base}/members")).unwrap();
     wait_for(&b, "name=\"password\"");
+    drop(b);
+    stop.send(()).ok();
+}
+
+/// Issue 4: a 党务工作者 sees on the branch's compliance card that October's 主题党日 is missing
+/// (LIFE-07), records it through the form (roster loaded for the meeting's date), submits it, and
+/// the finding is gone from the card while September's remains.
+#[test]
+fn recording_a_meeting_clears_its_finding() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, branch_a) = serve();
+    let dir = shots();
+    let b = Browser::start(1280, 1000).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/login")).unwrap();
+    b.fill("input[name=username]", "u_party_worker").unwrap();
+    b.fill("input[name=password]", common::PASSWORD).unwrap();
+    b.click(&b.find("button[type=submit]").unwrap()).unwrap();
+    wait_for(&b, "工作台");
+
+    b.goto(&format!("{base}/orgs/{branch_a}/life?year=2026")).unwrap();
+    let card = wait_for(&b, "发现的问题");
+    assert!(card.contains("2026年10月应召开主题党日"), "October's 主题党日 is missing before");
+    assert!(card.contains("LIFE-07"), "the finding names its rule");
+    shot("20-life-card-before");
+
+    b.click(&b.link("登记会议").unwrap()).unwrap();
+    wait_for(&b, "会议基本情况");
+    b.click(&b.find("input[name=types][value=theme_day]").unwrap()).unwrap();
+    b.fill("#f-title", "十月主题党日：重温入党誓词").unwrap();
+    b.execute("document.getElementById('f-held_on').value = '2026-10-15';").unwrap();
+    b.fill("#f-place", "社区党群服务中心").unwrap();
+    b.fill("#f-host", "甲书记").unwrap();
+    b.fill("#f-recorder", "甲委员").unwrap();
+    b.fill("#f-minutes", "集体重温入党誓词，交流学习体会。").unwrap();
+    b.click(&b.find("button[name=action][value=roster]").unwrap()).unwrap();
+    let form = wait_for(&b, "att-table");
+    assert!(form.contains("甲党员") && form.contains("甲二党员"), "the roster of 2026-10-15 is listed");
+    shot("21-life-form-roster");
+    b.click(&b.find("button.primary[name=action][value=submit]").unwrap()).unwrap();
+    let record = wait_for(&b, "重温入党誓词");
+    assert!(record.contains("待审核"), "saved and submitted");
+    shot("22-life-record");
+
+    b.goto(&format!("{base}/orgs/{branch_a}/life?year=2026")).unwrap();
+    let card = wait_for(&b, "发现的问题");
+    assert!(!card.contains("2026年10月应召开主题党日"), "October's finding is gone");
+    assert!(card.contains("2026年9月应召开主题党日"), "September's is still there");
+    shot("23-life-card-after");
     drop(b);
     stop.send(()).ok();
 }

@@ -160,6 +160,12 @@ impl Browser {
         std::fs::write(to, png).map_err(|e| e.to_string())
     }
 
+    /// Run a script in the page (for what typing cannot do portably, such as a date input's
+    /// value, whose typed form depends on the browser's locale).
+    pub fn execute(&self, script: &str) -> Result<Value, String> {
+        self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
+    }
+
     pub fn resize(&self, width: u32, height: u32) -> Result<(), String> {
         self.cmd("POST", "/window/rect", Some(json!({"width": width, "height": height}))).map(|_| ())
     }
