@@ -347,8 +347,11 @@ impl Store {
             .pragma("temp_store", "memory")
             .statement_cache_capacity(256)
             .disable_statement_logging();
+        // a SQLite connection is a thread in this process, not a socket that can drop: the pool's
+        // liveness ping before every acquire is a round trip to that thread for nothing
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(120))
             .connect_with(base.clone().create_if_missing(true))
             .await?;
@@ -358,6 +361,7 @@ impl Store {
         let readers = (std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2) * 4).clamp(4, 16);
         let reader = SqlitePoolOptions::new()
             .max_connections(readers)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(base.read_only(true))
             .await?;
