@@ -318,6 +318,31 @@ impl Tx {
     }
 }
 
+/// Plan each prepared statement once (SQLite's query planner stability guarantee). Otherwise a
+/// statement whose bound values the planner looked at (a `status = $n` matched against a partial
+/// index's `WHERE status = 'normal'`, a `path >= $n` range estimated from `sqlite_stat4`) is
+/// parsed and planned again at every execution, because every bind may change the best plan: the
+/// member list spent a fifth of the server's time re-preparing its query. Reads only: a plan
+/// chosen without the values still uses the indexes (the member list keeps its path index range).
+async fn stable_plans(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: the handle is locked for this thread (the connection's worker waits on that lock),
+    // and SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an optional int* for the new setting.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::os::raw::c_int,
+            std::ptr::null_mut::<std::os::raw::c_int>(),
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK {
+        return Err(sqlx::Error::Protocol(format!("sqlite3_db_config(ENABLE_QPSG) failed: {rc}")));
+    }
+    Ok(())
+}
+
 /// How long a writer waits for SQLite's write lock (held by another process) before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -362,6 +387,7 @@ impl Store {
         let reader = SqlitePoolOptions::new()
             .max_connections(readers)
             .test_before_acquire(false)
+            .after_connect(|conn, _| Box::pin(stable_plans(conn)))
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(base.read_only(true))
             .await?;
