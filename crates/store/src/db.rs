@@ -334,6 +334,31 @@ impl Tx {
     }
 }
 
+/// Plan each prepared statement once (SQLite's query planner stability guarantee). Otherwise a
+/// statement whose bound values the planner looked at (a `status = $n` matched against a partial
+/// index's `WHERE status = 'normal'`, a `path >= $n` range estimated from `sqlite_stat4`) is
+/// parsed and planned again at every execution, because every bind may change the best plan: the
+/// member list spent a fifth of the server's time re-preparing its query. Reads only: a plan
+/// chosen without the values still uses the indexes (the member list keeps its path index range).
+async fn stable_plans(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: the handle is locked for this thread (the connection's worker waits on that lock),
+    // and SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an optional int* for the new setting.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::os::raw::c_int,
+            std::ptr::null_mut::<std::os::raw::c_int>(),
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK {
+        return Err(sqlx::Error::Protocol(format!("sqlite3_db_config(ENABLE_QPSG) failed: {rc}")));
+    }
+    Ok(())
+}
+
 /// How long a writer waits for SQLite's write lock (held by another process) before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -363,8 +388,11 @@ impl Store {
             .pragma("temp_store", "memory")
             .statement_cache_capacity(256)
             .disable_statement_logging();
+        // a SQLite connection is a thread in this process, not a socket that can drop: the pool's
+        // liveness ping before every acquire is a round trip to that thread for nothing
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(120))
             .connect_with(base.clone().create_if_missing(true))
             .await?;
@@ -374,6 +402,8 @@ impl Store {
         let readers = (std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2) * 4).clamp(4, 16);
         let reader = SqlitePoolOptions::new()
             .max_connections(readers)
+            .test_before_acquire(false)
+            .after_connect(|conn, _| Box::pin(stable_plans(conn)))
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(base.read_only(true))
             .await?;

@@ -137,16 +137,14 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
     let sort = MemberSort::from_code(&q.sort).unwrap_or_default();
     let desc = q.dir == "desc";
     let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let page = match store::member::list_sorted_in(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await {
+    let page = match store::member::roster_in(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
-    let ids: Vec<i64> = page.items.iter().map(|m| m.org_id).collect();
-    let names = store::org::names(&s.store, &scope, &ids).await.unwrap_or_default();
     let rows = page
         .items
         .iter()
-        .map(|m| MemberRow {
+        .map(|store::member::Listed { member: m, org_name }| MemberRow {
             id: m.id,
             name: m.name.clone(),
             sex: m.sex.label(),
@@ -156,7 +154,7 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
             birth_date: m.birth_date.to_string(),
             phone: m.phone.as_deref().map(domain::mask::phone).unwrap_or_default(),
             org_id: m.org_id,
-            org_name: names.get(&m.org_id).cloned().unwrap_or_default(),
+            org_name: org_name.clone(),
             tags: [(m.is_mobile, "流动"), (m.is_lost_contact, "失联"), (m.is_needy, "困难")]
                 .into_iter()
                 .filter_map(|(b, t)| b.then_some(t))
