@@ -21,6 +21,7 @@
 
 mod data;
 mod gen;
+mod life;
 mod people;
 mod plan;
 mod tree;
@@ -45,6 +46,8 @@ use gen::{short_place, Ctx, Gen, Level, Profile};
 use people::{Ids, MemberGen, Mix, Namer};
 use plan::CountyPlan;
 use tree::{Hold, Role, Tree};
+
+pub use life::{FindingCount, LifeProfile, LifeSummary, ProfileCount};
 
 /// How much to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -121,6 +124,9 @@ pub struct DemoSummary {
     pub general_branches: u64,
     pub branches: u64,
     pub party_groups: u64,
+    /// 党组 (leading groups of the government, congress, CPPCC, court, procuratorate and
+    /// departments), under their 地方党委; not grassroots organizations.
+    pub leading_groups: u64,
     pub prefectures: u64,
     pub counties: u64,
     pub townships: u64,
@@ -136,6 +142,8 @@ pub struct DemoSummary {
     pub minority: u64,
     pub mobile: u64,
     pub by_sector: Vec<SectorCount>,
+    /// The year of organization life (none at province scale).
+    pub life: LifeSummary,
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -174,6 +182,9 @@ impl DemoSummary {
             "  党组织 {} 个，其中基层党组织 {} 个（党委 {}、党总支 {}、党支部 {}），另有党小组 {} 个\n",
             self.orgs, self.grassroots_orgs, self.committees, self.general_branches, self.branches, self.party_groups
         ));
+        if self.leading_groups > 0 {
+            s.push_str(&format!("  党组 {} 个（政府、人大、政协、法院、检察院及部分部门）\n", self.leading_groups));
+        }
         let sectors: Vec<String> =
             self.by_sector.iter().map(|c| format!("{} {}", c.sector, c.grassroots_orgs)).collect();
         s.push_str(&format!("  基层党组织按领域：{}\n", sectors.join("、")));
@@ -197,6 +208,7 @@ impl DemoSummary {
             self.service_stations_built,
             pct(self.service_stations_built, self.villages_communities)
         ));
+        s.push_str(&self.life.report());
         s
     }
 }
@@ -289,6 +301,8 @@ impl Tally {
                 self.s.branches += 1;
             } else if kind == OrgKind::PartyGroup {
                 self.s.party_groups += 1;
+            } else if kind == OrgKind::LeadingGroup {
+                self.s.leading_groups += 1;
             }
             match n.role {
                 Role::Township => self.s.townships += 1,
@@ -363,6 +377,8 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
     let mut top =
         Gen::new(rng_for(seed, "top"), today, &profile, &namer, Tree::under("", 1), upper_ctx(first.code, Level::City));
     let mut counties: Vec<(usize, &CountyPlan, Ctx)> = Vec::new();
+    // 地方党委 above county level, which get their 党组 in the top tree
+    let mut uppers: Vec<(usize, Ctx)> = Vec::new();
     match opts.scale {
         Scale::District => {
             let c = first.counties.first().context("没有可生成的区县")?;
@@ -381,8 +397,9 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
                 let i = top.local(Some(root), format!("中共{}委", c.name), format!("{}委", cc.place), c.code);
                 counties.push((i, c, cc));
             }
-            top.ctx = ctx;
+            top.ctx = ctx.clone();
             top.local_units(Some(root));
+            uppers.push((root, ctx));
         }
         Scale::Province => {
             let ctx = upper_ctx(plan::PROVINCE_CODE, Level::Province);
@@ -398,14 +415,20 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
                     let i = top.local(Some(pi), format!("中共{}委", c.name), format!("{}委", cc.place), c.code);
                     counties.push((i, c, cc));
                 }
-                top.ctx = pc;
+                top.ctx = pc.clone();
                 top.local_units(Some(pi));
+                uppers.push((pi, pc));
             }
-            top.ctx = ctx;
+            top.ctx = ctx.clone();
             top.local_units(Some(root));
+            uppers.insert(0, (root, ctx));
         }
     }
     top.finalize();
+    let mut lg_rng = rng_for(seed, "leading-groups-top");
+    for (i, c) in &uppers {
+        life::add_leading_groups(&mut top.tree, Some(*i), &c.place, c.region, c.level, &mut lg_rng, &namer, today);
+    }
 
     let mut tally = Tally::default();
     tally.s.scale = opts.scale.to_string();
@@ -432,6 +455,8 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
         let key = format!("county-{}", c.code);
         let mut g = Gen::new(rng_for(seed, &key), today, &profile, &namer, Tree::under(county_path, 0), ctx.clone());
         g.county(c);
+        let mut lg_rng = rng_for(seed, &format!("{key}-leading-groups"));
+        life::add_leading_groups(&mut g.tree, None, &ctx.place, ctx.region, Level::County, &mut lg_rng, &namer, today);
         tally.tree(&g.tree);
         let ids = write::insert_tree(&mut tx, &g.tree, Some(*county_id), today).await?;
         write::set_next_child(&mut tx, *county_id, g.tree.base_next).await?;
@@ -496,14 +521,23 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
         }
         tx = next_tx(store, tx, per_area).await?;
     }
+    progress.finish();
+    // a year of organization life, in the same transaction (not at province scale: a year of
+    // meetings for 250,000 organizations is not a demo)
+    let with_life = opts.scale != Scale::Province;
+    if with_life {
+        tally.s.life = life::build(&mut tx, seed, today, &namer, progress).await?;
+    }
     let detail = serde_json::json!({ "scale": opts.scale.to_string(), "seed": opts.seed });
     store::audit::record(&mut tx, &store::Scope::all(), "demo.build", "database", "ok", detail).await?;
     tx.commit().await.context("提交事务失败")?;
-    progress.finish();
 
     progress.start("更新统计信息", None);
     store.analyze().await?;
     progress.finish();
+    if with_life {
+        life::check(store, today, &mut tally.s.life, progress).await?;
+    }
 
     let mut sectors: Vec<SectorCount> = Sector::ALL
         .iter()

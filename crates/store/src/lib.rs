@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod import_job;
 pub mod life;
+pub mod life_bulk;
 pub mod member;
 pub mod org;
 pub mod progress;

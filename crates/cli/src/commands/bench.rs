@@ -31,6 +31,15 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 1_000_000)]
         rows: u64,
     },
+    /// 组织生活：评估全市一年的合规情况，对比读取同样记录的基线 / evaluate a year of organization life
+    /// for the whole tree vs reading the same records
+    Life {
+        #[arg(long, default_value_t = 7)]
+        iterations: usize,
+        /// 评估日期（默认今天）/ as of (default today)
+        #[arg(long, value_parser = super::parse_date_arg)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 pub fn median(mut v: Vec<Duration>) -> Duration {
@@ -55,6 +64,7 @@ pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
         BenchCmd::Rollup { iterations, baseline_iterations } => rollup(ctx, iterations, baseline_iterations).await,
         BenchCmd::Move { iterations } => move_bench(ctx, iterations).await,
         BenchCmd::Import { rows } => super::io::bench_import(ctx, rows).await,
+        BenchCmd::Life { iterations, as_of } => life(ctx, iterations, as_of.unwrap_or_else(super::today)).await,
     }
 }
 
@@ -160,5 +170,66 @@ async fn move_bench(ctx: &Ctx, iterations: usize) -> Result<()> {
     if !bad.is_empty() {
         bail!("汇总不一致");
     }
+    Ok(())
+}
+
+/// `store::life::evaluate` over the root's subtree for the year of `as_of`, beside the baseline of
+/// reading the same records (`store::life::facts`, the engine's own read) in the same run; and
+/// the pure engine (`domain::life::evaluate` on records already in memory), to show where the
+/// time goes.
+async fn life(ctx: &Ctx, iterations: usize, as_of: chrono::NaiveDate) -> Result<()> {
+    use chrono::Datelike;
+    let store = ctx.open().await?;
+    let all = ctx.scope();
+    let root = pick_org(&store, &all, None).await?;
+    let year = as_of.year();
+    let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid");
+    let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid");
+    let params = domain::life::Params::in_force(as_of);
+    // the range the engine reads: back far enough to see the last activity before `from`
+    let look_from = from.min(to.min(as_of) - chrono::Duration::days(params.silent_days + 1));
+    let rules = store::life::rules(&store).await?;
+    // warm up the caches once
+    let ev = store::life::evaluate(&store, &root, from, to, as_of, None).await?;
+    if ev.records == 0 {
+        bail!("没有组织生活记录：先运行 dangjian demo --scale city");
+    }
+    let findings: usize = ev.results.iter().map(|r| r.findings.len()).sum();
+    println!(
+        "{}：{}，{year} 年（评估日 {as_of}），{} 个党组织、{} 条记录、{} 个问题；每项 {iterations} 次，取中位数",
+        store.backend().name(),
+        root.name,
+        ev.orgs.len(),
+        ev.records,
+        findings
+    );
+    let (mut read, mut engine, mut full) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..iterations {
+        let t = Instant::now();
+        let recs = store::life::facts(&store, &root, look_from, to, false).await?;
+        read.push(t.elapsed());
+        if recs.len() != ev.records {
+            bail!("读取的记录数 {} 与评估的 {} 不一致", recs.len(), ev.records);
+        }
+        let t = Instant::now();
+        let results = domain::life::evaluate(&ev.orgs, &recs, &rules, &ev.types, from, to, as_of, params);
+        engine.push(t.elapsed());
+        if results.len() != ev.results.len() {
+            bail!("引擎结果不一致");
+        }
+        let t = Instant::now();
+        let again = store::life::evaluate(&store, &root, from, to, as_of, None).await?;
+        full.push(t.elapsed());
+        if again.results.iter().map(|r| r.findings.len()).sum::<usize>() != findings {
+            bail!("两次评估的问题数不一致");
+        }
+    }
+    let (r, e, f) = (median(read), median(engine), median(full));
+    println!("| | median |");
+    println!("|---|---:|");
+    println!("| 基线：读取同样的记录 (`store::life::facts`) | {} |", ms(r));
+    println!("| 引擎本身 (`domain::life::evaluate`，记录已在内存) | {} |", ms(e));
+    println!("| 完整评估 (`store::life::evaluate`) | {} |", ms(f));
+    println!("完整评估是基线的 {:.1} 倍。", f.as_secs_f64() / r.as_secs_f64().max(1e-9));
     Ok(())
 }
