@@ -29,6 +29,11 @@ pub struct Cli {
     /// 不显示进度条 / no progress bars
     #[arg(long, global = true)]
     quiet: bool,
+    /// 静默组织的天数（默认按 LIFE-14：30 天）/ days without recorded activity before an
+    /// organization is reported silent (default LIFE-14's 30)
+    #[arg(long, global = true, env = "DANGJIAN_SILENT_DAYS", value_name = "DAYS",
+          value_parser = clap::value_parser!(i64).range(7..=366))]
+    silent_days: Option<i64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -85,6 +90,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(days) = cli.silent_days {
+        store::life::configure_silent_days(days);
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -1351,6 +1351,24 @@ pub async fn facts(
         .collect())
 }
 
+static SILENT_DAYS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+
+/// Set this process's silence threshold in days (`dangjian --silent-days`, `DANGJIAN_SILENT_DAYS`),
+/// in place of LIFE-14's shipped value; the first call wins.
+pub fn configure_silent_days(days: i64) {
+    let _ = SILENT_DAYS.set(days);
+}
+
+/// The engine's parameters on a date: the shipped rule values, with the configured silence
+/// threshold if one was set.
+pub fn params_on(as_of: NaiveDate) -> dl::Params {
+    let mut p = dl::Params::in_force(as_of);
+    if let Some(d) = SILENT_DAYS.get() {
+        p.silent_days = *d;
+    }
+    p
+}
+
 /// Judge the subtree of an organization (already read through the caller's scope) over
 /// `[from, to]` as of `as_of`.
 pub async fn evaluate(
@@ -1373,7 +1391,7 @@ async fn evaluate_in(
     params: Option<dl::Params>,
     only_self: bool,
 ) -> StoreResult<Evaluation> {
-    let params = params.unwrap_or_else(|| dl::Params::in_force(as_of));
+    let params = params.unwrap_or_else(|| params_on(as_of));
     let (all_types, all_rules) = (types(store).await?, rules(store).await?);
     let orgs = life_orgs(store, org, from, to, only_self).await?;
     // look back far enough to see the last activity of organizations quiet at the start

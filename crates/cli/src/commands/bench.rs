@@ -185,7 +185,7 @@ async fn life(ctx: &Ctx, iterations: usize, as_of: chrono::NaiveDate) -> Result<
     let year = as_of.year();
     let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid");
     let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid");
-    let params = domain::life::Params::in_force(as_of);
+    let params = store::life::params_on(as_of);
     // the range the engine reads: back far enough to see the last activity before `from`
     let look_from = from.min(to.min(as_of) - chrono::Duration::days(params.silent_days + 1));
     let rules = store::life::rules(&store).await?;
