@@ -456,9 +456,10 @@ impl Ctx<'_> {
 
     /// The meetings an organization holds in the year, by its profile.
     fn plan(&self, o: &OrgRec, profile: LifeProfile, rng: &mut ChaCha8Rng) -> Vec<Plan> {
-        let fixed: HashMap<&str, u32> = [("theme_day", 0), ("committee_meeting", 1), ("group_meeting", 2)]
+        // each organization's own day of the month for its monthly meetings (固定主题党日 and the like)
+        let fixed: HashMap<&str, u32> = ["theme_day", "committee_meeting", "group_meeting"]
             .into_iter()
-            .map(|(c, _)| (c, rng.gen_range(3..=25)))
+            .map(|c| (c, rng.gen_range(3..=25)))
             .collect();
         let mut plans: Vec<Plan> = Vec::new();
         let mut anchors: HashMap<&str, NaiveDate> = HashMap::new();
