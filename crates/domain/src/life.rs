@@ -756,8 +756,13 @@ pub fn validate(
         errs.push("授课人", "党课须填写授课人 (REC-10)");
     }
 
-    // attendance
-    let kind = roster_kind(types, &codes);
+    // attendance: an organization without members of its own (a 党委's 党课) enters numbers by hand
+    let kind = match roster_kind(types, &codes) {
+        RosterKind::Branch | RosterKind::Committee if roster.is_empty() && input.attendance.is_empty() => {
+            RosterKind::None
+        }
+        k => k,
+    };
     let expected_roster: Vec<&RosterEntry> = match kind {
         RosterKind::Branch => roster.iter().collect(),
         RosterKind::Committee => roster.iter().filter(|r| r.committee).collect(),

@@ -206,6 +206,18 @@ fn rec_fields_are_required_and_named() {
 }
 
 #[test]
+fn rec_08_an_organization_without_a_roster_enters_numbers_by_hand() {
+    let mut input = assembly(&[], 0);
+    input.types = vec!["party_lecture".into()];
+    input.lecturer = "党委书记".into();
+    input.expected = "40".into();
+    input.present = "36".into();
+    input.leave = "4".into();
+    let v = validate(&input, shipped_types(), &[], d("2026-11-21")).unwrap();
+    assert_eq!((v.counts.expected, v.counts.present, v.counts.leave), (40, 36, 4));
+}
+
+#[test]
 fn life_04_committee_meeting_counts_only_committee_members() {
     let ros = roster(8, 0); // the first three hold committee posts
     let mut input = assembly(&ros, 2);

@@ -361,7 +361,7 @@ impl LifeForm {
     }
 
     /// The form of a stored record (for editing).
-    fn of(full: &RecordFull, types: &[LifeType]) -> Self {
+    fn of(full: &RecordFull, types: &[LifeType], holds_members: bool) -> Self {
         let r = &full.record;
         let codes = r.type_codes();
         let mut f = LifeForm {
@@ -395,10 +395,10 @@ impl LifeForm {
                 })
                 .collect(),
             roster_on: r.held_on.to_string(),
-            roster_kind: display_kind(types, &codes).code().to_string(),
+            roster_kind: display_kind(types, &codes, holds_members).code().to_string(),
             ..Default::default()
         };
-        if dl::roster_kind(types, &codes) == RosterKind::None {
+        if display_kind(types, &codes, holds_members) == RosterKind::None {
             f.expected = r.expected.to_string();
             f.present = r.present.to_string();
             f.leave = r.on_leave.to_string();
@@ -454,10 +454,13 @@ impl LifeForm {
     }
 }
 
-/// The roster the form shows for these types: none chosen yet shows the branch's members.
-fn display_kind(types: &[LifeType], codes: &[String]) -> RosterKind {
+/// The roster the form shows for these types: none chosen yet shows the branch's members; an
+/// organization that holds no members itself (a 党委, a 党总支) enters numbers by hand.
+fn display_kind(types: &[LifeType], codes: &[String], holds_members: bool) -> RosterKind {
     let known: Vec<String> = codes.iter().filter(|c| dl::type_of(types, c).is_some()).cloned().collect();
-    if known.is_empty() {
+    if !holds_members {
+        RosterKind::None
+    } else if known.is_empty() {
         RosterKind::Branch
     } else {
         dl::roster_kind(types, &known)
@@ -579,7 +582,7 @@ async fn form_view(
     refusal: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    let kind = display_kind(types, &f.types);
+    let kind = display_kind(types, &f.types, ctx.org.kind.holds_members());
     let roster = match (kind, roster_on) {
         (RosterKind::None, _) | (_, None) => Vec::new(),
         (_, Some(on)) => match store::life::roster(&s.store, scope, ctx.org.id, on).await {
@@ -821,7 +824,7 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
-    let kind = display_kind(&types, &f.types);
+    let kind = display_kind(&types, &f.types, ctx.org.kind.holds_members());
     let held_on = domain::dates::parse_date(&f.held_on).ok();
     let shown_on = domain::dates::parse_date(&f.roster_on).ok();
     let mut errs = FieldErrors::default();
@@ -936,7 +939,7 @@ pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
-    let f = LifeForm::of(&full, &types);
+    let f = LifeForm::of(&full, &types, org.kind.holds_members());
     let ctx = FormCtx { org: &org, record: Some(&full.record) };
     let notice = full
         .record
