@@ -635,35 +635,11 @@ pub async fn create(
              quorum_ok, status, submitted_at, created_by, created_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
              $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) RETURNING id",
             &[
-                Val::from(org.id),
-                Val::from(org.path.clone()),
-                Val::from(v.types.join(",")),
-                Val::from(v.title.clone()),
-                Val::from(v.held_on),
-                Val::from(v.start_time.clone()),
-                Val::from(v.end_time.clone()),
-                Val::from(v.place.clone()),
-                Val::from(v.host.clone()),
-                Val::from(v.recorder.clone()),
-                Val::from(v.lecturer.clone()),
-                Val::from(v.agenda.clone()),
-                Val::from(v.minutes.clone()),
-                Val::from(v.observers.clone()),
-                Val::from(v.counts.expected),
-                Val::from(v.counts.present),
-                Val::from(v.counts.leave),
-                Val::from(v.counts.absent),
-                Val::from(v.counts.voters_expected),
-                Val::from(v.counts.voters_present),
-                Val::from(!v.attendance.is_empty() || (v.counts.expected > 0 && v.counts.present > 0)),
-                Val::OptBool(v.quorum_ok),
-                Val::from(status.code()),
-                Val::from(submit.then_some(t)),
-                Val::from(by),
-                Val::from(today),
-                Val::from(t),
-                Val::from(t),
-            ],
+                vec![Val::from(org.id), Val::from(org.path.clone())],
+                content_vals(&v),
+                args![status.code(), submit.then_some(t), by, today, t, t].to_vec(),
+            ]
+            .concat(),
         )
         .await?;
     write_children(&mut tx, id, &v).await?;
@@ -678,6 +654,33 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok(Saved { id, warnings: v.warnings })
+}
+
+/// The stored content of a record, in column order from `types` to `quorum_ok` (what create and
+/// update both write).
+fn content_vals(v: &dl::ValidRecord) -> Vec<Val> {
+    vec![
+        Val::from(v.types.join(",")),
+        Val::from(v.title.clone()),
+        Val::from(v.held_on),
+        Val::from(v.start_time.clone()),
+        Val::from(v.end_time.clone()),
+        Val::from(v.place.clone()),
+        Val::from(v.host.clone()),
+        Val::from(v.recorder.clone()),
+        Val::from(v.lecturer.clone()),
+        Val::from(v.agenda.clone()),
+        Val::from(v.minutes.clone()),
+        Val::from(v.observers.clone()),
+        Val::from(v.counts.expected),
+        Val::from(v.counts.present),
+        Val::from(v.counts.leave),
+        Val::from(v.counts.absent),
+        Val::from(v.counts.voters_expected),
+        Val::from(v.counts.voters_present),
+        Val::from(!v.attendance.is_empty() || (v.counts.expected > 0 && v.counts.present > 0)),
+        Val::OptBool(v.quorum_ok),
+    ]
 }
 
 fn audit_detail(org: &Org, v: &dl::ValidRecord, status: RecordStatus) -> serde_json::Value {
@@ -772,30 +775,7 @@ pub async fn update(store: &Store, scope: &Scope, id: i64, input: &RecordInput) 
              recorder = $8, lecturer = $9, agenda = $10, minutes = $11, observers = $12, expected = $13, present = $14, \
              on_leave = $15, absent = $16, voters_expected = $17, voters_present = $18, has_attendance = $19, quorum_ok = $20, \
              status = 'draft', updated_at = $21 WHERE id = $22 AND status IN ('draft', 'returned')",
-            &[
-                Val::from(v.types.join(",")),
-                Val::from(v.title.clone()),
-                Val::from(v.held_on),
-                Val::from(v.start_time.clone()),
-                Val::from(v.end_time.clone()),
-                Val::from(v.place.clone()),
-                Val::from(v.host.clone()),
-                Val::from(v.recorder.clone()),
-                Val::from(v.lecturer.clone()),
-                Val::from(v.agenda.clone()),
-                Val::from(v.minutes.clone()),
-                Val::from(v.observers.clone()),
-                Val::from(v.counts.expected),
-                Val::from(v.counts.present),
-                Val::from(v.counts.leave),
-                Val::from(v.counts.absent),
-                Val::from(v.counts.voters_expected),
-                Val::from(v.counts.voters_present),
-                Val::from(!v.attendance.is_empty() || (v.counts.expected > 0 && v.counts.present > 0)),
-                Val::OptBool(v.quorum_ok),
-                Val::from(now()),
-                Val::from(id),
-            ],
+            &[content_vals(&v), args![now(), id].to_vec()].concat(),
         )
         .await?;
     if changed == 0 {
