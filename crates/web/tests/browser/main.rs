@@ -222,12 +222,20 @@ fn recording_a_meeting_clears_its_finding() {
     b.fill("#f-recorder", "甲委员").unwrap();
     b.fill("#f-minutes", "集体重温入党誓词，交流学习体会。").unwrap();
     b.click(&b.find("button[name=action][value=roster]").unwrap()).unwrap();
-    let form = wait_for(&b, "att-table");
+    let form = wait_for(&b, "<strong>2026-10-15</strong>");
     assert!(form.contains("甲党员") && form.contains("甲二党员"), "the roster of 2026-10-15 is listed");
     shot("21-life-form-roster");
     b.click(&b.find("button.primary[name=action][value=submit]").unwrap()).unwrap();
-    let record = wait_for(&b, "重温入党誓词");
-    assert!(record.contains("待审核"), "saved and submitted");
+    // the form itself shows the title: wait until the browser is on the record's own page
+    for _ in 0..50 {
+        if b.url().unwrap().contains("/life/records/") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(b.url().unwrap().contains("/life/records/"), "saved: on the record page");
+    let record = wait_for(&b, "待审核");
+    assert!(record.contains("重温入党誓词"), "saved and submitted");
     shot("22-life-record");
 
     b.goto(&format!("{base}/orgs/{branch_a}/life?year=2026")).unwrap();
