@@ -163,6 +163,12 @@ pub fn roster_kind(types: &[LifeType], codes: &[String]) -> RosterKind {
         .unwrap_or(RosterKind::None)
 }
 
+/// Does an organization of this kind record organization life of its own? Branches and 党小组,
+/// grassroots committees and 党总支, and 党组 do; a 地方党委 (市委、县委) records through them.
+pub fn records_life(kind: OrgKind) -> bool {
+    kind.holds_members() || kind.is_grassroots() || kind == OrgKind::LeadingGroup
+}
+
 /// Is this 党内职务 a seat on the branch committee?
 pub fn is_committee_post(post: &str) -> bool {
     let p = post.trim();

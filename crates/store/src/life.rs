@@ -596,7 +596,7 @@ pub struct Saved {
 }
 
 async fn validated(store: &Store, org: &Org, input: &RecordInput, today: NaiveDate) -> StoreResult<dl::ValidRecord> {
-    if !org.kind.holds_members() && !org.kind.is_grassroots() && org.kind != OrgKind::LeadingGroup {
+    if !dl::records_life(org.kind) {
         let mut e = FieldErrors::default();
         e.push("党组织", format!("{}不登记组织生活，请选择其下级党组织", org.kind.label()));
         return Err(e.into());

@@ -776,7 +776,7 @@ async fn prevalidate(
 ) -> Result<(), Response> {
     if let Some(o) = org {
         // as `store::life` refuses it
-        if !o.kind.holds_members() && !o.kind.is_grassroots() && o.kind != OrgKind::LeadingGroup {
+        if !domain::life::records_life(o.kind) {
             f.errors
                 .push(ApiFieldError::new(ORG_LABEL, format!("{}不登记组织生活，请选择其下级党组织", o.kind.label())));
         }

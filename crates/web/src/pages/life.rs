@@ -24,7 +24,7 @@ use axum::routing::{get, post};
 use axum::Form;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::life::{self as dl, LifeType, RecordInput, RecordStatus, RosterKind};
-use domain::org::{Org, OrgKind};
+use domain::org::Org;
 use domain::FieldErrors;
 use serde::Deserialize;
 use store::life::{Record, RecordFilter, RecordFull};
@@ -55,9 +55,7 @@ pub(super) fn routes(r: Routes) -> Routes {
 
 /// Does an organization of this kind record its own organization life (the store refuses the
 /// others: 地方党委 and the like record nothing themselves)?
-pub(super) fn records_life(kind: OrgKind) -> bool {
-    kind.holds_members() || kind.is_grassroots() || kind == OrgKind::LeadingGroup
-}
+pub(super) use domain::life::records_life;
 
 const PER_PAGE: i64 = 50;
 
