@@ -3,6 +3,35 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 /// DATE-01: calendar-month addition, clamping to the end of a shorter month.
+/// A date shown as `YYYY-MM-DD`, written digit by digit (chrono's `Display` goes through its
+/// general formatter, which a roster page called a hundred times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ymd(pub NaiveDate);
+
+impl std::fmt::Display for Ymd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::Datelike;
+        let y = self.0.year();
+        if !(0..=9999).contains(&y) {
+            return write!(f, "{}", self.0);
+        }
+        let (m, d) = (self.0.month(), self.0.day());
+        let b = [
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (d / 10) as u8,
+            b'0' + (d % 10) as u8,
+        ];
+        f.write_str(std::str::from_utf8(&b).map_err(|_| std::fmt::Error)?)
+    }
+}
+
 pub fn add_months(d: NaiveDate, months: i32) -> NaiveDate {
     let total = d.year() * 12 + d.month0() as i32 + months;
     let (y, m0) = (total.div_euclid(12), total.rem_euclid(12) as u32);
@@ -81,6 +110,16 @@ pub fn excel_serial(f: f64) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ymd_matches_chrono() {
+        for (y, m, d) in [(2026, 11, 21), (1, 1, 1), (999, 12, 31), (1949, 10, 1), (9999, 1, 9)] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(super::Ymd(date).to_string(), date.to_string());
+        }
+        let far = chrono::NaiveDate::from_ymd_opt(-5, 3, 4).unwrap();
+        assert_eq!(super::Ymd(far).to_string(), far.to_string());
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -950,16 +950,36 @@ pub async fn touch_session(
     let id = rules::sha256_hex(token);
     // one read: the session and whether its account is disabled
     let cols: Vec<String> = SESSION_COLS.split(", ").map(|c| format!("s.{c}")).collect();
-    let row: Option<SessionWithAccount> = store
-        .read()
-        .fetch_optional(
-            &format!(
-                "SELECT {}, a.is_disabled FROM session s JOIN account a ON a.id = s.account_id WHERE s.id = $1",
-                cols.join(", ")
-            ),
-            &args![id.clone()],
-        )
-        .await?;
+    let sql = format!(
+        "SELECT {}, a.is_disabled FROM session s JOIN account a ON a.id = s.account_id WHERE s.id = $1",
+        cols.join(", ")
+    );
+    // on SQLite on this thread (every page asks this first)
+    let direct = store.direct(|c| {
+        use rusqlite::OptionalExtension;
+        c.prepare_cached(&crate::db::lite(&sql))?
+            .query_row([&id], |r| {
+                Ok(SessionWithAccount {
+                    session: Session {
+                        account_id: r.get(0)?,
+                        created_at: crate::db::direct_time(r, 1)?,
+                        last_seen_at: crate::db::direct_time(r, 2)?,
+                        expires_at: crate::db::direct_time(r, 3)?,
+                        csrf_token: r.get(4)?,
+                        ip: r.get(5)?,
+                        user_agent: r.get(6)?,
+                        ended_at: crate::db::direct_opt_time(r, 7)?,
+                        is_totp_pending: r.get(8)?,
+                    },
+                    is_disabled: r.get(9)?,
+                })
+            })
+            .optional()
+    });
+    let row: Option<SessionWithAccount> = match direct {
+        Some(r) => r?,
+        None => store.read().fetch_optional(&sql, &args![id.clone()]).await?,
+    };
     let Some(SessionWithAccount { session: mut s, is_disabled: disabled }) = row else { return Ok(None) };
     if s.ended_at.is_some() {
         return Ok(None);

@@ -39,6 +39,7 @@ enum Pools {
     Sqlite {
         writer: SqlitePool,
         reader: SqlitePool,
+        direct: std::sync::Arc<Direct>,
         path: PathBuf,
     },
     Pg(PgPool),
@@ -141,6 +142,117 @@ impl From<Option<bool>> for Val {
 impl From<DateTime<Utc>> for Val {
     fn from(v: DateTime<Utc>) -> Self {
         Val::Time(v)
+    }
+}
+
+/// The same values as sqlx binds them on SQLite (dates as `YYYY-MM-DD`, times as RFC 3339 with
+/// the fraction sqlx writes, flags as 0/1), for [`Store::direct`] reads.
+impl rusqlite::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match self {
+            Val::I64(Some(v)) => ToSqlOutput::Owned(Value::Integer(*v)),
+            Val::Text(Some(v)) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+            Val::Date(Some(d)) => ToSqlOutput::Owned(Value::Text(d.format("%Y-%m-%d").to_string())),
+            Val::Bool(b) | Val::OptBool(Some(b)) => ToSqlOutput::Owned(Value::Integer(*b as i64)),
+            Val::Time(t) | Val::OptTime(Some(t)) => {
+                ToSqlOutput::Owned(Value::Text(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)))
+            }
+            Val::Bytes(Some(b)) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Val::I64(None)
+            | Val::Text(None)
+            | Val::Date(None)
+            | Val::OptBool(None)
+            | Val::OptTime(None)
+            | Val::Bytes(None) => ToSqlOutput::Owned(Value::Null),
+        })
+    }
+}
+
+/// A `YYYY-MM-DD` column of a [`Store::direct`] read (without chrono's general format parser,
+/// which a 50-row page called 150 times).
+pub(crate) fn direct_date(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
+    direct_opt_date(row, i)?.ok_or(rusqlite::Error::InvalidColumnType(i, "date".into(), rusqlite::types::Type::Null))
+}
+
+/// A time column of a [`Store::direct`] read, as sqlx writes them (`2026-11-21T08:00:00.123456789+00:00`),
+/// read without chrono's general format parser; anything else through rusqlite's reading.
+pub(crate) fn direct_time(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+    match direct_opt_time(row, i)? {
+        Some(t) => Ok(t),
+        None => Err(rusqlite::Error::InvalidColumnType(i, "time".into(), rusqlite::types::Type::Null)),
+    }
+}
+
+/// A nullable [`direct_time`].
+pub(crate) fn direct_opt_time(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    use rusqlite::types::ValueRef;
+    let t = match row.get_ref(i)? {
+        ValueRef::Null => return Ok(None),
+        ValueRef::Text(t) => t,
+        _ => return row.get(i),
+    };
+    Ok(Some(match fast_utc(t) {
+        Some(v) => v,
+        None => row.get(i)?,
+    }))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.f{1,9}]+00:00` (or `Z`) in UTC, or `None` for any other shape.
+fn fast_utc(t: &[u8]) -> Option<DateTime<Utc>> {
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        t.get(r)?.iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+    };
+    if t.len() < 20 || t[4] != b'-' || t[7] != b'-' || t[10] != b'T' || t[13] != b':' || t[16] != b':' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut k = 19;
+    let mut nanos = 0u32;
+    if t[k] == b'.' {
+        let start = k + 1;
+        k = start;
+        while k < t.len() && t[k].is_ascii_digit() {
+            k += 1;
+        }
+        let digits = k - start;
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        nanos = num(start..k)? * 10u32.pow((9 - digits) as u32);
+    }
+    match &t[k..] {
+        b"+00:00" | b"Z" => {}
+        _ => return None,
+    }
+    let time = chrono::NaiveTime::from_hms_nano_opt(h, mi, sec, nanos)?;
+    Some(date.and_time(time).and_utc())
+}
+
+/// A nullable `YYYY-MM-DD` column of a [`Store::direct`] read.
+pub(crate) fn direct_opt_date(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    use rusqlite::types::ValueRef;
+    let bad = || rusqlite::Error::InvalidColumnType(i, "date".into(), rusqlite::types::Type::Text);
+    match row.get_ref(i)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => {
+            let d = |r: std::ops::Range<usize>| -> Option<u32> {
+                t.get(r)?.iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+            };
+            if t.len() == 10 && t[4] == b'-' && t[7] == b'-' {
+                if let (Some(y), Some(m), Some(dd)) = (d(0..4), d(5..7), d(8..10)) {
+                    return NaiveDate::from_ymd_opt(y as i32, m, dd).map(Some).ok_or_else(bad);
+                }
+            }
+            // anything else SQLite may hold, the way sqlx would read it
+            std::str::from_utf8(t)
+                .ok()
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .map(Some)
+                .ok_or_else(bad)
+        }
+        _ => Err(bad()),
     }
 }
 
@@ -407,7 +519,8 @@ impl Store {
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(base.read_only(true))
             .await?;
-        Ok(Store { pools: Pools::Sqlite { writer, reader, path: path.to_path_buf() } })
+        let direct = std::sync::Arc::new(Direct::new(path));
+        Ok(Store { pools: Pools::Sqlite { writer, reader, direct, path: path.to_path_buf() } })
     }
 
     /// Connect to PostgreSQL, without migrating.
@@ -505,6 +618,27 @@ impl Store {
         }
     }
 
+    /// Run a short read on this thread, on one of SQLite's direct read connections; `None` on
+    /// PostgreSQL (the caller reads through [`Store::read`] there). For the hot paths of every page
+    /// (the session check, the member list, the health check): a query through sqlx's SQLite
+    /// driver is a command sent to the connection's worker thread and an answer sent back, which
+    /// cost about as much as the list's own SQLite work. Only for reads that take well under a
+    /// millisecond: the calling thread (a web server's worker) waits for it.
+    pub fn direct<R>(&self, f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<R>) -> Option<StoreResult<R>> {
+        match &self.pools {
+            Pools::Sqlite { direct, .. } => Some(direct.run(f)),
+            Pools::Pg(_) => None,
+        }
+    }
+
+    /// Does the database answer? (`SELECT 1` through the path the pages' reads take.)
+    pub async fn ping(&self) -> StoreResult<()> {
+        if let Some(r) = self.direct(|c| c.prepare_cached("SELECT 1")?.query_row([], |r| r.get::<_, i64>(0))) {
+            return r.map(|_| ());
+        }
+        self.read().scalar("SELECT CAST(1 AS BIGINT)", &[]).await.map(|_| ())
+    }
+
     /// Where reads run.
     pub fn read(&self) -> Exec<'_> {
         match &self.pools {
@@ -539,7 +673,8 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { writer, reader, .. } => {
+            Pools::Sqlite { writer, reader, direct, .. } => {
+                direct.close();
                 reader.close().await;
                 writer.close().await;
             }
@@ -552,6 +687,66 @@ impl Store {
         let mut tx = self.begin().await?;
         tx.x().execute("ANALYZE", &[]).await?;
         tx.commit().await
+    }
+}
+
+/// SQLite's direct read connections ([`Store::direct`]): read-only, opened on first use and kept
+/// for reuse (one per thread that reads at the same moment, at most [`Direct::KEEP`] kept idle).
+/// They use the same SQLite library as sqlx's connections (one `libsqlite3-sys`), see the same
+/// WAL file, and plan each statement once like sqlx's readers.
+#[derive(Debug)]
+pub(crate) struct Direct {
+    path: PathBuf,
+    idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
+}
+
+impl Direct {
+    const KEEP: usize = 16;
+
+    fn new(path: &Path) -> Direct {
+        Direct { path: path.to_path_buf(), idle: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        let c = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        c.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+        c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        c.pragma_update(None, "cache_size", -65536)?;
+        c.pragma_update(None, "temp_store", "memory")?;
+        c.set_prepared_statement_cache_capacity(64);
+        Ok(c)
+    }
+
+    fn run<R>(&self, f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<R>) -> StoreResult<R> {
+        let taken = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open().map_err(direct_error)?,
+        };
+        let out = f(&conn).map_err(direct_error);
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < Self::KEEP {
+                idle.push(conn);
+            }
+        }
+        out
+    }
+
+    fn close(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+}
+
+fn direct_error(e: rusqlite::Error) -> crate::StoreError {
+    match e {
+        rusqlite::Error::QueryReturnedNoRows => crate::StoreError::Db(sqlx::Error::RowNotFound),
+        e => crate::StoreError::Db(sqlx::Error::Protocol(format!("SQLite: {e}"))),
     }
 }
 
@@ -571,5 +766,28 @@ mod tests {
         assert_eq!(lite("WHERE a = $2 AND b = $1"), "WHERE a = ?2 AND b = ?1");
         assert_eq!(lite("SELECT 1"), "SELECT 1");
         assert_eq!(lite("x = $10"), "x = ?10");
+    }
+
+    #[test]
+    fn fast_times_read_as_chrono_does() {
+        use chrono::{DateTime, Utc};
+        for s in [
+            "2026-11-21T16:19:01.651129925+00:00",
+            "2026-11-21T16:19:01+00:00",
+            "2026-11-21T16:19:01.5+00:00",
+            "2026-01-02T03:04:05.000001Z",
+            "1999-12-31T23:59:59.999999999+00:00",
+        ] {
+            let want: DateTime<Utc> = DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+            assert_eq!(super::fast_utc(s.as_bytes()), Some(want), "{s}");
+        }
+        // shapes it leaves to the general reader
+        for s in ["2026-11-21 16:19:01+00:00", "2026-11-21T16:19:01+08:00", "2026-11-21T16:19:01.+00:00", "x"] {
+            assert_eq!(super::fast_utc(s.as_bytes()), None, "{s}");
+        }
+        // what sqlx writes is what the fast path reads
+        let now = Utc::now();
+        let written = now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        assert_eq!(super::fast_utc(written.as_bytes()), Some(now));
     }
 }

@@ -70,6 +70,36 @@ fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 }
 
 impl MemberRow {
+    /// The [`MEMBER_COLS`] of a [`Store::direct`] read, from column `at` on.
+    pub(crate) fn from_direct(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<MemberRow> {
+        use crate::db::{direct_date, direct_opt_date};
+        Ok(MemberRow {
+            id: r.get(at)?,
+            org_id: r.get(at + 1)?,
+            path: r.get(at + 2)?,
+            name: r.get(at + 3)?,
+            sex: r.get(at + 4)?,
+            id_number: r.get(at + 5)?,
+            ethnicity: r.get(at + 6)?,
+            birth_date: direct_date(r, at + 7)?,
+            education: r.get(at + 8)?,
+            category: r.get(at + 9)?,
+            join_date: direct_date(r, at + 10)?,
+            full_date: direct_opt_date(r, at + 11)?,
+            job_post: r.get(at + 12)?,
+            phone: r.get(at + 13)?,
+            work_unit: r.get(at + 14)?,
+            residence_community: r.get(at + 15)?,
+            occupation: r.get(at + 16)?,
+            is_mobile: r.get(at + 17)?,
+            mobile_to: r.get(at + 18)?,
+            is_lost_contact: r.get(at + 19)?,
+            is_needy: r.get(at + 20)?,
+            status: r.get(at + 21)?,
+            status_date: direct_opt_date(r, at + 22)?,
+        })
+    }
+
     pub(crate) fn into_member(self) -> Member {
         Member {
             id: self.id,
@@ -645,21 +675,10 @@ pub struct Listed {
 #[derive(serde::Deserialize)]
 struct ListedRow(MemberRow, String);
 
-/// [`list_sorted_in`] with each member's organization name: one query, one row. The count (the
-/// roll-up row for the unfiltered views, a range count otherwise), the page and the organization
-/// names come back together, the page as a single JSON array built by the database, so the page
-/// costs one round trip to the database instead of four and one row instead of fifty.
-pub async fn roster_in(
-    store: &Store,
-    org: &domain::org::Org,
-    f: &MemberFilter,
-    sort: MemberSort,
-    desc: bool,
-    page: i64,
-    per_page: i64,
-) -> StoreResult<Page<Listed>> {
-    let per_page = per_page.clamp(1, 1000);
-    let page = page.max(1);
+/// The WHERE clause, its arguments and the count expression of a roster page (members of
+/// `org`'s subtree matching `f`): the count is the roll-up row for the unfiltered views, a range
+/// count otherwise. The LIMIT and OFFSET arguments are the caller's to append.
+fn roster_filter(org: &domain::org::Org, f: &MemberFilter) -> (String, Vec<Val>, String) {
     let mut where_ = String::from("m.path >= $1 AND m.path < $2 AND m.status = $3");
     let mut a: Vec<Val> =
         args![org.path.clone(), path::subtree_end(&org.path), f.status.unwrap_or(Status::Normal).code()].to_vec();
@@ -705,14 +724,63 @@ pub async fn roster_in(
     } else {
         format!("(SELECT COUNT(*) FROM member m WHERE {where_})")
     };
+    (where_, a, total)
+}
+
+/// [`list_sorted_in`] with each member's organization name: one query, one row. The count (the
+/// roll-up row for the unfiltered views, a range count otherwise), the page and the organization
+/// names come back together, the page as a single JSON array built by the database, so the page
+/// costs one round trip to the database instead of four and one row instead of fifty.
+pub async fn roster_in(
+    store: &Store,
+    org: &domain::org::Org,
+    f: &MemberFilter,
+    sort: MemberSort,
+    desc: bool,
+    page: i64,
+    per_page: i64,
+) -> StoreResult<Page<Listed>> {
+    let per_page = per_page.clamp(1, 1000);
+    let page = page.max(1);
+    let (where_, mut a, total) = roster_filter(org, f);
     a.push(Val::from(per_page));
     a.push(Val::from((page - 1) * per_page));
-    // each member as a JSON array of MEMBER_COLS in order (no keys to write and match)
+    let order = sort.order_by(desc);
+    // SQLite: on this thread, the count as the last column of each row (an uncorrelated subquery,
+    // evaluated once), the rows read directly
+    let direct_sql = format!(
+        "SELECT {MEMBER_COLS}, o.name, CAST({total} AS BIGINT) FROM member m JOIN org o ON o.id = m.org_id \
+         WHERE {where_} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        a.len() - 1,
+        a.len(),
+    );
+    let direct = store.direct(|c| {
+        let mut st = c.prepare_cached(&crate::db::lite(&direct_sql))?;
+        let mut rows = st.query(rusqlite::params_from_iter(a.iter()))?;
+        let (mut items, mut counted) = (Vec::with_capacity(per_page as usize), None);
+        while let Some(r) = rows.next()? {
+            let m = MemberRow::from_direct(r, 0)?;
+            items.push(Listed { member: m.into_member(), org_name: r.get(23)? });
+            counted = Some(r.get::<_, i64>(24)?);
+        }
+        let total = match counted {
+            Some(t) => t,
+            // a page past the end: the count alone (its parameters are all but LIMIT and OFFSET)
+            None => c
+                .prepare_cached(&crate::db::lite(&format!("SELECT CAST({total} AS BIGINT)")))?
+                .query_row(rusqlite::params_from_iter(a[..a.len() - 2].iter()), |r| r.get(0))?,
+        };
+        Ok((items, total))
+    });
+    if let Some(r) = direct {
+        let (items, total) = r?;
+        return Ok(Page { items, total, page, per_page });
+    }
+    // PostgreSQL: each member as a JSON array of MEMBER_COLS in order (no keys to write and match)
     let (agg, arr) = match store.backend() {
         Backend::Sqlite => ("json_group_array", "json_array"),
         Backend::Postgres => ("json_agg", "json_build_array"),
     };
-    let order = sort.order_by(desc);
     let sql = format!(
         "SELECT CAST({total} AS BIGINT), CAST((SELECT {agg}({arr}({arr}({MEMBER_COLS}), m.org_name) ORDER BY {order}) \
            FROM (SELECT {MEMBER_COLS}, o.name AS org_name FROM member m JOIN org o ON o.id = m.org_id \
@@ -726,6 +794,163 @@ pub async fn roster_in(
         None => Vec::new(),
     };
     let items = rows.into_iter().map(|ListedRow(m, o)| Listed { member: m.into_member(), org_name: o }).collect();
+    Ok(Page { items, total, page, per_page })
+}
+
+/// One line of the roster page: what the list shows of a member, nothing more (the ID number
+/// and phone as stored: the page masks them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterLine {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub name: String,
+    pub sex: Sex,
+    pub id_number: String,
+    pub birth_date: NaiveDate,
+    pub category: Category,
+    pub join_date: NaiveDate,
+    pub phone: Option<String>,
+    pub is_mobile: bool,
+    pub is_lost_contact: bool,
+    pub is_needy: bool,
+    pub status: Status,
+    pub status_date: Option<NaiveDate>,
+}
+
+const LINE_COLS: &str = "m.id, m.org_id, m.name, m.sex, m.id_number, m.birth_date, m.category, m.join_date, m.phone, \
+    m.is_mobile, m.is_lost_contact, m.is_needy, m.status, m.status_date";
+
+/// A text column of a [`Store::direct`] read, borrowed (codes that map to an enum).
+fn code_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: i64,
+    org_id: i64,
+    name: String,
+    sex: String,
+    id_number: String,
+    birth_date: NaiveDate,
+    category: String,
+    join_date: NaiveDate,
+    phone: Option<String>,
+    is_mobile: bool,
+    is_lost_contact: bool,
+    is_needy: bool,
+    status: String,
+    status_date: Option<NaiveDate>,
+    org_name: String,
+    total: i64,
+}
+
+/// The roster page of the members page: [`roster_in`]'s members, filter, order and count, with
+/// only the columns the page shows. On SQLite it reads on the calling thread, and each
+/// organization's name once per page (a page in tree order holds a few organizations).
+pub async fn roster_lines(
+    store: &Store,
+    org: &domain::org::Org,
+    f: &MemberFilter,
+    sort: MemberSort,
+    desc: bool,
+    page: i64,
+    per_page: i64,
+) -> StoreResult<Page<RosterLine>> {
+    let per_page = per_page.clamp(1, 1000);
+    let page = page.max(1);
+    let (where_, mut a, total) = roster_filter(org, f);
+    a.push(Val::from(per_page));
+    a.push(Val::from((page - 1) * per_page));
+    let order = sort.order_by(desc);
+    let (lim, off) = (a.len() - 1, a.len());
+    let direct = store.direct(|c| {
+        let sql = format!(
+            "SELECT {LINE_COLS}, CAST({total} AS BIGINT) FROM member m WHERE {where_} ORDER BY {order} LIMIT ${lim} OFFSET ${off}"
+        );
+        let mut st = c.prepare_cached(&crate::db::lite(&sql))?;
+        let mut rows = st.query(rusqlite::params_from_iter(a.iter()))?;
+        let (mut items, mut counted) = (Vec::with_capacity(per_page as usize), None);
+        while let Some(r) = rows.next()? {
+            items.push(RosterLine {
+                id: r.get(0)?,
+                org_id: r.get(1)?,
+                org_name: String::new(),
+                name: r.get(2)?,
+                sex: Sex::from_code(code_at(r, 3)?).unwrap_or(Sex::Male),
+                id_number: r.get(4)?,
+                birth_date: crate::db::direct_date(r, 5)?,
+                category: Category::from_code(code_at(r, 6)?).unwrap_or(Category::Full),
+                join_date: crate::db::direct_date(r, 7)?,
+                phone: r.get(8)?,
+                is_mobile: r.get(9)?,
+                is_lost_contact: r.get(10)?,
+                is_needy: r.get(11)?,
+                status: Status::from_code(code_at(r, 12)?).unwrap_or(Status::Normal),
+                status_date: crate::db::direct_opt_date(r, 13)?,
+            });
+            counted = Some(r.get::<_, i64>(14)?);
+        }
+        drop(rows);
+        let total = match counted {
+            Some(t) => t,
+            // a page past the end: the count alone (its parameters are all but LIMIT and OFFSET)
+            None => c
+                .prepare_cached(&crate::db::lite(&format!("SELECT CAST({total} AS BIGINT)")))?
+                .query_row(rusqlite::params_from_iter(a[..a.len() - 2].iter()), |r| r.get(0))?,
+        };
+        // each organization's name once
+        let mut name_of = c.prepare_cached("SELECT name FROM org WHERE id = ?1")?;
+        let mut known: Vec<(i64, String)> = Vec::new();
+        for line in &mut items {
+            let name = match known.iter().find(|(id, _)| *id == line.org_id) {
+                Some((_, n)) => n.clone(),
+                None => {
+                    let n: String = name_of.query_row([line.org_id], |r| r.get(0))?;
+                    known.push((line.org_id, n.clone()));
+                    n
+                }
+            };
+            line.org_name = name;
+        }
+        Ok((items, total))
+    });
+    if let Some(r) = direct {
+        let (items, total) = r?;
+        return Ok(Page { items, total, page, per_page });
+    }
+    let sql = format!(
+        "SELECT {LINE_COLS}, o.name AS org_name, CAST({total} AS BIGINT) AS total FROM member m \
+         JOIN org o ON o.id = m.org_id WHERE {where_} ORDER BY {order} LIMIT ${lim} OFFSET ${off}"
+    );
+    let rows: Vec<LineRow> = store.read().fetch_all(&sql, &a).await?;
+    let total = match rows.first() {
+        Some(r) => r.total,
+        None => store.read().scalar(&format!("SELECT CAST({total} AS BIGINT)"), &a[..a.len() - 2]).await?,
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| RosterLine {
+            id: r.id,
+            org_id: r.org_id,
+            org_name: r.org_name,
+            name: r.name,
+            sex: Sex::from_code(&r.sex).unwrap_or(Sex::Male),
+            id_number: r.id_number,
+            birth_date: r.birth_date,
+            category: Category::from_code(&r.category).unwrap_or(Category::Full),
+            join_date: r.join_date,
+            phone: r.phone,
+            is_mobile: r.is_mobile,
+            is_lost_contact: r.is_lost_contact,
+            is_needy: r.is_needy,
+            status: Status::from_code(&r.status).unwrap_or(Status::Normal),
+            status_date: r.status_date,
+        })
+        .collect();
     Ok(Page { items, total, page, per_page })
 }
 

@@ -158,3 +158,79 @@ on_both!(move_and_dissolve, |s: store::Store| async move {
     assert!(org::get(&s, &all, empty.id).await.is_err());
     assert_eq!(org::children(&s, &all, town).await.unwrap().len(), 1);
 });
+
+// The members page's roster (`roster_lines`: the listed columns only, on SQLite read on the
+// calling thread) lists exactly what the full roster (`roster_in`) lists, for every filter, order
+// and page, including the count and a page past the end.
+on_both!(roster_lines_match_the_full_roster, |s: store::Store| async move {
+    use store::member::MemberSort;
+    let all = Scope::all();
+    let (city, _county, town, branch) = small_tree(&s).await;
+    let other = org::create(&s, &all, Some(town), &org_input("丁村党支部", OrgKind::Branch), today()).await.unwrap().id;
+    for k in 0..9u32 {
+        let mut mi = member_input(
+            &format!("成员{}", 9 - k),
+            300 + k,
+            if k % 3 == 0 { Category::Probationary } else { Category::Full },
+        );
+        if mi.category == Some(Category::Probationary) {
+            mi.join_date = Some(d("2026-03-01"));
+        }
+        mi.is_mobile = k % 4 == 1;
+        mi.mobile_to = mi.is_mobile.then(|| "外省".to_string());
+        mi.is_needy = k % 5 == 2;
+        mi.phone = (k != 4).then(|| format!("1390000{k:04}"));
+        member::create(&s, &all, if k % 2 == 0 { branch } else { other }, &mi, today()).await.unwrap();
+    }
+    // a former member
+    let m = member::list(&s, &all, city, &MemberFilter::default(), 1, 1).await.unwrap().items.remove(0);
+    let mut mi = MemberInput::from(&m);
+    mi.status = Some(Status::Deceased);
+    mi.status_date = Some(d("2026-10-01"));
+    member::update(&s, &all, m.id, None, &mi, today()).await.unwrap();
+
+    let root = org::get(&s, &all, city).await.unwrap();
+    let filters = [
+        MemberFilter::default(),
+        MemberFilter { category: Some(Category::Probationary), ..Default::default() },
+        MemberFilter { name: Some("成员".into()), mobile: Some(true), ..Default::default() },
+        MemberFilter { needy: Some(true), ..Default::default() },
+        MemberFilter { status: Some(Status::Deceased), ..Default::default() },
+    ];
+    let mut compared = 0;
+    for f in &filters {
+        for sort in [MemberSort::Tree, MemberSort::Name, MemberSort::JoinDate, MemberSort::BirthDate] {
+            for desc in [false, true] {
+                for page in [1, 2, 3, 99] {
+                    let full = member::roster_in(&s, &root, f, sort, desc, page, 3).await.unwrap();
+                    let lines = member::roster_lines(&s, &root, f, sort, desc, page, 3).await.unwrap();
+                    assert_eq!((lines.total, lines.page, lines.per_page), (full.total, full.page, full.per_page));
+                    let want: Vec<_> = full
+                        .items
+                        .iter()
+                        .map(|l| {
+                            let m = &l.member;
+                            (m.id, m.org_id, l.org_name.clone(), m.name.clone(), m.sex, m.id_number.clone())
+                        })
+                        .collect();
+                    let got: Vec<_> = lines
+                        .items
+                        .iter()
+                        .map(|l| (l.id, l.org_id, l.org_name.clone(), l.name.clone(), l.sex, l.id_number.clone()))
+                        .collect();
+                    assert_eq!(got, want, "{f:?} {sort:?} desc={desc} page={page}");
+                    for (l, full) in lines.items.iter().zip(&full.items) {
+                        let m = &full.member;
+                        assert_eq!(
+                            (l.birth_date, l.category, l.join_date, &l.phone, l.is_mobile, l.is_lost_contact),
+                            (m.birth_date, m.category, m.join_date, &m.phone, m.is_mobile, m.is_lost_contact)
+                        );
+                        assert_eq!((l.is_needy, l.status, l.status_date), (m.is_needy, m.status, m.status_date));
+                    }
+                    compared += lines.items.len();
+                }
+            }
+        }
+    }
+    assert!(compared > 100, "the scenarios list members ({compared})");
+});

@@ -69,8 +69,8 @@ pub struct MemberRow {
     sex: &'static str,
     id_number: String,
     category: &'static str,
-    join_date: String,
-    birth_date: String,
+    join_date: domain::dates::Ymd,
+    birth_date: domain::dates::Ymd,
     phone: String,
     org_id: i64,
     org_name: String,
@@ -137,29 +137,36 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
     let sort = MemberSort::from_code(&q.sort).unwrap_or_default();
     let desc = q.dir == "desc";
     let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let page = match store::member::roster_in(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await {
+    let page = match store::member::roster_lines(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
+    let former = status.is_some();
+    let (pages, total, page_now) = (page.pages(), page.total, page.page);
     let rows = page
         .items
-        .iter()
-        .map(|store::member::Listed { member: m, org_name }| MemberRow {
+        .into_iter()
+        .map(|m| MemberRow {
             id: m.id,
-            name: m.name.clone(),
-            sex: m.sex.label(),
             id_number: domain::mask::id_number(&m.id_number),
+            name: m.name,
+            sex: m.sex.label(),
             category: m.category.label(),
-            join_date: m.join_date.to_string(),
-            birth_date: m.birth_date.to_string(),
+            join_date: domain::dates::Ymd(m.join_date),
+            birth_date: domain::dates::Ymd(m.birth_date),
             phone: m.phone.as_deref().map(domain::mask::phone).unwrap_or_default(),
             org_id: m.org_id,
-            org_name: org_name.clone(),
+            org_name: m.org_name,
             tags: [(m.is_mobile, "流动"), (m.is_lost_contact, "失联"), (m.is_needy, "困难")]
                 .into_iter()
                 .filter_map(|(b, t)| b.then_some(t))
                 .collect(),
-            status: format!("{}{}", m.status.label(), m.status_date.map(|d| format!("（{d}）")).unwrap_or_default()),
+            // shown for former members only
+            status: if former {
+                format!("{}{}", m.status.label(), m.status_date.map(|d| format!("（{d}）")).unwrap_or_default())
+            } else {
+                String::new()
+            },
         })
         .collect();
     // the filters as a query string, without sort and page
@@ -212,11 +219,11 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
             Some("正常（在册党员）"),
         ),
         occupations: options(Occupation::ALL.iter().map(|c| (c.code(), c.label())), Some("全部")),
-        former: status.is_some(),
+        former,
         heads,
-        pages: page.pages(),
-        total: page.total,
-        page: page.page,
+        pages,
+        total,
+        page: page_now,
         rows,
         page_link,
         filtered,

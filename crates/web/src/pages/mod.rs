@@ -30,8 +30,10 @@ use domain::rules::Severity;
 use crate::error_page;
 
 pub(crate) fn render<T: Template>(t: &T) -> Response {
-    match t.render() {
-        Ok(s) => Html(s).into_response(),
+    // most pages are 10–100 KB: start big enough not to copy the page several times as it grows
+    let mut s = String::with_capacity(T::SIZE_HINT.max(32 * 1024));
+    match t.render_into(&mut s) {
+        Ok(()) => Html(s).into_response(),
         Err(_) => error_page(StatusCode::INTERNAL_SERVER_ERROR, "页面出错", "页面生成失败，请稍后再试。"),
     }
 }

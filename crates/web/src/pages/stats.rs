@@ -25,6 +25,7 @@ pub struct StatsQuery {
 }
 
 /// One row of a chart's table.
+#[derive(Clone)]
 pub struct Row {
     label: String,
     count: i64,
@@ -32,9 +33,11 @@ pub struct Row {
 }
 
 /// A chart and its table.
+#[derive(Clone)]
 pub struct Chart {
     title: &'static str,
-    svg: String,
+    /// Shared with the cached [`StatsData`]: drawn once per cached report.
+    svg: std::sync::Arc<str>,
     unit: &'static str,
     rows: Vec<Row>,
     total: i64,
@@ -65,7 +68,7 @@ struct StatsPage {
     figures: Vec<(String, &'static str, String)>,
     member_charts: Vec<Chart>,
     org_charts: Vec<Chart>,
-    coverage_svg: String,
+    coverage_svg: std::sync::Arc<str>,
     coverage: Vec<CoverageRow>,
 }
 
@@ -80,7 +83,7 @@ fn share(part: i64, whole: i64) -> String {
 fn chart(title: &'static str, unit: &'static str, slices: &[Slice], donut: bool, note: &'static str) -> Chart {
     let items: Vec<(String, i64)> = slices.iter().map(|s| (s.label.clone(), s.count)).collect();
     let total: i64 = items.iter().map(|i| i.1).sum();
-    let svg = if donut { charts::donut(title, &items) } else { charts::bars(title, &items) };
+    let svg = if donut { charts::donut(title, &items) } else { charts::bars(title, &items) }.into();
     let rows =
         slices.iter().map(|s| Row { label: s.label.clone(), count: s.count, share: share(s.count, total) }).collect();
     Chart { title, svg, unit, rows, total, note }
@@ -102,7 +105,45 @@ async fn resolve(s: &Shared, caller: &Caller, scope: &Scope, q: &StatsQuery) -> 
     }
 }
 
-fn page(caller: &Caller, r: SubtreeReport, parent: Option<(i64, String)>, kids: Vec<(i64, String)>) -> StatsPage {
+/// The charts of a report (drawn once for each cached report: they depend on nothing else).
+pub(crate) struct ChartSet {
+    member_charts: Vec<Chart>,
+    org_charts: Vec<Chart>,
+    coverage_svg: std::sync::Arc<str>,
+}
+
+fn chart_set(r: &SubtreeReport) -> ChartSet {
+    let member_charts = vec![
+        chart("人员类别", "人", &r.by_category, true, ""),
+        chart("性别", "人", &r.by_sex, true, ""),
+        chart("年龄", "人", &r.by_age, false, "按统计当日计算周岁"),
+        chart("民族", "人", &r.by_ethnicity, true, ""),
+        chart("学历", "人", &r.by_education, false, ""),
+        chart("职业", "人", &r.by_occupation, false, ""),
+    ];
+    let org_charts = vec![
+        chart("党组织类别", "个", &nonzero(&r.orgs_by_kind), false, "含本组织，不含已撤销的组织"),
+        chart("基层党组织所属领域", "个", &nonzero(&r.grassroots_by_sector), false, "党委、党总支、党支部"),
+    ];
+    let (t, v) = (r.township_centers, r.village_stations);
+    let coverage_svg = charts::coverage(
+        "服务阵地覆盖",
+        &[
+            ("乡镇（街道）党务政务综合服务中心".to_string(), t.covered, t.units),
+            ("村（社区）党员群众综合服务站".to_string(), v.covered, v.units),
+        ],
+    )
+    .into();
+    ChartSet { member_charts, org_charts, coverage_svg }
+}
+
+fn page(
+    caller: &Caller,
+    r: &SubtreeReport,
+    charts: &ChartSet,
+    parent: Option<(i64, String)>,
+    kids: &[(i64, String)],
+) -> StatsPage {
     let pct = |part: i64| share(part, r.members);
     let count_of = |v: &[Slice], code: &str| v.iter().find(|s| s.code == code).map_or(0, |s| s.count);
     let college: i64 = r
@@ -126,18 +167,6 @@ fn page(caller: &Caller, r: SubtreeReport, parent: Option<(i64, String)>, kids: 
         (college.to_string(), "大专及以上学历", pct(college)),
         (r.grassroots_orgs().to_string(), "基层党组织", String::new()),
     ];
-    let member_charts = vec![
-        chart("人员类别", "人", &r.by_category, true, ""),
-        chart("性别", "人", &r.by_sex, true, ""),
-        chart("年龄", "人", &r.by_age, false, "按统计当日计算周岁"),
-        chart("民族", "人", &r.by_ethnicity, true, ""),
-        chart("学历", "人", &r.by_education, false, ""),
-        chart("职业", "人", &r.by_occupation, false, ""),
-    ];
-    let org_charts = vec![
-        chart("党组织类别", "个", &nonzero(&r.orgs_by_kind), false, "含本组织，不含已撤销的组织"),
-        chart("基层党组织所属领域", "个", &nonzero(&r.grassroots_by_sector), false, "党委、党总支、党支部"),
-    ];
     let t = r.township_centers;
     let v = r.village_stations;
     let coverage = vec![
@@ -156,13 +185,6 @@ fn page(caller: &Caller, r: SubtreeReport, parent: Option<(i64, String)>, kids: 
             share: share(v.covered, v.units),
         },
     ];
-    let coverage_svg = charts::coverage(
-        "服务阵地覆盖",
-        &[
-            ("乡镇（街道）党务政务综合服务中心".to_string(), t.covered, t.units),
-            ("村（社区）党员群众综合服务站".to_string(), v.covered, v.units),
-        ],
-    );
     let more_children = kids.len().saturating_sub(CHILD_LINKS);
     let mut trail = vec![Crumb::new("/stats", "统计分析")];
     if let Some((id, name)) = &parent {
@@ -174,14 +196,14 @@ fn page(caller: &Caller, r: SubtreeReport, parent: Option<(i64, String)>, kids: 
         org_id: r.org.id,
         org_name: r.org.name.clone(),
         parent,
-        children: kids.into_iter().take(CHILD_LINKS).collect(),
+        children: kids.iter().take(CHILD_LINKS).cloned().collect(),
         more_children,
         today: r.today.to_string(),
         members: r.members,
         figures,
-        member_charts,
-        org_charts,
-        coverage_svg,
+        member_charts: charts.member_charts.clone(),
+        org_charts: charts.org_charts.clone(),
+        coverage_svg: charts.coverage_svg.clone(),
         coverage,
     }
 }
@@ -190,6 +212,7 @@ fn page(caller: &Caller, r: SubtreeReport, parent: Option<(i64, String)>, kids: 
 /// [`crate::STATS_TTL`] or until the next write through this server.
 pub(crate) struct StatsData {
     report: SubtreeReport,
+    charts: ChartSet,
     parent: Option<(i64, String)>,
     kids: Vec<(i64, String)>,
 }
@@ -220,7 +243,8 @@ pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<Stat
                 Ok(r) => r,
                 Err(e) => return caller.fail(e),
             };
-            let d = std::sync::Arc::new(StatsData { report, parent, kids });
+            let charts = chart_set(&report);
+            let d = std::sync::Arc::new(StatsData { report, charts, parent, kids });
             s.stats.put(key, d.clone());
             d
         }
@@ -230,7 +254,7 @@ pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<Stat
         .parent
         .clone()
         .filter(|_| domain::path::parent(&data.report.org.path).is_some_and(|pp| caller.can_at(Perm::Stats, pp)));
-    render(&page(&caller, data.report.clone(), parent, data.kids.clone()))
+    render(&page(&caller, &data.report, &data.charts, parent, &data.kids))
 }
 
 /// GET /stats/export.csv?org={id}: every table of the page as one CSV (UTF-8 with BOM).
