@@ -631,6 +631,22 @@ impl Store {
         }
     }
 
+    /// [`Store::direct`] for a read that may take longer (a count or a sort over a large subtree):
+    /// on a multi-threaded runtime the worker hands its other tasks to another thread first
+    /// (`block_in_place`), so they are not held up; elsewhere it is [`Store::direct`].
+    pub fn direct_long<R>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<R>,
+    ) -> Option<StoreResult<R>> {
+        let multi = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if multi {
+            tokio::task::block_in_place(|| self.direct(f))
+        } else {
+            self.direct(f)
+        }
+    }
+
     /// Does the database answer? (`SELECT 1` through the path the pages' reads take.)
     pub async fn ping(&self) -> StoreResult<()> {
         if let Some(r) = self.direct(|c| c.prepare_cached("SELECT 1")?.query_row([], |r| r.get::<_, i64>(0))) {

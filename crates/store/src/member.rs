@@ -678,7 +678,7 @@ struct ListedRow(MemberRow, String);
 /// The WHERE clause, its arguments and the count expression of a roster page (members of
 /// `org`'s subtree matching `f`): the count is the roll-up row for the unfiltered views, a range
 /// count otherwise. The LIMIT and OFFSET arguments are the caller's to append.
-fn roster_filter(org: &domain::org::Org, f: &MemberFilter) -> (String, Vec<Val>, String) {
+fn roster_filter(org: &domain::org::Org, f: &MemberFilter) -> (String, Vec<Val>, String, bool) {
     let mut where_ = String::from("m.path >= $1 AND m.path < $2 AND m.status = $3");
     let mut a: Vec<Val> =
         args![org.path.clone(), path::subtree_end(&org.path), f.status.unwrap_or(Status::Normal).code()].to_vec();
@@ -724,7 +724,35 @@ fn roster_filter(org: &domain::org::Org, f: &MemberFilter) -> (String, Vec<Val>,
     } else {
         format!("(SELECT COUNT(*) FROM member m WHERE {where_})")
     };
-    (where_, a, total)
+    (where_, a, total, plain)
+}
+
+/// Is this roster page quick to read: counted by the roll-up, in tree order (the path index's
+/// order, so the page is the index range's first rows) and near the start? Otherwise it counts
+/// or sorts a subtree, which for a city is tens of milliseconds.
+fn roster_is_quick(plain: bool, sort: MemberSort, page: i64, per_page: i64) -> bool {
+    plain && sort == MemberSort::Tree && page * per_page <= 5_000
+}
+
+/// The count of a roster page past the end (no row carried it), on a direct connection: the
+/// count expression alone, whose parameters are all of the page's but LIMIT and OFFSET.
+fn count_alone(c: &rusqlite::Connection, total: &str, a: &[Val]) -> rusqlite::Result<i64> {
+    c.prepare_cached(&crate::db::lite(&format!("SELECT CAST({total} AS BIGINT)")))?
+        .query_row(rusqlite::params_from_iter(a[..a.len() - 2].iter()), |r| r.get(0))
+}
+
+/// Run a roster read directly on SQLite: on this thread when it is quick, otherwise with the
+/// worker's other tasks handed off first.
+fn roster_direct<R>(
+    store: &Store,
+    quick: bool,
+    f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<R>,
+) -> Option<StoreResult<R>> {
+    if quick {
+        store.direct(f)
+    } else {
+        store.direct_long(f)
+    }
 }
 
 /// [`list_sorted_in`] with each member's organization name: one query, one row. The count (the
@@ -742,7 +770,8 @@ pub async fn roster_in(
 ) -> StoreResult<Page<Listed>> {
     let per_page = per_page.clamp(1, 1000);
     let page = page.max(1);
-    let (where_, mut a, total) = roster_filter(org, f);
+    let (where_, mut a, total, plain) = roster_filter(org, f);
+    let quick = roster_is_quick(plain, sort, page, per_page);
     a.push(Val::from(per_page));
     a.push(Val::from((page - 1) * per_page));
     let order = sort.order_by(desc);
@@ -754,7 +783,7 @@ pub async fn roster_in(
         a.len() - 1,
         a.len(),
     );
-    let direct = store.direct(|c| {
+    let direct = roster_direct(store, quick, |c| {
         let mut st = c.prepare_cached(&crate::db::lite(&direct_sql))?;
         let mut rows = st.query(rusqlite::params_from_iter(a.iter()))?;
         let (mut items, mut counted) = (Vec::with_capacity(per_page as usize), None);
@@ -765,10 +794,7 @@ pub async fn roster_in(
         }
         let total = match counted {
             Some(t) => t,
-            // a page past the end: the count alone (its parameters are all but LIMIT and OFFSET)
-            None => c
-                .prepare_cached(&crate::db::lite(&format!("SELECT CAST({total} AS BIGINT)")))?
-                .query_row(rusqlite::params_from_iter(a[..a.len() - 2].iter()), |r| r.get(0))?,
+            None => count_alone(c, &total, &a)?,
         };
         Ok((items, total))
     });
@@ -862,12 +888,13 @@ pub async fn roster_lines(
 ) -> StoreResult<Page<RosterLine>> {
     let per_page = per_page.clamp(1, 1000);
     let page = page.max(1);
-    let (where_, mut a, total) = roster_filter(org, f);
+    let (where_, mut a, total, plain) = roster_filter(org, f);
+    let quick = roster_is_quick(plain, sort, page, per_page);
     a.push(Val::from(per_page));
     a.push(Val::from((page - 1) * per_page));
     let order = sort.order_by(desc);
     let (lim, off) = (a.len() - 1, a.len());
-    let direct = store.direct(|c| {
+    let direct = roster_direct(store, quick, |c| {
         let sql = format!(
             "SELECT {LINE_COLS}, CAST({total} AS BIGINT) FROM member m WHERE {where_} ORDER BY {order} LIMIT ${lim} OFFSET ${off}"
         );
@@ -897,10 +924,7 @@ pub async fn roster_lines(
         drop(rows);
         let total = match counted {
             Some(t) => t,
-            // a page past the end: the count alone (its parameters are all but LIMIT and OFFSET)
-            None => c
-                .prepare_cached(&crate::db::lite(&format!("SELECT CAST({total} AS BIGINT)")))?
-                .query_row(rusqlite::params_from_iter(a[..a.len() - 2].iter()), |r| r.get(0))?,
+            None => count_alone(c, &total, &a)?,
         };
         // each organization's name once
         let mut name_of = c.prepare_cached("SELECT name FROM org WHERE id = ?1")?;
