@@ -678,6 +678,42 @@ struct ListedRow(MemberRow, String);
 /// The WHERE clause, its arguments and the count expression of a roster page (members of
 /// `org`'s subtree matching `f`): the count is the roll-up row for the unfiltered views, a range
 /// count otherwise. The LIMIT and OFFSET arguments are the caller's to append.
+/// A roster page's query: the page and its size (clamped), the WHERE clause and its arguments
+/// followed by LIMIT and OFFSET, the count expression, whether the read is quick, and the order.
+struct RosterQuery {
+    page: i64,
+    per_page: i64,
+    where_: String,
+    a: Vec<Val>,
+    total: String,
+    quick: bool,
+    order: String,
+}
+
+fn roster_query(
+    org: &domain::org::Org,
+    f: &MemberFilter,
+    sort: MemberSort,
+    desc: bool,
+    page: i64,
+    per_page: i64,
+) -> RosterQuery {
+    let per_page = per_page.clamp(1, 1000);
+    let page = page.max(1);
+    let (where_, mut a, total, plain) = roster_filter(org, f);
+    a.push(Val::from(per_page));
+    a.push(Val::from((page - 1) * per_page));
+    RosterQuery {
+        page,
+        per_page,
+        where_,
+        a,
+        total,
+        quick: roster_is_quick(plain, sort, page, per_page),
+        order: sort.order_by(desc),
+    }
+}
+
 fn roster_filter(org: &domain::org::Org, f: &MemberFilter) -> (String, Vec<Val>, String, bool) {
     let mut where_ = String::from("m.path >= $1 AND m.path < $2 AND m.status = $3");
     let mut a: Vec<Val> =
@@ -768,13 +804,8 @@ pub async fn roster_in(
     page: i64,
     per_page: i64,
 ) -> StoreResult<Page<Listed>> {
-    let per_page = per_page.clamp(1, 1000);
-    let page = page.max(1);
-    let (where_, mut a, total, plain) = roster_filter(org, f);
-    let quick = roster_is_quick(plain, sort, page, per_page);
-    a.push(Val::from(per_page));
-    a.push(Val::from((page - 1) * per_page));
-    let order = sort.order_by(desc);
+    let RosterQuery { page, per_page, where_, a, total, quick, order } =
+        roster_query(org, f, sort, desc, page, per_page);
     // SQLite: on this thread, the count as the last column of each row (an uncorrelated subquery,
     // evaluated once), the rows read directly
     let direct_sql = format!(
@@ -886,13 +917,8 @@ pub async fn roster_lines(
     page: i64,
     per_page: i64,
 ) -> StoreResult<Page<RosterLine>> {
-    let per_page = per_page.clamp(1, 1000);
-    let page = page.max(1);
-    let (where_, mut a, total, plain) = roster_filter(org, f);
-    let quick = roster_is_quick(plain, sort, page, per_page);
-    a.push(Val::from(per_page));
-    a.push(Val::from((page - 1) * per_page));
-    let order = sort.order_by(desc);
+    let RosterQuery { page, per_page, where_, a, total, quick, order } =
+        roster_query(org, f, sort, desc, page, per_page);
     let (lim, off) = (a.len() - 1, a.len());
     let direct = roster_direct(store, quick, |c| {
         let sql = format!(
