@@ -925,13 +925,26 @@ pub async fn roster_lines(
             "SELECT {LINE_COLS}, CAST({total} AS BIGINT) FROM member m WHERE {where_} ORDER BY {order} LIMIT ${lim} OFFSET ${off}"
         );
         let mut st = c.prepare_cached(&crate::db::lite(&sql))?;
+        // each organization's name once, read while the page's statement is open: the page,
+        // its count and the names come from one read transaction (one snapshot, one WAL lock)
+        let mut name_of = c.prepare_cached("SELECT name FROM org WHERE id = ?1")?;
+        let mut known: Vec<(i64, String)> = Vec::new();
         let mut rows = st.query(rusqlite::params_from_iter(a.iter()))?;
         let (mut items, mut counted) = (Vec::with_capacity(per_page as usize), None);
         while let Some(r) = rows.next()? {
+            let org_id: i64 = r.get(1)?;
+            let org_name = match known.iter().find(|(id, _)| *id == org_id) {
+                Some((_, n)) => n.clone(),
+                None => {
+                    let n: String = name_of.query_row([org_id], |r| r.get(0))?;
+                    known.push((org_id, n.clone()));
+                    n
+                }
+            };
             items.push(RosterLine {
                 id: r.get(0)?,
-                org_id: r.get(1)?,
-                org_name: String::new(),
+                org_id,
+                org_name,
                 name: r.get(2)?,
                 sex: Sex::from_code(code_at(r, 3)?).unwrap_or(Sex::Male),
                 id_number: r.get(4)?,
@@ -952,20 +965,6 @@ pub async fn roster_lines(
             Some(t) => t,
             None => count_alone(c, &total, &a)?,
         };
-        // each organization's name once
-        let mut name_of = c.prepare_cached("SELECT name FROM org WHERE id = ?1")?;
-        let mut known: Vec<(i64, String)> = Vec::new();
-        for line in &mut items {
-            let name = match known.iter().find(|(id, _)| *id == line.org_id) {
-                Some((_, n)) => n.clone(),
-                None => {
-                    let n: String = name_of.query_row([line.org_id], |r| r.get(0))?;
-                    known.push((line.org_id, n.clone()));
-                    n
-                }
-            };
-            line.org_name = name;
-        }
         Ok((items, total))
     });
     if let Some(r) = direct {
