@@ -97,12 +97,21 @@ struct MembersPage {
     occupations: Vec<(String, String)>,
     former: bool,
     heads: Vec<SortHead>,
-    rows: Vec<MemberRow>,
+    /// The table's rows ([`MemberRows`]), already rendered.
+    tbody: std::sync::Arc<str>,
     total: i64,
     page: i64,
     pages: i64,
     page_link: String,
     filtered: bool,
+}
+
+/// The rows of a roster page, rendered on their own.
+#[derive(Template)]
+#[template(path = "members_rows.html")]
+struct MemberRows {
+    rows: Vec<MemberRow>,
+    former: bool,
 }
 
 const PER_PAGE: i64 = 50;
@@ -169,6 +178,11 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
             },
         })
         .collect();
+    let mut tbody = String::with_capacity(16 * 1024);
+    if (MemberRows { rows, former }).render_into(&mut tbody).is_err() {
+        return super::render_failed();
+    }
+    let tbody: std::sync::Arc<str> = tbody.into();
     // the filters as a query string, without sort and page
     let mut filters = format!("/members?org={}", org.id);
     for (k, v) in [
@@ -224,7 +238,7 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
         pages,
         total,
         page: page_now,
-        rows,
+        tbody,
         page_link,
         filtered,
         q,

@@ -34,8 +34,13 @@ pub(crate) fn render<T: Template>(t: &T) -> Response {
     let mut s = String::with_capacity(T::SIZE_HINT.max(32 * 1024));
     match t.render_into(&mut s) {
         Ok(()) => Html(s).into_response(),
-        Err(_) => error_page(StatusCode::INTERNAL_SERVER_ERROR, "页面出错", "页面生成失败，请稍后再试。"),
+        Err(_) => render_failed(),
     }
+}
+
+/// The answer when a page cannot be rendered.
+pub(crate) fn render_failed() -> Response {
+    error_page(StatusCode::INTERNAL_SERVER_ERROR, "页面出错", "页面生成失败，请稍后再试。")
 }
 
 pub(crate) fn today() -> chrono::NaiveDate {
