@@ -929,6 +929,7 @@ struct SessionWithAccount {
     #[sqlx(flatten)]
     session: Session,
     is_disabled: bool,
+    orgs_generation: i64,
 }
 
 const SESSION_COLS: &str =
@@ -944,6 +945,17 @@ pub async fn touch_session(
     now: DateTime<Utc>,
     limits: &SessionLimits,
 ) -> StoreResult<Option<Session>> {
+    Ok(touch_session_with(store, token, now, limits).await?.map(|(s, _)| s))
+}
+
+/// [`touch_session`], with the data generations read in the same statement: a request's view of
+/// them, at no further cost (see [`crate::generation`]).
+pub async fn touch_session_with(
+    store: &Store,
+    token: &str,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> StoreResult<Option<(Session, crate::generation::Generations)>> {
     if token.len() != 64 {
         return Ok(None);
     }
@@ -951,8 +963,9 @@ pub async fn touch_session(
     // one read: the session and whether its account is disabled
     let cols: Vec<String> = SESSION_COLS.split(", ").map(|c| format!("s.{c}")).collect();
     let sql = format!(
-        "SELECT {}, a.is_disabled FROM session s JOIN account a ON a.id = s.account_id WHERE s.id = $1",
-        cols.join(", ")
+        "SELECT {}, a.is_disabled, {} AS orgs_generation FROM session s JOIN account a ON a.id = s.account_id WHERE s.id = $1",
+        cols.join(", "),
+        crate::generation::COLUMNS
     );
     // on SQLite on this thread (every page asks this first)
     let direct = store.direct(|c| {
@@ -972,6 +985,7 @@ pub async fn touch_session(
                         is_totp_pending: r.get(8)?,
                     },
                     is_disabled: r.get(9)?,
+                    orgs_generation: r.get(10)?,
                 })
             })
             .optional()
@@ -980,7 +994,10 @@ pub async fn touch_session(
         Some(r) => r?,
         None => store.read().fetch_optional(&sql, &args![id.clone()]).await?,
     };
-    let Some(SessionWithAccount { session: mut s, is_disabled: disabled }) = row else { return Ok(None) };
+    let Some(SessionWithAccount { session: mut s, is_disabled: disabled, orgs_generation }) = row else {
+        return Ok(None);
+    };
+    let generations = crate::generation::Generations { orgs: orgs_generation };
     if s.ended_at.is_some() {
         return Ok(None);
     }
@@ -1025,7 +1042,7 @@ pub async fn touch_session(
         tx.commit().await?;
         s.last_seen_at = now;
     }
-    Ok(Some(s))
+    Ok(Some((s, generations)))
 }
 
 /// Sign out: end the session with this token. `false` if there was no live session.

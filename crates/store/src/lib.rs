@@ -9,6 +9,7 @@ pub mod account;
 pub mod audit;
 pub mod db;
 pub mod error;
+pub mod generation;
 pub mod import_job;
 pub mod life;
 pub mod life_bulk;

@@ -578,7 +578,7 @@ impl<T> Page<T> {
 }
 
 /// Sort orders of the roster; each ends with the id, so pages are stable.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberSort {
     /// Tree order (by organization), then id.

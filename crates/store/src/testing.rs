@@ -18,6 +18,8 @@ pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres
 /// and the next run's sweep removes it).
 pub struct TestDb {
     pub store: Store,
+    /// What the store was opened on: the SQLite file or the PostgreSQL URL.
+    location: String,
     pg_name: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -43,8 +45,9 @@ impl TestDb {
     /// A fresh, migrated SQLite database in a temporary directory.
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path().join("test.db").to_str().expect("utf-8 path")).await.expect("open sqlite");
-        TestDb { store, pg_name: None, _dir: Some(dir) }
+        let location = dir.path().join("test.db").to_str().expect("utf-8 path").to_string();
+        let store = Store::open(&location).await.expect("open sqlite");
+        TestDb { store, location, pg_name: None, _dir: Some(dir) }
     }
 
     /// A fresh, migrated PostgreSQL database on the real server.
@@ -61,13 +64,20 @@ impl TestDb {
         let name = format!("dj_t_{secs}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
         conn.close().await.ok();
-        let store = Store::open(&url_for(&admin, &name)).await.expect("open postgres test database");
-        TestDb { store, pg_name: Some(name), _dir: None }
+        let location = url_for(&admin, &name);
+        let store = Store::open(&location).await.expect("open postgres test database");
+        TestDb { store, location, pg_name: Some(name), _dir: None }
     }
 
     /// Both backends, SQLite first.
     pub async fn both() -> Vec<TestDb> {
         vec![TestDb::sqlite().await, TestDb::postgres().await]
+    }
+
+    /// The same database opened again, with connections of its own: what another process (the
+    /// command line, a second server) sees and writes.
+    pub async fn another(&self) -> Store {
+        Store::open(&self.location).await.expect("open the test database again")
     }
 
     pub async fn finish(self) {

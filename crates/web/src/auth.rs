@@ -64,15 +64,16 @@ impl FromRequestParts<Shared> for Caller {
             return Err(to_login());
         };
         let now = chrono::Utc::now();
-        let session = match store::account::touch_session(&s.store, &token, now, &s.limits).await {
-            Ok(Some(sess)) if !sess.is_totp_pending => sess,
+        let (session, generations) = match store::account::touch_session_with(&s.store, &token, now, &s.limits).await {
+            Ok(Some((sess, g))) if !sess.is_totp_pending => (sess, g),
             Ok(Some(_)) => return Err(Redirect::to("/login/totp").into_response()),
             Ok(None) => return Err(to_login()),
             Err(_) => return Err(busy(Surface::Page)),
         };
         let focus = cookie(&parts.headers, FOCUS_COOKIE).and_then(|v| v.parse().ok());
-        let caller =
+        let mut caller =
             resolve(s, session.account_id, peer_ip(parts), focus, session.csrf_token.clone(), Surface::Page).await?;
+        caller.generations = Some(generations);
         // a temporary or expired password is changed before anything else
         let path = parts.uri.path();
         if caller.account.account.needs_password_change(&s.policy, now) && !PASSWORD_EXEMPT.contains(&path) {
@@ -214,6 +215,7 @@ pub async fn resolve(
         all_roots: r.all_roots,
         roots: Vec::new(),
         scope: Scope::none(),
+        generations: None,
     };
     caller.scope = caller.narrow(r.union);
     caller.roots = match &caller.focus {

@@ -41,6 +41,9 @@ pub struct Caller {
     /// The union of what the caller may see, narrowed to the focus: for reads that need only
     /// [`Perm::ReadOrgs`]. Prefer [`Caller::scope_for`].
     pub scope: Scope,
+    /// The data generations as the session's read found them (pages); `None` for the API, whose
+    /// reads find them when they need them.
+    pub generations: Option<store::generation::Generations>,
 }
 
 /// One step of the breadcrumb trail.

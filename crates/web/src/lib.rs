@@ -46,43 +46,15 @@ pub struct AppState {
     pub policy: domain::account::PasswordPolicy,
     /// Callers resolved in the last moments (see [`auth::CallerCache`]).
     pub callers: Arc<auth::CallerCache>,
-    /// Statistics of subtrees computed in the last [`STATS_TTL`].
-    pub(crate) stats: Arc<Memo<(i64, chrono::NaiveDate), Arc<pages::stats::StatsData>>>,
+    /// Statistics of subtrees (on a day), each kept while the organizations' data generation is
+    /// unchanged.
+    pub(crate) stats: Arc<store::generation::Cache<(i64, chrono::NaiveDate), Arc<pages::stats::StatsData>>>,
+    /// Member list pages, rendered, each kept while the roster's data generation is unchanged.
+    pub(crate) rosters: Arc<store::generation::Cache<pages::members::RosterKey, Arc<pages::members::RosterView>>>,
 }
 
-/// How long a subtree's statistics are reused (any write through this server forgets them at
-/// once; a write by another process, such as a command-line import, shows within this time).
-pub const STATS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// A small map of values computed recently, each kept for a fixed time.
-pub struct Memo<K, V> {
-    ttl: std::time::Duration,
-    map: std::sync::Mutex<std::collections::HashMap<K, (std::time::Instant, V)>>,
-}
-
-impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
-    pub fn new(ttl: std::time::Duration) -> Self {
-        Memo { ttl, map: Default::default() }
-    }
-    pub fn get(&self, k: &K) -> Option<V> {
-        let map = self.map.lock().ok()?;
-        map.get(k).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, v)| v.clone())
-    }
-    pub fn put(&self, k: K, v: V) {
-        if let Ok(mut map) = self.map.lock() {
-            if map.len() > 5_000 {
-                let ttl = self.ttl;
-                map.retain(|_, (at, _)| at.elapsed() < ttl);
-            }
-            map.insert(k, (std::time::Instant::now(), v));
-        }
-    }
-    pub fn clear(&self) {
-        if let Ok(mut map) = self.map.lock() {
-            map.clear();
-        }
-    }
-}
+/// How many subtrees' statistics are kept (each with its charts, some tens of KB).
+pub const STATS_KEPT: usize = 256;
 
 impl AppState {
     /// A state with the default limits and policy, cookies not `Secure`.
@@ -94,7 +66,11 @@ impl AppState {
             secure_cookies: false,
             policy: Default::default(),
             callers: Default::default(),
-            stats: Arc::new(Memo::new(STATS_TTL)),
+            stats: Arc::new(store::generation::Cache::new(store::generation::Topic::Orgs, STATS_KEPT)),
+            rosters: Arc::new(store::generation::Cache::new(
+                store::generation::Topic::Orgs,
+                pages::members::ROSTER_PAGES_KEPT,
+            )),
         }
     }
 }
@@ -139,7 +115,6 @@ async fn forget_callers_after_writes(State(s): State<Shared>, req: axum::extract
     let res = next.run(req).await;
     if write {
         s.callers.clear();
-        s.stats.clear();
     }
     res
 }

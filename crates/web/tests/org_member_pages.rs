@@ -637,3 +637,56 @@ async fn party_member_sees_own_record_and_branch_only() {
         db.finish().await;
     }
 }
+
+/// The member list and the statistics page keep what they read (store::generation): a change made
+/// by another process on the same database (the command line, another server) shows on the very
+/// next view, and so does one made through this server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roster_and_statistics_show_a_change_made_elsewhere_at_once() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let oa = org_admin(&w);
+        let roster = format!("/members?org={}", w.county_a);
+        let stats = format!("/stats?org={}", w.county_a);
+        let total = |n: i64| format!("合计</strong></td><td class=\"num\"><strong>{n}</strong>");
+        for _ in 0..2 {
+            let (status, body) = page(&w, &oa, &roster).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(body.contains(">甲党员<") && body.contains("共 2 名"), "{body}");
+            let (status, body) = page(&w, &oa, &stats).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(body.contains(&total(2)), "{body}");
+        }
+        // another process renames a member (a raw statement) and adds one (through the store)
+        let other = db.another().await;
+        let mut tx = other.begin().await.unwrap();
+        tx.x().execute("UPDATE member SET name = '甲党员改名' WHERE id = $1", &store::args![w.member_a]).await.unwrap();
+        tx.commit().await.unwrap();
+        let added = member(
+            "另一进程党员",
+            &domain::idcard::compose("110105", d("1980-02-02"), 31),
+            d("2001-07-01"),
+            Category::Full,
+        );
+        store::member::create(&other, &Scope::all(), w.branch_a, &added, today()).await.unwrap();
+        let (_, body) = page(&w, &oa, &roster).await;
+        assert!(body.contains(">甲党员改名<") && body.contains(">另一进程党员<") && body.contains("共 3 名"), "{body}");
+        let (_, body) = page(&w, &oa, &stats).await;
+        assert!(body.contains(&total(3)), "{body}");
+        // a status change through this server: the former member leaves the list and the count
+        let (status, _, body) = submit(
+            &w,
+            &oa,
+            &format!("/members/{}/status", w.member_a2),
+            &[("change", "transferred_out"), ("date", &today().to_string()), ("reason", "转往外地"), ("confirm", "1")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (_, body) = page(&w, &oa, &roster).await;
+        assert!(!body.contains(">甲二党员<") && body.contains("共 2 名"), "{body}");
+        let (_, body) = page(&w, &oa, &stats).await;
+        assert!(body.contains(&total(2)), "{body}");
+        other.close().await;
+        db.finish().await;
+    }
+}

@@ -11,6 +11,7 @@ use domain::member::{Category, Education, Member, MemberInput, Occupation, Sex, 
 use domain::org::Org;
 use domain::FieldErrors;
 use serde::Deserialize;
+use std::sync::Arc;
 use store::member::{MemberFilter, MemberSort, StatusChange};
 use store::{Scope, StoreError};
 
@@ -99,6 +100,7 @@ struct MembersPage {
     heads: Vec<SortHead>,
     /// The table's rows ([`MemberRows`]), already rendered.
     tbody: std::sync::Arc<str>,
+    empty: bool,
     total: i64,
     page: i64,
     pages: i64,
@@ -116,43 +118,43 @@ struct MemberRows {
 
 const PER_PAGE: i64 = 50;
 
-pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<MembersQuery>) -> Response {
-    let scope = crate::tri!(caller.require(Perm::ReadMembers));
-    let org = match q.org.trim() {
-        "" => caller.roots_for(Perm::ReadMembers).into_iter().next().ok_or(StoreError::NotFound("党组织")),
-        o => match o.parse::<i64>() {
-            // a top organization of the caller's view is already known (and in scope)
-            Ok(id) => match caller.roots_for(Perm::ReadMembers).into_iter().find(|r| r.id == id) {
-                Some(r) => Ok(r),
-                None => store::org::get(&s.store, &scope, id).await,
-            },
-            Err(_) => Err(StoreError::NotFound("党组织")),
-        },
-    };
-    let org = match org {
-        Ok(o) => o,
-        Err(e) => return caller.fail(e),
-    };
-    let status = Status::from_code(&q.status).filter(|s| *s != Status::Normal);
-    let filter = MemberFilter {
-        name: Some(q.name.clone()).filter(|n| !n.trim().is_empty()),
-        category: Category::from_code(&q.category),
-        status,
-        occupation: Occupation::from_code(&q.occupation),
-        mobile: checked(&q.mobile).then_some(true),
-        lost_contact: checked(&q.lost).then_some(true),
-        needy: checked(&q.needy).then_some(true),
-    };
-    let sort = MemberSort::from_code(&q.sort).unwrap_or_default();
-    let desc = q.dir == "desc";
-    let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let page = match store::member::roster_lines(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await {
-        Ok(p) => p,
-        Err(e) => return caller.fail(e),
-    };
-    let former = status.is_some();
+/// What a roster page's rows are of: the filters (with the organization), the order and the page.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RosterKey {
+    filters: String,
+    sort: MemberSort,
+    desc: bool,
+    page: i64,
+}
+
+/// A roster page's rows, rendered, with its count: kept in [`crate::AppState::rosters`].
+pub struct RosterView {
+    tbody: Arc<str>,
+    /// No row on this page (none match, or past the last page).
+    empty: bool,
+    total: i64,
+    pages: i64,
+    page: i64,
+}
+
+/// The roster cache: up to this many pages (of about 17 KB each).
+pub const ROSTER_PAGES_KEPT: usize = 512;
+
+/// Why a roster page could not be shown.
+enum RosterFail {
+    Store(StoreError),
+    Render,
+}
+
+impl From<StoreError> for RosterFail {
+    fn from(e: StoreError) -> Self {
+        RosterFail::Store(e)
+    }
+}
+
+fn roster_view(page: store::member::Page<store::member::RosterLine>, former: bool) -> Result<RosterView, RosterFail> {
     let (pages, total, page_now) = (page.pages(), page.total, page.page);
-    let rows = page
+    let rows: Vec<MemberRow> = page
         .items
         .into_iter()
         .map(|m| MemberRow {
@@ -178,12 +180,35 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
             },
         })
         .collect();
+    let empty = rows.is_empty();
     let mut tbody = String::with_capacity(16 * 1024);
-    if (MemberRows { rows, former }).render_into(&mut tbody).is_err() {
-        return super::render_failed();
-    }
-    let tbody: std::sync::Arc<str> = tbody.into();
-    // the filters as a query string, without sort and page
+    (MemberRows { rows, former }).render_into(&mut tbody).map_err(|_| RosterFail::Render)?;
+    Ok(RosterView { tbody: tbody.into(), empty, total, pages, page: page_now })
+}
+
+pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<MembersQuery>) -> Response {
+    let scope = crate::tri!(caller.require(Perm::ReadMembers));
+    let org = match q.org.trim() {
+        "" => caller.roots_for(Perm::ReadMembers).into_iter().next().ok_or(StoreError::NotFound("党组织")),
+        o => match o.parse::<i64>() {
+            // a top organization of the caller's view is already known (and in scope)
+            Ok(id) => match caller.roots_for(Perm::ReadMembers).into_iter().find(|r| r.id == id) {
+                Some(r) => Ok(r),
+                None => store::org::get(&s.store, &scope, id).await,
+            },
+            Err(_) => Err(StoreError::NotFound("党组织")),
+        },
+    };
+    let org = match org {
+        Ok(o) => o,
+        Err(e) => return caller.fail(e),
+    };
+    let status = Status::from_code(&q.status).filter(|s| *s != Status::Normal);
+    let former = status.is_some();
+    let sort = MemberSort::from_code(&q.sort).unwrap_or_default();
+    let desc = q.dir == "desc";
+    let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    // the filters as a query string, without sort and page: with them, what the rows are of
     let mut filters = format!("/members?org={}", org.id);
     for (k, v) in [
         ("name", q.name.trim()),
@@ -200,6 +225,30 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
             filters.push_str(&format!("&{k}=1"));
         }
     }
+    let filter = MemberFilter {
+        name: Some(q.name.trim().to_string()).filter(|n| !n.is_empty()),
+        category: Category::from_code(&q.category),
+        status,
+        occupation: Occupation::from_code(&q.occupation),
+        mobile: checked(&q.mobile).then_some(true),
+        lost_contact: checked(&q.lost).then_some(true),
+        needy: checked(&q.needy).then_some(true),
+    };
+    // The rows are the same for every caller who may see this organization (masked for all), so
+    // a page read and rendered once is shown again until the roster's generation moves.
+    let key = RosterKey { filters: filters.clone(), sort, desc, page: page_no };
+    let view = s
+        .rosters
+        .get_or_load(&s.store, caller.generations, key, || async {
+            let page = store::member::roster_lines(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await?;
+            Ok::<_, RosterFail>(Arc::new(roster_view(page, former)?))
+        })
+        .await;
+    let view = match view {
+        Ok(v) => v,
+        Err(RosterFail::Store(e)) => return caller.fail(e),
+        Err(RosterFail::Render) => return super::render_failed(),
+    };
     let heads = [("姓名", MemberSort::Name), ("出生日期", MemberSort::BirthDate), ("入党日期", MemberSort::JoinDate)]
         .into_iter()
         .map(|(label, by)| {
@@ -235,10 +284,11 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
         occupations: options(Occupation::ALL.iter().map(|c| (c.code(), c.label())), Some("全部")),
         former,
         heads,
-        pages,
-        total,
-        page: page_now,
-        tbody,
+        pages: view.pages,
+        total: view.total,
+        page: view.page,
+        tbody: view.tbody.clone(),
+        empty: view.empty,
         page_link,
         filtered,
         q,

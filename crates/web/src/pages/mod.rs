@@ -14,7 +14,7 @@ mod exchange;
 mod home;
 mod life;
 mod life_rules;
-mod members;
+pub(crate) mod members;
 mod orgs;
 pub(crate) mod stats;
 mod system;

@@ -208,8 +208,8 @@ fn page(
     }
 }
 
-/// What the statistics page shows of a subtree, shared by every caller who may see it: kept for
-/// [`crate::STATS_TTL`] or until the next write through this server.
+/// What the statistics page shows of a subtree, shared by every caller who may see it: kept while
+/// the organizations' data generation is unchanged (see [`store::generation`]).
 pub(crate) struct StatsData {
     report: SubtreeReport,
     charts: ChartSet,
@@ -225,29 +225,25 @@ pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<Stat
         Err(e) => return caller.fail(e),
     };
     let key = (org.id, today());
-    let data = match s.stats.get(&key) {
-        Some(d) => d,
-        None => {
-            let parent = match org.parent_id {
-                Some(p) => store::org::get(&s.store, &scope, p).await.ok().map(|o| (o.id, o.name)),
-                None => None,
-            };
-            let kids: Vec<(i64, String)> = store::org::children(&s.store, &scope, org.id)
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|c| !c.kind.holds_members() || c.kind.is_branch())
-                .map(|c| (c.id, c.name))
-                .collect();
-            let report = match store::report::of(&s.store, org, today()).await {
-                Ok(r) => r,
-                Err(e) => return caller.fail(e),
-            };
-            let charts = chart_set(&report);
-            let d = std::sync::Arc::new(StatsData { report, charts, parent, kids });
-            s.stats.put(key, d.clone());
-            d
-        }
+    let load = || async {
+        let parent = match org.parent_id {
+            Some(p) => store::org::get(&s.store, &scope, p).await.ok().map(|o| (o.id, o.name)),
+            None => None,
+        };
+        let kids: Vec<(i64, String)> = store::org::children(&s.store, &scope, org.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| !c.kind.holds_members() || c.kind.is_branch())
+            .map(|c| (c.id, c.name))
+            .collect();
+        let report = store::report::of(&s.store, org, today()).await?;
+        let charts = chart_set(&report);
+        Ok::<_, store::StoreError>(std::sync::Arc::new(StatsData { report, charts, parent, kids }))
+    };
+    let data = match s.stats.get_or_load(&s.store, caller.generations, key, load).await {
+        Ok(d) => d,
+        Err(e) => return caller.fail(e),
     };
     // the parent link only when the caller may see the parent (the cache is shared by callers)
     let parent = data
