@@ -960,17 +960,23 @@ pub async fn touch_session_with(
         return Ok(None);
     }
     let id = rules::sha256_hex(token);
-    // one read: the session and whether its account is disabled
-    let cols: Vec<String> = SESSION_COLS.split(", ").map(|c| format!("s.{c}")).collect();
-    let sql = format!(
-        "SELECT {}, a.is_disabled, {} AS orgs_generation FROM session s JOIN account a ON a.id = s.account_id WHERE s.id = $1",
-        cols.join(", "),
-        crate::generation::COLUMNS
-    );
-    // on SQLite on this thread (every page asks this first)
+    // one read: the session, whether its account is disabled, and the data generations (the
+    // statement is written once: every page asks this first)
+    static SQL: std::sync::LazyLock<(String, String)> = std::sync::LazyLock::new(|| {
+        let cols: Vec<String> = SESSION_COLS.split(", ").map(|c| format!("s.{c}")).collect();
+        let sql = format!(
+            "SELECT {}, a.is_disabled, {} AS orgs_generation FROM session s JOIN account a ON a.id = s.account_id WHERE s.id = $1",
+            cols.join(", "),
+            crate::generation::COLUMNS
+        );
+        let lite = crate::db::lite(&sql);
+        (sql, lite)
+    });
+    let (sql, lite) = &*SQL;
+    // on SQLite on this thread
     let direct = store.direct(|c| {
         use rusqlite::OptionalExtension;
-        c.prepare_cached(&crate::db::lite(&sql))?
+        c.prepare_cached(lite)?
             .query_row([&id], |r| {
                 Ok(SessionWithAccount {
                     session: Session {
@@ -992,7 +998,7 @@ pub async fn touch_session_with(
     });
     let row: Option<SessionWithAccount> = match direct {
         Some(r) => r?,
-        None => store.read().fetch_optional(&sql, &args![id.clone()]).await?,
+        None => store.read().fetch_optional(sql, &args![id.clone()]).await?,
     };
     let Some(SessionWithAccount { session: mut s, is_disabled: disabled, orgs_generation }) = row else {
         return Ok(None);

@@ -93,9 +93,9 @@ struct MembersPage {
     org_id: i64,
     org_name: String,
     q: MembersQuery,
-    categories: Vec<(String, String)>,
-    statuses: Vec<(String, String)>,
-    occupations: Vec<(String, String)>,
+    categories: &'static [(&'static str, &'static str)],
+    statuses: &'static [(&'static str, &'static str)],
+    occupations: &'static [(&'static str, &'static str)],
     former: bool,
     heads: Vec<SortHead>,
     /// The table's rows ([`MemberRows`]), already rendered.
@@ -117,6 +117,21 @@ struct MemberRows {
 }
 
 const PER_PAGE: i64 = 50;
+
+type Options = Vec<(&'static str, &'static str)>;
+
+/// The filter form's choices (code, label), each list led by its "all" choice: made once.
+static FILTER_OPTIONS: std::sync::LazyLock<(Options, Options, Options)> = std::sync::LazyLock::new(|| {
+    let all = |first: &'static str, rest: Options| [("", first)].into_iter().chain(rest).collect::<Options>();
+    (
+        all("全部", Category::ALL.iter().map(|c| (c.code(), c.label())).collect()),
+        all(
+            "正常（在册党员）",
+            Status::ALL.iter().filter(|s| **s != Status::Normal).map(|s| (s.code(), s.label())).collect(),
+        ),
+        all("全部", Occupation::ALL.iter().map(|c| (c.code(), c.label())).collect()),
+    )
+});
 
 /// What a roster page's rows are of: the filters (with the organization), the order and the page.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -276,12 +291,9 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
         nav: caller.nav("members").crumbs(trail),
         org_id: org.id,
         org_name: org.name,
-        categories: options(Category::ALL.iter().map(|c| (c.code(), c.label())), Some("全部")),
-        statuses: options(
-            Status::ALL.iter().filter(|s| **s != Status::Normal).map(|s| (s.code(), s.label())),
-            Some("正常（在册党员）"),
-        ),
-        occupations: options(Occupation::ALL.iter().map(|c| (c.code(), c.label())), Some("全部")),
+        categories: &FILTER_OPTIONS.0,
+        statuses: &FILTER_OPTIONS.1,
+        occupations: &FILTER_OPTIONS.2,
         former,
         heads,
         pages: view.pages,
