@@ -19,6 +19,16 @@ async fn now(s: &Store) -> i64 {
     current(s, Topic::Orgs).await.unwrap()
 }
 
+async fn top_committee(s: &Store, name: &str) -> domain::org::Org {
+    let input = OrgInput {
+        name: name.into(),
+        kind: Some(OrgKind::LocalCommittee),
+        sector: Some(Sector::Organs),
+        ..Default::default()
+    };
+    org::create(s, &Scope::all(), None, &input, d("2026-11-21")).await.unwrap()
+}
+
 fn moved(g: &mut i64, label: &str, after: i64) {
     assert!(after > *g, "{label}: the generation should have moved past {g}, is {after}");
     *g = after;
@@ -40,20 +50,7 @@ async fn every_change_to_the_tree_advances_the_generation_and_nothing_else_does(
         let s = &db.store;
         let (all, today) = (Scope::all(), d("2026-11-21"));
         let mut g = now(s).await;
-        let city = org::create(
-            s,
-            &all,
-            None,
-            &OrgInput {
-                name: "中共测试市委".into(),
-                kind: Some(OrgKind::LocalCommittee),
-                sector: Some(Sector::Organs),
-                ..Default::default()
-            },
-            today,
-        )
-        .await
-        .unwrap();
+        let city = top_committee(s, "中共测试市委").await;
         moved(&mut g, "org create", now(s).await);
         let branch_input = OrgInput {
             name: "测试党支部".into(),
@@ -122,21 +119,8 @@ async fn every_change_to_the_tree_advances_the_generation_and_nothing_else_does(
 async fn a_change_by_another_process_is_seen_and_a_kept_value_is_read_again() {
     for db in TestDb::both().await {
         let s = &db.store;
-        let (all, today) = (Scope::all(), d("2026-11-21"));
-        let root = org::create(
-            s,
-            &all,
-            None,
-            &OrgInput {
-                name: "中共测试县委".into(),
-                kind: Some(OrgKind::LocalCommittee),
-                sector: Some(Sector::Organs),
-                ..Default::default()
-            },
-            today,
-        )
-        .await
-        .unwrap();
+        let all = Scope::all();
+        let root = top_committee(s, "中共测试县委").await;
         let cache: Cache<i64, String> = Cache::new(Topic::Orgs, 8);
         let loads = AtomicUsize::new(0);
         let read_name = || async {

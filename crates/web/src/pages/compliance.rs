@@ -21,7 +21,7 @@ use exchange::life::Window;
 use serde::Deserialize;
 use serde_json::json;
 use store::life::Evaluation;
-use store::{Scope, StoreError};
+use store::StoreError;
 
 use super::{render, sev_code, today, urlencode};
 use crate::access::Perm;
@@ -43,22 +43,6 @@ pub(super) fn routes(r: Routes) -> Routes {
         .add("GET", "/orgs/{id}/life", Target::Org, get(card))
         .add("GET", "/life/calendar", Target::OrgQuery, get(calendar))
         .add("GET", "/life/findings", Target::OrgQuery, get(findings))
-}
-
-/// The organization a page with `?org=` is about: the given one through the scope of
-/// [`Perm::ReadLife`] (404 outside it), or the caller's top organization.
-async fn resolve(s: &Shared, caller: &Caller, scope: &Scope, org: &str) -> Result<Org, StoreError> {
-    let roots = caller.roots_for(Perm::ReadLife);
-    match org.trim() {
-        "" => roots.into_iter().next().ok_or(StoreError::NotFound("党组织")),
-        o => match o.parse::<i64>() {
-            Ok(id) => match roots.into_iter().find(|r| r.id == id) {
-                Some(r) => Ok(r),
-                None => store::org::get(&s.store, scope, id).await,
-            },
-            Err(_) => Err(StoreError::NotFound("党组织")),
-        },
-    }
 }
 
 /// The window asked for: a valid year (default this one) and an optional quarter 1–4.
@@ -279,7 +263,7 @@ async fn evaluate_window(s: &Shared, org: &Org, w: &Window) -> Result<(Evaluatio
 /// GET /life/compliance?org=&year=&quarter=&sort=&desc=&page=
 pub async fn compliance(State(s): State<Shared>, caller: Caller, Query(q): Query<ComplianceQuery>) -> Response {
     let scope = crate::tri!(caller.require(Perm::ReadLife));
-    let org = match resolve(&s, &caller, &scope, &q.org).await {
+    let org = match super::org_param(&s, &caller, Perm::ReadLife, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
@@ -508,7 +492,7 @@ pub struct XlsxQuery {
 /// organization) and the findings of the window as a workbook. Audited.
 pub async fn compliance_xlsx(State(s): State<Shared>, caller: Caller, Query(q): Query<XlsxQuery>) -> Response {
     let scope = crate::tri!(caller.require(Perm::ReadLife));
-    let org = match resolve(&s, &caller, &scope, &q.org).await {
+    let org = match super::org_param(&s, &caller, Perm::ReadLife, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
@@ -884,7 +868,7 @@ fn parse_month(s: &str) -> Option<NaiveDate> {
 /// GET /life/calendar?org=&month=YYYY-MM: the month of one organization.
 pub async fn calendar(State(s): State<Shared>, caller: Caller, Query(q): Query<CalendarQuery>) -> Response {
     let scope = crate::tri!(caller.require(Perm::ReadLife));
-    let org = match resolve(&s, &caller, &scope, &q.org).await {
+    let org = match super::org_param(&s, &caller, Perm::ReadLife, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
@@ -1038,7 +1022,7 @@ pub(crate) fn stored_explained(f: &store::life::StoredFinding) -> Explained {
 /// GET /life/findings?org=&kind=&page=: what the daily job found in a subtree.
 pub async fn findings(State(s): State<Shared>, caller: Caller, Query(q): Query<FindingsQuery>) -> Response {
     let scope = crate::tri!(caller.require(Perm::ReadLife));
-    let org = match resolve(&s, &caller, &scope, &q.org).await {
+    let org = match super::org_param(&s, &caller, Perm::ReadLife, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };

@@ -138,19 +138,7 @@ struct RecordsPage {
 
 pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<RecordsQuery>) -> Response {
     let scope = crate::tri!(caller.require(Perm::ReadLife));
-    let roots = caller.roots_for(Perm::ReadLife);
-    let org = match q.org.trim() {
-        "" => roots.into_iter().next().ok_or(StoreError::NotFound("党组织")),
-        o => match o.parse::<i64>() {
-            // a top organization of the caller's view is already known (and in scope)
-            Ok(id) => match roots.into_iter().find(|r| r.id == id) {
-                Some(r) => Ok(r),
-                None => store::org::get(&s.store, &scope, id).await,
-            },
-            Err(_) => Err(StoreError::NotFound("党组织")),
-        },
-    };
-    let org = match org {
+    let org = match super::org_param(&s, &caller, Perm::ReadLife, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };

@@ -203,18 +203,7 @@ fn roster_view(page: store::member::Page<store::member::RosterLine>, former: boo
 
 pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<MembersQuery>) -> Response {
     let scope = crate::tri!(caller.require(Perm::ReadMembers));
-    let org = match q.org.trim() {
-        "" => caller.roots_for(Perm::ReadMembers).into_iter().next().ok_or(StoreError::NotFound("党组织")),
-        o => match o.parse::<i64>() {
-            // a top organization of the caller's view is already known (and in scope)
-            Ok(id) => match caller.roots_for(Perm::ReadMembers).into_iter().find(|r| r.id == id) {
-                Some(r) => Ok(r),
-                None => store::org::get(&s.store, &scope, id).await,
-            },
-            Err(_) => Err(StoreError::NotFound("党组织")),
-        },
-    };
-    let org = match org {
+    let org = match super::org_param(&s, &caller, Perm::ReadMembers, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };

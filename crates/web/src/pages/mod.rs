@@ -38,6 +38,29 @@ pub(crate) fn render<T: Template>(t: &T) -> Response {
     }
 }
 
+/// The organization a page with `?org=` is about: the given one through `scope` (the scope of
+/// `perm`; not found outside it), or the caller's first top organization for `perm` when none is
+/// given. A top organization of the caller's view is already known and needs no read.
+pub(crate) async fn org_param(
+    s: &crate::Shared,
+    caller: &crate::Caller,
+    perm: crate::access::Perm,
+    scope: &store::Scope,
+    org: &str,
+) -> Result<domain::org::Org, store::StoreError> {
+    let roots = caller.roots_for(perm);
+    match org.trim() {
+        "" => roots.into_iter().next().ok_or(store::StoreError::NotFound("党组织")),
+        o => match o.parse::<i64>() {
+            Ok(id) => match roots.into_iter().find(|r| r.id == id) {
+                Some(r) => Ok(r),
+                None => store::org::get(&s.store, scope, id).await,
+            },
+            Err(_) => Err(store::StoreError::NotFound("党组织")),
+        },
+    }
+}
+
 /// The answer when a page cannot be rendered.
 pub(crate) fn render_failed() -> Response {
     error_page(StatusCode::INTERNAL_SERVER_ERROR, "页面出错", "页面生成失败，请稍后再试。")

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use store::report::{Slice, SubtreeReport};
-use store::{Scope, StoreError};
 
 use super::{render, today, urlencode};
 use crate::access::Perm;
@@ -93,16 +92,6 @@ fn chart(title: &'static str, unit: &'static str, slices: &[Slice], donut: bool,
 /// ones whole so their tables always list every value.
 fn nonzero(slices: &[Slice]) -> Vec<Slice> {
     slices.iter().filter(|s| s.count > 0).cloned().collect()
-}
-
-async fn resolve(s: &Shared, caller: &Caller, scope: &Scope, q: &StatsQuery) -> Result<domain::org::Org, StoreError> {
-    if q.org.trim().is_empty() {
-        return caller.roots_for(Perm::Stats).into_iter().next().ok_or(StoreError::NotFound("党组织"));
-    }
-    match q.org.trim().parse::<i64>() {
-        Ok(id) => store::org::get(&s.store, scope, id).await,
-        Err(_) => Err(StoreError::NotFound("党组织")),
-    }
 }
 
 /// The charts of a report (drawn once for each cached report: they depend on nothing else).
@@ -220,7 +209,7 @@ pub(crate) struct StatsData {
 /// GET /stats?org={id}: the statistics of a subtree in the caller's 统计分析 scope (404 outside).
 pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<StatsQuery>) -> Response {
     let scope = tri!(caller.require(Perm::Stats));
-    let org = match resolve(&s, &caller, &scope, &q).await {
+    let org = match super::org_param(&s, &caller, Perm::Stats, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
@@ -256,7 +245,7 @@ pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<Stat
 /// GET /stats/export.csv?org={id}: every table of the page as one CSV (UTF-8 with BOM).
 pub async fn stats_csv(State(s): State<Shared>, caller: Caller, Query(q): Query<StatsQuery>) -> Response {
     let scope = tri!(caller.require(Perm::Stats));
-    let org = match resolve(&s, &caller, &scope, &q).await {
+    let org = match super::org_param(&s, &caller, Perm::Stats, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
