@@ -359,7 +359,7 @@ const MEMBER_CHUNK: usize = 2000;
 /// per transaction (a single transaction of 5 million rows would hold the writer too long); if a
 /// province build is interrupted, start again on a fresh database.
 pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -> anyhow::Result<DemoSummary> {
-    let existing = store.read().scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM org", &[]).await?;
+    let existing = store::org_bulk::org_count(store).await?;
     if existing > 0 {
         bail!(
             "数据库中已有 {existing} 个党组织，演示数据只能生成到空数据库中。请使用新的数据库（SQLite 可换一个文件或删除现有文件）后重试"

@@ -268,23 +268,6 @@ impl Person {
     }
 }
 
-type OrgRow =
-    (i64, Option<i64>, String, String, Option<String>, String, Option<String>, bool, Option<NaiveDate>, Option<String>);
-type MemberRow = (
-    i64,
-    i64,
-    String,
-    String,
-    NaiveDate,
-    Option<NaiveDate>,
-    Option<String>,
-    String,
-    Option<NaiveDate>,
-    bool,
-    bool,
-    NaiveDate,
-);
-
 // ---------------------------------------------------------------------------------------------
 // Text
 // ---------------------------------------------------------------------------------------------
@@ -1184,24 +1167,8 @@ pub(crate) async fn build(
     namer: &Namer,
     progress: &dyn Progress,
 ) -> anyhow::Result<LifeSummary> {
-    let orgs: Vec<OrgRow> = tx
-        .x()
-        .fetch_all(
-            "SELECT id, parent_id, path, name, short_name, kind, sector, has_committee, founded_on, secretary FROM org \
-             WHERE dissolved_on IS NULL ORDER BY path",
-            &[],
-        )
-        .await
-        .context("读取党组织失败")?;
-    let members: Vec<MemberRow> = tx
-        .x()
-        .fetch_all(
-            "SELECT id, org_id, name, category, join_date, full_date, job_post, status, status_date, is_mobile, \
-             is_lost_contact, birth_date FROM member ORDER BY id",
-            &[],
-        )
-        .await
-        .context("读取党员失败")?;
+    let orgs = store::org_bulk::live_orgs(tx).await.context("读取党组织失败")?;
+    let members = store::org_bulk::all_members(tx).await.context("读取党员失败")?;
     let orgs: Vec<OrgRec> = orgs
         .into_iter()
         .filter_map(|(id, parent, path, name, short_name, kind, sector, has_committee, founded_on, secretary)| {
@@ -1313,8 +1280,7 @@ pub(crate) async fn check(
 ) -> anyhow::Result<()> {
     progress.start("检查组织生活", None);
     store::life::run_daily(store, today, None).await.context("组织生活检查失败")?;
-    let counts: Vec<(String, i64)> =
-        store.read().fetch_all("SELECT kind, CAST(COUNT(*) AS BIGINT) FROM life_finding GROUP BY kind", &[]).await?;
+    let counts = store::life_bulk::finding_counts_all(store).await?;
     s.findings = dl::FindingKind::ALL
         .iter()
         .map(|k| FindingCount {

@@ -3,6 +3,7 @@
 //! Each capability is a module of the same name in every crate that has something to say about it
 //! (`org`, `member`, …), so a newcomer finds a capability by its name in every layer.
 
+pub mod access;
 pub mod account;
 pub mod dates;
 pub mod error;

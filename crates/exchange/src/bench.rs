@@ -20,11 +20,6 @@ use crate::columns::{m, MEMBER};
 pub async fn raw_insert_baseline(store: &Store, csv_path: &Path, org_id: i64, org_path: &str) -> anyhow::Result<u64> {
     let file = File::open(csv_path).with_context(|| format!("无法打开文件“{}”", csv_path.display()))?;
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(BufReader::new(file));
-    let cols = "name, sex, id_number, ethnicity, birth_date, education, category, join_date, full_date, job_post, phone, \
-        work_unit, residence_community, occupation, is_mobile, mobile_to, is_lost_contact, is_needy, status, status_date, \
-        org_id, path, created_at, updated_at";
-    let ph = (1..=24).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let sql = format!("INSERT INTO member ({cols}) VALUES ({ph})");
     let now = chrono::Utc::now();
     let mut tx = store.begin().await?;
     let mut n: u64 = 0;
@@ -68,7 +63,7 @@ pub async fn raw_insert_baseline(store: &Store, csv_path: &Path, org_id: i64, or
             Val::from(now),
             Val::from(now),
         ];
-        tx.x().execute(&sql, &a).await?;
+        store::baseline::insert_member(&mut tx, &a).await?;
         n += 1;
     }
     tx.commit().await?;

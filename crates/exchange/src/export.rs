@@ -8,7 +8,7 @@ use anyhow::anyhow;
 use domain::member::Member;
 use domain::org::{FacilityKind, FacilityStatus, Org};
 use domain::path as tree;
-use store::{args, Progress, Scope, Store, StoreError};
+use store::{Progress, Scope, Store, StoreError, Visible};
 
 use crate::cell::Cell;
 use crate::columns::{facility_field, m, o, MEMBER, ORG};
@@ -20,14 +20,8 @@ const CHUNK: i64 = 2000;
 
 /// Name chains (`根/下级/…`) of every organization of the subtree at `root`, dissolved ones
 /// included (former members may still point at them), by organization id.
-async fn name_chains(store: &Store, root: &Org) -> anyhow::Result<HashMap<i64, String>> {
-    let rows: Vec<(i64, String, String)> = store
-        .read()
-        .fetch_all(
-            "SELECT id, path, name FROM org WHERE path >= $1 AND path < $2 ORDER BY path",
-            &args![root.path.clone(), tree::subtree_end(&root.path)],
-        )
-        .await?;
+async fn name_chains(store: &Store, root: &Visible<Org>) -> anyhow::Result<HashMap<i64, String>> {
+    let rows = store::org::names_in(store, root).await?;
     let mut by_path: HashMap<String, String> = HashMap::with_capacity(rows.len());
     let mut by_id = HashMap::with_capacity(rows.len());
     for (id, path, name) in rows {
@@ -113,16 +107,9 @@ pub async fn export_members_with(
     progress: &dyn Progress,
 ) -> anyhow::Result<u64> {
     let include_former = opts.include_former;
-    let root = store::org::get(store, scope, org_id).await?;
+    let root = store::org::visible(store, scope, org_id).await?;
     let chains = name_chains(store, &root).await?;
-    let status = if include_former { "" } else { " AND status = 'normal'" };
-    let total = store
-        .read()
-        .scalar(
-            &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE path >= $1 AND path < $2{status}"),
-            &args![root.path.clone(), tree::subtree_end(&root.path)],
-        )
-        .await?;
+    let total = store::member::count_in(store, &root, include_former).await?;
     if format == FileFormat::Xlsx && total >= XLSX_MAX_ROWS as i64 {
         anyhow::bail!("共 {total} 名党员，超过 Excel 工作表的行数上限（{XLSX_MAX_ROWS} 行），请改为导出 CSV 文件");
     }
@@ -239,7 +226,10 @@ pub async fn export_orgs_with(
     progress: &dyn Progress,
 ) -> anyhow::Result<u64> {
     let nodes = store::org::subtree(store, scope, org_id, None).await?;
-    let root = nodes.first().map(|n| n.org.clone()).ok_or_else(|| anyhow!("党组织不存在或不在您的管理范围内"))?;
+    let root = nodes
+        .first()
+        .and_then(|n| Visible::within(scope, n.org.clone()))
+        .ok_or_else(|| anyhow!("党组织不存在或不在您的管理范围内"))?;
     let chains = name_chains(store, &root).await?;
     let mut orgs: Vec<Org> = nodes.into_iter().map(|n| n.org).collect();
     // facilities, a few hundred organizations per range query

@@ -1,103 +1,19 @@
-//! Organization life: the window a compliance view or roll-up covers (a year, or one quarter of
-//! it) and the quarterly roll-up workbook (应召开 vs 已召开 per type per organization, and the
+//! Organization life: the quarterly roll-up workbook (应召开 vs 已召开 per type per organization, and the
 //! findings), built from an [`Evaluation`] without touching the database.
-//!
-//! A window counts the periods that *end* inside it: monthly types have 3 periods a quarter,
-//! quarterly types 1, and yearly types count in the fourth quarter only (their period ends on
-//! 31 December). A period counts as 应召开 once it is over or already met (the engine's `due`),
-//! and as 已召开 when met; a running period not yet met is not counted either way.
+//! over a [`Window`] (see `domain::life`).
 
 use std::collections::HashMap;
 
 use anyhow::anyhow;
 use chrono::{Datelike, NaiveDate};
-use domain::life::{CellState, Finding, OrgCompliance, OrgLife, Period, TypeLine};
+use domain::life::{Finding, OrgCompliance, OrgLife};
 use domain::rules::Severity;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use store::life::Evaluation;
 
 use crate::cell::guard;
 
-const QUARTERS: [&str; 4] = ["一", "二", "三", "四"];
-
-/// A year, or one quarter of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub year: i32,
-    /// 1–4, or `None` for the whole year.
-    pub quarter: Option<u32>,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl Window {
-    /// The window of `year` (1900–2999), or of one of its quarters.
-    pub fn new(year: i32, quarter: Option<u32>) -> Option<Window> {
-        if !(1900..=2999).contains(&year) || quarter.is_some_and(|q| !(1..=4).contains(&q)) {
-            return None;
-        }
-        let (m0, m1) = quarter.map_or((1, 12), |q| (q * 3 - 2, q * 3));
-        let from = NaiveDate::from_ymd_opt(year, m0, 1)?;
-        let to = domain::dates::add_months(NaiveDate::from_ymd_opt(year, m1, 1)?, 1).pred_opt()?;
-        Some(Window { year, quarter, from, to })
-    }
-
-    /// The whole year the window lies in: what to evaluate, so that quarterly and yearly periods
-    /// are judged on all their records.
-    pub fn year_range(&self) -> (NaiveDate, NaiveDate) {
-        (
-            NaiveDate::from_ymd_opt(self.year, 1, 1).expect("valid"),
-            NaiveDate::from_ymd_opt(self.year, 12, 31).expect("valid"),
-        )
-    }
-
-    /// `2026年` or `2026年第三季度`.
-    pub fn label(&self) -> String {
-        match self.quarter {
-            None => format!("{}年", self.year),
-            Some(q) => format!("{}年第{}季度", self.year, QUARTERS[(q - 1) as usize]),
-        }
-    }
-
-    /// Does a period count in this window (it ends inside it)?
-    pub fn holds(&self, p: &Period) -> bool {
-        self.from <= p.end && p.end <= self.to
-    }
-
-    /// Does a finding belong to this window? Findings of a period by the period's end; the
-    /// others (silent organizations, missing divisions) describe the present and always do.
-    pub fn holds_finding(&self, period_key: Option<&str>) -> bool {
-        match period_key.and_then(Period::parse_key) {
-            Some(p) => self.holds(&p),
-            None => true,
-        }
-    }
-
-    /// How a type line stands in the window: (periods in the window, due, met).
-    pub fn tally(&self, line: &TypeLine) -> (i64, i64, i64) {
-        let mut t = (0, 0, 0);
-        for c in line.cells.iter().filter(|c| self.holds(&c.period)) {
-            t.0 += 1;
-            if matches!(c.state, CellState::Met | CellState::Missing) {
-                t.1 += 1;
-            }
-            if c.state == CellState::Met {
-                t.2 += 1;
-            }
-        }
-        t
-    }
-
-    /// An organization's due and met periods in the window, over all its types.
-    pub fn totals(&self, r: &OrgCompliance) -> (i64, i64) {
-        r.lines.iter().map(|l| self.tally(l)).fold((0, 0), |a, t| (a.0 + t.1, a.1 + t.2))
-    }
-}
-
-/// Met share of due periods as a fraction, `None` when nothing fell due.
-pub fn rate(due: i64, met: i64) -> Option<f64> {
-    (due > 0).then(|| met as f64 / due as f64)
-}
+pub use domain::life::{rate, Window};
 
 fn xlsx_err(e: XlsxError) -> anyhow::Error {
     anyhow!("生成 Excel 文件失败：{e}")
@@ -289,6 +205,7 @@ pub fn quarter_of(d: NaiveDate) -> u32 {
 mod tests {
     use super::*;
     use calamine::{Data, Reader, Xlsx};
+    use domain::life::Period;
     use domain::life::{self as dl, RecordFacts, RecordStatus};
     use domain::org::OrgKind;
 

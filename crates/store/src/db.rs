@@ -341,7 +341,7 @@ impl Exec<'_> {
         }
     }
 
-    pub async fn execute(self, sql: &str, args: &[Val]) -> StoreResult<u64> {
+    pub(crate) async fn execute(self, sql: &str, args: &[Val]) -> StoreResult<u64> {
         Ok(match self {
             Exec::SqlitePool(p) => {
                 let s = lite(sql);
@@ -356,7 +356,7 @@ impl Exec<'_> {
         })
     }
 
-    pub async fn fetch_all<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<Vec<T>> {
+    pub(crate) async fn fetch_all<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<Vec<T>> {
         let q = |s| sqlx::query_as::<_, T>(s);
         let q2 = |s| sqlx::query_as::<_, T>(s);
         Ok(match self {
@@ -373,7 +373,7 @@ impl Exec<'_> {
         })
     }
 
-    pub async fn fetch_optional<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<Option<T>> {
+    pub(crate) async fn fetch_optional<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<Option<T>> {
         let q = |s| sqlx::query_as::<_, T>(s);
         let q2 = |s| sqlx::query_as::<_, T>(s);
         Ok(match self {
@@ -390,7 +390,7 @@ impl Exec<'_> {
         })
     }
 
-    pub async fn fetch_one<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<T> {
+    pub(crate) async fn fetch_one<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<T> {
         match self.fetch_optional(sql, args).await? {
             Some(t) => Ok(t),
             None => Err(sqlx::Error::RowNotFound.into()),
@@ -398,7 +398,7 @@ impl Exec<'_> {
     }
 
     /// A single `BIGINT` value (counts, ids). `NULL` reads as 0.
-    pub async fn scalar(self, sql: &str, args: &[Val]) -> StoreResult<i64> {
+    pub(crate) async fn scalar(self, sql: &str, args: &[Val]) -> StoreResult<i64> {
         let row: (Option<i64>,) = self.fetch_one(sql, args).await?;
         Ok(row.0.unwrap_or(0))
     }

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod baseline;
 pub mod db;
 pub mod error;
 pub mod generation;
@@ -15,6 +16,7 @@ pub mod life;
 pub mod life_bulk;
 pub mod member;
 pub mod org;
+pub mod org_bulk;
 pub mod progress;
 pub mod report;
 pub mod scope;
@@ -24,4 +26,4 @@ pub mod testing;
 pub use db::{Backend, Store, Tx, Val};
 pub use error::{StoreError, StoreResult};
 pub use progress::{NoProgress, Progress};
-pub use scope::{Actor, Scope};
+pub use scope::{Actor, Scope, Visible};

@@ -76,6 +76,11 @@ pub struct Written {
     pub resolutions: u64,
 }
 
+/// The stored findings of the whole database by kind code (the builder's summary).
+pub async fn finding_counts_all(store: &crate::Store) -> StoreResult<Vec<(String, i64)>> {
+    store.read().fetch_all("SELECT kind, CAST(COUNT(*) AS BIGINT) FROM life_finding GROUP BY kind", &[]).await
+}
+
 /// The first free record id.
 pub async fn next_record_id(tx: &mut Tx) -> StoreResult<i64> {
     Ok(tx.x().scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM life_record", &[]).await? + 1)

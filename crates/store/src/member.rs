@@ -13,6 +13,7 @@ use crate::db::{now, Backend, Exec, Store, Tx, Val};
 use crate::error::{StoreError, StoreResult};
 use crate::scope::Scope;
 use crate::stats::{self, Counts, MemberFacts};
+use crate::Visible;
 
 pub(crate) const MEMBER_COLS: &str = "m.id, m.org_id, m.path, m.name, m.sex, m.id_number, m.ethnicity, m.birth_date, m.education, \
     m.category, m.join_date, m.full_date, m.job_post, m.phone, m.work_unit, m.residence_community, m.occupation, m.is_mobile, \
@@ -639,14 +640,26 @@ pub async fn list_sorted(
     page: i64,
     per_page: i64,
 ) -> StoreResult<Page<Member>> {
-    let org = crate::org::get(store, scope, org_id).await?;
+    let org = crate::org::visible(store, scope, org_id).await?;
     list_sorted_in(store, &org, f, sort, desc, page, per_page).await
+}
+
+/// How many members the subtree at `root` holds: current members only, or former ones too.
+pub async fn count_in(store: &Store, root: &Visible<domain::org::Org>, include_former: bool) -> StoreResult<i64> {
+    let status = if include_former { "" } else { " AND status = 'normal'" };
+    store
+        .read()
+        .scalar(
+            &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE path >= $1 AND path < $2{status}"),
+            &args![root.path.clone(), path::subtree_end(&root.path)],
+        )
+        .await
 }
 
 /// [`list_sorted`] for an organization already read through the caller's scope.
 pub async fn list_sorted_in(
     store: &Store,
-    org: &domain::org::Org,
+    org: &Visible<domain::org::Org>,
     f: &MemberFilter,
     sort: MemberSort,
     desc: bool,
@@ -797,7 +810,7 @@ fn roster_direct<R>(
 /// costs one round trip to the database instead of four and one row instead of fifty.
 pub async fn roster_in(
     store: &Store,
-    org: &domain::org::Org,
+    org: &Visible<domain::org::Org>,
     f: &MemberFilter,
     sort: MemberSort,
     desc: bool,
@@ -910,7 +923,7 @@ struct LineRow {
 /// organization's name once per page (a page in tree order holds a few organizations).
 pub async fn roster_lines(
     store: &Store,
-    org: &domain::org::Org,
+    org: &Visible<domain::org::Org>,
     f: &MemberFilter,
     sort: MemberSort,
     desc: bool,

@@ -90,6 +90,24 @@ pub async fn get(store: &Store, scope: &Scope, id: i64) -> StoreResult<Org> {
     }
 }
 
+/// Load an active organization the caller may see, marked as seen through the scope: what the
+/// reads below an organization take. Out of scope reads as not found.
+pub async fn visible(store: &Store, scope: &Scope, id: i64) -> StoreResult<crate::Visible<Org>> {
+    get(store, scope, id).await.map(crate::Visible::new)
+}
+
+/// (id, path, name) of every organization of the subtree at `root`, dissolved ones included
+/// (former members may still point at them), in path order.
+pub async fn names_in(store: &Store, root: &crate::Visible<Org>) -> StoreResult<Vec<(i64, String, String)>> {
+    store
+        .read()
+        .fetch_all(
+            "SELECT id, path, name FROM org WHERE path >= $1 AND path < $2 ORDER BY path",
+            &args![root.path.clone(), path::subtree_end(&root.path)],
+        )
+        .await
+}
+
 /// Load by path (active only).
 pub async fn get_by_path(store: &Store, scope: &Scope, p: &str) -> StoreResult<Org> {
     if !scope.contains(p) {
@@ -379,7 +397,7 @@ pub struct MoveReport {
 
 /// What would move, for the confirmation a user sees before moving.
 pub async fn move_preview(store: &Store, scope: &Scope, id: i64) -> StoreResult<(i64, i64)> {
-    let org = get(store, scope, id).await?;
+    let org = visible(store, scope, id).await?;
     let end = path::subtree_end(&org.path);
     let orgs = store
         .read()

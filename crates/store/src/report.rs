@@ -15,6 +15,7 @@ use crate::args;
 use crate::db::{Store, Val};
 use crate::error::StoreResult;
 use crate::scope::Scope;
+use crate::Visible;
 
 /// Age bands of the statistics, on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -226,12 +227,13 @@ fn built(alias: &str, kind: &str) -> String {
 
 /// The statistics of the subtree at `org_id` (404 outside the scope) on `today`.
 pub async fn subtree(store: &Store, scope: &Scope, org_id: i64, today: NaiveDate) -> StoreResult<SubtreeReport> {
-    let org = crate::org::get(store, scope, org_id).await?;
+    let org = crate::org::visible(store, scope, org_id).await?;
     of(store, org, today).await
 }
 
 /// The statistics of an organization already read through the caller's scope.
-pub async fn of(store: &Store, org: Org, today: NaiveDate) -> StoreResult<SubtreeReport> {
+pub async fn of(store: &Store, org: Visible<Org>, today: NaiveDate) -> StoreResult<SubtreeReport> {
+    let org = org.into_inner();
     let o = &org;
     let age_expr = {
         let mut e = String::from("CASE");

@@ -77,6 +77,54 @@ impl Scope {
     }
 }
 
+/// A record read through a caller's scope. Only the store's scoped lookups make one
+/// ([`crate::org::visible`], or [`Visible::within`] for a record already in hand), so a function
+/// that reads below an organization, taking `&Visible<Org>`, cannot be handed an organization the
+/// caller may not see: there is no other way to build one.
+///
+/// ```compile_fail
+/// # use domain::org::Org;
+/// # async fn f(store: &store::Store, org: Org) {
+/// // a bare organization (made anywhere, its fields are public) is refused at compile time
+/// let _ = store::life::card(store, &org, 2026, chrono::NaiveDate::MIN).await;
+/// # }
+/// ```
+///
+/// ```compile_fail
+/// # use domain::org::Org;
+/// // and a `Visible` cannot be made outside the store
+/// fn forge(org: Org) -> store::scope::Visible<Org> { store::scope::Visible(org) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visible<T>(T);
+
+impl<T> Visible<T> {
+    /// Made by the store's scoped reads only.
+    pub(crate) fn new(v: T) -> Self {
+        Visible(v)
+    }
+
+    /// The record itself, no longer marked as checked.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Visible<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl Visible<domain::org::Org> {
+    /// An organization already in hand (a caller's top organization, a child listed through the
+    /// scope), when `scope` contains it.
+    pub fn within(scope: &Scope, org: domain::org::Org) -> Option<Self> {
+        scope.contains(&org.path).then_some(Visible(org))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

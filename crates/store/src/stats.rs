@@ -165,7 +165,7 @@ pub async fn apply_many(tx: &mut Tx, deltas: &HashMap<String, Delta>) -> StoreRe
 
 /// The roll-up of the subtree rooted at `org_id`: one row read.
 pub async fn subtree(store: &Store, scope: &Scope, org_id: i64) -> StoreResult<Counts> {
-    let org = crate::org::get(store, scope, org_id).await?;
+    let org = crate::org::visible(store, scope, org_id).await?;
     of(store, &org).await
 }
 
@@ -185,7 +185,7 @@ fn live_sql() -> String {
 
 /// The roll-up of an organization the caller has already read through its scope (so the scope is
 /// not checked a second time): one row read.
-pub async fn of(store: &Store, org: &domain::org::Org) -> StoreResult<Counts> {
+pub async fn of(store: &Store, org: &crate::Visible<domain::org::Org>) -> StoreResult<Counts> {
     Ok(store
         .read()
         .fetch_optional::<Counts>(&format!("SELECT {COLS} FROM org_stats WHERE org_id = $1"), &crate::args![org.id])

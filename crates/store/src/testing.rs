@@ -10,7 +10,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::Connection;
 
-use crate::db::Store;
+use crate::db::{DbRow, Exec, Store};
+use crate::error::StoreResult;
+use crate::Val;
 
 pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -104,6 +106,35 @@ async fn sweep(conn: &mut sqlx::PgConnection, now: u64) {
     }
 }
 
+/// Raw SQL, for tests that must do what the store never does: tamper with the audit trail, or
+/// write as another process would. Product code runs its SQL inside `store` only (raw execution
+/// is private to it); `crates/web/tests/it/scope_rule.rs` checks that no crate's own source calls
+/// this.
+pub fn raw(e: Exec<'_>) -> Raw<'_> {
+    Raw(e)
+}
+
+/// See [`raw`].
+pub struct Raw<'a>(Exec<'a>);
+
+impl Raw<'_> {
+    pub async fn execute(self, sql: &str, args: &[Val]) -> StoreResult<u64> {
+        self.0.execute(sql, args).await
+    }
+    pub async fn fetch_all<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<Vec<T>> {
+        self.0.fetch_all(sql, args).await
+    }
+    pub async fn fetch_optional<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<Option<T>> {
+        self.0.fetch_optional(sql, args).await
+    }
+    pub async fn fetch_one<T: DbRow>(self, sql: &str, args: &[Val]) -> StoreResult<T> {
+        self.0.fetch_one(sql, args).await
+    }
+    pub async fn scalar(self, sql: &str, args: &[Val]) -> StoreResult<i64> {
+        self.0.scalar(sql, args).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -115,3 +146,4 @@ mod tests {
         assert_eq!(super::url_for("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
 }
+

@@ -1,95 +1,29 @@
-//! dangjian web application: server-rendered pages (askama), server-side sessions, CSRF on every
-//! state-changing request, security headers, embedded assets. Every page reads through the
-//! caller's [`store::Scope`]; records outside it answer 404.
+//! The dangjian web application, assembled: the core (sign-in, sessions, CSRF, layout, error
+//! pages, assets; `web-core`), the 工作台, and the pages and `/api/v1` handlers of every
+//! capability, each from its own crate (`web-org`, `web-member`, `web-life`, `web-exchange`,
+//! `web-statistics`, `web-admin`). The core cannot know the crates built on it, so the whole
+//! application is put together here.
 
-/// Unwrap a `Result<T, Response>`, returning the response from the handler on `Err`.
-macro_rules! tri {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(r) => return r,
-        }
-    };
-}
-pub(crate) use tri;
-
-pub mod access;
 pub mod api;
-pub mod auth;
-mod caller;
-mod charts;
-mod pages;
-pub mod routes;
+mod home;
 
-pub use caller::{Caller, Crumb, Nav, Surface};
-pub use routes::{RouteSpec, Target};
+pub use web_core::{access, auth, AppState, Caller, Crumb, Nav, RouteSpec, Shared, Surface, Target};
 
-use std::sync::Arc;
-
-use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
+use web_core::routes::Routes;
 
-/// Shared state of the application.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: store::Store,
-    pub limits: store::account::SessionLimits,
-    pub login_limits: store::account::LoginLimits,
-    /// Mark cookies `Secure` (when served behind TLS).
-    pub secure_cookies: bool,
-    /// The password policy profile (MLPS or ASVS) new passwords are checked against, and whose
-    /// expiry forces a change at sign-in.
-    pub policy: domain::account::PasswordPolicy,
-    /// Callers resolved in the last moments (see [`auth::CallerCache`]).
-    pub callers: Arc<auth::CallerCache>,
-    /// Statistics of subtrees (on a day), each kept while the organizations' data generation is
-    /// unchanged.
-    pub(crate) stats: Arc<store::generation::Cache<(i64, chrono::NaiveDate), Arc<pages::stats::StatsData>>>,
-    /// Member list pages, rendered, each kept while the roster's data generation is unchanged.
-    pub(crate) rosters: Arc<store::generation::Cache<pages::members::RosterKey, Arc<pages::members::RosterView>>>,
-}
-
-/// How many subtrees' statistics are kept (each with its charts, some tens of KB).
-pub const STATS_KEPT: usize = 256;
-
-impl AppState {
-    /// A state with the default limits and policy, cookies not `Secure`.
-    pub fn new(store: store::Store) -> Self {
-        AppState {
-            store,
-            limits: Default::default(),
-            login_limits: Default::default(),
-            secure_cookies: false,
-            policy: Default::default(),
-            callers: Default::default(),
-            stats: Arc::new(store::generation::Cache::new(store::generation::Topic::Orgs, STATS_KEPT)),
-            rosters: Arc::new(store::generation::Cache::new(
-                store::generation::Topic::Orgs,
-                pages::members::ROSTER_PAGES_KEPT,
-            )),
-        }
-    }
-}
-
-pub type Shared = Arc<AppState>;
-
-const CSS: &str = include_str!("../assets/app.css");
-
-/// Every route of the application, with what its path parameter names (see [`routes`]).
-fn table() -> routes::Routes {
-    let r = routes::Routes::default()
-        .add("GET", "/healthz", Target::None, get(healthz))
-        .add("GET", "/assets/app.css", Target::None, get(css))
-        .add("GET,POST", "/login", Target::None, get(auth::login_page).post(auth::login))
-        .add("GET,POST", "/login/totp", Target::None, get(auth::totp_page).post(auth::totp))
-        .add("POST", "/logout", Target::None, post(auth::logout))
-        .add("POST", "/scope", Target::None, post(auth::switch_scope));
-    let r = pages::routes(r);
-    api::routes(r)
+/// Every route of the application, with what its path parameter names (see
+/// [`web_core::routes`]).
+fn table() -> Routes {
+    let r = web_core::routes(Routes::default()).add("GET", "/", Target::None, get(home::home));
+    let r = web_org::routes(r);
+    let r = web_member::routes(r);
+    let r = web_exchange::routes(r);
+    let r = web_statistics::routes(r);
+    let r = web_life::routes(r);
+    let r = web_admin::routes(r);
+    r.add("GET", "/api/v1/openapi.json", Target::None, get(api::openapi))
 }
 
 /// The route table, for tests that must cover every route.
@@ -99,79 +33,5 @@ pub fn route_specs() -> Vec<RouteSpec> {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let state = Arc::new(state);
-    table()
-        .router
-        .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), forget_callers_after_writes))
-        .layer(middleware::from_fn(security_headers))
-        .with_state(state)
-}
-
-/// Any write in this process may change what a caller resolves to (grants, account state, the
-/// paths of moved organizations): forget the resolved callers after every state-changing request.
-async fn forget_callers_after_writes(State(s): State<Shared>, req: axum::extract::Request, next: Next) -> Response {
-    let write = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
-    let res = next.run(req).await;
-    if write {
-        s.callers.clear();
-    }
-    res
-}
-
-/// An error of the JSON API as RFC 9457 problem+json, with a Chinese `detail`.
-pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    let body = serde_json::json!({
-        "type": "about:blank",
-        "title": title,
-        "status": status.as_u16(),
-        "detail": detail,
-    });
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
-}
-
-/// Liveness and readiness: answers "ok" when the database answers a `SELECT 1`, 503 otherwise.
-async fn healthz(State(s): State<Shared>) -> Response {
-    match s.store.ping().await {
-        Ok(()) => "ok".into_response(),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
-    }
-}
-
-async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS).into_response()
-}
-
-async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return problem(StatusCode::NOT_FOUND, "不存在", "请求的资源不存在，或不在您的管理范围内。");
-    }
-    error_page(StatusCode::NOT_FOUND, "页面不存在", "您要找的页面不存在，或不在您的管理范围内。")
-}
-
-/// A full error page.
-pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    #[derive(askama::Template)]
-    #[template(path = "error.html")]
-    struct ErrorPage<'a> {
-        title: &'a str,
-        message: &'a str,
-    }
-    let body = askama::Template::render(&ErrorPage { title, message }).unwrap_or_else(|_| message.to_string());
-    (status, Html(body)).into_response()
-}
-
-/// Security headers on every response: a CSP with no inline script, frame denial, nosniff, a
-/// strict referrer policy.
-async fn security_headers(req: axum::extract::Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    res
+    web_core::router(state, table())
 }

@@ -71,7 +71,7 @@ pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
 async fn rollup(ctx: &Ctx, iterations: usize, baseline_iterations: usize) -> Result<()> {
     let store = ctx.open().await?;
     let all = ctx.scope();
-    let root = pick_org(&store, &all, None).await?;
+    let root = pick_org(&store, &all, None).await?.into_inner();
     // one organization at each level: root, a prefecture (or county), a county, a branch
     let lvl1 = store::org::children(&store, &all, root.id).await?;
     let Some(l1) = lvl1.iter().find(|o| o.kind == OrgKind::LocalCommittee).cloned() else {
@@ -94,6 +94,7 @@ async fn rollup(ctx: &Ctx, iterations: usize, baseline_iterations: usize) -> Res
     println!("| 目标 | 党员数 | 汇总表 (median) | 递归查询基线 (median) | 倍数 |");
     println!("|---|---:|---:|---:|---:|");
     for (label, org) in [("根", &root), ("地市/县", &l1), ("县", &l2), ("支部", &branch)] {
+        let org = &store::Visible::within(&all, org.clone()).expect("the whole tree is in scope");
         let mut fast = Vec::new();
         let mut counts = None;
         for _ in 0..iterations {

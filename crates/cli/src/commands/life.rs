@@ -29,7 +29,9 @@ pub async fn run(ctx: &Ctx, cmd: LifeCmd) -> Result<()> {
             let report = store::life::run_daily(&store, as_of, None).await?;
             println!("{}", describe(&report));
             let mut by_kind: Vec<(domain::life::FindingKind, i64)> = Vec::new();
-            for root in store::org::roots(&store, &ctx.scope()).await? {
+            let scope = ctx.scope();
+            for root in store::org::roots(&store, &scope).await? {
+                let Some(root) = store::Visible::within(&scope, root) else { continue };
                 for (code, n) in store::life::finding_counts(&store, &root).await? {
                     if let Some(k) = domain::life::FindingKind::from_code(&code) {
                         match by_kind.iter_mut().find(|e| e.0 == k) {

@@ -41,7 +41,7 @@ const DEMO_ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
 
 async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
     let scope = ctx.scope();
-    let root = super::pick_org(store, &scope, None).await?;
+    let root = super::pick_org(store, &scope, None).await?.into_inner();
     let county = store::org::children(store, &scope, root.id)
         .await?
         .into_iter()

@@ -1,4 +1,7 @@
 use super::*;
+use crate::org::OrgKind;
+use crate::rules::Severity;
+use chrono::NaiveDate;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

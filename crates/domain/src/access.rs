@@ -1,0 +1,140 @@
+//! Who may do what. Each role grants a set of [`Perm`]s; business roles hold them on an
+//! organization's subtree (党员 on their own branch only), the administrator triad on nothing in
+//! the organization tree (they see no business data). One definition for the service layer, the
+//! pages, the API and the command line.
+
+use crate::account::Role;
+
+/// One thing a caller may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Perm {
+    /// See organizations in the tree: basics, facilities, term, children, figures.
+    ReadOrgs,
+    /// See the member roster (masked).
+    ReadMembers,
+    /// Create and edit members and change their status.
+    EditMembers,
+    /// Create, edit, move and dissolve organizations.
+    EditOrgs,
+    /// Import and export rosters.
+    Exchange,
+    /// Statistics of a subtree.
+    Stats,
+    /// See ID numbers and phones unmasked (each read audited, 查询留痕).
+    ViewPersonal,
+    /// Accounts, grants, API tokens of others (安全管理员).
+    ManageAccounts,
+    /// Read and export the audit trail (审计管理员).
+    ReadAudit,
+    /// Run the system: status, sessions, maintenance (系统管理员), no business data.
+    RunSystem,
+    /// Read organization life: records, calendar, compliance and findings.
+    ReadLife,
+    /// Enter organization-life records (and attachments, 党组 divisions) and submit them.
+    RecordLife,
+    /// Review (accept or return) records of subordinate organizations.
+    ReviewLife,
+    /// Add local organization-life types and local rule versions (组织部).
+    ManageLifeRules,
+}
+
+impl Perm {
+    pub const ALL: [Perm; 14] = [
+        Perm::ReadOrgs,
+        Perm::ReadMembers,
+        Perm::EditMembers,
+        Perm::EditOrgs,
+        Perm::Exchange,
+        Perm::Stats,
+        Perm::ViewPersonal,
+        Perm::ManageAccounts,
+        Perm::ReadAudit,
+        Perm::RunSystem,
+        Perm::ReadLife,
+        Perm::RecordLife,
+        Perm::ReviewLife,
+        Perm::ManageLifeRules,
+    ];
+
+    /// Is this permission about the organization tree (and so held on a subtree)?
+    pub fn is_business(self) -> bool {
+        !matches!(self, Perm::ManageAccounts | Perm::ReadAudit | Perm::RunSystem)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Perm::ReadOrgs => "查看党组织",
+            Perm::ReadMembers => "查看党员名册",
+            Perm::EditMembers => "维护党员信息",
+            Perm::EditOrgs => "维护党组织",
+            Perm::Exchange => "导入导出",
+            Perm::Stats => "统计分析",
+            Perm::ViewPersonal => "查看个人敏感信息",
+            Perm::ManageAccounts => "账号与授权管理",
+            Perm::ReadAudit => "查看审计记录",
+            Perm::RunSystem => "系统运行维护",
+            Perm::ReadLife => "查看组织生活",
+            Perm::RecordLife => "登记组织生活",
+            Perm::ReviewLife => "审核组织生活记录",
+            Perm::ManageLifeRules => "维护组织生活规则",
+        }
+    }
+}
+
+/// The permissions a role carries.
+pub fn perms(role: Role) -> &'static [Perm] {
+    use Perm::*;
+    match role {
+        Role::SystemAdmin => &[RunSystem],
+        Role::SecurityAdmin => &[ManageAccounts],
+        Role::AuditAdmin => &[ReadAudit],
+        Role::OrgDeptAdmin => &[
+            ReadOrgs,
+            ReadMembers,
+            EditMembers,
+            EditOrgs,
+            Exchange,
+            Stats,
+            ViewPersonal,
+            ReadLife,
+            RecordLife,
+            ReviewLife,
+            ManageLifeRules,
+        ],
+        Role::OrgAdmin => &[
+            ReadOrgs,
+            ReadMembers,
+            EditMembers,
+            EditOrgs,
+            Exchange,
+            Stats,
+            ViewPersonal,
+            ReadLife,
+            RecordLife,
+            ReviewLife,
+        ],
+        Role::PartyWorker => &[ReadOrgs, ReadMembers, EditMembers, Exchange, Stats, ReadLife, RecordLife],
+        Role::Member => &[ReadOrgs, ReadLife],
+    }
+}
+
+pub fn role_has(role: Role, perm: Perm) -> bool {
+    perms(role).contains(&perm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_triad_holds_no_business_permission() {
+        for role in Role::ALL {
+            let business = perms(*role).iter().any(|p| p.is_business());
+            assert_eq!(business, role.sees_business_data(), "{role:?}");
+        }
+        // 三员分立: no role both grants rights and reads the audit trail
+        for role in Role::ALL {
+            assert!(!(role_has(*role, Perm::ManageAccounts) && role_has(*role, Perm::ReadAudit)));
+        }
+    }
+}

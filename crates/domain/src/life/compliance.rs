@@ -1,0 +1,598 @@
+//! The compliance engine.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::org::OrgKind;
+use crate::rules::Severity;
+
+use super::*;
+
+/// What the engine needs to know about one organization.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgLife {
+    pub id: i64,
+    pub path: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub has_committee: bool,
+    pub founded_on: Option<NaiveDate>,
+    pub dissolved_on: Option<NaiveDate>,
+    /// For a 党组: its members' party-building work division is recorded.
+    pub has_division: bool,
+}
+
+/// What the engine needs to know about one record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordFacts {
+    pub id: i64,
+    pub org_id: i64,
+    pub types: Vec<String>,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub created_on: NaiveDate,
+    pub status: RecordStatus,
+    pub quorum_ok: Option<bool>,
+    pub has_minutes: bool,
+    pub has_attendance: bool,
+}
+
+/// Engine parameters, from the rules in force (LIFE-14, REC-15, REC-16) unless configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Params {
+    pub silent_days: i64,
+    pub entry_grace_days: i64,
+    pub review_days: i64,
+}
+
+impl Params {
+    /// The shipped values in force on `on`.
+    pub fn in_force(on: NaiveDate) -> Params {
+        let v = |id: &str, d: i64| crate::rules::in_force(id, on).map_or(d, |r| r.value);
+        Params { silent_days: v("LIFE-14", 30), entry_grace_days: v("REC-15", 10), review_days: v("REC-16", 30) }
+    }
+}
+
+/// How one period stands for one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellState {
+    /// Enough held.
+    Met,
+    /// The period is over and not enough was held.
+    Missing,
+    /// The period is running and not enough is held yet.
+    Open,
+    /// The period has not begun.
+    Upcoming,
+    /// The organization did not exist for the whole period.
+    Exempt,
+}
+
+impl CellState {
+    pub fn label(self) -> &'static str {
+        match self {
+            CellState::Met => "已召开",
+            CellState::Missing => "未召开",
+            CellState::Open => "待召开",
+            CellState::Upcoming => "未到期",
+            CellState::Exempt => "不适用",
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            CellState::Met => "met",
+            CellState::Missing => "missing",
+            CellState::Open => "open",
+            CellState::Upcoming => "upcoming",
+            CellState::Exempt => "exempt",
+        }
+    }
+}
+
+/// One period of one type for one organization.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub period: Period,
+    pub key: String,
+    pub label: String,
+    pub rule_id: String,
+    pub min: i64,
+    pub held: i64,
+    pub state: CellState,
+    /// The records counted.
+    pub records: Vec<i64>,
+}
+
+/// One type's periods for one organization.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeLine {
+    pub type_code: String,
+    pub label: String,
+    pub cells: Vec<Cell>,
+    /// Periods that fell due (over, or met already).
+    pub due: i64,
+    /// Of those, met.
+    pub met: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    Missing,
+    NoQuorum,
+    Incomplete,
+    Unreviewed,
+    Late,
+    Silent,
+    NoDivision,
+}
+
+impl FindingKind {
+    pub const ALL: [FindingKind; 7] = [
+        FindingKind::Missing,
+        FindingKind::NoQuorum,
+        FindingKind::Incomplete,
+        FindingKind::Unreviewed,
+        FindingKind::Late,
+        FindingKind::Silent,
+        FindingKind::NoDivision,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            FindingKind::Missing => "missing",
+            FindingKind::NoQuorum => "no_quorum",
+            FindingKind::Incomplete => "incomplete",
+            FindingKind::Unreviewed => "unreviewed",
+            FindingKind::Late => "late",
+            FindingKind::Silent => "silent",
+            FindingKind::NoDivision => "no_division",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingKind::Missing => "未按期召开",
+            FindingKind::NoQuorum => "未达法定人数",
+            FindingKind::Incomplete => "记录不完整",
+            FindingKind::Unreviewed => "记录未审核",
+            FindingKind::Late => "逾期录入",
+            FindingKind::Silent => "静默组织",
+            FindingKind::NoDivision => "党建工作分工未记录",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// A record cited as evidence, with why it was or was not counted.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct EvidenceRecord {
+    pub id: i64,
+    pub held_on: NaiveDate,
+    pub title: String,
+    pub note: String,
+}
+
+/// Why a finding was made.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
+pub struct Evidence {
+    /// The rule as applied: `每季度至少 1 次`, a threshold, …
+    pub requirement: String,
+    pub counted: Vec<EvidenceRecord>,
+    pub excluded: Vec<EvidenceRecord>,
+}
+
+/// One finding, explainable: the rule (ID and source), the period, the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub org_id: i64,
+    pub kind: FindingKind,
+    pub rule_id: String,
+    pub source: String,
+    pub severity: Severity,
+    pub type_code: Option<String>,
+    pub period_key: Option<String>,
+    pub period_label: Option<String>,
+    pub record_id: Option<i64>,
+    pub message: String,
+    pub evidence: Evidence,
+}
+
+/// The verdict for one organization.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgCompliance {
+    pub org_id: i64,
+    pub lines: Vec<TypeLine>,
+    pub findings: Vec<Finding>,
+    pub due: i64,
+    pub met: i64,
+    /// Meetings counted in the range.
+    pub held: i64,
+    pub last_activity: Option<NaiveDate>,
+}
+
+impl OrgCompliance {
+    /// Met share of due periods, 0–100, `None` when nothing fell due.
+    pub fn rate(&self) -> Option<f64> {
+        (self.due > 0).then(|| self.met as f64 * 100.0 / self.due as f64)
+    }
+}
+
+fn evidence_of(r: &RecordFacts, note: impl Into<String>) -> EvidenceRecord {
+    EvidenceRecord { id: r.id, held_on: r.held_on, title: r.title.clone(), note: note.into() }
+}
+
+fn param_rule(id: &str, on: NaiveDate) -> (String, Severity) {
+    crate::rules::in_force(id, on).map_or_else(
+        || (String::new(), Severity::Warning),
+        |v| {
+            (
+                if v.article.is_empty() || v.article == "—" {
+                    v.source.to_string()
+                } else {
+                    format!("{} {}", v.source, v.article)
+                },
+                v.severity,
+            )
+        },
+    )
+}
+
+/// Why a record does not count toward a type's frequency, if it does not.
+fn exclusion(r: &RecordFacts, t: &LifeType) -> Option<String> {
+    if r.status == RecordStatus::Returned {
+        return Some("记录已被上级退回，不计入".into());
+    }
+    if t.quorum != Quorum::None && r.quorum_ok == Some(false) {
+        return Some(format!("到会人数未超过应到半数 ({})，不计入", t.rule));
+    }
+    None
+}
+
+/// Judge organizations over `[from, to]` as of `as_of` (periods ending before `as_of` are over).
+/// `records` may hold records of other organizations and dates; they are ignored.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate(
+    orgs: &[OrgLife],
+    records: &[RecordFacts],
+    rules: &[LifeRule],
+    types: &[LifeType],
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    params: Params,
+) -> Vec<OrgCompliance> {
+    let mut by_org: HashMap<i64, Vec<&RecordFacts>> = HashMap::new();
+    for r in records {
+        by_org.entry(r.org_id).or_default().push(r);
+    }
+    for v in by_org.values_mut() {
+        v.sort_by_key(|r| (r.held_on, r.id));
+    }
+    let periods: Vec<(PeriodKind, Vec<Period>)> =
+        PeriodKind::ALL.iter().map(|k| (*k, Period::covering(*k, from, to))).collect();
+    let mut sorted_types: Vec<&LifeType> = types.iter().collect();
+    sorted_types.sort_by_key(|t| (t.sort, t.code.clone()));
+    let empty = Vec::new();
+    orgs.iter()
+        .map(|o| {
+            let recs = by_org.get(&o.id).unwrap_or(&empty);
+            judge(o, recs, rules, &sorted_types, &periods, from, to, as_of, params)
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    o: &OrgLife,
+    recs: &[&RecordFacts],
+    rules: &[LifeRule],
+    types: &[&LifeType],
+    periods: &[(PeriodKind, Vec<Period>)],
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    params: Params,
+) -> OrgCompliance {
+    let mut lines = Vec::new();
+    let mut findings = Vec::new();
+    let in_range: Vec<&RecordFacts> = recs.iter().copied().filter(|r| from <= r.held_on && r.held_on <= to).collect();
+    for t in types {
+        let mut cells = Vec::new();
+        for (kind, ps) in periods {
+            for p in ps {
+                let Some(rule) = rule_for(rules, &t.code, &o.path, o.kind, o.has_committee, p.start) else {
+                    continue;
+                };
+                if rule.period != *kind || rule.min <= 0 {
+                    continue;
+                }
+                let mut counted = Vec::new();
+                let mut excluded = Vec::new();
+                for r in in_range.iter().filter(|r| p.contains(r.held_on) && r.types.iter().any(|c| c == &t.code)) {
+                    match exclusion(r, t) {
+                        None => counted.push(*r),
+                        Some(why) => excluded.push(evidence_of(r, why)),
+                    }
+                }
+                let exists_all_period =
+                    o.founded_on.is_none_or(|f| f <= p.start) && o.dissolved_on.is_none_or(|d| d > p.end);
+                let held = counted.len() as i64;
+                let state = if !exists_all_period {
+                    CellState::Exempt
+                } else if held >= rule.min {
+                    CellState::Met
+                } else if p.end < as_of {
+                    CellState::Missing
+                } else if p.start <= as_of {
+                    CellState::Open
+                } else {
+                    CellState::Upcoming
+                };
+                if state == CellState::Missing {
+                    findings.push(Finding {
+                        org_id: o.id,
+                        kind: FindingKind::Missing,
+                        rule_id: rule.rule_id.clone(),
+                        source: rule.citation(),
+                        severity: rule.severity,
+                        type_code: Some(t.code.clone()),
+                        period_key: Some(p.key()),
+                        period_label: Some(p.label()),
+                        record_id: None,
+                        message: format!(
+                            "{}{}应召开{}至少 {} 次，{}",
+                            p.label(),
+                            if rule.org_name.is_some() { "按本地规定" } else { "" },
+                            t.label,
+                            rule.min,
+                            if held == 0 { "未见记录".to_string() } else { format!("仅 {held} 次") }
+                        ),
+                        evidence: Evidence {
+                            requirement: format!(
+                                "{}：{}{}（{} 起施行）",
+                                rule.rule_id,
+                                rule.describe(),
+                                rule.org_name.as_deref().map(|n| format!("，{n}规定")).unwrap_or_default(),
+                                rule.valid_from
+                            ),
+                            counted: counted.iter().map(|r| evidence_of(r, "计入")).collect(),
+                            excluded,
+                        },
+                    });
+                }
+                cells.push(Cell {
+                    key: p.key(),
+                    label: p.label(),
+                    period: *p,
+                    rule_id: rule.rule_id.clone(),
+                    min: rule.min,
+                    held,
+                    state,
+                    records: counted.iter().map(|r| r.id).collect(),
+                });
+            }
+        }
+        if cells.is_empty() {
+            continue;
+        }
+        cells.sort_by_key(|c| (c.period.start, c.period.kind));
+        let due = cells.iter().filter(|c| matches!(c.state, CellState::Met | CellState::Missing)).count() as i64;
+        let met = cells.iter().filter(|c| c.state == CellState::Met).count() as i64;
+        lines.push(TypeLine { type_code: t.code.clone(), label: t.label.clone(), cells, due, met });
+    }
+
+    // record-level findings
+    for r in &in_range {
+        let label = r
+            .types
+            .iter()
+            .map(|c| types.iter().find(|t| &t.code == c).map_or(c.as_str(), |t| t.label.as_str()))
+            .collect::<Vec<_>>()
+            .join("、");
+        if r.status == RecordStatus::Returned {
+            continue;
+        }
+        if r.quorum_ok == Some(false) {
+            let t =
+                r.types.iter().filter_map(|c| types.iter().find(|t| &t.code == c)).find(|t| t.quorum != Quorum::None);
+            let rule = t.map_or("LIFE-02".to_string(), |t| t.rule.clone());
+            let source = if rule == "LIFE-04" {
+                "《中国共产党支部工作条例（试行）》 第十二条"
+            } else {
+                "《中国共产党支部工作条例（试行）》 第十一条"
+            };
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::NoQuorum,
+                &rule,
+                source.to_string(),
+                Severity::Error,
+                format!("{} {}“{}”到会人数未超过应到半数，不计入召开次数", r.held_on, label, r.title),
+                "到会人数须超过应到人数的半数".into(),
+            ));
+        }
+        if !r.has_minutes {
+            let (source, sev) = param_rule("REC-10", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::Incomplete,
+                "REC-10",
+                source,
+                sev,
+                format!("{} {}“{}”缺少会议纪要", r.held_on, label, r.title),
+                "会议记录应有主要内容（发言摘要、党课授课人与题目）".into(),
+            ));
+        }
+        let has_roster =
+            r.types.iter().filter_map(|c| types.iter().find(|t| &t.code == c)).any(|t| t.roster != RosterKind::None);
+        if has_roster && !r.has_attendance {
+            let (source, sev) = param_rule("REC-08", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::Incomplete,
+                "REC-08",
+                source,
+                sev,
+                format!("{} {}“{}”未登记出席情况", r.held_on, label, r.title),
+                "会议记录应有应到、实到、缺席人员及原因".into(),
+            ));
+        }
+        if matches!(r.status, RecordStatus::Draft | RecordStatus::Submitted)
+            && (as_of - r.held_on).num_days() > params.review_days
+        {
+            let (source, sev) = param_rule("REC-16", as_of);
+            let what = if r.status == RecordStatus::Draft {
+                "仍是草稿，未提交上级审核"
+            } else {
+                "已提交，上级尚未审核"
+            };
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::Unreviewed,
+                "REC-16",
+                source,
+                sev,
+                format!("{} {}“{}”{}（会后已 {} 天）", r.held_on, label, r.title, what, (as_of - r.held_on).num_days()),
+                format!("会后 {} 天内应完成提交与审核", params.review_days),
+            ));
+        }
+        let lag = (r.created_on - r.held_on).num_days();
+        if lag > params.entry_grace_days {
+            let (source, sev) = param_rule("REC-15", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::Late,
+                "REC-15",
+                source,
+                sev,
+                format!("{} {}“{}”在会后 {lag} 天（{}）才录入", r.held_on, label, r.title, r.created_on),
+                format!("会后 {} 天内录入", params.entry_grace_days),
+            ));
+        }
+    }
+
+    // silence: branches with no recorded activity for silent_days up to the end of the range
+    let last_activity = recs
+        .iter()
+        .filter(|r| r.status != RecordStatus::Returned && r.held_on <= to.min(as_of))
+        .map(|r| r.held_on)
+        .max();
+    let judge_day = to.min(as_of);
+    let since = judge_day - chrono::Duration::days(params.silent_days);
+    if o.kind.is_branch()
+        && o.founded_on.is_none_or(|f| f <= since)
+        && o.dissolved_on.is_none_or(|d| d > judge_day)
+        && last_activity.is_none_or(|d| d <= since)
+    {
+        let (source, sev) = param_rule("LIFE-14", judge_day);
+        let last =
+            recs.iter().filter(|r| Some(r.held_on) == last_activity).map(|r| evidence_of(r, "最近一次活动")).collect();
+        findings.push(Finding {
+            org_id: o.id,
+            kind: FindingKind::Silent,
+            rule_id: "LIFE-14".into(),
+            source,
+            severity: sev,
+            type_code: None,
+            period_key: None,
+            period_label: Some(format!("{since} 至 {judge_day}")),
+            record_id: None,
+            message: match last_activity {
+                Some(d) => format!("自 {d} 以来 {} 天无组织生活记录", (judge_day - d).num_days()),
+                None => "没有任何组织生活记录".to_string(),
+            },
+            evidence: Evidence {
+                requirement: format!("LIFE-14：连续 {} 天无组织生活记录即为静默组织", params.silent_days),
+                counted: last,
+                excluded: vec![],
+            },
+        });
+    }
+    if o.kind == OrgKind::LeadingGroup && !o.has_division && o.dissolved_on.is_none() {
+        let (source, sev) = param_rule("LIFE-15", judge_day);
+        findings.push(Finding {
+            org_id: o.id,
+            kind: FindingKind::NoDivision,
+            rule_id: "LIFE-15".into(),
+            source,
+            severity: sev,
+            type_code: None,
+            period_key: None,
+            period_label: None,
+            record_id: None,
+            message: "党组成员党建工作分工未记录".into(),
+            evidence: Evidence {
+                requirement: "LIFE-15：党组应明确并记录成员的党建工作分工".into(),
+                ..Default::default()
+            },
+        });
+    }
+    let due = lines.iter().map(|l| l.due).sum();
+    let met = lines.iter().map(|l| l.met).sum();
+    let held = in_range.iter().filter(|r| r.status != RecordStatus::Returned).count() as i64;
+    OrgCompliance { org_id: o.id, lines, findings, due, met, held, last_activity }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_finding(
+    o: &OrgLife,
+    r: &RecordFacts,
+    kind: FindingKind,
+    rule_id: &str,
+    source: String,
+    severity: Severity,
+    message: String,
+    requirement: String,
+) -> Finding {
+    let p = Period::containing(PeriodKind::Month, r.held_on);
+    Finding {
+        org_id: o.id,
+        kind,
+        rule_id: rule_id.to_string(),
+        source,
+        severity,
+        type_code: r.types.first().cloned(),
+        period_key: Some(p.key()),
+        period_label: Some(p.label()),
+        record_id: Some(r.id),
+        message,
+        evidence: Evidence {
+            requirement: format!("{rule_id}：{requirement}"),
+            counted: vec![evidence_of(r, "")],
+            excluded: vec![],
+        },
+    }
+}
+
+/// What falls due for an organization around a date: each type's period that contains `on`,
+/// with how it stands (the calendar and the to-dos).
+pub fn due_on(c: &OrgCompliance, on: NaiveDate) -> Vec<(&TypeLine, &Cell)> {
+    let mut out = Vec::new();
+    for l in &c.lines {
+        for cell in &l.cells {
+            if cell.period.contains(on) {
+                out.push((l, cell));
+            }
+        }
+    }
+    out
+}
+
+/// Met share of due periods as a fraction, `None` when nothing fell due.
+pub fn rate(due: i64, met: i64) -> Option<f64> {
+    (due > 0).then(|| met as f64 / due as f64)
+}
+
+/// The same share as a percentage rounded to one decimal (`66.7`), as the API reports it.
+pub fn rate_percent(due: i64, met: i64) -> Option<f64> {
+    (due > 0).then(|| (met as f64 * 1000.0 / due as f64).round() / 10.0)
+}

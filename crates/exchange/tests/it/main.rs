@@ -1,0 +1,8 @@
+//! The integration tests of this crate, one module per area, linked as one test binary so a
+//! change builds one test binary rather than one per file.
+
+#[macro_use]
+mod common;
+mod bench_helpers;
+mod import;
+mod roundtrip;

@@ -1,0 +1,405 @@
+//! The compliance engine's inputs, the evaluation and the daily job.
+
+use crate::db::Store;
+use crate::error::{StoreError, StoreResult};
+use crate::member::Page;
+use crate::scope::Scope;
+use crate::Visible;
+use crate::{args, Val};
+use chrono::{Datelike, NaiveDate};
+use domain::life::{self as dl, LifeType, OrgLife, RecordFacts, RecordStatus};
+use domain::org::{Org, OrgKind};
+use domain::path;
+use serde::Serialize;
+use std::collections::HashMap;
+
+use super::*;
+
+#[derive(sqlx::FromRow)]
+struct OrgLifeRow {
+    id: i64,
+    path: String,
+    name: String,
+    kind: String,
+    has_committee: bool,
+    founded_on: Option<NaiveDate>,
+    dissolved_on: Option<NaiveDate>,
+    has_division: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct FactRow {
+    id: i64,
+    org_id: i64,
+    types: String,
+    title: String,
+    held_on: NaiveDate,
+    created_on: NaiveDate,
+    status: String,
+    quorum_ok: Option<bool>,
+    has_minutes: bool,
+    has_attendance: bool,
+}
+
+/// An evaluation of a subtree: the organizations (tree order) and each one's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub root: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub as_of: NaiveDate,
+    pub params: dl::Params,
+    pub orgs: Vec<OrgLife>,
+    pub results: Vec<dl::OrgCompliance>,
+    pub types: Vec<LifeType>,
+    pub records: usize,
+}
+
+impl Evaluation {
+    /// Totals over the subtree of `p` (due, met, held, findings).
+    pub fn totals_under(&self, p: &str) -> (i64, i64, i64, usize) {
+        let mut t = (0, 0, 0, 0);
+        for (o, r) in self.orgs.iter().zip(&self.results) {
+            if path::is_within(&o.path, p) {
+                t.0 += r.due;
+                t.1 += r.met;
+                t.2 += r.held;
+                t.3 += r.findings.len();
+            }
+        }
+        t
+    }
+    pub fn result_of(&self, org_id: i64) -> Option<(&OrgLife, &dl::OrgCompliance)> {
+        self.orgs.iter().zip(&self.results).find(|(o, _)| o.id == org_id)
+    }
+}
+
+/// The organizations of a subtree as the engine needs them (those that existed at some point of
+/// `[from, to]`).
+async fn life_orgs(
+    store: &Store,
+    org: &Org,
+    from: NaiveDate,
+    to: NaiveDate,
+    only_self: bool,
+) -> StoreResult<Vec<OrgLife>> {
+    let end = if only_self { format!("{}\u{1}", org.path) } else { path::subtree_end(&org.path) };
+    let rows: Vec<OrgLifeRow> = store
+        .read()
+        .fetch_all(
+            "SELECT o.id, o.path, o.name, o.kind, o.has_committee, o.founded_on, o.dissolved_on, \
+             EXISTS (SELECT 1 FROM party_division d WHERE d.org_id = o.id) AS has_division \
+             FROM org o WHERE o.path >= $1 AND o.path < $2 AND (o.dissolved_on IS NULL OR o.dissolved_on > $3) \
+             AND (o.founded_on IS NULL OR o.founded_on <= $4) ORDER BY o.path",
+            &args![org.path.clone(), end, from, to],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(OrgLife {
+                kind: OrgKind::from_code(&r.kind)?,
+                id: r.id,
+                path: r.path,
+                name: r.name,
+                has_committee: r.has_committee,
+                founded_on: r.founded_on,
+                dissolved_on: r.dissolved_on,
+                has_division: r.has_division,
+            })
+        })
+        .collect())
+}
+
+/// The records of a subtree held in `[from, to]`, as the engine needs them.
+/// With `only_self`, the records of the organization itself.
+pub async fn facts(
+    store: &Store,
+    org: &Visible<Org>,
+    from: NaiveDate,
+    to: NaiveDate,
+    only_self: bool,
+) -> StoreResult<Vec<RecordFacts>> {
+    let end = if only_self { format!("{}\u{1}", org.path) } else { path::subtree_end(&org.path) };
+    let rows: Vec<FactRow> = store
+        .read()
+        .fetch_all(
+            "SELECT r.id, r.org_id, r.types, r.title, r.held_on, r.created_on, r.status, r.quorum_ok, \
+             (r.minutes IS NOT NULL AND r.minutes <> '') AS has_minutes, r.has_attendance \
+             FROM life_record r WHERE r.path >= $1 AND r.path < $2 AND r.held_on >= $3 AND r.held_on <= $4",
+            &args![org.path.clone(), end, from, to],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RecordFacts {
+            id: r.id,
+            org_id: r.org_id,
+            types: r.types.split(',').map(str::to_string).collect(),
+            title: r.title,
+            held_on: r.held_on,
+            created_on: r.created_on,
+            status: RecordStatus::from_code(&r.status).unwrap_or(RecordStatus::Draft),
+            quorum_ok: r.quorum_ok,
+            has_minutes: r.has_minutes,
+            has_attendance: r.has_attendance,
+        })
+        .collect())
+}
+
+static SILENT_DAYS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+
+/// Set this process's silence threshold in days (`dangjian --silent-days`, `DANGJIAN_SILENT_DAYS`),
+/// in place of LIFE-14's shipped value; the first call wins.
+pub fn configure_silent_days(days: i64) {
+    let _ = SILENT_DAYS.set(days);
+}
+
+/// The engine's parameters on a date: the shipped rule values, with the configured silence
+/// threshold if one was set.
+pub fn params_on(as_of: NaiveDate) -> dl::Params {
+    let mut p = dl::Params::in_force(as_of);
+    if let Some(d) = SILENT_DAYS.get() {
+        p.silent_days = *d;
+    }
+    p
+}
+
+/// Judge the subtree of an organization (already read through the caller's scope) over
+/// `[from, to]` as of `as_of`.
+pub async fn evaluate(
+    store: &Store,
+    org: &Visible<Org>,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    params: Option<dl::Params>,
+) -> StoreResult<Evaluation> {
+    evaluate_in(store, org, from, to, as_of, params, false).await
+}
+
+async fn evaluate_in(
+    store: &Store,
+    org: &Visible<Org>,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    params: Option<dl::Params>,
+    only_self: bool,
+) -> StoreResult<Evaluation> {
+    let params = params.unwrap_or_else(|| params_on(as_of));
+    let (all_types, all_rules) = (types(store).await?, rules(store).await?);
+    let orgs = life_orgs(store, org, from, to, only_self).await?;
+    // look back far enough to see the last activity of organizations quiet at the start
+    let look_from = from.min(to.min(as_of) - chrono::Duration::days(params.silent_days + 1));
+    let recs = facts(store, org, look_from, to, only_self).await?;
+    let results = dl::evaluate(&orgs, &recs, &all_rules, &all_types, from, to, as_of, params);
+    Ok(Evaluation { root: org.id, from, to, as_of, params, orgs, results, types: all_types, records: recs.len() })
+}
+
+/// One stored finding of the daily job.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct StoredFinding {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub path: String,
+    pub kind: String,
+    pub rule_id: String,
+    pub severity: String,
+    pub type_code: Option<String>,
+    pub period_key: Option<String>,
+    pub period_label: Option<String>,
+    pub record_id: Option<i64>,
+    pub message: String,
+    pub source: String,
+    pub evidence: String,
+    pub computed_on: NaiveDate,
+}
+
+impl StoredFinding {
+    pub fn kind_label(&self) -> &'static str {
+        dl::FindingKind::from_code(&self.kind).map_or("", dl::FindingKind::label)
+    }
+    pub fn evidence(&self) -> dl::Evidence {
+        serde_json::from_str(&self.evidence).unwrap_or_default()
+    }
+}
+
+/// What a run of the daily job did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobReport {
+    pub as_of: NaiveDate,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub orgs: usize,
+    pub records: usize,
+    pub findings: usize,
+    pub took_ms: i64,
+}
+
+/// The range the daily job judges on `as_of`: the current year, and the previous one too during
+/// the first quarter (so last year's fourth quarter stays in view until it is dealt with).
+pub fn daily_range(as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let y = as_of.year();
+    let from_year = if as_of.month() <= 3 { y - 1 } else { y };
+    (NaiveDate::from_ymd_opt(from_year, 1, 1).expect("valid"), NaiveDate::from_ymd_opt(y, 12, 31).expect("valid"))
+}
+
+/// The daily job: judge the whole tree and replace the stored findings in one transaction (the
+/// to-dos on home pages read them). Audited as the system.
+pub async fn run_daily(store: &Store, as_of: NaiveDate, params: Option<dl::Params>) -> StoreResult<JobReport> {
+    let started = std::time::Instant::now();
+    let (from, to) = daily_range(as_of);
+    let roots: Vec<(i64,)> = store
+        .read()
+        .fetch_all("SELECT id FROM org WHERE parent_id IS NULL AND dissolved_on IS NULL ORDER BY path", &[])
+        .await?;
+    let mut report = JobReport { as_of, from, to, orgs: 0, records: 0, findings: 0, took_ms: 0 };
+    // judge first, on the read pool; the write transaction (SQLite's one writer) only replaces rows
+    let mut rows: Vec<(String, dl::Finding)> = Vec::new();
+    for (root,) in roots {
+        let org = crate::org::visible(store, &Scope::all(), root).await?;
+        let ev = evaluate(store, &org, from, to, as_of, params).await?;
+        report.orgs += ev.orgs.len();
+        report.records += ev.records;
+        let paths: HashMap<i64, &str> = ev.orgs.iter().map(|o| (o.id, o.path.as_str())).collect();
+        for r in &ev.results {
+            for f in &r.findings {
+                rows.push((paths.get(&f.org_id).copied().unwrap_or_default().to_string(), f.clone()));
+            }
+        }
+    }
+    report.findings = rows.len();
+    let mut tx = store.begin().await?;
+    tx.x().execute("DELETE FROM life_finding", &[]).await?;
+    for chunk in rows.chunks(200) {
+        let mut sql = String::from(
+            "INSERT INTO life_finding (org_id, path, kind, rule_id, severity, type_code, period_key, period_label, record_id, \
+             message, source, evidence, computed_on) VALUES ",
+        );
+        let mut a: Vec<Val> = Vec::with_capacity(chunk.len() * 13);
+        for (i, (p, f)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = a.len();
+            sql.push('(');
+            sql.push_str(&(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+            sql.push(')');
+            a.extend(args![
+                f.org_id,
+                p.clone(),
+                f.kind.code(),
+                f.rule_id.clone(),
+                severity_code(f.severity),
+                f.type_code.clone(),
+                f.period_key.clone(),
+                f.period_label.clone(),
+                f.record_id,
+                f.message.clone(),
+                f.source.clone(),
+                serde_json::to_string(&f.evidence).unwrap_or_default(),
+                as_of
+            ]);
+        }
+        tx.x().execute(&sql, &a).await?;
+    }
+    report.took_ms = started.elapsed().as_millis() as i64;
+    let detail = serde_json::to_string(&report).unwrap_or_default();
+    tx.x().execute("DELETE FROM job_run WHERE name = 'life.daily'", &[]).await?;
+    tx.x()
+        .execute(
+            "INSERT INTO job_run (name, last_run_on, took_ms, detail) VALUES ('life.daily', $1, $2, $3)",
+            &args![as_of, report.took_ms, detail],
+        )
+        .await?;
+    crate::audit::record(
+        &mut tx,
+        &Scope::all(),
+        "life.daily",
+        "life_finding",
+        "ok",
+        serde_json::to_value(&report).unwrap_or_default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// The day the daily job last ran, if ever.
+pub async fn last_run(store: &Store) -> StoreResult<Option<(NaiveDate, i64)>> {
+    store.read().fetch_optional("SELECT last_run_on, took_ms FROM job_run WHERE name = 'life.daily'", &[]).await
+}
+
+/// Stored findings of an organization's subtree (read through the scope): errors first, then by
+/// organization; optionally of one kind.
+pub async fn findings(
+    store: &Store,
+    org: &Visible<Org>,
+    kind: Option<dl::FindingKind>,
+    page: i64,
+    per_page: i64,
+) -> StoreResult<Page<StoredFinding>> {
+    let per_page = per_page.clamp(1, 500);
+    let page = page.max(1);
+    let mut w = String::from("f.path >= $1 AND f.path < $2");
+    let mut a: Vec<Val> = args![org.path.clone(), path::subtree_end(&org.path)].to_vec();
+    if let Some(k) = kind {
+        a.push(Val::from(k.code()));
+        w.push_str(" AND f.kind = $3");
+    }
+    let total =
+        store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM life_finding f WHERE {w}"), &a).await?;
+    let n = a.len();
+    a.push(Val::from(per_page));
+    a.push(Val::from((page - 1) * per_page));
+    let items = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT f.id, f.org_id, o.name AS org_name, f.path, f.kind, f.rule_id, f.severity, f.type_code, f.period_key, \
+                 f.period_label, f.record_id, f.message, f.source, f.evidence, f.computed_on FROM life_finding f \
+                 JOIN org o ON o.id = f.org_id WHERE {w} \
+                 ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.path, f.id LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ),
+            &a,
+        )
+        .await?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// Stored findings per kind in a subtree (the home page's summary).
+pub async fn finding_counts(store: &Store, org: &Visible<Org>) -> StoreResult<Vec<(String, i64)>> {
+    store
+        .read()
+        .fetch_all(
+            "SELECT kind, CAST(COUNT(*) AS BIGINT) FROM life_finding WHERE path >= $1 AND path < $2 GROUP BY kind ORDER BY kind",
+            &args![org.path.clone(), path::subtree_end(&org.path)],
+        )
+        .await
+}
+
+/// Judge only `org` itself over its year (the calendar and the compliance card).
+pub async fn card(store: &Store, org: &Visible<Org>, year: i32, as_of: NaiveDate) -> StoreResult<Evaluation> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(StoreError::Refused("年份无效".into()))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(StoreError::Refused("年份无效".into()))?;
+    evaluate_in(store, org, from, to, as_of, None, true).await
+}
+
+// --- added for the record pages ---
+
+/// The record an attachment belongs to, when that record's organization is in scope; anything
+/// else (a missing attachment, or one of a record outside the scope) is not found.
+pub async fn attachment_record(store: &Store, scope: &Scope, attachment_id: i64) -> StoreResult<i64> {
+    let row: Option<(i64, String)> = store
+        .read()
+        .fetch_optional(
+            "SELECT a.record_id, r.path FROM life_attachment a JOIN life_record r ON r.id = a.record_id WHERE a.id = $1",
+            &args![attachment_id],
+        )
+        .await?;
+    row.filter(|(_, p)| scope.contains(p)).map(|(id, _)| id).ok_or(StoreError::NotFound("附件"))
+}

@@ -1,0 +1,8 @@
+//! The pages of this crate, and what they share.
+
+pub mod account;
+pub mod admin;
+pub mod audit;
+pub mod system;
+
+pub use web_core::pages::{render, today, urlencode};

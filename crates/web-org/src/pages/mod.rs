@@ -1,0 +1,27 @@
+//! 组织树 and 党组织详情; create, edit, move, dissolve.
+
+use axum::routing::get;
+
+use web_core::form::*;
+use web_core::routes::{Routes, Target};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.add("GET", "/orgs", Target::OrgQuery, get(orgs))
+        .add("GET", "/orgs/{id}", Target::Org, get(org))
+        .add("GET,POST", "/orgs/{id}/new", Target::Org, get(new_page).post(new_post))
+        .add("GET,POST", "/orgs/{id}/edit", Target::Org, get(edit_page).post(edit_post))
+        .add("GET,POST", "/orgs/{id}/move", Target::Org, get(move_page).post(move_post))
+        .add("GET,POST", "/orgs/{id}/dissolve", Target::Org, get(dissolve_page).post(dissolve_post))
+}
+
+mod detail;
+mod dissolve;
+mod form;
+mod transfer;
+mod tree;
+
+pub use detail::*;
+pub use dissolve::*;
+pub use form::*;
+pub use transfer::*;
+pub use tree::*;

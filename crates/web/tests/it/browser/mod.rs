@@ -1,0 +1,247 @@
+//! The browser journey in real headless Chromium (Debian's `chromium` and `chromium-driver`,
+//! installed by `.ci/run` when missing): sign in, browse the tree, open an organization's
+//! statistics, edit a member, import a file with bad rows and read the report, sign out; and
+//! organization life: record a meeting and see its finding disappear from the compliance card.
+//! Screenshots are kept under `target/browser/`.
+//!
+//! Without chromedriver the test fails when `DANGJIAN_REQUIRE_BROWSER=1` (as `scripts/test` sets
+//! it) and is skipped with a note otherwise, so `cargo test` on a machine without Chromium still
+//! runs everything else.
+
+use crate::common;
+mod webdriver;
+
+use std::path::PathBuf;
+
+use webdriver::Browser;
+
+/// Serve the test world on a free port from a runtime of its own; returns the base URL and the
+/// world (kept alive with the runtime thread).
+fn serve() -> (String, std::sync::mpsc::Sender<()>, i64) {
+    let (tx, rx) = std::sync::mpsc::channel::<(String, i64)>();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let db = store::testing::TestDb::sqlite().await;
+            let w = common::world(&db.store).await;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tx.send((format!("http://{addr}"), w.branch_a)).unwrap();
+            let app = w.app.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let server = tokio::spawn(async move { axum::serve(listener, app).await });
+            tokio::task::spawn_blocking(move || stop_rx.recv()).await.ok();
+            server.abort();
+            db.finish().await;
+        });
+    });
+    let (base, branch_a) = rx.recv().unwrap();
+    (base, stop_tx, branch_a)
+}
+
+fn browser_available() -> bool {
+    if std::path::Path::new(webdriver::CHROMEDRIVER).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var("DANGJIAN_REQUIRE_BROWSER").is_err(),
+        "{} is missing: install Debian's chromium and chromium-driver (.ci/run does)",
+        webdriver::CHROMEDRIVER
+    );
+    eprintln!("skipped: {} not installed", webdriver::CHROMEDRIVER);
+    false
+}
+
+fn shots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn wait_for(b: &Browser, needle: &str) -> String {
+    for _ in 0..50 {
+        let src = b.source().unwrap();
+        if src.contains(needle) {
+            return src;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("page never showed {needle:?}: {}", b.url().unwrap_or_default());
+}
+
+#[test]
+fn journey_in_headless_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, _) = serve();
+    let dir = shots();
+    let b = Browser::start(1280, 900).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+
+    // sign in as the county's 党组织管理员
+    b.goto(&format!("{base}/login")).unwrap();
+    shot("01-login");
+    b.fill("input[name=username]", "u_org_admin").unwrap();
+    b.fill("input[name=password]", common::PASSWORD).unwrap();
+    b.click(&b.find("button[type=submit]").unwrap()).unwrap();
+    let home = wait_for(&b, "工作台");
+    assert!(home.contains("中共甲县委"), "the scope is shown");
+    shot("02-home");
+
+    // the tree: expand the township without JS, then open the branch
+    b.click(&b.find("nav.menu a[href='/orgs']").unwrap()).unwrap();
+    wait_for(&b, "组织树");
+    shot("03-tree");
+    b.click(&b.find("a.toggle[aria-expanded=false]").unwrap()).unwrap();
+    wait_for(&b, "甲社区党支部");
+    shot("04-tree-expanded");
+    b.click(&b.link("甲社区党支部").unwrap()).unwrap();
+    let org = wait_for(&b, "基本情况");
+    assert!(org.contains("甲党员"), "the branch page lists its members");
+    shot("05-org");
+
+    // the branch's statistics: charts drawn on the server, each with its table
+    b.click(&b.find("a[href^='/stats?org=']").unwrap()).unwrap();
+    let stats = wait_for(&b, "<svg");
+    assert!(stats.contains("性别") && stats.contains("年龄"), "statistics by sex and age band");
+    shot("05b-stats");
+    b.goto(&format!("{base}/orgs")).unwrap();
+    wait_for(&b, "组织树");
+    b.click(&b.find("a.toggle[aria-expanded=false]").unwrap()).unwrap();
+    wait_for(&b, "甲社区党支部");
+    b.click(&b.link("甲社区党支部").unwrap()).unwrap();
+    wait_for(&b, "基本情况");
+
+    // edit a member: a bad date first (kept, with the problem beside the field), then a good one
+    b.click(&b.link("甲二党员").unwrap()).unwrap();
+    wait_for(&b, "编辑");
+    b.click(&b.link("编辑").unwrap()).unwrap();
+    wait_for(&b, "name=\"phone\"");
+    b.fill("#f-phone", "13911112222").unwrap();
+    b.fill("#f-name", "").unwrap();
+    b.click(&b.find("form button.primary[type=submit]").unwrap()).unwrap();
+    let err = wait_for(&b, "has-error");
+    assert!(err.contains("姓名") && err.contains("13911112222"), "the error names the field and keeps the input");
+    shot("06-member-form-error");
+    b.fill("#f-name", "甲二党员").unwrap();
+    b.click(&b.find("form button.primary[type=submit]").unwrap()).unwrap();
+    let saved = wait_for(&b, "notice ok");
+    assert!(saved.contains("139****2222") && !saved.contains("13911112222"), "saved, and shown masked");
+    shot("07-member-saved");
+
+    // import a file with bad rows: the dry-run report names them; nothing is written until 确认导入
+    let csv = std::env::temp_dir().join(format!("dj-browser-{}.csv", std::process::id()));
+    std::fs::write(
+        &csv,
+        "姓名,公民身份号码,人员类别,入党日期,所在党组织\n\
+         新党员,110105195001010012,正式党员,1980-07-01,甲社区党支部\n\
+         坏行一,110105195001010013,正式党员,1980-07-01,甲社区党支部\n\
+         坏行二,110105195001010012,预备党员,2099-01-01,不存在的支部\n",
+    )
+    .unwrap();
+    b.click(&b.find("nav.menu a[href='/import']").unwrap()).unwrap();
+    wait_for(&b, "上传并检查");
+    b.type_into(&b.find("#file").unwrap(), csv.to_str().unwrap()).unwrap();
+    b.click(&b.find("form button.primary[type=submit]").unwrap()).unwrap();
+    let report = wait_for(&b, "下载错误行");
+    shot("07b-import-report");
+    assert!(
+        report.contains("坏行一") || report.contains("第 3 行") || report.contains(">3<"),
+        "the bad rows are listed"
+    );
+    assert!(report.contains("公民身份号码"), "with the column and the reason");
+    shot("07b-import-report");
+    b.click(&b.find("form[action$='/commit'] button.primary").unwrap()).unwrap();
+    for _ in 0..50 {
+        if b.url().unwrap().contains("ok=committed") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    shot("07c-import-done");
+    b.goto(&format!("{base}/members?name=%E6%96%B0%E5%85%9A%E5%91%98")).unwrap();
+    let found = wait_for(&b, "新党员");
+    assert!(!found.contains("坏行一"), "only the good row was imported");
+    std::fs::remove_file(&csv).ok();
+
+    // the roster, masked
+    b.goto(&format!("{base}/members")).unwrap();
+    let roster = wait_for(&b, "甲党员");
+    assert!(!roster.contains(common::ID_A) && !roster.contains(common::PHONE_A), "masked in the browser too");
+    shot("08-members");
+    // at phone width (secretaries use phones): the menu becomes a strip, tables scroll
+    b.resize(390, 844).unwrap();
+    b.goto(&format!("{base}/members")).unwrap();
+    wait_for(&b, "甲党员");
+    shot("09-members-phone");
+    b.resize(1280, 900).unwrap();
+
+    // sign out
+    b.click(&b.find("form[action='/logout'] button").unwrap()).unwrap();
+    wait_for(&b, "name=\"password\"");
+    shot("99-signed-out");
+    b.goto(&format!("{base}/members")).unwrap();
+    wait_for(&b, "name=\"password\"");
+    drop(b);
+    stop.send(()).ok();
+}
+
+/// Issue 4: a 党务工作者 sees on the branch's compliance card that October's 主题党日 is missing
+/// (LIFE-07), records it through the form (roster loaded for the meeting's date), submits it, and
+/// the finding is gone from the card while September's remains.
+#[test]
+fn recording_a_meeting_clears_its_finding() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, branch_a) = serve();
+    let dir = shots();
+    let b = Browser::start(1280, 1000).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/login")).unwrap();
+    b.fill("input[name=username]", "u_party_worker").unwrap();
+    b.fill("input[name=password]", common::PASSWORD).unwrap();
+    b.click(&b.find("button[type=submit]").unwrap()).unwrap();
+    wait_for(&b, "工作台");
+
+    b.goto(&format!("{base}/orgs/{branch_a}/life?year=2026")).unwrap();
+    let card = wait_for(&b, "发现的问题");
+    assert!(card.contains("2026年10月应召开主题党日"), "October's 主题党日 is missing before");
+    assert!(card.contains("LIFE-07"), "the finding names its rule");
+    shot("20-life-card-before");
+
+    b.click(&b.link("登记会议").unwrap()).unwrap();
+    wait_for(&b, "会议基本情况");
+    b.click(&b.find("input[name=types][value=theme_day]").unwrap()).unwrap();
+    b.fill("#f-title", "十月主题党日：重温入党誓词").unwrap();
+    b.execute("document.getElementById('f-held_on').value = '2026-10-15';").unwrap();
+    b.fill("#f-place", "社区党群服务中心").unwrap();
+    b.fill("#f-host", "甲书记").unwrap();
+    b.fill("#f-recorder", "甲委员").unwrap();
+    b.fill("#f-minutes", "集体重温入党誓词，交流学习体会。").unwrap();
+    b.click(&b.find("button[name=action][value=roster]").unwrap()).unwrap();
+    let form = wait_for(&b, "<strong>2026-10-15</strong>");
+    assert!(form.contains("甲党员") && form.contains("甲二党员"), "the roster of 2026-10-15 is listed");
+    shot("21-life-form-roster");
+    b.click(&b.find("button.primary[name=action][value=submit]").unwrap()).unwrap();
+    // the form itself shows the title: wait until the browser is on the record's own page
+    for _ in 0..50 {
+        if b.url().unwrap().contains("/life/records/") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(b.url().unwrap().contains("/life/records/"), "saved: on the record page");
+    let record = wait_for(&b, "待审核");
+    assert!(record.contains("重温入党誓词"), "saved and submitted");
+    shot("22-life-record");
+
+    b.goto(&format!("{base}/orgs/{branch_a}/life?year=2026")).unwrap();
+    let card = wait_for(&b, "发现的问题");
+    assert!(!card.contains("2026年10月应召开主题党日"), "October's finding is gone");
+    assert!(card.contains("2026年9月应召开主题党日"), "September's is still there");
+    shot("23-life-card-after");
+    drop(b);
+    stop.send(()).ok();
+}

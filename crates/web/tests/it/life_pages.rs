@@ -1,0 +1,657 @@
+//! The 会议记录 pages: entering a record with attendance from the roster and a resolution, the
+//! problems shown beside their fields with what was typed kept, the quorum warning, draft →
+//! submit → review (accept, return with a reason) by the superior, attachments, and who may see
+//! what. Every test runs on SQLite and on PostgreSQL.
+
+use crate::common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{form, get, post, send, world, World};
+use domain::account::Role;
+use store::testing::TestDb;
+
+const DAY: &str = "2025-09-20";
+
+/// The record id from a redirect to its page.
+fn record_id(location: &str) -> i64 {
+    location
+        .strip_prefix("/life/records/")
+        .and_then(|r| r.split(['?', '#', '/']).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not a record page: {location}"))
+}
+
+fn location(h: &axum::http::HeaderMap) -> String {
+    h.get(header::LOCATION).expect("a redirect").to_str().unwrap().to_string()
+}
+
+/// A 支部党员大会 of branch A on [`DAY`] as the form posts it, both members present, one
+/// resolution passed by both votes; `extra` pairs replace or add fields.
+fn assembly(w: &World, csrf: &str, extra: &[(&str, &str)]) -> String {
+    let a = format!("att_{}", w.member_a);
+    let a2 = format!("att_{}", w.member_a2);
+    let mut pairs: Vec<(String, String)> = [
+        ("csrf", csrf),
+        ("action", "draft"),
+        ("types", "branch_assembly"),
+        ("title", "第三季度支部党员大会"),
+        ("held_on", DAY),
+        ("start_time", "14:30"),
+        ("end_time", "16:00"),
+        ("place", "社区党群服务中心"),
+        ("host", "甲党员"),
+        ("recorder", "甲二党员"),
+        ("agenda", "一、讨论接收预备党员"),
+        ("minutes", "会议讨论了接收预备党员事项。"),
+        ("roster_on", DAY),
+        ("roster_kind", "branch"),
+        (a.as_str(), "present"),
+        (a2.as_str(), "present"),
+        ("res_rows", "3"),
+        ("res0_text", "同意接收张某为预备党员"),
+        ("res0_yes", "2"),
+        ("res0_no", "0"),
+        ("res0_abstain", "0"),
+        ("res0_method", "举手表决"),
+        ("res0_result", "pass"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in extra {
+        match pairs.iter_mut().find(|(pk, _)| pk == k) {
+            Some(p) => p.1 = v.to_string(),
+            None => pairs.push((k.to_string(), v.to_string())),
+        }
+    }
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    form(&refs)
+}
+
+/// Enter the standard assembly as the 党务工作者; the new record's id.
+async fn enter(w: &World, extra: &[(&str, &str)]) -> i64 {
+    let l = &w.logins[&Role::PartyWorker];
+    let uri = format!("/orgs/{}/life/new", w.branch_a);
+    let (st, h, body) = send(&w.app, post(&uri, &l.cookie, &assembly(w, &l.csrf, extra))).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{}", &body[..body.len().min(3000)]);
+    record_id(&location(&h))
+}
+
+fn multipart(csrf: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----djlife";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(w: &World, role: Role, record: i64, name: &str, bytes: &[u8]) -> (StatusCode, String, String) {
+    let l = &w.logins[&role];
+    let (ct, body) = multipart(&l.csrf, name, bytes);
+    let req = Request::post(format!("/life/records/{record}/attachments"))
+        .header(header::COOKIE, &l.cookie)
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    let (st, h, body) = send(&w.app, req).await;
+    let loc = h.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (st, loc, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn worker_records_an_assembly_from_the_roster_with_a_resolution() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = &w.logins[&Role::PartyWorker];
+        // the form lists the branch's roster, every member present by default
+        let uri = format!("/orgs/{}/life/new", w.branch_a);
+        let (st, _, body) = send(&w.app, get(&uri, &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        for s in [
+            "甲党员",
+            "甲二党员",
+            "按日期载入名册",
+            "增加一行",
+            "保存草稿",
+            "保存并提交审核",
+            "支部党员大会",
+            "主题党日",
+        ] {
+            assert!(body.contains(s), "form shows {s}");
+        }
+        assert!(body.contains(&format!("name=\"att_{}\"", w.member_a)));
+        // the menu has the entry
+        assert!(body.contains("href=\"/life\"") && body.contains("会议记录"));
+
+        // loading the roster of the meeting's date keeps what was typed
+        let load = form(&[
+            ("csrf", &l.csrf),
+            ("action", "roster"),
+            ("types", "branch_assembly"),
+            ("types", "theme_day"),
+            ("title", "联合召开"),
+            ("held_on", DAY),
+            ("roster_on", "2026-01-01"),
+            ("roster_kind", "branch"),
+        ]);
+        let (st, _, body) = send(&w.app, post(&uri, &l.cookie, &load)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains(&format!("已载入 {DAY} 的名册")));
+        assert!(body.contains(&format!("name=\"roster_on\" value=\"{DAY}\"")));
+        assert!(body.contains("value=\"联合召开\""));
+        assert!(body.contains("value=\"theme_day\" checked"));
+        // 增加一行 adds a fourth resolution row
+        let more = form(&[("csrf", &l.csrf), ("action", "more_rows"), ("res_rows", "3"), ("res1_text", "第二项")]);
+        let (st, _, body) = send(&w.app, post(&uri, &l.cookie, &more)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains("name=\"res3_text\"") && !body.contains("name=\"res4_text\""));
+        assert!(body.contains("value=\"第二项\""));
+
+        // save: the record page shows everything, the resolution passed
+        let id = enter(&w, &[]).await;
+        let (st, _, body) = send(&w.app, get(&format!("/life/records/{id}?ok=saved"), &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        for s in [
+            "第三季度支部党员大会",
+            "已保存为草稿",
+            "支部党员大会",
+            "社区党群服务中心",
+            "14:30—16:00",
+            "同意接收张某为预备党员",
+            "通过",
+            "举手表决",
+            "草稿",
+            "提交审核",
+            "会议讨论了接收预备党员事项。",
+        ] {
+            assert!(body.contains(s), "record page shows {s}");
+        }
+        assert!(!body.contains("法定人数"), "quorum met: no warning");
+        assert!(body.contains(&format!("href=\"/life/records/{id}/edit\"")));
+        // no reviewing for a 党务工作者
+        assert!(!body.contains("审核通过"));
+        let stored = store::life::get(&w.store, &store::Scope::all(), id).await.unwrap();
+        assert_eq!((stored.record.expected, stored.record.present, stored.record.voters_present), (2, 2, 2));
+        assert_eq!(stored.attendance.len(), 2);
+        assert!(stored.resolutions[0].passed);
+
+        // the list of the county and of the branch
+        for org in [w.county_a, w.branch_a] {
+            let (st, _, body) = send(&w.app, get(&format!("/life?org={org}"), &l.cookie)).await;
+            assert_eq!(st, StatusCode::OK);
+            assert!(body.contains(&format!("href=\"/life/records/{id}\"")), "listed under {org}");
+            assert!(body.contains("2 / 2") && body.contains("甲社区党支部") && body.contains("登记会议"));
+        }
+        // filters: another type or year hides it
+        let (_, _, body) = send(&w.app, get(&format!("/life?org={}&type=party_lecture", w.county_a), &l.cookie)).await;
+        assert!(!body.contains(&format!("href=\"/life/records/{id}\"")));
+        let (_, _, body) = send(&w.app, get(&format!("/life?org={}&year=2025", w.county_a), &l.cookie)).await;
+        assert!(body.contains(&format!("href=\"/life/records/{id}\"")));
+        let (_, _, body) = send(&w.app, get(&format!("/life?org={}&status=accepted", w.county_a), &l.cookie)).await;
+        assert!(!body.contains(&format!("href=\"/life/records/{id}\"")));
+        // the organization page links to both
+        let (_, _, body) = send(&w.app, get(&format!("/orgs/{}", w.branch_a), &l.cookie)).await;
+        assert!(body.contains(&format!("href=\"/life?org={}\"", w.branch_a)));
+        assert!(body.contains(&format!("href=\"/orgs/{}/life/new\"", w.branch_a)));
+        // a county committee records nothing itself: its form offers the organizations below
+        let (st, _, body) = send(&w.app, get(&format!("/orgs/{}/life/new", w.county_a), &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains(&format!("href=\"/orgs/{}/life/new\"", w.branch_a)));
+        assert!(body.contains(&format!("href=\"/orgs/{}/life/new\"", w.town_a)));
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn problems_are_shown_beside_their_fields_and_what_was_typed_is_kept() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = &w.logins[&Role::PartyWorker];
+        let uri = format!("/orgs/{}/life/new", w.branch_a);
+        let a2 = format!("att_{}", w.member_a2);
+        // no place, an absence without its reason (no vote: the quorum is not met)
+        let body =
+            assembly(&w, &l.csrf, &[("place", ""), (a2.as_str(), "absent"), ("res0_text", ""), ("res0_yes", "")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("id=\"e-place\">地点：请填写地点 (REC-05)"), "{page}");
+        assert!(page.contains("请假或缺席须注明原因：甲二党员"));
+        assert!(page.contains("value=\"第三季度支部党员大会\""), "title kept");
+        assert!(page.contains("会议讨论了接收预备党员事项。"), "minutes kept");
+        assert!(page.contains("value=\"absent\" selected"), "the absence kept");
+        assert!(page.contains("class=\"flagged\""), "the row without a reason is marked");
+        assert!(page.contains("value=\"14:30\""));
+
+        // more votes than voters present
+        let body = assembly(&w, &l.csrf, &[("res0_yes", "3")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("决议第 1 项：赞成、反对、弃权合计 3 票，超过到会有表决权人数 2"), "{page}");
+        assert!(page.contains("value=\"同意接收张某为预备党员\""));
+        assert!(page.contains("name=\"res0_yes\" value=\"3\""));
+        assert!(page.contains("value=\"社区党群服务中心\""));
+
+        // declared passed with too few ayes
+        let body = assembly(&w, &l.csrf, &[("res0_yes", "1"), ("res0_no", "1")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("不能通过 (LIFE-02)"));
+
+        // no type, no title: under their fields
+        let body = assembly(&w, &l.csrf, &[("types", ""), ("title", "")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("id=\"e-types\">会议类型：请选择会议类型 (REC-02)"));
+        assert!(page.contains("id=\"e-title\">会议主题：请填写会议名称或主题 (REC-03)"));
+
+        // a date changed without reloading the roster: listed again, not saved
+        let body = assembly(&w, &l.csrf, &[("held_on", "2025-10-08")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("已按 2025-10-08 的名册重新列出应到人员"));
+        assert!(page.contains("name=\"roster_on\" value=\"2025-10-08\""));
+        // a date in the future
+        let body = assembly(&w, &l.csrf, &[("held_on", "2099-01-01"), ("roster_on", "2099-01-01")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("晚于今天"));
+        // a 党课 without its lecturer; a type without a roster takes numbers
+        let body = form(&[
+            ("csrf", &l.csrf),
+            ("types", "heart_talk"),
+            ("title", "谈心谈话"),
+            ("held_on", DAY),
+            ("place", "办公室"),
+            ("host", "甲党员"),
+            ("recorder", "甲二党员"),
+            ("roster_on", DAY),
+            ("roster_kind", "none"),
+            ("expected", "2"),
+            ("present", "3"),
+        ]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("id=\"e-present\">实到人数：实到、请假、缺席人数之和超过应到人数"), "{page}");
+        assert!(page.contains("name=\"expected\" type=\"text\" value=\"2\""));
+        let body = assembly(&w, &l.csrf, &[("types", "party_lecture"), ("res0_text", ""), ("res0_yes", "")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("id=\"e-lecturer\">授课人：党课须填写授课人 (REC-10)"));
+        assert_eq!(
+            store::life::list(
+                &w.store,
+                &store::org::visible(&w.store, &store::Scope::all(), w.city).await.unwrap(),
+                &Default::default(),
+                1,
+                10
+            )
+            .await
+            .unwrap()
+            .total,
+            0,
+            "nothing was saved"
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_without_quorum_is_saved_with_a_warning_naming_the_rule() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = &w.logins[&Role::PartyWorker];
+        let a2 = format!("att_{}", w.member_a2);
+        let reason = format!("reason_{}", w.member_a2);
+        let id = enter(
+            &w,
+            &[
+                (a2.as_str(), "leave"),
+                (reason.as_str(), "外出务工"),
+                ("res0_text", ""),
+                ("res0_yes", ""),
+                ("res0_no", ""),
+                ("res0_abstain", ""),
+            ],
+        )
+        .await;
+        let (st, _, body) = send(&w.app, get(&format!("/life/records/{id}?ok=saved"), &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains("到会有表决权党员 1 名，未超过应到有表决权党员 2 名的半数"), "{body}");
+        assert!(body.contains("LIFE-02") && body.contains("法定人数"));
+        assert!(body.contains("外出务工") && body.contains("请假"));
+        let (_, _, list) = send(&w.app, get(&format!("/life?org={}", w.branch_a), &l.cookie)).await;
+        assert!(list.contains("未达法定人数") && list.contains("2 / 1"));
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draft_submit_return_with_a_reason_and_accept_by_the_superior() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let worker = &w.logins[&Role::PartyWorker];
+        let admin = &w.logins[&Role::OrgAdmin];
+        let id = enter(&w, &[]).await;
+        let page = format!("/life/records/{id}");
+        // submitting needs the page's button (the confirmation it carries)
+        let (st, _, body) =
+            send(&w.app, post(&format!("{page}/submit"), &worker.cookie, &form(&[("csrf", &worker.csrf)]))).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("提交审核"));
+        let submit = form(&[("csrf", &worker.csrf), ("confirm", "yes")]);
+        let (st, h, _) = send(&w.app, post(&format!("{page}/submit"), &worker.cookie, &submit)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(location(&h), format!("{page}?ok=submitted"));
+        let (_, _, body) = send(&w.app, get(&page, &worker.cookie)).await;
+        assert!(body.contains("待审核") && !body.contains(&format!("href=\"{page}/edit\"")));
+        // submitted: no editing (409 with the reason), no second submission
+        let (st, _, body) = send(&w.app, get(&format!("{page}/edit"), &worker.cookie)).await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        assert!(body.contains("不能修改"));
+        let (st, _, _) = send(&w.app, post(&format!("{page}/submit"), &worker.cookie, &submit)).await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        // the worker does not review
+        let (st, _, _) = send(
+            &w.app,
+            post(&format!("{page}/review"), &worker.cookie, &form(&[("csrf", &worker.csrf), ("decision", "accept")])),
+        )
+        .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
+        // the county's 党组织管理员 sees it waiting, with the review form
+        let (_, _, body) = send(&w.app, get(&format!("/life?org={}&view=review", w.county_a), &admin.cookie)).await;
+        assert!(body.contains(&format!("href=\"{page}\"")), "in 待我审核");
+        assert!(body.contains("待我审核"));
+        let (_, _, body) = send(&w.app, get(&page, &admin.cookie)).await;
+        assert!(body.contains("审核通过") && body.contains("退回原因"));
+        // returning needs a reason
+        let ret = form(&[("csrf", &admin.csrf), ("decision", "return"), ("reason", "  ")]);
+        let (st, _, body) = send(&w.app, post(&format!("{page}/review"), &admin.cookie, &ret)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("id=\"e-reason\">退回原因：退回时请写明原因"));
+        let ret = form(&[("csrf", &admin.csrf), ("decision", "return"), ("reason", "请补充会议照片")]);
+        let (st, h, _) = send(&w.app, post(&format!("{page}/review"), &admin.cookie, &ret)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(location(&h), format!("{page}?ok=returned"));
+        let (_, _, body) = send(&w.app, get(&page, &worker.cookie)).await;
+        assert!(body.contains("已退回") && body.contains("请补充会议照片"));
+
+        // the worker edits the returned record: the form is prefilled, and submits again
+        let (st, _, body) = send(&w.app, get(&format!("{page}/edit"), &worker.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains("value=\"第三季度支部党员大会\"") && body.contains("value=\"同意接收张某为预备党员\""));
+        assert!(body.contains("上级退回的原因：请补充会议照片"));
+        assert!(body.contains(&format!("name=\"att_{}\"", w.member_a2)));
+        let edited = assembly(&w, &worker.csrf, &[("action", "submit"), ("title", "第三季度支部党员大会（补正）")]);
+        let (st, h, _) = send(&w.app, post(&format!("{page}/edit"), &worker.cookie, &edited)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "edit and submit");
+        assert_eq!(location(&h), format!("{page}?ok=submitted"));
+        // accepted by the superior
+        let acc = form(&[("csrf", &admin.csrf), ("decision", "accept")]);
+        let (st, _, _) = send(&w.app, post(&format!("{page}/review"), &admin.cookie, &acc)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, _, body) = send(&w.app, get(&page, &worker.cookie)).await;
+        assert!(body.contains("已审核") && body.contains("（补正）"));
+        let r = store::life::get(&w.store, &store::Scope::all(), id).await.unwrap().record;
+        assert_eq!(r.status, "accepted");
+        // a second review is refused with the reason (409)
+        let (st, _, body) = send(&w.app, post(&format!("{page}/review"), &admin.cookie, &acc)).await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        assert!(body.contains("只有待审核的记录可以审核"));
+        let (st, _, _) = send(&w.app, get(&format!("{page}/edit"), &worker.cookie)).await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_of_the_callers_own_top_organization_are_reviewed_above() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let all = store::Scope::all();
+        // a 党组织管理员 of the town: the town's own records are reviewed by the county
+        let new = store::account::NewAccount {
+            username: "town_admin".into(),
+            display_name: "镇管理员".into(),
+            password: common::PASSWORD.into(),
+            grants: vec![(Role::OrgAdmin, Some(w.town_a))],
+            ..Default::default()
+        };
+        let acc = store::account::create_account(&w.store, &all, &new, &Default::default()).await.unwrap();
+        let town = common::session_for(&w.store, acc.account.id, "town_admin").await;
+        let input = domain::life::RecordInput {
+            types: vec!["heart_talk".into()],
+            title: "镇党委谈心谈话".into(),
+            held_on: DAY.into(),
+            place: "镇党委会议室".into(),
+            host: "书记".into(),
+            recorder: "委员".into(),
+            expected: "5".into(),
+            present: "5".into(),
+            ..Default::default()
+        };
+        let id = store::life::create(&w.store, &all, w.town_a, &input, true).await.unwrap().id;
+        let page = format!("/life/records/{id}");
+        let (st, _, body) = send(&w.app, get(&page, &town.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(!body.contains("审核通过"));
+        assert!(body.contains("等待上级党组织审核"));
+        let acc_form = form(&[("csrf", &town.csrf), ("decision", "accept")]);
+        let (st, _, body) = send(&w.app, post(&format!("{page}/review"), &town.cookie, &acc_form)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        assert!(body.contains("上级党组织"));
+        // not in the town's 待我审核 either, but in the county's
+        let (_, _, body) = send(&w.app, get(&format!("/life?org={}&view=review", w.town_a), &town.cookie)).await;
+        assert!(!body.contains(&format!("href=\"{page}\"")));
+        let county = &w.logins[&Role::OrgAdmin];
+        let (_, _, body) = send(&w.app, get(&format!("/life?view=review&org={}", w.county_a), &county.cookie)).await;
+        assert!(body.contains(&format!("href=\"{page}\"")));
+        let acc_form = form(&[("csrf", &county.csrf), ("decision", "accept")]);
+        let (st, _, _) = send(&w.app, post(&format!("{page}/review"), &county.cookie, &acc_form)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_are_checked_downloaded_with_safe_headers_and_deleted() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = &w.logins[&Role::PartyWorker];
+        let id = enter(&w, &[]).await;
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-test-bytes";
+        let (st, loc, _) = upload(&w, Role::PartyWorker, id, "签到表.png", png).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(loc, format!("/life/records/{id}?ok=attached#attachments"));
+        let full = store::life::get(&w.store, &store::Scope::all(), id).await.unwrap();
+        let att = full.attachments[0].id;
+        let (_, _, body) = send(&w.app, get(&format!("/life/records/{id}"), &l.cookie)).await;
+        assert!(body.contains("签到表.png") && body.contains("照片（PNG）"));
+        assert!(body.contains(&format!("href=\"/life/attachments/{att}\"")));
+        // download: the stored type, an attachment disposition with the UTF-8 name, nosniff
+        let (st, h, bytes) = send(&w.app, get(&format!("/life/attachments/{att}"), &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(h[header::CONTENT_TYPE], "image/png");
+        let cd = h[header::CONTENT_DISPOSITION].to_str().unwrap();
+        assert!(cd.starts_with("attachment;"), "{cd}");
+        assert!(cd.contains("filename*=UTF-8''%E7%AD%BE%E5%88%B0%E8%A1%A8.png"), "{cd}");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(bytes, String::from_utf8_lossy(png));
+        // a program, and a file whose content does not match its name, are refused on the page
+        let (st, _, body) = upload(&w, Role::PartyWorker, id, "setup.exe", b"MZ\x90\0\x03\0\0\0").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("id=\"e-file\"") && body.contains("只接受照片（JPG、PNG）和文档"), "{body}");
+        let (st, _, body) = upload(&w, Role::PartyWorker, id, "会议照片.png", b"%PDF-1.7 not a png").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("文件内容与扩展名 .png 不符"));
+        let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+        big.resize(store::life::MAX_ATTACHMENT + 4096, 0);
+        let (st, _, body) = upload(&w, Role::PartyWorker, id, "大照片.png", &big).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("超过 10 MB 的上限"));
+        let (st, _, body) = upload(&w, Role::PartyWorker, id, "", b"").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("请选择要上传的文件"));
+        // a 党员 of the branch downloads but does not upload or delete
+        let m = &w.logins[&Role::Member];
+        let (st, _, _) = send(&w.app, get(&format!("/life/attachments/{att}"), &m.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        let (st, _, _) = upload(&w, Role::Member, id, "x.png", png).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        // deleting asks for the confirmation
+        let del = format!("/life/attachments/{att}/delete");
+        let (st, _, body) = send(&w.app, post(&del, &l.cookie, &form(&[("csrf", &l.csrf)]))).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("请勾选“确认”"));
+        let (st, _, _) = send(&w.app, post(&del, &m.cookie, &form(&[("csrf", &m.csrf), ("confirm", "yes")]))).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, h, _) = send(&w.app, post(&del, &l.cookie, &form(&[("csrf", &l.csrf), ("confirm", "yes")]))).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(location(&h), format!("/life/records/{id}?ok=detached#attachments"));
+        let (st, _, _) = send(&w.app, get(&format!("/life/attachments/{att}"), &l.cookie)).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        // once submitted, no more attachments
+        let (st, _, _) = upload(&w, Role::PartyWorker, id, "签到表.png", png).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        store::life::submit(&w.store, &store::Scope::all(), id).await.unwrap();
+        let (st, _, body) = upload(&w, Role::PartyWorker, id, "又一张.png", png).await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        assert!(body.contains("不能再添加附件"));
+        let (_, _, body) = send(&w.app, get(&format!("/life/records/{id}"), &l.cookie)).await;
+        assert!(!body.contains("/delete\"") && !body.contains("enctype=\"multipart/form-data\""));
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_read_their_branch_and_other_counties_are_not_found() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let all = store::Scope::all();
+        let id = enter(&w, &[]).await;
+        let input = domain::life::RecordInput {
+            types: vec!["heart_talk".into()],
+            title: "乙县的谈心谈话".into(),
+            held_on: DAY.into(),
+            place: "乙社区".into(),
+            host: "书记".into(),
+            recorder: "委员".into(),
+            expected: "1".into(),
+            present: "1".into(),
+            ..Default::default()
+        };
+        let other = store::life::create(&w.store, &all, w.branch_b, &input, false).await.unwrap().id;
+        let other_att =
+            store::life::add_attachment(&w.store, &all, other, "a.png", b"\x89PNG\r\n\x1a\nxx").await.unwrap();
+
+        // 党员: the branch's records, read only
+        let m = &w.logins[&Role::Member];
+        let (st, _, body) = send(&w.app, get("/life", &m.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains(&format!("href=\"/life/records/{id}\"")) && !body.contains("登记会议"));
+        let (st, _, body) = send(&w.app, get(&format!("/life/records/{id}"), &m.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            body.contains("第三季度支部党员大会") && !body.contains("/edit\"") && !body.contains("提交审核</button>")
+        );
+        let (st, _, _) = send(&w.app, get(&format!("/orgs/{}/life/new", w.branch_a), &m.cookie)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _, _) = send(&w.app, get(&format!("/life/records/{id}/edit"), &m.cookie)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _, _) = send(
+            &w.app,
+            post(&format!("/life/records/{id}/submit"), &m.cookie, &form(&[("csrf", &m.csrf), ("confirm", "yes")])),
+        )
+        .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        // the county above the branch is not the member's to read
+        let (st, _, _) = send(&w.app, get(&format!("/life?org={}", w.county_a), &m.cookie)).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // another county's record, list and attachment: not found for everyone of county A
+        for role in [Role::PartyWorker, Role::OrgAdmin, Role::Member] {
+            let l = &w.logins[&role];
+            for uri in [
+                format!("/life/records/{other}"),
+                format!("/life/records/{other}/edit"),
+                format!("/life?org={}", w.county_b),
+                format!("/life/attachments/{other_att}"),
+            ] {
+                let (st, _, body) = send(&w.app, get(&uri, &l.cookie)).await;
+                let want = if role == Role::Member && uri.ends_with("/edit") {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::NOT_FOUND
+                };
+                assert_eq!(st, want, "{uri} as {role:?}");
+                assert!(!body.contains("乙县的谈心谈话"));
+            }
+        }
+        let l = &w.logins[&Role::OrgAdmin];
+        let (st, _, _) = send(
+            &w.app,
+            post(
+                &format!("/life/records/{other}/review"),
+                &l.cookie,
+                &form(&[("csrf", &l.csrf), ("decision", "accept")]),
+            ),
+        )
+        .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _, _) = send(&w.app, get(&format!("/orgs/{}/life/new", w.branch_b), &l.cookie)).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_roster_follows_the_types_committee_members_only_or_numbers() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = &w.logins[&Role::PartyWorker];
+        common::exec(&w.store, "UPDATE member SET job_post = '支部书记' WHERE id = $1", &store::args![w.member_a])
+            .await;
+        let uri = format!("/orgs/{}/life/new", w.branch_a);
+        let a = format!("name=\"att_{}\"", w.member_a);
+        let a2 = format!("name=\"att_{}\"", w.member_a2);
+        // a committee meeting alone lists the committee
+        let load = form(&[("csrf", &l.csrf), ("action", "roster"), ("types", "committee_meeting"), ("held_on", DAY)]);
+        let (st, _, body) = send(&w.app, post(&uri, &l.cookie, &load)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains(&a) && !body.contains(&a2), "committee only");
+        assert!(body.contains("支部委员会成员") && body.contains("支委"));
+        // joined with a 支部党员大会 the whole branch is listed
+        let load = form(&[
+            ("csrf", &l.csrf),
+            ("action", "roster"),
+            ("types", "committee_meeting"),
+            ("types", "branch_assembly"),
+            ("held_on", DAY),
+        ]);
+        let (_, _, body) = send(&w.app, post(&uri, &l.cookie, &load)).await;
+        assert!(body.contains(&a) && body.contains(&a2));
+        // saving after switching the types to a committee meeting relists instead of saving
+        let body = assembly(&w, &l.csrf, &[("types", "committee_meeting")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("会议日期或会议类型已改变") && page.contains(&a) && !page.contains(&a2));
+        assert!(page.contains("name=\"roster_kind\" value=\"committee\""));
+        // the committee meeting of one member present out of one: saved
+        let body =
+            assembly(&w, &l.csrf, &[("types", "committee_meeting"), ("roster_kind", "committee"), ("res0_yes", "1")]);
+        let body = body.replace(&format!("&att_{}=present", w.member_a2), "");
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{page}");
+        // a type without a roster takes numbers by hand
+        let load = form(&[("csrf", &l.csrf), ("action", "roster"), ("types", "heart_talk"), ("held_on", DAY)]);
+        let (_, _, body) = send(&w.app, post(&uri, &l.cookie, &load)).await;
+        assert!(body.contains("name=\"expected\"") && body.contains("name=\"present\"") && !body.contains(&a));
+        assert!(body.contains("不按党员名册登记"));
+        db.finish().await;
+    }
+}

@@ -1,0 +1,18 @@
+//! The integration tests of this crate, one module per area, linked as one test binary so a
+//! change builds one test binary rather than one per file.
+
+mod access;
+mod account_admin_pages;
+mod api;
+mod browser;
+mod common;
+mod exchange_stats_pages;
+mod life_api;
+mod life_compliance;
+mod life_pages;
+mod life_rules_pages;
+mod org_member_pages;
+mod scope_rule;
+mod security;
+mod smoke_roles;
+mod web_app;
