@@ -34,8 +34,34 @@ pub struct Cli {
     #[arg(long, global = true, env = "DANGJIAN_SILENT_DAYS", value_name = "DAYS",
           value_parser = clap::value_parser!(i64).range(7..=366))]
     silent_days: Option<i64>,
+    /// 日志格式 / log format: text (default) or json, one line per event on standard error
+    #[arg(long, global = true, env = "DANGJIAN_LOG_FORMAT", value_name = "FORMAT", default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Readable lines, for a terminal.
+    Text,
+    /// One JSON object per line, for a log collector.
+    Json,
+}
+
+/// Logs go to standard error, so command output on standard output stays clean. `DANGJIAN_LOG`
+/// sets the levels in `tracing`'s filter syntax (default: `info` for dangjian's own crates,
+/// `warn` for the libraries).
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("DANGJIAN_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("warn,web_core=info,web=info,service=info,store=info,dangjian=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+        LogFormat::Text => builder.with_ansi(false).try_init(),
+    };
 }
 
 #[derive(Subcommand)]
@@ -90,6 +116,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _logs = init_logging(cli.log_format);
     if let Some(days) = cli.silent_days {
         store::life::configure_silent_days(days);
     }

@@ -146,4 +146,3 @@ mod tests {
         assert_eq!(super::url_for("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
 }
-

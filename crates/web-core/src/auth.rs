@@ -190,11 +190,15 @@ pub async fn resolve(
     csrf: String,
     surface: Surface,
 ) -> Result<Caller, Response> {
+    crate::error::note_account(account_id);
     let key = (account_id, focus);
     let r = match s.callers.get(key) {
         Some(r) => r,
         None => {
-            let r = resolve_fresh(s, account_id, focus).await.map_err(|_| busy(surface))?;
+            let r = resolve_fresh(s, account_id, focus).await.map_err(|e| {
+                crate::error::log_internal("读取账号与授权失败", &e);
+                busy(surface)
+            })?;
             s.callers.put(key, r.clone());
             r
         }

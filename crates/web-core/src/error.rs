@@ -1,20 +1,79 @@
-//! How a failed request is answered: one mapping from a use case's [`ServiceError`] to what the
-//! page or the API shows.
+//! The error policy of the web application, in one place.
 //!
-//! * Missing and outside the caller's scope are the same 404 ("not found" and "not yours" cannot
-//!   be told apart).
-//! * A role without the permission is 403 with the permission's name; a permission held, but not
-//!   for this record, 403 with who may.
-//! * Invalid input is 422 naming each field in Chinese; a state that refuses the operation 409
-//!   with what to do.
-//! * Anything else is a calm 500 that reveals nothing of the system.
+//! * **What the user reads.** A use case's [`ServiceError`] becomes one answer here: missing and
+//!   outside the caller's scope are the same 404 ("not found" and "not yours" cannot be told
+//!   apart); a role without the permission is 403 naming the permission, a permission held but
+//!   not for this record 403 saying who may; invalid input 422 naming each field in Chinese; a
+//!   state that refuses the operation 409 with what to do. Pages show an error page in Chinese,
+//!   the API answers RFC 9457 problem+json.
+//! * **Internal errors** (the database, a page that cannot be drawn) reveal nothing of the system
+//!   to the user: a calm sentence and the request's id, which the user can quote. They are
+//!   logged once, here, with that id and the error's detail; never with personal data (the
+//!   store's errors carry no bound values, and no handler logs input).
+//! * **Every request is logged once** when it ends ([`log_requests`]): method, the matched route
+//!   (not the path or the query string, which may hold names and numbers), status, latency, the
+//!   request id and the signed-in account's id. The id is also sent back as `X-Request-Id`. The
+//!   format is the operator's choice (`dangjian serve --log-format json|text`).
 
-use axum::http::StatusCode;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::Response;
 use service::ServiceError;
 
 use crate::caller::Surface;
 use crate::{error_page, problem};
+
+/// What the log knows about the request being answered.
+struct RequestInfo {
+    id: String,
+    /// The signed-in account, once resolved (0: none).
+    account: AtomicI64,
+}
+
+tokio::task_local! {
+    static REQUEST: Arc<RequestInfo>;
+}
+
+/// A new request id: a prefix chosen when the process starts, and a counter (short, unique
+/// within the process and across restarts in practice, cheap to make).
+fn next_id() -> String {
+    static PREFIX: OnceLock<u32> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(rand::random::<u32>);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix:08x}-{n:x}")
+}
+
+/// The id of the request being answered (none outside a request, as in tests that call a
+/// handler directly).
+pub fn request_id() -> Option<String> {
+    REQUEST.try_with(|r| r.id.clone()).ok()
+}
+
+/// Note the signed-in account of the request being answered, for its log line.
+pub fn note_account(id: i64) {
+    let _ = REQUEST.try_with(|r| r.account.store(id, Ordering::Relaxed));
+}
+
+/// Log an internal error once, with the request's id. `what` says what failed, in the product's
+/// words; `detail` is the error itself (never input or personal data).
+pub fn log_internal(what: &str, detail: &dyn std::fmt::Display) {
+    let id = request_id().unwrap_or_default();
+    tracing::error!(request_id = %id, error = %detail, "{what}");
+}
+
+/// The sentence an internal error shows, with the id to quote.
+pub fn internal_message(sentence: &str) -> String {
+    match request_id() {
+        Some(id) => format!("{sentence}如问题持续，请将错误编号 {id} 告知系统管理员。"),
+        None => sentence.to_string(),
+    }
+}
 
 /// The answer to a failed use case on `surface`.
 pub fn answer(surface: Surface, e: ServiceError) -> Response {
@@ -26,12 +85,35 @@ pub fn answer(surface: Surface, e: ServiceError) -> Response {
         }
         ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "填写有误", e.to_string()),
         ServiceError::Refused(_) => (StatusCode::CONFLICT, "无法完成", e.to_string()),
-        ServiceError::Internal(_) => {
-            (StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙", "读取数据时出错，请稍后再试。".to_string())
+        ServiceError::Internal(inner) => {
+            log_internal("请求失败：读写数据出错", inner);
+            (StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙", internal_message("读取数据时出错，请稍后再试。"))
         }
     };
     match surface {
         Surface::Page => error_page(status, title, &msg),
         Surface::Api => problem(status, title, &msg),
     }
+}
+
+/// The request log: one line per request when it ends, and the request id on the response.
+pub async fn log_requests(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let info = Arc::new(RequestInfo { id: next_id(), account: AtomicI64::new(0) });
+    let mut res = REQUEST.scope(info.clone(), next.run(req)).await;
+    let status = res.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let account = info.account.load(Ordering::Relaxed);
+    let route = route.as_deref().unwrap_or("（无匹配路由）");
+    if status >= 500 {
+        tracing::warn!(%method, route, status, latency_ms, request_id = %info.id, account, "request");
+    } else {
+        tracing::info!(%method, route, status, latency_ms, request_id = %info.id, account, "request");
+    }
+    if let Ok(v) = HeaderValue::from_str(&info.id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
 }

@@ -95,6 +95,7 @@ pub fn router(state: AppState, table: routes::Routes) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), forget_callers_after_writes))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(error::log_requests))
         .with_state(state)
 }
 
@@ -109,14 +110,18 @@ async fn forget_callers_after_writes(State(s): State<Shared>, req: axum::extract
     res
 }
 
-/// An error of the JSON API as RFC 9457 problem+json, with a Chinese `detail`.
+/// An error of the JSON API as RFC 9457 problem+json, with a Chinese `detail` and the request's
+/// id (`request_id`, also in the `X-Request-Id` header) to quote.
 pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "type": "about:blank",
         "title": title,
         "status": status.as_u16(),
         "detail": detail,
     });
+    if let Some(id) = error::request_id() {
+        body["request_id"] = id.into();
+    }
     (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
 }
 
@@ -146,8 +151,10 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     struct ErrorPage<'a> {
         title: &'a str,
         message: &'a str,
+        request_id: Option<String>,
     }
-    let body = askama::Template::render(&ErrorPage { title, message }).unwrap_or_else(|_| message.to_string());
+    let page = ErrorPage { title, message, request_id: error::request_id() };
+    let body = askama::Template::render(&page).unwrap_or_else(|_| message.to_string());
     (status, Html(body)).into_response()
 }
 

@@ -18,7 +18,10 @@ pub fn render<T: Template>(t: &T) -> Response {
     let mut s = String::with_capacity(T::SIZE_HINT.max(32 * 1024));
     match t.render_into(&mut s) {
         Ok(()) => Html(s).into_response(),
-        Err(_) => render_failed(),
+        Err(e) => {
+            crate::error::log_internal("页面生成失败", &e);
+            render_failed()
+        }
     }
 }
 
@@ -48,7 +51,11 @@ pub async fn org_param(
 
 /// The answer when a page cannot be rendered.
 pub fn render_failed() -> Response {
-    error_page(StatusCode::INTERNAL_SERVER_ERROR, "页面出错", "页面生成失败，请稍后再试。")
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "页面出错",
+        &crate::error::internal_message("页面生成失败，请稍后再试。"),
+    )
 }
 
 pub fn today() -> chrono::NaiveDate {

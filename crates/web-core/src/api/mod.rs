@@ -303,6 +303,9 @@ pub struct Problem {
     /// What happened and what to do about it, in Chinese.
     #[schema(example = "您的角色没有“维护党组织”权限。如需办理，请联系安全管理员授权。")]
     pub detail: String,
+    /// The request's id (also in the `X-Request-Id` header), to quote when reporting a problem.
+    #[schema(example = "3f9a2c1d-1b")]
+    pub request_id: Option<String>,
 }
 
 /// A 422 answer: problem details with every problem of the request, each naming its field.
@@ -318,6 +321,9 @@ pub struct ValidationProblem {
     #[schema(example = "姓名：不能为空；入党日期：不能为空")]
     pub detail: String,
     pub errors: Vec<ApiFieldError>,
+    /// The request's id (also in the `X-Request-Id` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// One problem with one field of a request.
@@ -340,8 +346,14 @@ impl ApiFieldError {
 /// 422 problem+json listing every problem.
 pub fn invalid(errors: Vec<ApiFieldError>) -> Response {
     let detail = errors.iter().map(|e| format!("{}：{}", e.field, e.message)).collect::<Vec<_>>().join("；");
-    let body =
-        ValidationProblem { r#type: "about:blank".into(), title: "填写有误".into(), status: 422, detail, errors };
+    let body = ValidationProblem {
+        r#type: "about:blank".into(),
+        title: "填写有误".into(),
+        status: 422,
+        detail,
+        errors,
+        request_id: crate::error::request_id(),
+    };
     let text = serde_json::to_string(&body).unwrap_or_default();
     (StatusCode::UNPROCESSABLE_ENTITY, [(header::CONTENT_TYPE, "application/problem+json")], text).into_response()
 }
