@@ -50,18 +50,23 @@ enum LogFormat {
     Json,
 }
 
-/// Logs go to standard error, so command output on standard output stays clean. `DANGJIAN_LOG`
-/// sets the levels in `tracing`'s filter syntax (default: `info` for dangjian's own crates,
-/// `warn` for the libraries).
-fn init_logging(format: LogFormat) {
+/// Logs go to standard error, so command output on standard output stays clean, written by a
+/// thread of their own so that a request never waits for the terminal or a pipe (lines are never
+/// dropped: a full buffer slows the writers instead). `DANGJIAN_LOG` sets the levels in
+/// `tracing`'s filter syntax (default: `info` for dangjian's own crates, `warn` for the
+/// libraries). The returned guard writes out what is left when the program ends.
+fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("DANGJIAN_LOG")
         .unwrap_or_else(|_| EnvFilter::new("warn,web_core=info,web=info,service=info,store=info,dangjian=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let (writer, guard) =
+        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
         LogFormat::Text => builder.with_ansi(false).try_init(),
     };
+    guard
 }
 
 #[derive(Subcommand)]

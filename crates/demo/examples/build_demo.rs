@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
     println!("用时 {secs:.1} 秒");
     if std::env::var("DEMO_VERIFY").is_ok_and(|v| v == "1") {
         let t = Instant::now();
-        let mismatches = store::stats::verify(&store).await?;
+        let mismatches = store::rollup::verify(&store).await?;
         let findings = store::org::findings(&store, &store::Scope::all(), summary.root_id, today).await?;
         let mut by_rule = std::collections::BTreeMap::new();
         for f in &findings {

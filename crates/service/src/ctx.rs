@@ -37,6 +37,35 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The operator at the command line on the server: every business permission on the whole
+    /// tree, recorded in the audit trail as `actor`.
+    pub fn operator(actor: Actor) -> Ctx {
+        let now = chrono::Utc::now();
+        let account = store::account::Account {
+            id: 0,
+            username: actor.name.clone(),
+            display_name: actor.name.clone(),
+            member_id: None,
+            is_disabled: false,
+            must_change_password: false,
+            password_changed_at: now,
+            has_totp: false,
+            created_at: now,
+            updated_at: now,
+        };
+        Ctx {
+            account: AccountWithGrants { account, grants: Vec::new() },
+            roles: vec![Role::OrgDeptAdmin],
+            grants: vec![(Role::OrgDeptAdmin, String::new())],
+            own_member: None,
+            scope: Scope::all().acting_as(actor.clone()),
+            actor,
+            focus: None,
+            all_roots: Vec::new(),
+            roots: Vec::new(),
+        }
+    }
+
     /// Narrow subtree roots to the focus: the focus itself when it lies inside one of them, else
     /// those of them inside the focus.
     pub fn narrow(&self, roots: Vec<String>) -> Scope {
@@ -105,5 +134,24 @@ impl Ctx {
     /// Is the account a 党员 only (no other role)?
     pub fn is_member_only(&self) -> bool {
         self.roles == [Role::Member]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operator_holds_every_business_permission_on_the_whole_tree() {
+        let ctx = Ctx::operator(Actor::new("cli:root", "系统操作员"));
+        for perm in Perm::ALL.iter().filter(|p| p.is_business()) {
+            assert!(ctx.has(*perm), "{perm:?}");
+            assert!(ctx.scope_for(*perm).is_all(), "{perm:?}");
+            assert!(ctx.can_at(*perm, "00010002"), "{perm:?}");
+        }
+        // and none of the administrator triad's
+        assert!(!ctx.has(Perm::ManageAccounts) && !ctx.has(Perm::ReadAudit) && !ctx.has(Perm::RunSystem));
+        assert_eq!(ctx.scope_for(Perm::ReadOrgs).actor().name, "cli:root");
+        assert!(matches!(ctx.require(Perm::ReadAudit), Err(ServiceError::Forbidden(Perm::ReadAudit))));
     }
 }

@@ -7,6 +7,8 @@
 mod ctx;
 mod error;
 pub mod life;
+pub mod member;
+pub mod org;
 
 pub use ctx::Ctx;
 pub use domain::access::Perm;

@@ -18,9 +18,9 @@ pub mod member;
 pub mod org;
 pub mod org_bulk;
 pub mod progress;
-pub mod report;
+pub mod rollup;
 pub mod scope;
-pub mod stats;
+pub mod statistics;
 pub mod testing;
 
 pub use db::{Backend, Store, Tx, Val};

@@ -11,8 +11,8 @@ use serde_json::json;
 use crate::args;
 use crate::db::{now, Backend, Exec, Store, Tx, Val};
 use crate::error::{StoreError, StoreResult};
+use crate::rollup::{self, Counts, MemberFacts};
 use crate::scope::Scope;
-use crate::stats::{self, Counts, MemberFacts};
 use crate::Visible;
 
 pub(crate) const MEMBER_COLS: &str = "m.id, m.org_id, m.path, m.name, m.sex, m.id_number, m.ethnicity, m.birth_date, m.education, \
@@ -277,7 +277,7 @@ pub async fn create(
     let ph = (1..=INSERT_WIDTH).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     let (id,): (i64,) =
         tx.x().fetch_one(&format!("INSERT INTO member ({INSERT_COLS}) VALUES ({ph}) RETURNING id"), &a).await?;
-    stats::apply(&mut tx, &org.path, &Counts::of(&facts_of_valid(&v))).await?;
+    rollup::apply(&mut tx, &org.path, &Counts::of(&facts_of_valid(&v))).await?;
     let m = get_in(tx.x(), &Scope::all(), id).await?.ok_or(StoreError::NotFound("党员"))?;
     crate::audit::record(&mut tx, scope, "member.create", &format!("member:{id}"), "ok", json!({ "after": m })).await?;
     tx.commit().await?;
@@ -329,8 +329,8 @@ async fn write_update(
             &a,
         )
         .await?;
-    stats::apply(tx, &old.path, &Counts::default().minus(&Counts::of(&facts_of_member(old)))).await?;
-    stats::apply(tx, &org.path, &Counts::of(&facts_of_valid(v))).await?;
+    rollup::apply(tx, &old.path, &Counts::default().minus(&Counts::of(&facts_of_member(old)))).await?;
+    rollup::apply(tx, &org.path, &Counts::of(&facts_of_valid(v))).await?;
     if org.id != old.org_id {
         crate::life::record_move(tx, id, old.org_id, org.id).await?;
     }
@@ -1161,7 +1161,7 @@ pub async fn upsert_batch(
         deltas.entry(r.org_path.clone()).or_default().add(&Counts::of(&facts_of_valid(&r.member)));
     }
     report.inserted += inserts.len() as u64;
-    stats::apply_many(tx, &deltas).await?;
+    rollup::apply_many(tx, &deltas).await?;
     Ok(rejects)
 }
 
@@ -1294,5 +1294,5 @@ pub async fn insert_new(tx: &mut Tx, rows: &[BulkRow]) -> StoreResult<()> {
     for r in rows {
         deltas.entry(r.org_path.clone()).or_default().add(&Counts::of(&facts_of_valid(&r.member)));
     }
-    stats::apply_many(tx, &deltas).await
+    rollup::apply_many(tx, &deltas).await
 }

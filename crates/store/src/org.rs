@@ -10,8 +10,8 @@ use serde_json::json;
 use crate::args;
 use crate::db::{now, Exec, Store, Tx, Val};
 use crate::error::{StoreError, StoreResult};
+use crate::rollup::{self, Counts};
 use crate::scope::Scope;
-use crate::stats::{self, Counts};
 
 pub(crate) const ORG_COLS: &str = "o.id, o.parent_id, o.path, o.name, o.short_name, o.kind, o.sector, o.region_code, \
     o.formed_by, o.founded_on, o.has_committee, o.term_number, o.term_start, o.term_end, o.secretary, o.contact_phone, \
@@ -406,7 +406,7 @@ pub async fn move_preview(store: &Store, scope: &Scope, id: i64) -> StoreResult<
             &args![org.path.clone(), end.clone()],
         )
         .await?;
-    let members = stats::of(store, &org).await?.total;
+    let members = rollup::of(store, &org).await?.total;
     Ok((orgs, members))
 }
 
@@ -441,7 +441,7 @@ pub async fn move_subtree(store: &Store, scope: &Scope, id: i64, new_parent_id: 
         .unwrap_or_default();
     // take the moved totals off the old ancestors (not the moved org itself, which keeps its own)
     if let Some(old_parent) = path::parent(&org.path) {
-        stats::apply(&mut tx, old_parent, &Counts::default().minus(&moved)).await?;
+        rollup::apply(&mut tx, old_parent, &Counts::default().minus(&moved)).await?;
     }
     let seq = tx
         .x()
@@ -462,7 +462,7 @@ pub async fn move_subtree(store: &Store, scope: &Scope, id: i64, new_parent_id: 
     tx.x()
         .execute("UPDATE org SET parent_id = $1, updated_at = $2 WHERE id = $3", &args![parent.id, now(), org.id])
         .await?;
-    stats::apply(&mut tx, &parent.path, &moved).await?;
+    rollup::apply(&mut tx, &parent.path, &moved).await?;
     let report = MoveReport { old_path: org.path, new_path, orgs_moved, members_moved };
     let detail = json!({ "from_parent": org.parent_id, "to_parent": parent.id, "move": report });
     crate::audit::record(&mut tx, scope, "org.move", &format!("org:{}", org.id), "ok", detail).await?;

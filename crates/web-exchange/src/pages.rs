@@ -754,8 +754,8 @@ pub async fn download(State(s): State<Shared>, caller: Caller, Query(q): Query<E
         }
     };
     let what = if members { "members" } else { "orgs" };
-    let record = store::report::ExportRecord { what, format: ext, rows, include_former, unmasked: unmask };
-    if let Err(e) = store::report::record_export(&s.store, &scope, &org, &record).await {
+    let record = store::statistics::ExportRecord { what, format: ext, rows, include_former, unmasked: unmask };
+    if let Err(e) = store::statistics::record_export(&s.store, &scope, &org, &record).await {
         return caller.fail(e);
     }
     // stream the file; its name is removed at once (the open handle keeps the data until sent)

@@ -501,7 +501,7 @@ pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Byt
     apply(&mut f, &mut input);
     tri!(validate(&mut f, &input));
     let Some(org_id) = org_id else { return caller.not_found() };
-    match store::member::create(&s.store, &scope, org_id, &input, today()).await {
+    match service::member::create(&s.store, &caller, org_id, &input, today()).await {
         Ok(m) => {
             let names = org_names(&s, &scope, &m).await;
             let mut res = json(StatusCode::CREATED, &out(&m, names.get(&m.org_id).cloned().unwrap_or_default(), false));
@@ -555,7 +555,7 @@ pub async fn update(
     let mut input = MemberInput::from(&m);
     apply(&mut f, &mut input);
     tri!(validate(&mut f, &input));
-    match store::member::update(&s.store, &scope, m.id, org_id, &input, today()).await {
+    match service::member::update(&s.store, &caller, m.id, org_id, &input, today()).await {
         Ok(m) => {
             let names = org_names(&s, &scope, &m).await;
             json(StatusCode::OK, &out(&m, names.get(&m.org_id).cloned().unwrap_or_default(), false))

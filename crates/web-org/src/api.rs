@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use domain::org::{Facility, FacilityKind, FacilityStatus, FormedBy, Org, OrgInput, OrgKind, Sector};
 use serde::Serialize;
-use store::stats::Counts;
+use store::rollup::Counts;
 use utoipa::ToSchema;
 
 use web_core::access::Perm;
@@ -255,7 +255,7 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
         let c = match c {
             Some(c) => c,
             None => match store::Visible::within(&scope, o.clone()) {
-                Some(v) => match store::stats::of(&s.store, &v).await {
+                Some(v) => match store::rollup::of(&s.store, &v).await {
                     Ok(c) => c,
                     Err(e) => return caller.fail(e),
                 },
@@ -306,7 +306,7 @@ pub async fn show(
     let asked = q.flag("unmask", false, &mut errs);
     tri!(check(errs));
     let unmask = tri!(caller.unmask_at(asked, &o.path));
-    let counts = match store::stats::of(&s.store, &o).await {
+    let counts = match store::rollup::of(&s.store, &o).await {
         Ok(c) => c,
         Err(e) => return caller.fail(e),
     };
@@ -548,7 +548,7 @@ pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Byt
     apply(&mut f, &mut input);
     tri!(validate(&mut f, &input));
     let Some(parent) = parent else { return caller.not_found() };
-    match store::org::create(&s.store, &scope, Some(parent.id), &input, today()).await {
+    match service::org::create(&s.store, &caller, Some(parent.id), &input, today()).await {
         Ok(o) => {
             let mut res = json(StatusCode::CREATED, &detail(&o, Counts::default(), false));
             if let Ok(v) = format!("/api/v1/orgs/{}", o.id).parse() {
@@ -596,12 +596,12 @@ pub async fn update(
     let mut input = input_of(&o);
     apply(&mut f, &mut input);
     tri!(validate(&mut f, &input));
-    let saved = match store::org::update(&s.store, &scope, o.id, &input, today()).await {
+    let saved = match service::org::update(&s.store, &caller, o.id, &input, today()).await {
         Ok(o) => o,
         Err(e) => return caller.store_fail(e),
     };
     let counts = match store::Visible::within(&scope, saved.clone()) {
-        Some(v) => store::stats::of(&s.store, &v).await.unwrap_or_default(),
+        Some(v) => store::rollup::of(&s.store, &v).await.unwrap_or_default(),
         None => Default::default(),
     };
     json(StatusCode::OK, &detail(&saved, counts, false))

@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use store::report::{Slice, SubtreeReport};
+use store::statistics::{Slice, SubtreeReport};
 
 use web_core::access::Perm;
 use web_core::charts;
@@ -240,7 +240,7 @@ pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<Stat
             .filter(|c| !c.kind.holds_members() || c.kind.is_branch())
             .map(|c| (c.id, c.name))
             .collect();
-        let report = store::report::of(&s.store, org, today()).await?;
+        let report = store::statistics::of(&s.store, org, today()).await?;
         let charts = chart_set(&report);
         Ok::<_, store::StoreError>(std::sync::Arc::new(StatsData { report, charts, parent, kids }))
     };
@@ -263,7 +263,7 @@ pub async fn stats_csv(State(s): State<Shared>, caller: Caller, Query(q): Query<
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
-    let r = match store::report::of(&s.store, org, today()).await {
+    let r = match store::statistics::of(&s.store, org, today()).await {
         Ok(r) => r,
         Err(e) => return caller.fail(e),
     };

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use store::stats::Counts;
+use store::rollup::Counts;
 
 use web_core::access::Perm;
 use web_core::pages::{render, sev_code, today, FindingRow};

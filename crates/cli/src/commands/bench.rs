@@ -85,7 +85,7 @@ async fn rollup(ctx: &Ctx, iterations: usize, baseline_iterations: usize) -> Res
         .find(|n| n.org.kind.is_branch() && n.counts.total > 0)
         .map(|n| n.org)
         .unwrap_or_else(|| l2.clone());
-    let total = store::stats::subtree(&store, &all, root.id).await?.total;
+    let total = store::rollup::subtree(&store, &all, root.id).await?.total;
     println!(
         "{}：{}，根党员 {total} 名，每项 {iterations} 次（基线 {baseline_iterations} 次），取中位数",
         store.backend().name(),
@@ -99,14 +99,14 @@ async fn rollup(ctx: &Ctx, iterations: usize, baseline_iterations: usize) -> Res
         let mut counts = None;
         for _ in 0..iterations {
             let t = Instant::now();
-            counts = Some(store::stats::subtree(&store, &all, org.id).await?);
+            counts = Some(store::rollup::subtree(&store, &all, org.id).await?);
             fast.push(t.elapsed());
         }
         let mut slow = Vec::new();
         let mut base = None;
         for _ in 0..baseline_iterations {
             let t = Instant::now();
-            base = Some(store::stats::recursive_baseline(&store, &all, org.id).await?);
+            base = Some(store::rollup::recursive_baseline(&store, &all, org.id).await?);
             slow.push(t.elapsed());
         }
         if counts != base {
@@ -161,7 +161,7 @@ async fn move_bench(ctx: &Ctx, iterations: usize) -> Result<()> {
         store::org::move_subtree(&store, &all, county, root.id).await?;
         times.push(t.elapsed());
     }
-    let bad = store::stats::verify(&store).await?;
+    let bad = store::rollup::verify(&store).await?;
     println!(
         "转移中位数 {}（最慢 {}），汇总核对 {}",
         ms(median(times.clone())),

@@ -98,11 +98,11 @@ pub async fn stats(ctx: &Ctx, cmd: StatsCmd) -> Result<()> {
     match cmd {
         StatsCmd::Show { org } => {
             let root = pick_org(&store, &all, org).await?;
-            let c = store::stats::subtree(&store, &all, root.id).await?;
+            let c = store::rollup::subtree(&store, &all, root.id).await?;
             println!("{}：{}", root.name, serde_json::to_string_pretty(&c)?);
         }
         StatsCmd::Verify => {
-            let bad = store::stats::verify(&store).await?;
+            let bad = store::rollup::verify(&store).await?;
             if bad.is_empty() {
                 println!("汇总表与全量重算一致。");
             } else {
@@ -113,7 +113,7 @@ pub async fn stats(ctx: &Ctx, cmd: StatsCmd) -> Result<()> {
             }
         }
         StatsCmd::Rebuild => {
-            let n = store::stats::recompute(&store, &all).await?;
+            let n = store::rollup::recompute(&store, &all).await?;
             println!("已重算 {n} 个党组织的汇总。");
         }
     }

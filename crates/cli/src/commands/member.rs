@@ -151,7 +151,8 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
                 status: None,
                 status_date: None,
             };
-            let m = store::member::create(&store, &all, f.org, &input, today()).await?;
+            let ctx = service::Ctx::operator(all.actor().clone());
+            let m = service::member::create(&store, &ctx, f.org, &input, today()).await?;
             println!("已新增党员“{}”（{}），ID {}。", m.name, domain::mask::id_number(&m.id_number), m.id);
         }
         MemberCmd::Show { id, unmask } => {

@@ -171,7 +171,8 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
                 annual_funds: f.funds,
                 facilities: f.facilities,
             };
-            let o = store::org::create(&store, &all, f.parent, &input, today()).await?;
+            let ctx = service::Ctx::operator(all.actor().clone());
+            let o = service::org::create(&store, &ctx, f.parent, &input, today()).await?;
             println!("已新增党组织“{}”，ID {}。", o.name, o.id);
         }
         OrgCmd::Move { id, to, yes } => {
@@ -199,7 +200,7 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
         OrgCmd::Show { id } => {
             let o = store::org::get(&store, &all, id).await?;
             let anc = store::org::ancestors(&store, &all, id).await?;
-            let counts = store::stats::subtree(&store, &all, id).await?;
+            let counts = store::rollup::subtree(&store, &all, id).await?;
             let crumbs: Vec<&str> = anc.iter().map(|a| a.name.as_str()).collect();
             if !crumbs.is_empty() {
                 println!("{} › {}\n", crumbs.join(" › "), o.name);

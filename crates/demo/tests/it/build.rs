@@ -8,7 +8,7 @@ use demo::{build, DemoOptions, DemoSummary, Scale};
 use domain::member::{Category, Member, Sex};
 use domain::org::Org;
 use store::testing::TestDb;
-use store::{args, member, org, stats, NoProgress, Scope, Store};
+use store::{args, member, org, rollup, NoProgress, Scope, Store};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 21).expect("date")
@@ -79,8 +79,8 @@ async fn check_build(s: &Store, sum: &DemoSummary) {
     let all = Scope::all();
     assert_eq!(count(s, "SELECT CAST(COUNT(*) AS BIGINT) FROM org", &[]).await, sum.orgs);
     assert_eq!(count(s, "SELECT CAST(COUNT(*) AS BIGINT) FROM member WHERE status = 'normal'", &[]).await, sum.members);
-    assert_eq!(stats::subtree(s, &all, sum.root_id).await.unwrap().total as u64, sum.members);
-    assert!(stats::verify(s).await.unwrap().is_empty(), "roll-ups agree with a recompute");
+    assert_eq!(rollup::subtree(s, &all, sum.root_id).await.unwrap().total as u64, sum.members);
+    assert!(rollup::verify(s).await.unwrap().is_empty(), "roll-ups agree with a recompute");
     assert_eq!(
         count(
             s,

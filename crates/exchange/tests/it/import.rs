@@ -258,7 +258,7 @@ on_both!(non_strict_writes_exactly_the_good_rows, |s: Store| async move {
     assert_eq!((r.ok, r.bad, r.inserted), (1, 6, 1));
     let ms = members(&s, t.county).await;
     assert_eq!(ms.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), vec!["好人"]);
-    assert!(store::stats::verify(&s).await.unwrap().is_empty());
+    assert!(store::rollup::verify(&s).await.unwrap().is_empty());
 });
 
 fn read_xlsx(path: &std::path::Path) -> Vec<Vec<String>> {
@@ -361,8 +361,8 @@ on_both!(reimport_duplicates_no_one, |s: Store| async move {
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 2, 5), "{:?}", r.errors);
     assert_eq!(member_count(&s).await, 7);
     assert!(member::find_by_id_number(&s, &Scope::all(), &id(3)).await.unwrap().is_none());
-    assert_eq!(store::stats::subtree(&s, &Scope::all(), t.county).await.unwrap().total, 4);
-    assert!(store::stats::verify(&s).await.unwrap().is_empty());
+    assert_eq!(store::rollup::subtree(&s, &Scope::all(), t.county).await.unwrap().total, 4);
+    assert!(store::rollup::verify(&s).await.unwrap().is_empty());
     let r = import_file(&s, &Scope::all(), &p, &o, &NoProgress).await.unwrap();
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 7), "{:?}", r.errors);
 });

@@ -239,10 +239,10 @@ async fn round_trip(s: &Store, root: i64, orgs: u64, members: u64, format: FileF
     let roots = org::roots(d, &all).await.unwrap();
     assert_eq!(roots.len(), 1);
     assert_eq!(snapshot(d, roots[0].id).await, snapshot(s, root).await, "{format:?}");
-    assert!(store::stats::verify(d).await.unwrap().is_empty());
+    assert!(store::rollup::verify(d).await.unwrap().is_empty());
     assert_eq!(
-        store::stats::subtree(d, &all, roots[0].id).await.unwrap(),
-        store::stats::subtree(s, &all, root).await.unwrap()
+        store::rollup::subtree(d, &all, roots[0].id).await.unwrap(),
+        store::rollup::subtree(s, &all, root).await.unwrap()
     );
 
     let r = import_file(d, &all, &op, &opts(), &NoProgress).await.unwrap();

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use domain::member::{Category, MemberInput};
 use domain::org::{OrgInput, OrgKind, Sector};
-use store::{member, org, stats, Scope, Store};
+use store::{member, org, rollup, Scope, Store};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -76,6 +76,6 @@ async fn concurrent_writers_never_see_locked() {
     for h in handles {
         h.await.unwrap().unwrap_or_else(|e| panic!("a writer failed: {e}"));
     }
-    assert_eq!(stats::subtree(&main, &all, root.id).await.unwrap().total, 160);
-    assert!(stats::verify(&main).await.unwrap().is_empty());
+    assert_eq!(rollup::subtree(&main, &all, root.id).await.unwrap().total, 160);
+    assert!(rollup::verify(&main).await.unwrap().is_empty());
 }

@@ -5,7 +5,7 @@ use domain::member::{Category, MemberInput, Status};
 use domain::org::{Facility, FacilityKind, FacilityStatus, OrgInput, OrgKind, Sector};
 use store::member::MemberFilter;
 use store::testing::TestDb;
-use store::{member, org, stats, Scope, StoreError};
+use store::{member, org, rollup, Scope, StoreError};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -98,10 +98,10 @@ on_both!(members_and_rollups, |s: store::Store| async move {
         }
         member::create(&s, &all, branch, &mi, today()).await.unwrap();
     }
-    let c = stats::subtree(&s, &all, city).await.unwrap();
+    let c = rollup::subtree(&s, &all, city).await.unwrap();
     assert_eq!((c.total, c.full_members, c.probationary), (5, 4, 1));
-    assert_eq!(c, stats::live(&s, &all, city).await.unwrap());
-    assert_eq!(c, stats::recursive_baseline(&s, &all, city).await.unwrap());
+    assert_eq!(c, rollup::live(&s, &all, city).await.unwrap());
+    assert_eq!(c, rollup::recursive_baseline(&s, &all, city).await.unwrap());
     // duplicate ID number refused
     let e = member::create(&s, &all, branch, &member_input("重复", 1, Category::Full), today()).await.unwrap_err();
     assert!(e.to_string().contains("公民身份号码"), "{e}");
@@ -123,13 +123,13 @@ on_both!(members_and_rollups, |s: store::Store| async move {
     mi.status = Some(Status::Deceased);
     mi.status_date = Some(d("2026-10-01"));
     member::update(&s, &all, m.id, None, &mi, today()).await.unwrap();
-    assert_eq!(stats::subtree(&s, &all, city).await.unwrap().total, 4);
-    assert!(stats::verify(&s).await.unwrap().is_empty());
+    assert_eq!(rollup::subtree(&s, &all, city).await.unwrap().total, 4);
+    assert!(rollup::verify(&s).await.unwrap().is_empty());
     // the same ID number may now be registered again (history kept)
     member::create(&s, &all, branch, &MemberInput { status: None, status_date: None, ..mi.clone() }, today())
         .await
         .unwrap();
-    assert!(stats::verify(&s).await.unwrap().is_empty());
+    assert!(rollup::verify(&s).await.unwrap().is_empty());
 });
 
 on_both!(move_and_dissolve, |s: store::Store| async move {
@@ -140,9 +140,9 @@ on_both!(move_and_dissolve, |s: store::Store| async move {
         org::create(&s, &all, Some(city), &org_input("中共乙县委", OrgKind::LocalCommittee), today()).await.unwrap();
     let r = org::move_subtree(&s, &all, town, county2.id).await.unwrap();
     assert_eq!((r.orgs_moved, r.members_moved), (2, 1));
-    assert_eq!(stats::subtree(&s, &all, county).await.unwrap().total, 0);
-    assert_eq!(stats::subtree(&s, &all, county2.id).await.unwrap().total, 1);
-    assert!(stats::verify(&s).await.unwrap().is_empty());
+    assert_eq!(rollup::subtree(&s, &all, county).await.unwrap().total, 0);
+    assert_eq!(rollup::subtree(&s, &all, county2.id).await.unwrap().total, 1);
+    assert!(rollup::verify(&s).await.unwrap().is_empty());
     let m = member::list(&s, &all, county2.id, &MemberFilter::default(), 1, 10).await.unwrap();
     assert_eq!(m.total, 1);
     assert!(m.items[0].path.starts_with(&county2.path));

@@ -10,7 +10,7 @@ use domain::org::{OrgInput, OrgKind, Sector};
 use domain::path;
 use proptest::prelude::*;
 use store::testing::TestDb;
-use store::{member, org, stats, Scope, Store};
+use store::{member, org, rollup, Scope, Store};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -163,7 +163,7 @@ async fn check_invariants(s: &Store) {
         .await
         .unwrap();
     assert!(stale.is_empty(), "roll-up rows follow their org: {stale:?}");
-    let bad = stats::verify(s).await.unwrap();
+    let bad = rollup::verify(s).await.unwrap();
     assert!(bad.is_empty(), "roll-ups agree with a recompute: {bad:?}");
 }
 

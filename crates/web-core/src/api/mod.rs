@@ -165,7 +165,7 @@ impl ApiCaller {
     }
 
     /// A store error as the API answers it: invalid input is 422 with its fields.
-    pub fn store_fail(&self, e: store::StoreError) -> Response {
+    pub fn store_fail(&self, e: impl Into<service::ServiceError>) -> Response {
         self.service_fail(e.into())
     }
 

@@ -9,8 +9,9 @@ use domain::member::{Category, Education, Member, MemberInput, Occupation, Sex, 
 use domain::org::Org;
 use domain::FieldErrors;
 use serde::Deserialize;
+use service::ServiceError;
 use store::member::StatusChange;
-use store::{Scope, StoreError};
+use store::Scope;
 use web_core::access::Perm;
 use web_core::form::{attach_errors, checked, merge_errors, opt_date, options, unmasked_or, with_status, Field};
 use web_core::pages::{render, today};
@@ -325,14 +326,14 @@ pub async fn new_post(
     let (input, parse_errs) = f.input(None, true);
     let today = today();
     let result = match input.validate(today) {
-        Err(e) => Err(StoreError::Invalid(merge_errors(parse_errs, e))),
-        Ok(_) if !parse_errs.is_empty() => Err(StoreError::Invalid(parse_errs)),
-        Ok(_) => store::member::create(&s.store, &scope, id, &input, today).await,
+        Err(e) => Err(ServiceError::Invalid(merge_errors(parse_errs, e))),
+        Ok(_) if !parse_errs.is_empty() => Err(ServiceError::Invalid(parse_errs)),
+        Ok(_) => service::member::create(&s.store, &caller, id, &input, today).await,
     };
     let (errs, refusal, status) = match result {
         Ok(m) => return Redirect::to(&format!("/members/{}?ok=member_created", m.id)).into_response(),
-        Err(StoreError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(StoreError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
+        Err(ServiceError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(ServiceError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
         Err(e) => return caller.fail(e),
     };
     let trail = new_trail(&s, &caller, &o).await;
@@ -407,14 +408,14 @@ pub async fn edit_post(
     let (input, parse_errs) = f.input(Some(&m), may_edit_id);
     let today = today();
     let result = match input.validate(today) {
-        Err(e) => Err(StoreError::Invalid(merge_errors(parse_errs, e))),
-        Ok(_) if !parse_errs.is_empty() => Err(StoreError::Invalid(parse_errs)),
-        Ok(_) => store::member::update(&s.store, &scope, id, None, &input, today).await,
+        Err(e) => Err(ServiceError::Invalid(merge_errors(parse_errs, e))),
+        Ok(_) if !parse_errs.is_empty() => Err(ServiceError::Invalid(parse_errs)),
+        Ok(_) => service::member::update(&s.store, &caller, id, None, &input, today).await,
     };
     let (mut errs, refusal, status) = match result {
         Ok(_) => return Redirect::to(&format!("/members/{id}?ok=saved")).into_response(),
-        Err(StoreError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(StoreError::Refused(r)) => (FieldErrors::default(), Some(r), StatusCode::CONFLICT),
+        Err(ServiceError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(ServiceError::Refused(r)) => (FieldErrors::default(), Some(r), StatusCode::CONFLICT),
         Err(e) => return caller.fail(e),
     };
     // a message about the stored ID number must not echo it to a caller who may not see it

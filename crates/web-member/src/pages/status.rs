@@ -8,8 +8,8 @@ use axum::Form;
 use domain::member::Member;
 use domain::FieldErrors;
 use serde::Deserialize;
+use service::ServiceError;
 use store::member::StatusChange;
-use store::StoreError;
 use web_core::access::Perm;
 use web_core::form::{attach_errors, opt_date, with_status, Field};
 use web_core::pages::{render, today};
@@ -135,9 +135,9 @@ pub async fn status_post(
         let r = status_view(&s, &caller, &m, &f, &errs, None).await;
         return with_status(r, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    match store::member::change_status(&s.store, &scope, id, change, date, &f.reason, today()).await {
+    match service::member::change_status(&s.store, &caller, id, change, date, &f.reason, today()).await {
         Ok(_) => Redirect::to(&format!("/members/{id}?ok=status")).into_response(),
-        Err(StoreError::Invalid(mut e)) => {
+        Err(ServiceError::Invalid(mut e)) => {
             for fe in e.0.iter_mut() {
                 if matches!(fe.field, "转正日期" | "状态日期") {
                     fe.message = format!("{}{}", if fe.field == "转正日期" { "转正日期" } else { "" }, fe.message);
@@ -147,7 +147,7 @@ pub async fn status_post(
             let r = status_view(&s, &caller, &m, &f, &e, None).await;
             with_status(r, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(StoreError::Refused(r)) => {
+        Err(ServiceError::Refused(r)) => {
             let r = status_view(&s, &caller, &m, &f, &FieldErrors::default(), Some(r)).await;
             with_status(r, StatusCode::CONFLICT)
         }

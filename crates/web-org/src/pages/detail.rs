@@ -6,7 +6,7 @@ use axum::response::Response;
 use domain::org::{FacilityKind, Org, OrgKind};
 use domain::rules::{self, OrgFacts};
 use serde::Deserialize;
-use store::stats::Counts;
+use store::rollup::Counts;
 use web_core::access::Perm;
 use web_core::pages::{render, sev_code, today, FindingRow};
 use web_core::Shared;

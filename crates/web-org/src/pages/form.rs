@@ -8,7 +8,7 @@ use axum::Form;
 use domain::org::{Facility, FacilityKind, FacilityStatus, FormedBy, Org, OrgInput, OrgKind, Sector};
 use domain::FieldErrors;
 use serde::Deserialize;
-use store::StoreError;
+use service::ServiceError;
 use web_core::access::Perm;
 use web_core::pages::{render, today};
 use web_core::Shared;
@@ -286,19 +286,19 @@ pub async fn new_post(
     Path(id): Path<i64>,
     Form(f): Form<OrgForm>,
 ) -> Response {
-    let (scope, parent) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
+    let (_, parent) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     let kinds = child_kinds(&parent);
     let (input, parse_errs) = f.input(None);
     let today = today();
     let result = match input.validate(today) {
-        Err(e) => Err(StoreError::Invalid(merge_errors(parse_errs, e))),
-        Ok(_) if !parse_errs.is_empty() => Err(StoreError::Invalid(parse_errs)),
-        Ok(_) => store::org::create(&s.store, &scope, Some(id), &input, today).await,
+        Err(e) => Err(ServiceError::Invalid(merge_errors(parse_errs, e))),
+        Ok(_) if !parse_errs.is_empty() => Err(ServiceError::Invalid(parse_errs)),
+        Ok(_) => service::org::create(&s.store, &caller, Some(id), &input, today).await,
     };
     match result {
         Ok(o) => Redirect::to(&format!("/orgs/{}?ok=created", o.id)).into_response(),
-        Err(StoreError::Invalid(errs)) => {
+        Err(ServiceError::Invalid(errs)) => {
             let trail = org_trail(&s, &caller, &parent, "新建下级组织").await;
             let page = org_form_page(
                 &caller,
@@ -313,7 +313,7 @@ pub async fn new_post(
             );
             with_status(page, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(StoreError::Refused(m)) => {
+        Err(ServiceError::Refused(m)) => {
             let trail = org_trail(&s, &caller, &parent, "新建下级组织").await;
             let page = org_form_page(
                 &caller,
@@ -368,19 +368,19 @@ pub async fn edit_post(
     Path(id): Path<i64>,
     Form(f): Form<OrgForm>,
 ) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     let (input, parse_errs) = f.input(o.contact_phone.as_deref());
     let today = today();
     let result = match input.validate(today) {
-        Err(e) => Err(StoreError::Invalid(merge_errors(parse_errs, e))),
-        Ok(_) if !parse_errs.is_empty() => Err(StoreError::Invalid(parse_errs)),
-        Ok(_) => store::org::update(&s.store, &scope, id, &input, today).await,
+        Err(e) => Err(ServiceError::Invalid(merge_errors(parse_errs, e))),
+        Ok(_) if !parse_errs.is_empty() => Err(ServiceError::Invalid(parse_errs)),
+        Ok(_) => service::org::update(&s.store, &caller, id, &input, today).await,
     };
     let (errs, refusal, status) = match result {
         Ok(_) => return Redirect::to(&format!("/orgs/{id}?ok=saved")).into_response(),
-        Err(StoreError::Invalid(errs)) => (errs, None, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(StoreError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
+        Err(ServiceError::Invalid(errs)) => (errs, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(ServiceError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
         Err(e) => return caller.fail(e),
     };
     let kinds = edit_kinds(&s, &caller, &o).await;

@@ -464,7 +464,7 @@ async fn every_route_every_role_every_relation() {
 
         let before = store::org::subtree(&w.store, &store::Scope::all(), w.city, None).await.unwrap().len();
         let members_before =
-            store::stats::of(&w.store, &store::org::visible(&w.store, &store::Scope::all(), w.city).await.unwrap())
+            store::rollup::of(&w.store, &store::org::visible(&w.store, &store::Scope::all(), w.city).await.unwrap())
                 .await
                 .unwrap()
                 .total;
@@ -535,7 +535,7 @@ async fn every_route_every_role_every_relation() {
         let after = store::org::subtree(&w.store, &store::Scope::all(), w.city, None).await.unwrap().len();
         assert_eq!(before, after, "the matrix's writes carried no data and must change nothing");
         let members_after =
-            store::stats::of(&w.store, &store::org::visible(&w.store, &store::Scope::all(), w.city).await.unwrap())
+            store::rollup::of(&w.store, &store::org::visible(&w.store, &store::Scope::all(), w.city).await.unwrap())
                 .await
                 .unwrap()
                 .total;

@@ -429,10 +429,10 @@ async fn statistics_of_the_test_world() {
         store::org::update(&s, &all, w.town_a, &town, today).await.unwrap();
 
         // the store's figures agree with the roster
-        let r = store::report::subtree(&s, &all, w.county_a, web_today()).await.unwrap();
+        let r = store::statistics::subtree(&s, &all, w.county_a, web_today()).await.unwrap();
         let people = roster(&s, w.county_a).await;
         assert_eq!(r.members, people.len() as i64);
-        let count = |v: &[store::report::Slice], code: &str| v.iter().find(|x| x.code == code).unwrap().count;
+        let count = |v: &[store::statistics::Slice], code: &str| v.iter().find(|x| x.code == code).unwrap().count;
         assert_eq!(
             count(&r.by_sex, "female"),
             people.iter().filter(|m| m.sex == domain::member::Sex::Female).count() as i64
@@ -440,9 +440,11 @@ async fn statistics_of_the_test_world() {
         assert_eq!(count(&r.by_category, "probationary"), 1);
         assert_eq!(count(&r.by_ethnicity, "minority"), 1);
         assert_eq!(count(&r.by_education, "bachelor"), 1);
-        for band in store::report::AgeBand::ALL {
-            let expected =
-                people.iter().filter(|m| store::report::AgeBand::of_birth(m.birth_date, web_today()) == band).count();
+        for band in store::statistics::AgeBand::ALL {
+            let expected = people
+                .iter()
+                .filter(|m| store::statistics::AgeBand::of_birth(m.birth_date, web_today()) == band)
+                .count();
             assert_eq!(count(&r.by_age, band.code()), expected as i64, "{band:?}");
         }
         assert_eq!(count(&r.by_age, "gt70"), 2);
@@ -511,7 +513,7 @@ async fn demo_city_service_network_coverage() {
     let db = TestDb::sqlite().await;
     let opts = demo::DemoOptions { scale: demo::Scale::City, seed: 2026, today: d("2026-11-21") };
     let summary = demo::build(&db.store, &opts, &store::NoProgress).await.unwrap();
-    let r = store::report::subtree(&db.store, &Scope::all(), summary.root_id, d("2026-11-21")).await.unwrap();
+    let r = store::statistics::subtree(&db.store, &Scope::all(), summary.root_id, d("2026-11-21")).await.unwrap();
     assert_eq!((r.township_centers.covered, r.township_centers.units), (224, 243));
     assert_eq!((r.village_stations.covered, r.village_stations.units), (1276, 1990));
     assert_eq!(r.township_centers.percent(), 92.2);
