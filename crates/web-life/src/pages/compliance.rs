@@ -861,7 +861,7 @@ struct CalendarPage {
 fn parse_month(s: &str) -> Option<NaiveDate> {
     let (y, m) = s.trim().split_once('-')?;
     let (y, m) = (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?);
-    if !(2000..=2100).contains(&y) {
+    if !domain::life::window_years(today()).contains(&y) {
         return None;
     }
     NaiveDate::from_ymd_opt(y, m, 1)

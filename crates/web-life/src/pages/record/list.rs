@@ -78,7 +78,7 @@ pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<Re
     let to_review = can_review && q.view == "review";
     let type_code = Some(q.kind.trim().to_string()).filter(|k| dl::type_of(&types, k).is_some());
     let status = if to_review { None } else { RecordStatus::from_code(q.status.trim()) };
-    let year = q.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+    let year = q.year.trim().parse::<i32>().ok().filter(|y| dl::window_years(today()).contains(y));
     let filter = RecordFilter {
         type_code: type_code.clone(),
         status,
