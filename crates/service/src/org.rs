@@ -26,3 +26,28 @@ pub async fn update(store: &Store, ctx: &Ctx, id: i64, input: &OrgInput, today: 
     let scope = ctx.require(Perm::EditOrgs)?;
     Ok(store::org::update(store, &scope, id, input, today).await?)
 }
+
+/// What moving the organization `id` would take along: (organizations, members) of its subtree.
+pub async fn move_preview(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<(i64, i64)> {
+    let scope = ctx.require(Perm::EditOrgs)?;
+    Ok(store::org::move_preview(store, &scope, id).await?)
+}
+
+/// Move the organization `id`, with its whole subtree and members, under `new_parent_id`; both
+/// must be in the caller's scope of 维护党组织.
+pub async fn move_subtree(
+    store: &Store,
+    ctx: &Ctx,
+    id: i64,
+    new_parent_id: i64,
+) -> ServiceResult<store::org::MoveReport> {
+    let scope = ctx.require(Perm::EditOrgs)?;
+    Ok(store::org::move_subtree(store, &scope, id, new_parent_id).await?)
+}
+
+/// Dissolve the organization `id` on the date `on` (refused while it has live children or
+/// members).
+pub async fn dissolve(store: &Store, ctx: &Ctx, id: i64, on: NaiveDate) -> ServiceResult<()> {
+    let scope = ctx.require(Perm::EditOrgs)?;
+    Ok(store::org::dissolve(store, &scope, id, on).await?)
+}

@@ -178,7 +178,8 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
         OrgCmd::Move { id, to, yes } => {
             let org = store::org::get(&store, &all, id).await?;
             let target = store::org::get(&store, &all, to).await?;
-            let (orgs, members) = store::org::move_preview(&store, &all, id).await?;
+            let ctx = service::Ctx::operator(all.actor().clone());
+            let (orgs, members) = service::org::move_preview(&store, &ctx, id).await?;
             println!("将把“{}”及其下级共 {orgs} 个党组织、{members} 名党员转移到“{}”之下。", org.name, target.name);
             if !yes {
                 use std::io::{BufRead, IsTerminal, Write};
@@ -194,7 +195,7 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
                     return Ok(());
                 }
             }
-            let r = store::org::move_subtree(&store, &all, id, to).await?;
+            let r = service::org::move_subtree(&store, &ctx, id, to).await?;
             println!("已转移 {} 个党组织、{} 名党员。", r.orgs_moved, r.members_moved);
         }
         OrgCmd::Show { id } => {
@@ -233,7 +234,8 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
         }
         OrgCmd::Dissolve { id } => {
             let o = store::org::get(&store, &all, id).await?;
-            store::org::dissolve(&store, &all, id, today()).await?;
+            let ctx = service::Ctx::operator(all.actor().clone());
+            service::org::dissolve(&store, &ctx, id, today()).await?;
             println!("已撤销“{}”。", o.name);
         }
         OrgCmd::Search { q, org, limit } => {

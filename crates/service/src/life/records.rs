@@ -52,3 +52,27 @@ pub async fn review(store: &Store, ctx: &Ctx, id: i64, accept: bool, reason: &st
     store::life::review(store, &scope, id, accept, reason).await?;
     Ok(())
 }
+
+/// Enter a record for the organization `org_id` (a draft, or submitted at once when `submit`);
+/// the entry checks name their rule, and problems that do not stop saving come back as warnings.
+pub async fn create(
+    store: &Store,
+    ctx: &Ctx,
+    org_id: i64,
+    input: &domain::life::RecordInput,
+    submit: bool,
+) -> ServiceResult<store::life::Saved> {
+    let scope = ctx.require(Perm::RecordLife)?;
+    Ok(store::life::create(store, &scope, org_id, input, submit).await?)
+}
+
+/// Replace a draft or returned record's content (refused once it is submitted or accepted).
+pub async fn update(
+    store: &Store,
+    ctx: &Ctx,
+    id: i64,
+    input: &domain::life::RecordInput,
+) -> ServiceResult<store::life::Saved> {
+    let scope = ctx.require(Perm::RecordLife)?;
+    Ok(store::life::update(store, &scope, id, input).await?)
+}

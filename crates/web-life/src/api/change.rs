@@ -302,7 +302,7 @@ pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Byt
     let submit = f.flag("submit", SUBMIT_LABEL).value().unwrap_or(false);
     tri!(prevalidate(&s, &caller, &scope, &mut f, org.as_ref(), &input, &types).await);
     let Some(org) = org else { return caller.not_found() };
-    match store::life::create(&s.store, &scope, org.id, &input, submit).await {
+    match service::life::records::create(&s.store, &caller, org.id, &input, submit).await {
         Ok(saved) => {
             let mut res = answer(&s, &caller, &scope, saved.id, StatusCode::CREATED, saved.warnings).await;
             if let Ok(v) = format!("/api/v1/life/records/{}", saved.id).parse() {
@@ -353,7 +353,7 @@ pub async fn update(
     let types = tri!(all_types(&s, &caller).await);
     let input = record_input(&mut f, &types);
     tri!(prevalidate(&s, &caller, &scope, &mut f, Some(&org), &input, &types).await);
-    match store::life::update(&s.store, &scope, old.id, &input).await {
+    match service::life::records::update(&s.store, &caller, old.id, &input).await {
         Ok(saved) => answer(&s, &caller, &scope, saved.id, StatusCode::OK, saved.warnings).await,
         Err(e) => caller.store_fail(e),
     }

@@ -14,6 +14,7 @@ use domain::life::{self as dl, Applies, LifeRule, PeriodKind, Quorum, RosterKind
 use domain::org::{Org, OrgKind};
 use domain::FieldErrors;
 use serde::Deserialize;
+use service::ServiceError;
 use store::{Scope, StoreError};
 
 use web_core::access::Perm;
@@ -376,14 +377,14 @@ pub async fn rule_post(State(s): State<Shared>, caller: Caller, Form(f): Form<Ru
                 source: f.source.clone(),
                 article: f.article.clone(),
             };
-            store::life::add_rule(&s.store, &scope, &input).await.map(|_| ())
+            service::life::rules::add_rule(&s.store, &caller, &input).await.map(|_| ())
         }
-        None => Err(StoreError::Invalid(errs)),
+        None => Err(ServiceError::Invalid(errs)),
     };
     let errs = match result {
         Ok(()) => return Redirect::to("/life/rules?ok=rule").into_response(),
-        Err(StoreError::Invalid(e)) => e,
-        Err(StoreError::Refused(m)) => {
+        Err(ServiceError::Invalid(e)) => e,
+        Err(ServiceError::Refused(m)) => {
             let mut e = FieldErrors::default();
             e.push("党组织", m);
             e
@@ -409,10 +410,10 @@ pub async fn type_post(State(s): State<Shared>, caller: Caller, Form(f): Form<Ty
         (FieldErrors::default(), Some(type_note(&caller)), StatusCode::CONFLICT)
     } else {
         let input = store::life::TypeInput { code: f.code.clone(), label: f.label.clone(), roster: f.roster.clone() };
-        match store::life::add_type(&s.store, &scope, &input).await {
+        match service::life::rules::add_type(&s.store, &caller, &input).await {
             Ok(_) => return Redirect::to("/life/rules?ok=type").into_response(),
-            Err(StoreError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
-            Err(StoreError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
+            Err(ServiceError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
+            Err(ServiceError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
             Err(e) => return caller.fail(e),
         }
     };
@@ -553,7 +554,7 @@ pub async fn division_post(
     Path(id): Path<i64>,
     Form(f): Form<DivisionForm>,
 ) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     if o.kind != OrgKind::LeadingGroup {
         return refused(&s, &caller, &o, not_a_group(&o), StatusCode::CONFLICT).await;
@@ -564,10 +565,10 @@ pub async fn division_post(
         duty: f.duty.clone(),
         since: f.since.clone(),
     };
-    let (errs, refusal, status) = match store::life::add_division(&s.store, &scope, o.id, &input).await {
+    let (errs, refusal, status) = match service::life::divisions::add(&s.store, &caller, o.id, &input).await {
         Ok(_) => return Redirect::to(&format!("/orgs/{id}/divisions?ok=added")).into_response(),
-        Err(StoreError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(StoreError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
+        Err(ServiceError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(ServiceError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
         Err(e) => return caller.fail(e),
     };
     let view = DivisionsView { notice: None, refusal, form: &f, errs: &errs };
@@ -587,7 +588,7 @@ pub async fn division_delete(
     Path(id): Path<i64>,
     Form(f): Form<DeleteForm>,
 ) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     if o.kind != OrgKind::LeadingGroup {
         return refused(&s, &caller, &o, not_a_group(&o), StatusCode::CONFLICT).await;
@@ -595,9 +596,9 @@ pub async fn division_delete(
     let Ok(division) = f.division.trim().parse::<i64>() else {
         return refused(&s, &caller, &o, "请选择要删除的分工。".into(), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    match store::life::delete_division(&s.store, &scope, o.id, division).await {
+    match service::life::divisions::delete(&s.store, &caller, o.id, division).await {
         Ok(()) => Redirect::to(&format!("/orgs/{id}/divisions?ok=deleted")).into_response(),
-        Err(StoreError::NotFound(_)) => {
+        Err(ServiceError::NotFound(_)) => {
             let m = "该项分工已不存在（可能已被他人删除）。".to_string();
             refused(&s, &caller, &o, m, StatusCode::CONFLICT).await
         }

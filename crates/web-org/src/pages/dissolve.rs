@@ -8,7 +8,7 @@ use axum::Form;
 use domain::org::Org;
 use domain::FieldErrors;
 use serde::Deserialize;
-use store::StoreError;
+use service::ServiceError;
 use web_core::access::Perm;
 use web_core::pages::{render, today};
 use web_core::Shared;
@@ -81,7 +81,7 @@ pub async fn dissolve_post(
     Path(id): Path<i64>,
     Form(f): Form<DissolveForm>,
 ) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     if top_of_grant(&caller, &o) {
         let r = dissolve_view(&s, &caller, &o, &f, &FieldErrors::default(), Some(TOP_OF_GRANT.into())).await;
@@ -110,7 +110,7 @@ pub async fn dissolve_post(
         let r = dissolve_view(&s, &caller, &o, &f, &errs, None).await;
         return with_status(r, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    match store::org::dissolve(&s.store, &scope, id, date).await {
+    match service::org::dissolve(&s.store, &caller, id, date).await {
         Ok(()) => {
             let back = match o.parent_id {
                 Some(p) if store::org::get(&s.store, &caller.scope, p).await.is_ok() => {
@@ -120,7 +120,7 @@ pub async fn dissolve_post(
             };
             Redirect::to(&back).into_response()
         }
-        Err(StoreError::Refused(m)) => {
+        Err(ServiceError::Refused(m)) => {
             let r = dissolve_view(&s, &caller, &o, &f, &FieldErrors::default(), Some(m)).await;
             with_status(r, StatusCode::CONFLICT)
         }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use domain::org::Org;
 use serde::Deserialize;
-use store::StoreError;
+use service::ServiceError;
 use web_core::access::Perm;
 use web_core::pages::render;
 use web_core::Shared;
@@ -182,15 +182,15 @@ pub async fn move_post(
         return view(Some(msg), None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     if f.confirm != "yes" {
-        let (orgs, members) = match store::org::move_preview(&s.store, &scope, id).await {
+        let (orgs, members) = match service::org::move_preview(&s.store, &caller, id).await {
             Ok(p) => p,
             Err(e) => return caller.fail(e),
         };
         return view(None, None, Some((dest.id, dest.name.clone(), orgs - 1, members)), StatusCode::OK).await;
     }
-    match store::org::move_subtree(&s.store, &scope, id, dest.id).await {
+    match service::org::move_subtree(&s.store, &caller, id, dest.id).await {
         Ok(_) => Redirect::to(&format!("/orgs/{id}?ok=moved")).into_response(),
-        Err(StoreError::Refused(m)) => view(None, Some(m), None, StatusCode::CONFLICT).await,
+        Err(ServiceError::Refused(m)) => view(None, Some(m), None, StatusCode::CONFLICT).await,
         Err(e) => caller.fail(e),
     }
 }

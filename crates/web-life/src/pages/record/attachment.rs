@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use store::StoreError;
+use service::ServiceError;
 use web_core::access::Perm;
 use web_core::pages::urlencode;
 use web_core::{error_page, Caller, Shared};
@@ -59,7 +59,7 @@ struct CsrfOnly {
 }
 
 pub async fn upload(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, req: Request) -> Response {
-    let (scope, full) = web_core::tri!(for_recording(&s, &caller, id).await);
+    let (_, full) = web_core::tri!(for_recording(&s, &caller, id).await);
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -96,14 +96,14 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>
         return record_view(&s, &caller, full, x, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let content = up.content.unwrap_or_default();
-    match store::life::add_attachment(&s.store, &scope, id, &up.file_name, &content).await {
+    match service::life::attachments::add(&s.store, &caller, id, &up.file_name, &content).await {
         Ok(_) => Redirect::to(&format!("/life/records/{id}?ok=attached#attachments")).into_response(),
-        Err(StoreError::Invalid(e)) => {
+        Err(ServiceError::Invalid(e)) => {
             let msg = e.0.iter().map(|x| x.message.as_str()).collect::<Vec<_>>().join("；");
             let x = Extras { upload_error: Some(msg), ..Default::default() };
             record_view(&s, &caller, full, x, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(StoreError::Refused(m)) => {
+        Err(ServiceError::Refused(m)) => {
             let x = Extras { upload_error: Some(m), ..Default::default() };
             record_view(&s, &caller, full, x, StatusCode::CONFLICT).await
         }
@@ -119,12 +119,7 @@ fn disposition(name: &str) -> String {
 }
 
 pub async fn download(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadLife));
-    let record_id = match store::life::attachment_record(&s.store, &scope, id).await {
-        Ok(r) => r,
-        Err(e) => return caller.fail(e),
-    };
-    let (meta, bytes) = match store::life::attachment(&s.store, &scope, record_id, id).await {
+    let (_, meta, bytes) = match service::life::attachments::read(&s.store, &caller, id).await {
         Ok(x) => x,
         Err(e) => return caller.fail(e),
     };
@@ -149,7 +144,7 @@ pub async fn delete_attachment(
     Form(f): Form<ActionForm>,
 ) -> Response {
     let scope = web_core::tri!(caller.require(Perm::RecordLife));
-    let record_id = match store::life::attachment_record(&s.store, &scope, id).await {
+    let record_id = match service::life::attachments::record_of(&s.store, &caller, id).await {
         Ok(r) => r,
         Err(e) => return caller.fail(e),
     };
@@ -162,9 +157,9 @@ pub async fn delete_attachment(
         let x = Extras { upload_error: Some("删除附件前请勾选“确认”".into()), ..Default::default() };
         return record_view(&s, &caller, full, x, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match store::life::delete_attachment(&s.store, &scope, record_id, id).await {
+    match service::life::attachments::delete(&s.store, &caller, record_id, id).await {
         Ok(()) => Redirect::to(&format!("/life/records/{record_id}?ok=detached#attachments")).into_response(),
-        Err(StoreError::Refused(m)) => {
+        Err(ServiceError::Refused(m)) => {
             let x = Extras { upload_error: Some(m), ..Default::default() };
             record_view(&s, &caller, full, x, StatusCode::CONFLICT).await
         }

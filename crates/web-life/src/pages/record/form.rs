@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use domain::life::{self as dl, LifeType, RecordInput, RecordStatus, RosterKind};
 use domain::org::Org;
 use domain::FieldErrors;
+use service::ServiceError;
 use std::collections::HashMap;
 use store::life::{Record, RecordFull};
-use store::{Scope, StoreError};
+use store::Scope;
 use web_core::access::Perm;
 use web_core::form::{with_status, Field};
 use web_core::pages::{render, today};
@@ -648,9 +649,9 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
     let submit = f.action == "submit";
     let input = f.input();
     let result = match ctx.record {
-        None => store::life::create(&s.store, scope, ctx.org.id, &input, submit).await.map(|sv| sv.id),
-        Some(r) => match store::life::update(&s.store, scope, r.id, &input).await {
-            Ok(sv) if submit => store::life::submit(&s.store, scope, sv.id).await.map(|_| sv.id),
+        None => service::life::records::create(&s.store, caller, ctx.org.id, &input, submit).await.map(|sv| sv.id),
+        Some(r) => match service::life::records::update(&s.store, caller, r.id, &input).await {
+            Ok(sv) if submit => service::life::records::submit(&s.store, caller, sv.id).await.map(|_| sv.id),
             Ok(sv) => Ok(sv.id),
             Err(e) => Err(e),
         },
@@ -659,7 +660,7 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
     match result {
         Ok(id) => Redirect::to(&format!("/life/records/{id}?ok={}", if submit { "submitted" } else { "saved" }))
             .into_response(),
-        Err(StoreError::Invalid(mut e)) => {
+        Err(ServiceError::Invalid(mut e)) => {
             // without a valid date there is no roster to check attendance against: the date's
             // message says what to fix
             if e.has("会议日期") {
@@ -667,7 +668,7 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
             }
             form_view(s, caller, scope, ctx, &f, &types, on, &e, None, None).await
         }
-        Err(StoreError::Refused(m)) => {
+        Err(ServiceError::Refused(m)) => {
             let r = form_view(s, caller, scope, ctx, &f, &types, on, &errs, Some(m), None).await;
             with_status(r, StatusCode::CONFLICT)
         }

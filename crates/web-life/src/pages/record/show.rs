@@ -9,7 +9,6 @@ use domain::life::{self as dl, LifeType, RecordStatus, RosterKind};
 use serde::Deserialize;
 use service::ServiceError;
 use store::life::{Record, RecordFull};
-use store::StoreError;
 use web_core::access::Perm;
 use web_core::form::with_status;
 use web_core::pages::render;
@@ -311,7 +310,7 @@ pub async fn submit(
     Path(id): Path<i64>,
     Form(f): Form<ActionForm>,
 ) -> Response {
-    let (scope, full) = web_core::tri!(for_recording(&s, &caller, id).await);
+    let (_, full) = web_core::tri!(for_recording(&s, &caller, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     if f.confirm != "yes" {
         let x = Extras {
@@ -319,9 +318,9 @@ pub async fn submit(
         };
         return record_view(&s, &caller, full, x, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match store::life::submit(&s.store, &scope, id).await {
+    match service::life::records::submit(&s.store, &caller, id).await {
         Ok(()) => Redirect::to(&format!("/life/records/{id}?ok=submitted")).into_response(),
-        Err(StoreError::Refused(m)) => {
+        Err(ServiceError::Refused(m)) => {
             let x = Extras { action_error: Some(m), ..Default::default() };
             record_view(&s, &caller, full, x, StatusCode::CONFLICT).await
         }
