@@ -1,4 +1,4 @@
-//! The demo's year of organization life (issue 4 §4), on the district (the smallest scale) on
+//! The demo's year of organization life, on the district (the smallest scale) on
 //! SQLite and PostgreSQL: every kind of finding appears, regular branches have nothing missing,
 //! and the stored records agree with their attendance, the roster of their date and the rules.
 

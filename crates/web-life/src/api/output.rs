@@ -289,11 +289,6 @@ pub(crate) fn full_out(
     }
 }
 
-/// May the caller review records of the organization at `path`?
-pub(crate) fn can_review(caller: &ApiCaller, path: &str) -> bool {
-    service::life::records::may_review(caller, path)
-}
-
 pub(crate) async fn all_types(s: &Shared, caller: &ApiCaller) -> Result<Vec<LifeType>, Response> {
     store::life::types(&s.store).await.map_err(|e| caller.fail(e))
 }
@@ -321,7 +316,7 @@ pub(crate) async fn answer(
     let types = tri!(all_types(s, caller).await);
     match store::life::get(&s.store, scope, id).await {
         Ok(f) => {
-            let reviewable = can_review(caller, &f.record.path);
+            let reviewable = service::life::records::may_review(caller, &f.record.path);
             json(status, &full_out(f, &types, reviewable, warnings))
         }
         Err(e) => caller.fail(e),

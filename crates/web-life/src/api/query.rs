@@ -174,6 +174,6 @@ pub async fn show(State(s): State<Shared>, caller: ApiCaller, id: Result<Path<i6
     let scope = tri!(caller.require(Perm::ReadLife));
     let types = tri!(all_types(&s, &caller).await);
     let f = tri!(read(&s, &caller, &scope, id).await);
-    let reviewable = can_review(&caller, &f.record.path);
+    let reviewable = service::life::records::may_review(&caller, &f.record.path);
     json(StatusCode::OK, &full_out(f, &types, reviewable, Vec::new()))
 }

@@ -44,8 +44,8 @@ enum Policy {
     SelfMember,
 }
 
-/// The permissions, as the test understands them (from issue 3 §2), independent of
-/// `web::access`.
+/// The permissions, as the test understands them from the role table the README documents,
+/// independent of `web::access`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum P {
     ReadOrgs,
@@ -75,7 +75,7 @@ fn holds(role: Role, p: P) -> bool {
         P::ManageAccounts => role == SecurityAdmin,
         P::ReadAudit => role == AuditAdmin,
         P::RunSystem => role == SystemAdmin,
-        // organization life (issue 4): members read their branch's; workers record; the
+        // organization life: members read their branch's; workers record; the
         // organization's superiors review; only the organization department sets local rules
         P::ReadLife => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker | Member),
         P::RecordLife => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker),
@@ -143,7 +143,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/life/records/{id}/attachments", Policy::Business(P::RecordLife)),
     ("GET", "/life/attachments/{id}", Policy::Business(P::ReadLife)),
     ("POST", "/life/attachments/{id}/delete", Policy::Business(P::RecordLife)),
-    // 组织生活: compliance views (issue 4 §3)
+    // 组织生活: compliance views
     ("GET", "/life/compliance", Policy::Business(P::ReadLife)),
     ("GET", "/life/compliance.xlsx", Policy::Business(P::ReadLife)),
     ("GET", "/orgs/{id}/life", Policy::Business(P::ReadLife)),

@@ -12,7 +12,7 @@ use serde_json::Value;
 use store::testing::TestDb;
 use store::Scope;
 
-use crate::common::{self, get, send, world, ID_A};
+use crate::common::{get, send, world, ID_A};
 
 /// Log lines written while a test runs, as the server would write them for a collector.
 #[derive(Clone, Default)]
@@ -127,6 +127,5 @@ async fn every_answer_carries_a_request_id() {
     assert_eq!(p["request_id"], id);
     let (_, h2, _) = send(&w.app, get("/healthz", "")).await;
     assert_ne!(h2["x-request-id"], headers["x-request-id"], "ids differ between requests");
-    let _ = common::PASSWORD;
     db.finish().await;
 }
