@@ -99,6 +99,18 @@ impl Ctx {
         self.narrow(roots)
     }
 
+    /// The scope in which the caller holds every one of `perms` through one grant (an import needs
+    /// 导入导出 and the right to write what the file holds, together).
+    pub fn scope_for_all(&self, perms: &[Perm]) -> Scope {
+        let roots = self
+            .grants
+            .iter()
+            .filter(|(r, _)| perms.iter().all(|p| access::role_has(*r, *p)))
+            .map(|(_, p)| p.clone())
+            .collect();
+        self.narrow(roots)
+    }
+
     /// May the caller do `perm` on the organization (or member) at `path`?
     pub fn can_at(&self, perm: Perm, path: &str) -> bool {
         self.grants.iter().any(|(r, p)| access::role_has(*r, perm) && domain::path::is_within(path, p))

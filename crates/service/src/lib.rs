@@ -6,9 +6,13 @@
 
 mod ctx;
 mod error;
+pub mod exchange;
+pub mod home;
 pub mod life;
 pub mod member;
 pub mod org;
+pub mod personal;
+pub mod statistics;
 
 pub use ctx::Ctx;
 pub use domain::access::Perm;

@@ -48,3 +48,86 @@ pub async fn change_status(
     let scope = ctx.require(Perm::EditMembers)?;
     Ok(store::member::change_status(store, &scope, id, change, on, reason, today).await?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reads. Each answers through the caller's scope of `perm` (查看党员名册 to look, 维护党员信息 to
+// open a member for a change); a member outside it is not found. Personal data comes masked
+// unless read with [`read_personal`], which records the read in the audit trail (查询留痕).
+
+use domain::account::Role;
+use domain::org::Org;
+use store::member::{MemberFilter, MemberSort, Page, RosterLine, StatusEvent};
+use store::{Scope, Visible};
+
+/// The member `id`, as the caller sees it with `perm`.
+pub async fn get(store: &Store, ctx: &Ctx, perm: Perm, id: i64) -> ServiceResult<Member> {
+    Ok(store::member::get(store, &ctx.scope_for(perm), id).await?)
+}
+
+/// The member `id` with ID number and phone to be shown unmasked: needs 查看个人敏感信息 where the
+/// member is, and the read is recorded in the audit trail before the record is returned.
+pub async fn read_personal(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<Member> {
+    let scope = ctx.require(Perm::ViewPersonal)?;
+    Ok(store::member::read_personal(store, &scope, id).await?)
+}
+
+/// The changes of a member's category, standing and organization, oldest first.
+pub async fn status_history(store: &Store, ctx: &Ctx, perm: Perm, id: i64) -> ServiceResult<Vec<StatusEvent>> {
+    Ok(store::member::status_history(store, &ctx.scope_for(perm), id).await?)
+}
+
+/// One page of the members of the subtree at `org_id`, in tree order, through the caller's scope of
+/// `perm`.
+pub async fn list(
+    store: &Store,
+    ctx: &Ctx,
+    perm: Perm,
+    org_id: i64,
+    filter: &MemberFilter,
+    page: i64,
+    per_page: i64,
+) -> ServiceResult<Page<Member>> {
+    Ok(store::member::list(store, &ctx.scope_for(perm), org_id, filter, page, per_page).await?)
+}
+
+/// The members page's roster of an organization already read through the scope: the lines the
+/// page shows, filtered and ordered, with the count.
+#[allow(clippy::too_many_arguments)]
+pub async fn roster_lines(
+    store: &Store,
+    org: &Visible<Org>,
+    filter: &MemberFilter,
+    sort: MemberSort,
+    desc: bool,
+    page: i64,
+    per_page: i64,
+) -> ServiceResult<Page<RosterLine>> {
+    Ok(store::member::roster_lines(store, org, filter, sort, desc, page, per_page).await?)
+}
+
+/// A 党员's own record (我的信息), whatever the scope switcher's focus: the member, their branch
+/// and the history of their standing. Unmasked only when asked, and then audited.
+pub struct OwnRecord {
+    pub member: Member,
+    pub branch: Option<Org>,
+    pub history: Vec<StatusEvent>,
+}
+
+/// Read the caller's own member record ([`OwnRecord`]); not found for an account without one.
+pub async fn own(store: &Store, ctx: &Ctx, unmask: bool) -> ServiceResult<OwnRecord> {
+    let Some((mid, _)) = ctx.own_member else { return Err(crate::ServiceError::NotFound("记录")) };
+    // the 党员 grant's branch, not narrowed by the focus: one's own record is always one's own
+    let paths: Vec<String> = ctx.grants.iter().filter(|(r, _)| *r == Role::Member).map(|(_, p)| p.clone()).collect();
+    if paths.is_empty() {
+        return Err(crate::ServiceError::NotFound("记录"));
+    }
+    let own = Scope::subtrees(paths).acting_as(ctx.actor.clone());
+    let member = if unmask {
+        store::member::read_personal(store, &own, mid).await?
+    } else {
+        store::member::get(store, &own, mid).await?
+    };
+    let branch = store::org::get(store, &own, member.org_id).await.ok();
+    let history = store::member::status_history(store, &own, mid).await.unwrap_or_default();
+    Ok(OwnRecord { member, branch, history })
+}

@@ -51,3 +51,113 @@ pub async fn dissolve(store: &Store, ctx: &Ctx, id: i64, on: NaiveDate) -> Servi
     let scope = ctx.require(Perm::EditOrgs)?;
     Ok(store::org::dissolve(store, &scope, id, on).await?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reads. Each answers through the caller's scope of `perm` (the permission the surface acts
+// under: 查看党组织 to look, 维护党组织 to pick an organization to change, …). A role without the
+// permission has an empty scope there, so an organization outside it is simply not found: missing
+// and out of reach are the same answer on purpose.
+
+use std::collections::HashMap;
+use store::org::{Node, OrgFinding};
+use store::rollup::Counts;
+use store::Visible;
+
+/// The organization `id`, as the caller sees it with `perm`.
+pub async fn get(store: &Store, ctx: &Ctx, perm: Perm, id: i64) -> ServiceResult<Org> {
+    Ok(store::org::get(store, &ctx.scope_for(perm), id).await?)
+}
+
+/// The organization `id` read through the caller's scope of `perm`, ready for the reads below
+/// it (its roster, records, statistics).
+pub async fn visible(store: &Store, ctx: &Ctx, perm: Perm, id: i64) -> ServiceResult<Visible<Org>> {
+    Ok(store::org::visible(store, &ctx.scope_for(perm), id).await?)
+}
+
+/// The organization `id` and its live descendants down to `max_depth` levels (all when `None`),
+/// in tree order, each with its roll-up figures.
+pub async fn subtree(
+    store: &Store,
+    ctx: &Ctx,
+    perm: Perm,
+    id: i64,
+    max_depth: Option<usize>,
+) -> ServiceResult<Vec<Node>> {
+    Ok(store::org::subtree(store, &ctx.scope_for(perm), id, max_depth).await?)
+}
+
+/// The live direct children of the organization `id`.
+pub async fn children(store: &Store, ctx: &Ctx, perm: Perm, id: i64) -> ServiceResult<Vec<Org>> {
+    Ok(store::org::children(store, &ctx.scope_for(perm), id).await?)
+}
+
+/// The ancestors of the organization `id` that the caller may see, top first (the breadcrumb).
+pub async fn ancestors(store: &Store, ctx: &Ctx, perm: Perm, id: i64) -> ServiceResult<Vec<Org>> {
+    Ok(store::org::ancestors(store, &ctx.scope_for(perm), id).await?)
+}
+
+/// The names of those of `ids` that the caller may see.
+pub async fn names(store: &Store, ctx: &Ctx, perm: Perm, ids: &[i64]) -> ServiceResult<HashMap<i64, String>> {
+    Ok(store::org::names(store, &ctx.scope_for(perm), ids).await?)
+}
+
+/// Organizations under `under` whose name or short name contains `q`, at most `limit`.
+pub async fn search(store: &Store, ctx: &Ctx, perm: Perm, under: i64, q: &str, limit: i64) -> ServiceResult<Vec<Org>> {
+    Ok(store::org::search(store, &ctx.scope_for(perm), under, q, limit).await?)
+}
+
+/// [`search`] with each hit's roll-up and depth below `under`, for the tree page.
+pub async fn search_nodes(
+    store: &Store,
+    ctx: &Ctx,
+    perm: Perm,
+    under: i64,
+    q: &str,
+    limit: i64,
+) -> ServiceResult<Vec<Node>> {
+    Ok(store::org::search_nodes(store, &ctx.scope_for(perm), under, q, limit).await?)
+}
+
+/// How many live children each of `ids` has, for the tree's expand marks.
+pub async fn child_counts(store: &Store, ctx: &Ctx, perm: Perm, ids: &[i64]) -> ServiceResult<HashMap<i64, i64>> {
+    Ok(store::org::child_counts(store, &ctx.scope_for(perm), ids).await?)
+}
+
+/// The top organizations of the whole tree that the caller may see with `perm`.
+pub async fn roots(store: &Store, ctx: &Ctx, perm: Perm) -> ServiceResult<Vec<Org>> {
+    Ok(store::org::roots(store, &ctx.scope_for(perm)).await?)
+}
+
+/// The structural findings (ORG rules) of the subtree at `id` on the date `on`.
+pub async fn findings(store: &Store, ctx: &Ctx, id: i64, on: NaiveDate) -> ServiceResult<Vec<OrgFinding>> {
+    Ok(store::org::findings(store, &ctx.scope_for(Perm::ReadOrgs), id, on).await?)
+}
+
+/// The roll-up figures (members by category) of an organization already read through the scope.
+pub async fn figures(store: &Store, org: &Visible<Org>) -> ServiceResult<Counts> {
+    Ok(store::rollup::of(store, org).await?)
+}
+
+/// The roll-up figures of `org` when the caller may see it with `perm`; not found otherwise.
+pub async fn figures_of(store: &Store, ctx: &Ctx, perm: Perm, org: Org) -> ServiceResult<Counts> {
+    match Visible::within(&ctx.scope_for(perm), org) {
+        Some(v) => figures(store, &v).await,
+        None => Err(crate::ServiceError::NotFound("党组织")),
+    }
+}
+
+/// The organization a view is about: `id` through the caller's scope of `perm` (not found outside
+/// it), or, when none is given, the first top organization of the caller's view in which it holds
+/// `perm`. A top organization of the view is already in hand and needs no read.
+pub async fn chosen(store: &Store, ctx: &Ctx, perm: Perm, id: Option<i64>) -> ServiceResult<Visible<Org>> {
+    let scope = ctx.scope_for(perm);
+    let roots = ctx.roots_for(perm);
+    let root = |r: Org| Visible::within(&scope, r).ok_or(crate::ServiceError::NotFound("党组织"));
+    match id {
+        None => roots.into_iter().next().ok_or(crate::ServiceError::NotFound("党组织")).and_then(root),
+        Some(id) => match roots.into_iter().find(|r| r.id == id) {
+            Some(r) => root(r),
+            None => Ok(store::org::visible(store, &scope, id).await?),
+        },
+    }
+}

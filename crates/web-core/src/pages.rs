@@ -32,21 +32,14 @@ pub async fn org_param(
     s: &crate::Shared,
     caller: &crate::Caller,
     perm: crate::access::Perm,
-    scope: &store::Scope,
+    _scope: &store::Scope,
     org: &str,
-) -> Result<store::Visible<domain::org::Org>, store::StoreError> {
-    let roots = caller.roots_for(perm);
-    let root = |r: domain::org::Org| store::Visible::within(scope, r).ok_or(store::StoreError::NotFound("党组织"));
-    match org.trim() {
-        "" => roots.into_iter().next().ok_or(store::StoreError::NotFound("党组织")).and_then(root),
-        o => match o.parse::<i64>() {
-            Ok(id) => match roots.into_iter().find(|r| r.id == id) {
-                Some(r) => root(r),
-                None => store::org::visible(&s.store, scope, id).await,
-            },
-            Err(_) => Err(store::StoreError::NotFound("党组织")),
-        },
-    }
+) -> Result<store::Visible<domain::org::Org>, service::ServiceError> {
+    let id = match org.trim() {
+        "" => None,
+        o => Some(o.parse::<i64>().map_err(|_| service::ServiceError::NotFound("党组织"))?),
+    };
+    service::org::chosen(&s.store, caller, perm, id).await
 }
 
 /// The answer when a page cannot be rendered.

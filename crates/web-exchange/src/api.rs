@@ -7,6 +7,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use exchange::{FileFormat, ImportKind, ImportOptions};
 use serde::Serialize;
+use service::exchange::{ExportRequest, ExportWhat};
+use service::personal::WhenDenied;
+use service::ServiceError;
 use utoipa::ToSchema;
 
 use web_core::access::Perm;
@@ -176,7 +179,7 @@ pub async fn import(
         }
     };
     if let Some(id) = org {
-        if let Err(e) = store::org::get(&s.store, &scope, id).await {
+        if let Err(e) = service::exchange::import_org(&s.store, &caller, kind, id).await {
             return caller.fail(e);
         }
     }
@@ -269,7 +272,7 @@ pub struct ExportParams {
     )
 )]
 pub async fn export(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Response {
-    let scope = tri!(caller.require(Perm::Exchange));
+    tri!(caller.require(Perm::Exchange));
     let mut errs = Vec::new();
     let org_id = q.id("org", &mut errs);
     let members = match q.get("what").to_ascii_lowercase().as_str() {
@@ -290,45 +293,29 @@ pub async fn export(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Re
     };
     let asked = q.flag("unmask", false, &mut errs);
     tri!(check(errs));
-    let org = match org_id {
-        Some(id) => match store::org::visible(&s.store, &scope, id).await {
-            Ok(o) => o,
-            Err(e) => return caller.fail(e),
-        },
-        None => tri!(caller.default_org(Perm::Exchange)),
+    let org_id = match org_id {
+        Some(id) => id,
+        None => tri!(caller.default_org(Perm::Exchange)).id,
     };
-    let unmask = tri!(caller.unmask_at(asked, &org.path));
     let dir = match tempfile::Builder::new().prefix("dj-export-").tempdir() {
         Ok(d) => d,
         Err(_) => return busy(),
     };
     let path = dir.path().join(format!("export{}", ext(format)));
-    let written = if members {
-        exchange::export_members(&s.store, &scope, org.id, &path, format, unmask, &store::NoProgress).await
-    } else {
-        exchange::export_orgs_with(&s.store, &scope, org.id, &path, format, unmask, &store::NoProgress).await
+    let req = ExportRequest {
+        org_id,
+        what: if members { ExportWhat::Members } else { ExportWhat::Orgs },
+        format,
+        include_former: true,
+        unmask: asked,
+        when_denied: WhenDenied::Refuse,
+        via: "api",
     };
-    let n = match written {
-        Ok(n) => n,
-        Err(e) => {
-            return match e.downcast::<store::StoreError>() {
-                Ok(e) => caller.fail(e),
-                Err(e) => invalid(vec![ApiFieldError::new("format", e.to_string())]),
-            };
-        }
+    let org = match service::exchange::export(&s.store, &caller, &req, &path, &store::NoProgress).await {
+        Ok(done) => done.org,
+        Err(ServiceError::Refused(msg)) => return invalid(vec![ApiFieldError::new("format", msg)]),
+        Err(e) => return caller.fail(e),
     };
-    if unmask {
-        let (action, detail) = if members {
-            let d = serde_json::json!({ "fields": ["公民身份号码", "联系电话"], "export": true, "members": n, "via": "api" });
-            ("member.read_personal", d)
-        } else {
-            (
-                "org.read_personal",
-                serde_json::json!({ "fields": ["联系电话"], "export": true, "orgs": n, "via": "api" }),
-            )
-        };
-        tri!(caller.audit_personal(&s, &scope, action, &format!("org:{}", org.id), detail).await);
-    }
     let bytes = match tokio::fs::read(&path).await {
         Ok(b) => b,
         Err(_) => return busy(),

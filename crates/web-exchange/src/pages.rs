@@ -16,10 +16,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Form;
 use domain::org::Org;
-use exchange::{FileFormat, ImportKind, ImportOptions, ImportReport, MemberExport};
+use exchange::{FileFormat, ImportKind, ImportOptions, ImportReport};
 use serde::Deserialize;
+use service::exchange::{ExportRequest, ExportWhat};
+use service::personal::WhenDenied;
+use service::ServiceError;
 use store::import_job::{ImportJob, NewImportJob};
-use store::{Scope, StoreError};
+use store::Scope;
 
 use web_core::access::Perm;
 use web_core::pages::{render, today, urlencode};
@@ -45,10 +48,11 @@ pub struct OrgChoice {
 
 /// The organizations a picker offers: each root of the caller's view where it holds `perm`, and
 /// two levels below it (indented), plus `extra` (an organization chosen elsewhere) when missing.
-async fn org_choices(s: &Shared, caller: &Caller, perm: Perm, scope: &Scope, extra: Option<&Org>) -> Vec<OrgChoice> {
+async fn org_choices(s: &Shared, caller: &Caller, perm: Perm, extra: Option<&Org>) -> Vec<OrgChoice> {
     let mut out = Vec::new();
     for root in caller.roots_for(perm) {
-        let nodes = store::org::subtree(&s.store, scope, root.id, Some(PICKER_DEPTH)).await.unwrap_or_default();
+        let nodes =
+            service::org::subtree(&s.store, caller, perm, root.id, Some(PICKER_DEPTH)).await.unwrap_or_default();
         for n in nodes {
             if out.len() >= PICKER_MAX {
                 break;
@@ -160,18 +164,14 @@ struct FormState {
     org_error: String,
 }
 
-async fn import_page(s: &Shared, caller: &Caller, scope: &Scope, st: FormState) -> ImportPage {
+async fn import_page(s: &Shared, caller: &Caller, st: FormState) -> ImportPage {
     let chosen = match parse_id(&st.org) {
-        Some(id) => store::org::get(&s.store, scope, id).await.ok(),
+        Some(id) => service::exchange::org(&s.store, caller, id).await.ok(),
         None => None,
     };
-    let choices = org_choices(s, caller, Perm::Exchange, scope, chosen.as_ref()).await;
-    let jobs = store::import_job::recent(&s.store, scope, caller.account.account.id, 10)
-        .await
-        .unwrap_or_default()
-        .iter()
-        .map(job_row)
-        .collect();
+    let choices = org_choices(s, caller, Perm::Exchange, chosen.as_ref()).await;
+    let jobs =
+        service::exchange::recent_jobs(&s.store, caller, 10).await.unwrap_or_default().iter().map(job_row).collect();
     ImportPage {
         nav: caller.nav("import").crumbs(vec![Crumb::new("", "数据导入")]),
         choices,
@@ -192,7 +192,7 @@ fn unprocessable(page: &ImportPage) -> Response {
 }
 
 pub async fn import_form(State(s): State<Shared>, caller: Caller, Query(q): Query<ImportQuery>) -> Response {
-    let scope = tri!(caller.require(Perm::Exchange));
+    tri!(caller.require(Perm::Exchange));
     // with one organization in view (one root, or a chosen focus), it is the default target
     let roots = caller.roots_for(Perm::Exchange);
     let org = if q.org.is_empty() && roots.len() == 1 { roots[0].id.to_string() } else { q.org };
@@ -204,7 +204,7 @@ pub async fn import_form(State(s): State<Shared>, caller: Caller, Query(q): Quer
         file_error: String::new(),
         org_error: String::new(),
     };
-    render(&import_page(&s, &caller, &scope, st).await)
+    render(&import_page(&s, &caller, st).await)
 }
 
 /// The uploaded form: fields and the file.
@@ -287,9 +287,9 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, req: Request) -> Re
         org_error: String::new(),
     };
     let org = match parse_id(&up.fields.org) {
-        Some(id) => match store::org::get(&s.store, &scope, id).await {
+        Some(id) => match service::exchange::org(&s.store, &caller, id).await {
             Ok(o) => Some(o),
-            Err(StoreError::NotFound(_)) => {
+            Err(ServiceError::NotFound(_)) => {
                 st.org_error = "导入到的党组织不存在或不在您的管理范围内，请重新选择".into();
                 None
             }
@@ -327,7 +327,7 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, req: Request) -> Re
         None
     };
     let (Some(org), Some(content), Some(format)) = (org, content, format) else {
-        return unprocessable(&import_page(&s, &caller, &scope, st).await);
+        return unprocessable(&import_page(&s, &caller, st).await);
     };
 
     // the dry run, on a private copy of the file
@@ -336,12 +336,12 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, req: Request) -> Re
         Ok(r) => r,
         Err(msg) => {
             st.file_error = format!("无法读取文件：{msg}");
-            return unprocessable(&import_page(&s, &caller, &scope, st).await);
+            return unprocessable(&import_page(&s, &caller, st).await);
         }
     };
     if report.kind == ImportKind::Orgs && !caller.can_at(Perm::EditOrgs, &org.path) {
         st.file_error = "这是党组织文件：您的角色没有“维护党组织”权限，只能导入党员名册".into();
-        return unprocessable(&import_page(&s, &caller, &scope, st).await);
+        return unprocessable(&import_page(&s, &caller, st).await);
     }
     // the workbook's bytes are kept with the job; the server's temporary path is nobody's business
     report.error_workbook = None;
@@ -365,7 +365,7 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, req: Request) -> Re
         rows: report.rows,
         bad: report.bad,
     };
-    match store::import_job::create(&s.store, &scope, &new).await {
+    match service::exchange::create_job(&s.store, &caller, &new).await {
         Ok(id) => Redirect::to(&format!("/import/{id}")).into_response(),
         Err(e) => caller.fail(e),
     }
@@ -444,8 +444,8 @@ pub struct ReportQuery {
     ok: String,
 }
 
-async fn load_job(s: &Shared, caller: &Caller, scope: &Scope, id: i64) -> Result<ImportJob, Response> {
-    store::import_job::get(&s.store, scope, caller.account.account.id, id).await.map_err(|e| caller.fail(e))
+async fn load_job(s: &Shared, caller: &Caller, id: i64) -> Result<ImportJob, Response> {
+    service::exchange::job(&s.store, caller, id).await.map_err(|e| caller.fail(e))
 }
 
 #[allow(clippy::result_large_err)]
@@ -516,8 +516,8 @@ pub async fn job(
     Path(id): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    let scope = tri!(caller.require(Perm::Exchange));
-    let job = tri!(load_job(&s, &caller, &scope, id).await);
+    tri!(caller.require(Perm::Exchange));
+    let job = tri!(load_job(&s, &caller, id).await);
     let notice = match q.ok.as_str() {
         "committed" => "导入完成。",
         _ => "",
@@ -541,7 +541,7 @@ pub async fn commit(
     Form(f): Form<CommitForm>,
 ) -> Response {
     let scope = tri!(caller.require(Perm::Exchange));
-    let job = tri!(load_job(&s, &caller, &scope, id).await);
+    let job = tri!(load_job(&s, &caller, id).await);
     tri!(caller.check_csrf(&f.csrf));
     if f.confirm != "yes" {
         let page = tri!(report_page(&caller, &job, 1, "", "请点击“确认导入”按钮确认后再导入。"));
@@ -560,8 +560,7 @@ pub async fn commit(
         }
         scope.clone()
     };
-    let account = caller.account.account.id;
-    let job = match store::import_job::claim(&s.store, &scope, account, id).await {
+    let job = match service::exchange::claim_job(&s.store, &caller, id).await {
         Ok(j) => j,
         Err(e) => return caller.fail(e),
     };
@@ -569,13 +568,13 @@ pub async fn commit(
     match outcome {
         Ok(report) => {
             let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
-            if let Err(e) = store::import_job::finish(&s.store, &scope, account, id, Some(&json)).await {
+            if let Err(e) = service::exchange::finish_job(&s.store, &caller, id, Some(&json)).await {
                 return caller.fail(e);
             }
             Redirect::to(&format!("/import/{id}?ok=committed")).into_response()
         }
         Err(msg) => {
-            let _ = store::import_job::finish(&s.store, &scope, account, id, None).await;
+            let _ = service::exchange::finish_job(&s.store, &caller, id, None).await;
             error_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "导入未完成",
@@ -585,8 +584,8 @@ pub async fn commit(
     }
 }
 
-async fn run_import(s: &Shared, _caller: &Caller, scope: &Scope, job: &ImportJob) -> Result<ImportReport, String> {
-    let content = store::import_job::content(&s.store, scope, job.account_id, job.id)
+async fn run_import(s: &Shared, caller: &Caller, scope: &Scope, job: &ImportJob) -> Result<ImportReport, String> {
+    let content = service::exchange::job_content(&s.store, caller, job.id)
         .await
         .map_err(|e| format!("读取上传的文件失败：{e}"))?;
     let format = FileFormat::from_path(FsPath::new(&job.file_name)).map_err(|e| e.to_string())?;
@@ -606,9 +605,9 @@ async fn run_import(s: &Shared, _caller: &Caller, scope: &Scope, job: &ImportJob
 
 /// GET /import/{id}/errors.xlsx: the bad rows with their reasons, to correct and import again.
 pub async fn errors_xlsx(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let scope = tri!(caller.require(Perm::Exchange));
-    let job = tri!(load_job(&s, &caller, &scope, id).await);
-    let bytes = match store::import_job::error_workbook(&s.store, &scope, caller.account.account.id, id).await {
+    tri!(caller.require(Perm::Exchange));
+    let job = tri!(load_job(&s, &caller, id).await);
+    let bytes = match service::exchange::job_errors(&s.store, &caller, id).await {
         Ok(Some(b)) => b,
         Ok(None) => return caller.not_found(),
         Err(e) => return caller.fail(e),
@@ -657,14 +656,14 @@ struct ExportPage {
     error: String,
 }
 
-async fn export_page(s: &Shared, caller: &Caller, scope: &Scope, q: &ExportQuery) -> ExportPage {
+async fn export_page(s: &Shared, caller: &Caller, q: &ExportQuery) -> ExportPage {
     let chosen = match parse_id(&q.org) {
-        Some(id) => store::org::get(&s.store, scope, id).await.ok(),
+        Some(id) => service::exchange::org(&s.store, caller, id).await.ok(),
         // the caller's first organization until another is chosen
         None if q.org.is_empty() && q.what.is_empty() => caller.roots_for(Perm::Exchange).into_iter().next(),
         None => None,
     };
-    let choices = org_choices(s, caller, Perm::Exchange, scope, chosen.as_ref()).await;
+    let choices = org_choices(s, caller, Perm::Exchange, chosen.as_ref()).await;
     ExportPage {
         nav: caller.nav("export").crumbs(vec![Crumb::new("", "数据导出")]),
         choices,
@@ -683,22 +682,22 @@ async fn export_page(s: &Shared, caller: &Caller, scope: &Scope, q: &ExportQuery
 }
 
 pub async fn export_form(State(s): State<Shared>, caller: Caller, Query(q): Query<ExportQuery>) -> Response {
-    let scope = tri!(caller.require(Perm::Exchange));
-    render(&export_page(&s, &caller, &scope, &q).await)
+    tri!(caller.require(Perm::Exchange));
+    render(&export_page(&s, &caller, &q).await)
 }
 
 /// GET /export/download: the file, through the caller's scope, masked unless asked for and
 /// allowed; audited.
 pub async fn download(State(s): State<Shared>, caller: Caller, Query(q): Query<ExportQuery>) -> Response {
-    let scope = tri!(caller.require(Perm::Exchange));
+    tri!(caller.require(Perm::Exchange));
     let org = match parse_id(&q.org) {
-        Some(id) => match store::org::get(&s.store, &scope, id).await {
+        Some(id) => match service::exchange::org(&s.store, &caller, id).await {
             Ok(o) => Some(o),
             Err(e) => return caller.fail(e),
         },
         None => None,
     };
-    let mut page = export_page(&s, &caller, &scope, &q).await;
+    let mut page = export_page(&s, &caller, &q).await;
     if org.is_none() {
         page.org_error = "请选择要导出的党组织".into();
     }
@@ -718,10 +717,13 @@ pub async fn download(State(s): State<Shared>, caller: Caller, Query(q): Query<E
             None
         }
     };
-    let unmask = q.unmask == "yes" && members == Some(true);
+    let unmask = q.unmask == "yes";
     if let (true, Some(o)) = (unmask, &org) {
-        if !caller.can_at(Perm::ViewPersonal, &o.path) {
-            page.unmask_error = format!("您没有查看“{}”党员完整身份证号和手机号的权限，只能导出脱敏的名册", o.name);
+        if service::personal::unmask(&caller, true, &o.path, WhenDenied::Refuse).is_err() {
+            page.unmask_error = match members {
+                Some(false) => format!("您没有查看“{}”党组织完整联系电话的权限，只能导出脱敏的文件", o.name),
+                _ => format!("您没有查看“{}”党员完整身份证号和手机号的权限，只能导出脱敏的名册", o.name),
+            };
         }
     }
     let (Some(org), Some(members), Some(format), true) = (org, members, format, page.unmask_error.is_empty()) else {
@@ -738,26 +740,27 @@ pub async fn download(State(s): State<Shared>, caller: Caller, Query(q): Query<E
         Ok(t) => t,
         Err(_) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙", "服务器暂存文件失败，请稍后再试。"),
     };
-    let written = if members {
-        let opts = MemberExport { unmask, include_former };
-        exchange::export_members_with(&s.store, &scope, org.id, tmp.path(), format, &opts, &store::NoProgress).await
-    } else {
-        exchange::export_orgs(&s.store, &scope, org.id, tmp.path(), format, &store::NoProgress).await
+    let req = ExportRequest {
+        org_id: org.id,
+        what: if members { ExportWhat::Members } else { ExportWhat::Orgs },
+        format,
+        include_former,
+        unmask,
+        when_denied: WhenDenied::Refuse,
+        via: "page",
     };
-    let rows = match written {
-        Ok(n) => n,
-        Err(e) => {
-            page.error = format!("导出失败：{e}");
+    let done = match service::exchange::export(&s.store, &caller, &req, tmp.path(), &store::NoProgress).await {
+        Ok(d) => d,
+        Err(ServiceError::Refused(msg)) => {
+            page.error = msg;
             let mut res = render(&page);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return res;
         }
+        Err(e) => return caller.fail(e),
     };
+    let unmask = done.unmasked;
     let what = if members { "members" } else { "orgs" };
-    let record = store::statistics::ExportRecord { what, format: ext, rows, include_former, unmasked: unmask };
-    if let Err(e) = store::statistics::record_export(&s.store, &scope, &org, &record).await {
-        return caller.fail(e);
-    }
     // stream the file; its name is removed at once (the open handle keeps the data until sent)
     let file = match tmp.reopen() {
         Ok(f) => f,
@@ -769,7 +772,8 @@ pub async fn download(State(s): State<Shared>, caller: Caller, Query(q): Query<E
     let label = match (members, unmask) {
         (true, true) => "党员名册（含完整证件号）",
         (true, false) => "党员名册",
-        (false, _) => "党组织",
+        (false, true) => "党组织（含完整联系电话）",
+        (false, false) => "党组织",
     };
     let name = format!("{}-{label}-{stamp}.{ext}", org.name);
     let fallback = format!("dangjian-{what}-{stamp}.{ext}");

@@ -210,19 +210,20 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
     let asked = q.flag("unmask", false, &mut errs);
     tri!(check(errs));
     let org = match org_id {
-        Some(id) => match store::org::visible(&s.store, &scope, id).await {
+        Some(id) => match service::org::visible(&s.store, &caller, Perm::ReadMembers, id).await {
             Ok(o) => o,
             Err(e) => return caller.fail(e),
         },
         None => tri!(caller.default_org(Perm::ReadMembers)),
     };
     let unmask = tri!(caller.unmask_at(asked, &org.path));
-    let found = match store::member::list(&s.store, &scope, org.id, &filter, page, per_page).await {
+    let found = match service::member::list(&s.store, &caller, Perm::ReadMembers, org.id, &filter, page, per_page).await
+    {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
     let ids: Vec<i64> = found.items.iter().map(|m| m.org_id).collect();
-    let names = store::org::names(&s.store, &scope, &ids).await.unwrap_or_default();
+    let names = service::org::names(&s.store, &caller, Perm::ReadMembers, &ids).await.unwrap_or_default();
     if unmask && !found.items.is_empty() {
         let members: Vec<i64> = found.items.iter().map(|m| m.id).collect();
         let detail = serde_json::json!({ "fields": ["公民身份号码", "联系电话"], "members": members, "via": "api" });
@@ -232,8 +233,8 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
     json(StatusCode::OK, &MemberList { org_id: org.id, items, total: found.total, page, per_page })
 }
 
-async fn org_names(s: &Shared, scope: &store::Scope, m: &Member) -> HashMap<i64, String> {
-    store::org::names(&s.store, scope, &[m.org_id]).await.unwrap_or_default()
+async fn org_names(s: &Shared, caller: &ApiCaller, perm: Perm, m: &Member) -> HashMap<i64, String> {
+    service::org::names(&s.store, caller, perm, &[m.org_id]).await.unwrap_or_default()
 }
 
 /// 查看党员 / Get a member
@@ -255,7 +256,7 @@ pub async fn show(
     q: Params,
 ) -> Response {
     let scope = tri!(caller.require(Perm::ReadMembers));
-    let m = tri!(read(&s, &caller, &scope, id).await);
+    let m = tri!(read(&s, &caller, Perm::ReadMembers, id).await);
     let mut errs = Vec::new();
     let asked = q.flag("unmask", false, &mut errs);
     tri!(check(errs));
@@ -264,18 +265,18 @@ pub async fn show(
         let detail = serde_json::json!({ "fields": ["公民身份号码", "联系电话"], "via": "api" });
         tri!(caller.audit_personal(&s, &scope, "member.read_personal", &format!("member:{}", m.id), detail).await);
     }
-    let names = org_names(&s, &scope, &m).await;
+    let names = org_names(&s, &caller, Perm::ReadMembers, &m).await;
     json(StatusCode::OK, &out(&m, names.get(&m.org_id).cloned().unwrap_or_default(), unmask))
 }
 
 async fn read(
     s: &Shared,
     caller: &ApiCaller,
-    scope: &store::Scope,
+    perm: Perm,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Member, Response> {
     let Ok(Path(id)) = id else { return Err(caller.not_found()) };
-    store::member::get(&s.store, scope, id).await.map_err(|e| caller.fail(e))
+    service::member::get(&s.store, caller, perm, id).await.map_err(|e| caller.fail(e))
 }
 
 /// Member fields, as `POST /api/v1/members` takes them. Sex and birth date may be left out: they
@@ -450,9 +451,9 @@ fn apply(f: &mut Fields, input: &mut MemberInput) {
 }
 
 /// The target organization of `org_id`, read through the scope (404 outside it).
-async fn target(s: &Shared, caller: &ApiCaller, scope: &store::Scope, f: &mut Fields) -> Result<Given<i64>, Response> {
+async fn target(s: &Shared, caller: &ApiCaller, perm: Perm, f: &mut Fields) -> Result<Given<i64>, Response> {
     match f.int("org_id", "所在党组织") {
-        Given::Value(id) => match store::org::get(&s.store, scope, id).await {
+        Given::Value(id) => match service::org::get(&s.store, caller, perm, id).await {
             Ok(o) => Ok(Given::Value(o.id)),
             Err(e) => Err(caller.fail(e)),
         },
@@ -486,10 +487,10 @@ fn validate(f: &mut Fields, input: &MemberInput) -> Result<(), Response> {
     )
 )]
 pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Bytes, BytesRejection>) -> Response {
-    let scope = tri!(caller.require(Perm::EditMembers));
+    tri!(caller.require(Perm::EditMembers));
     let body = tri!(input::bytes(body));
     let mut f = tri!(Fields::parse(&body));
-    let org_id = match tri!(target(&s, &caller, &scope, &mut f).await) {
+    let org_id = match tri!(target(&s, &caller, Perm::EditMembers, &mut f).await) {
         Given::Value(id) => Some(id),
         Given::Bad => None,
         Given::Absent | Given::Null => {
@@ -503,7 +504,7 @@ pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Byt
     let Some(org_id) = org_id else { return caller.not_found() };
     match service::member::create(&s.store, &caller, org_id, &input, today()).await {
         Ok(m) => {
-            let names = org_names(&s, &scope, &m).await;
+            let names = org_names(&s, &caller, Perm::EditMembers, &m).await;
             let mut res = json(StatusCode::CREATED, &out(&m, names.get(&m.org_id).cloned().unwrap_or_default(), false));
             if let Ok(v) = format!("/api/v1/members/{}", m.id).parse() {
                 res.headers_mut().insert(header::LOCATION, v);
@@ -537,14 +538,14 @@ pub async fn update(
     id: Result<Path<i64>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let scope = tri!(caller.require(Perm::EditMembers));
-    let m = tri!(read(&s, &caller, &scope, id).await);
+    tri!(caller.require(Perm::EditMembers));
+    let m = tri!(read(&s, &caller, Perm::EditMembers, id).await);
     let body = tri!(input::bytes(body));
     let mut f = tri!(Fields::parse(&body));
     if f.is_empty() {
         return web_core::api::invalid(vec![ApiFieldError::new("请求体", "没有要修改的字段")]);
     }
-    let org_id = match tri!(target(&s, &caller, &scope, &mut f).await) {
+    let org_id = match tri!(target(&s, &caller, Perm::EditMembers, &mut f).await) {
         Given::Value(id) => Some(id),
         Given::Null => {
             f.errors.push(ApiFieldError::new("所在党组织", "不能为空"));
@@ -557,7 +558,7 @@ pub async fn update(
     tri!(validate(&mut f, &input));
     match service::member::update(&s.store, &caller, m.id, org_id, &input, today()).await {
         Ok(m) => {
-            let names = org_names(&s, &scope, &m).await;
+            let names = org_names(&s, &caller, Perm::EditMembers, &m).await;
             json(StatusCode::OK, &out(&m, names.get(&m.org_id).cloned().unwrap_or_default(), false))
         }
         Err(e) => caller.store_fail(e),

@@ -189,11 +189,11 @@ fn summary(o: &Org, c: Counts) -> OrgSummary {
 async fn read(
     s: &Shared,
     caller: &ApiCaller,
-    scope: &store::Scope,
+    perm: Perm,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<store::Visible<Org>, Response> {
     let Ok(Path(id)) = id else { return Err(caller.not_found()) };
-    store::org::visible(&s.store, scope, id).await.map_err(|e| caller.fail(e))
+    service::org::visible(&s.store, caller, perm, id).await.map_err(|e| caller.fail(e))
 }
 
 /// 党组织列表 / List organizations
@@ -213,13 +213,13 @@ async fn read(
     )
 )]
 pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Response {
-    let scope = tri!(caller.require(Perm::ReadOrgs));
+    tri!(caller.require(Perm::ReadOrgs));
     let mut errs = Vec::new();
     let parent = q.id("parent", &mut errs);
     let (page, per_page) = q.paging(&mut errs);
     tri!(check(errs));
     let parent = match parent {
-        Some(id) => match store::org::get(&s.store, &scope, id).await {
+        Some(id) => match service::org::get(&s.store, &caller, Perm::ReadOrgs, id).await {
             Ok(o) => Some(o),
             Err(e) => return caller.fail(e),
         },
@@ -234,7 +234,7 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
         };
         let mut hits = Vec::new();
         for u in under {
-            match store::org::search(&s.store, &scope, u.id, search, SEARCH_LIMIT).await {
+            match service::org::search(&s.store, &caller, Perm::ReadOrgs, u.id, search, SEARCH_LIMIT).await {
                 Ok(h) => hits.extend(h.into_iter().map(|o| (o, None))),
                 Err(e) => return caller.fail(e),
             }
@@ -242,7 +242,7 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
         hits.truncate(SEARCH_LIMIT as usize);
         hits
     } else if let Some(p) = &parent {
-        match store::org::subtree(&s.store, &scope, p.id, Some(1)).await {
+        match service::org::subtree(&s.store, &caller, Perm::ReadOrgs, p.id, Some(1)).await {
             Ok(nodes) => nodes.into_iter().filter(|n| n.depth == 1).map(|n| (n.org, Some(n.counts))).collect(),
             Err(e) => return caller.fail(e),
         }
@@ -254,12 +254,9 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
     for (o, c) in page_of(found, page, per_page) {
         let c = match c {
             Some(c) => c,
-            None => match store::Visible::within(&scope, o.clone()) {
-                Some(v) => match store::rollup::of(&s.store, &v).await {
-                    Ok(c) => c,
-                    Err(e) => return caller.fail(e),
-                },
-                None => return caller.not_found(),
+            None => match service::org::figures_of(&s.store, &caller, Perm::ReadOrgs, o.clone()).await {
+                Ok(c) => c,
+                Err(e) => return caller.fail(e),
             },
         };
         items.push(summary(&o, c));
@@ -301,12 +298,12 @@ pub async fn show(
     q: Params,
 ) -> Response {
     let scope = tri!(caller.require(Perm::ReadOrgs));
-    let o = tri!(read(&s, &caller, &scope, id).await);
+    let o = tri!(read(&s, &caller, Perm::ReadOrgs, id).await);
     let mut errs = Vec::new();
     let asked = q.flag("unmask", false, &mut errs);
     tri!(check(errs));
     let unmask = tri!(caller.unmask_at(asked, &o.path));
-    let counts = match store::rollup::of(&s.store, &o).await {
+    let counts = match service::org::figures(&s.store, &o).await {
         Ok(c) => c,
         Err(e) => return caller.fail(e),
     };
@@ -530,11 +527,11 @@ fn validate(f: &mut Fields, input: &OrgInput) -> Result<(), Response> {
     )
 )]
 pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Bytes, BytesRejection>) -> Response {
-    let scope = tri!(caller.require(Perm::EditOrgs));
+    tri!(caller.require(Perm::EditOrgs));
     let body = tri!(input::bytes(body));
     let mut f = tri!(Fields::parse(&body));
     let parent = match f.int("parent_id", "上级党组织") {
-        Given::Value(id) => match store::org::get(&s.store, &scope, id).await {
+        Given::Value(id) => match service::org::get(&s.store, &caller, Perm::EditOrgs, id).await {
             Ok(p) => Some(p),
             Err(e) => return caller.fail(e),
         },
@@ -583,8 +580,8 @@ pub async fn update(
     id: Result<Path<i64>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let scope = tri!(caller.require(Perm::EditOrgs));
-    let o = tri!(read(&s, &caller, &scope, id).await);
+    tri!(caller.require(Perm::EditOrgs));
+    let o = tri!(read(&s, &caller, Perm::EditOrgs, id).await);
     let body = tri!(input::bytes(body));
     let mut f = tri!(Fields::parse(&body));
     if f.is_empty() {
@@ -600,10 +597,7 @@ pub async fn update(
         Ok(o) => o,
         Err(e) => return caller.store_fail(e),
     };
-    let counts = match store::Visible::within(&scope, saved.clone()) {
-        Some(v) => store::rollup::of(&s.store, &v).await.unwrap_or_default(),
-        None => Default::default(),
-    };
+    let counts = service::org::figures_of(&s.store, &caller, Perm::EditOrgs, saved.clone()).await.unwrap_or_default();
     json(StatusCode::OK, &detail(&saved, counts, false))
 }
 
@@ -657,12 +651,12 @@ pub async fn findings(
     id: Result<Path<i64>, PathRejection>,
     q: Params,
 ) -> Response {
-    let scope = tri!(caller.require(Perm::ReadOrgs));
-    let o = tri!(read(&s, &caller, &scope, id).await);
+    tri!(caller.require(Perm::ReadOrgs));
+    let o = tri!(read(&s, &caller, Perm::ReadOrgs, id).await);
     let mut errs = Vec::new();
     let (page, per_page) = q.paging(&mut errs);
     tri!(check(errs));
-    let all = match store::org::findings(&s.store, &scope, o.id, today()).await {
+    let all = match service::org::findings(&s.store, &caller, o.id, today()).await {
         Ok(f) => f,
         Err(e) => return caller.fail(e),
     };
@@ -737,9 +731,9 @@ pub struct OrgStats {
     )
 )]
 pub async fn stats(State(s): State<Shared>, caller: ApiCaller, id: Result<Path<i64>, PathRejection>) -> Response {
-    let scope = tri!(caller.require(Perm::Stats));
-    let o = tri!(read(&s, &caller, &scope, id).await);
-    let nodes = match store::org::subtree(&s.store, &scope, o.id, None).await {
+    tri!(caller.require(Perm::Stats));
+    let o = tri!(read(&s, &caller, Perm::Stats, id).await);
+    let nodes = match service::org::subtree(&s.store, &caller, Perm::Stats, o.id, None).await {
         Ok(n) => n,
         Err(e) => return caller.fail(e),
     };

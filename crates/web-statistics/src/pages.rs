@@ -229,20 +229,10 @@ pub async fn stats(State(s): State<Shared>, caller: Caller, Query(q): Query<Stat
     };
     let key = (org.id, today());
     let load = || async {
-        let parent = match org.parent_id {
-            Some(p) => store::org::get(&s.store, &scope, p).await.ok().map(|o| (o.id, o.name)),
-            None => None,
-        };
-        let kids: Vec<(i64, String)> = store::org::children(&s.store, &scope, org.id)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| !c.kind.holds_members() || c.kind.is_branch())
-            .map(|c| (c.id, c.name))
-            .collect();
-        let report = store::statistics::of(&s.store, org, today()).await?;
+        let (parent, kids) = service::statistics::neighbours(&s.store, &caller, &org).await?;
+        let report = service::statistics::report(&s.store, org, today()).await?;
         let charts = chart_set(&report);
-        Ok::<_, store::StoreError>(std::sync::Arc::new(StatsData { report, charts, parent, kids }))
+        Ok::<_, service::ServiceError>(std::sync::Arc::new(StatsData { report, charts, parent, kids }))
     };
     let data = match s.kept.get::<Kept>().0.get_or_load(&s.store, caller.generations, key, load).await {
         Ok(d) => d,
@@ -263,7 +253,7 @@ pub async fn stats_csv(State(s): State<Shared>, caller: Caller, Query(q): Query<
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
-    let r = match store::statistics::of(&s.store, org, today()).await {
+    let r = match service::statistics::report(&s.store, org, today()).await {
         Ok(r) => r,
         Err(e) => return caller.fail(e),
     };

@@ -40,67 +40,26 @@ pub struct LifeTodos {
 /// To-dos shown on the home page.
 const TODOS: i64 = 8;
 
-async fn life_todos(s: &Shared, caller: &Caller) -> Result<Option<LifeTodos>, store::StoreError> {
-    let roots = caller.roots_for(Perm::ReadLife);
-    let Some(first) = roots.first() else {
-        return Ok(None);
-    };
-    let mut counts: Vec<(&'static str, &'static str, i64)> = Vec::new();
-    let mut items = Vec::new();
-    let scope = caller.scope_for(Perm::ReadLife);
-    for r in &roots {
-        let Some(r) = store::Visible::within(&scope, r.clone()) else { continue };
-        let r = &r;
-        for (code, n) in store::life::finding_counts(&s.store, r).await? {
-            let Some(k) = domain::life::FindingKind::from_code(&code) else { continue };
-            match counts.iter_mut().find(|c| c.0 == k.code()) {
-                Some(c) => c.2 += n,
-                None => counts.push((k.code(), k.label(), n)),
-            }
-        }
-        items.extend(store::life::findings(&s.store, r, None, 1, TODOS).await?.items);
-    }
-    counts.sort_by_key(|c| domain::life::FindingKind::ALL.iter().position(|k| k.code() == c.0));
-    let rank = |sev: &str| match sev {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    };
-    items.sort_by(|a, b| rank(&a.severity).cmp(&rank(&b.severity)).then(a.path.cmp(&b.path)));
-    let last_run = store::life::last_run(&s.store).await?.map(|(d, _)| d.to_string());
+async fn life_todos(s: &Shared, caller: &Caller) -> Result<Option<LifeTodos>, service::ServiceError> {
+    let Some(t) = service::home::life_todos(&s.store, caller, TODOS).await? else { return Ok(None) };
+    let (first_id, first_name) = t.first;
     Ok(Some(LifeTodos {
-        org_id: first.id,
-        org_name: if roots.len() > 1 {
-            format!("{} 等 {} 个组织", first.name, roots.len())
-        } else {
-            first.name.clone()
-        },
-        total: counts.iter().map(|c| c.2).sum(),
-        counts,
-        items: items.iter().take(TODOS as usize).map(stored_explained).collect(),
-        last_run,
+        org_id: first_id,
+        org_name: if t.roots > 1 { format!("{} 等 {} 个组织", first_name, t.roots) } else { first_name },
+        total: t.counts.iter().map(|c| c.2).sum(),
+        counts: t.counts,
+        items: t.items.iter().map(stored_explained).collect(),
+        last_run: t.last_run.map(|d| d.to_string()),
     }))
 }
 
 pub async fn home(State(s): State<Shared>, caller: Caller) -> Response {
     let business = caller.has(Perm::Stats);
-    let scope = caller.scope_for(Perm::Stats);
-    let roots = if business { caller.roots_for(Perm::Stats) } else { Vec::new() };
-    let mut counts = Counts::default();
-    let mut grassroots = 0;
-    let mut all = Vec::new();
-    for r in &roots {
-        let nodes = match store::org::subtree(&s.store, &scope, r.id, None).await {
-            Ok(n) => n,
+    let service::home::Overview { counts, grassroots, findings: all } =
+        match service::home::overview(&s.store, &caller, today()).await {
+            Ok(o) => o,
             Err(e) => return caller.fail(e),
         };
-        if let Some(top) = nodes.first() {
-            counts.add(&top.counts);
-        }
-        grassroots += nodes.iter().filter(|n| n.org.kind.is_grassroots()).count();
-        all.extend(store::org::findings_in(&nodes, today()));
-    }
-    all.sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity).then(a.path.cmp(&b.path)));
     let findings_total = all.len();
     let findings = all
         .into_iter()
@@ -115,13 +74,9 @@ pub async fn home(State(s): State<Shared>, caller: Caller) -> Response {
             message: f.finding.message,
         })
         .collect();
-    let life = if caller.has(Perm::ReadLife) {
-        match life_todos(&s, &caller).await {
-            Ok(l) => l,
-            Err(e) => return caller.fail(e),
-        }
-    } else {
-        None
+    let life = match life_todos(&s, &caller).await {
+        Ok(l) => l,
+        Err(e) => return caller.fail(e),
     };
     render(&Home { nav: caller.nav("home"), counts, grassroots, findings, findings_total, business, life })
 }

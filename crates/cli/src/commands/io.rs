@@ -116,17 +116,27 @@ pub async fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let format = FileFormat::from_path(&a.out)?;
     let bar = ctx.bar();
     let t = Instant::now();
-    let n = match a.what {
-        WhatArg::Members => exchange::export_members(&store, &all, root.id, &a.out, format, !a.masked, &bar).await?,
-        WhatArg::Orgs => exchange::export_orgs(&store, &all, root.id, &a.out, format, &bar).await?,
+    let operator = service::Ctx::operator(all.actor().clone());
+    let req = service::exchange::ExportRequest {
+        org_id: root.id,
+        what: match a.what {
+            WhatArg::Members => service::exchange::ExportWhat::Members,
+            WhatArg::Orgs => service::exchange::ExportWhat::Orgs,
+        },
+        format,
+        include_former: true,
+        unmask: !a.masked,
+        when_denied: service::personal::WhenDenied::Refuse,
+        via: "cli",
     };
+    let n = service::exchange::export(&store, &operator, &req, &a.out, &bar).await?.rows;
     store::Progress::finish(&bar);
     let what = match a.what {
         WhatArg::Members => "名党员",
         WhatArg::Orgs => "个党组织",
     };
     println!("已导出“{}”的 {n} {what}到 {}（{:.1} 秒）。", root.name, a.out.display(), t.elapsed().as_secs_f64());
-    if !a.masked && matches!(a.what, WhatArg::Members) {
+    if !a.masked {
         println!("注意：文件含完整身份证号和电话，请妥善保管；对外提供请加 --masked。");
     }
     Ok(())

@@ -123,13 +123,7 @@ impl ApiCaller {
     /// The scope in which the caller holds every one of `perms` through one grant (for an import,
     /// which needs 导入导出 and the right to write what the file holds).
     pub fn scope_for_all(&self, perms: &[Perm]) -> store::Scope {
-        let roots = self
-            .grants
-            .iter()
-            .filter(|(r, _)| perms.iter().all(|p| crate::access::role_has(*r, *p)))
-            .map(|(_, p)| p.clone())
-            .collect();
-        self.narrow(roots)
+        self.0.ctx.scope_for_all(perms)
     }
 
     /// The top organization a request without `org` works on: the caller's only top organization
@@ -184,27 +178,18 @@ impl ApiCaller {
     pub async fn audit_personal(
         &self,
         s: &Shared,
-        scope: &store::Scope,
+        _scope: &store::Scope,
         action: &str,
         target: &str,
         detail: serde_json::Value,
     ) -> Result<(), Response> {
-        store::audit::record_now(&s.store, scope, action, target, "ok", detail)
-            .await
-            .map(|_| ())
-            .map_err(|e| self.fail(e))
+        service::personal::record_read(&s.store, self, action, target, detail).await.map_err(|e| self.fail(e))
     }
 
     /// May the caller see personal data unmasked at `path`, having asked for it? Asking without
     /// the permission there is 403.
     pub fn unmask_at(&self, asked: bool, path: &str) -> Result<bool, Response> {
-        if !asked {
-            Ok(false)
-        } else if self.can_at(Perm::ViewPersonal, path) {
-            Ok(true)
-        } else {
-            Err(self.forbidden(Perm::ViewPersonal))
-        }
+        service::personal::unmask(self, asked, path, service::personal::WhenDenied::Refuse).map_err(|e| self.fail(e))
     }
 }
 

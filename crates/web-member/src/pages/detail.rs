@@ -6,7 +6,6 @@ use axum::response::Response;
 use domain::member::Member;
 use serde::Deserialize;
 use store::member::StatusChange;
-use store::Scope;
 use web_core::access::Perm;
 use web_core::form::ok_notice;
 use web_core::pages::render;
@@ -99,8 +98,12 @@ pub(crate) fn history_rows(events: Vec<store::member::StatusEvent>) -> Vec<Histo
         .collect()
 }
 
-pub(crate) async fn org_name_of(s: &Shared, scope: &Scope, org_id: i64) -> String {
-    store::org::names(&s.store, scope, &[org_id]).await.ok().and_then(|m| m.get(&org_id).cloned()).unwrap_or_default()
+pub(crate) async fn org_name_of(s: &Shared, caller: &Caller, perm: Perm, org_id: i64) -> String {
+    service::org::names(&s.store, caller, perm, &[org_id])
+        .await
+        .ok()
+        .and_then(|m| m.get(&org_id).cloned())
+        .unwrap_or_default()
 }
 
 pub async fn member(
@@ -109,23 +112,23 @@ pub async fn member(
     Path(id): Path<i64>,
     Query(q): Query<MemberQuery>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadMembers));
-    let m = match store::member::get(&s.store, &scope, id).await {
+    web_core::tri!(caller.require(Perm::ReadMembers));
+    let m = match service::member::get(&s.store, &caller, Perm::ReadMembers, id).await {
         Ok(m) => m,
         Err(e) => return caller.fail(e),
     };
     let can_unmask = caller.can_at(Perm::ViewPersonal, &m.path);
     let wants = q.unmask == "1";
     let (m, unmasked) = if wants && can_unmask {
-        match store::member::read_personal(&s.store, &caller.scope_for(Perm::ViewPersonal), id).await {
+        match service::member::read_personal(&s.store, &caller, id).await {
             Ok(m) => (m, true),
             Err(e) => return caller.fail(e),
         }
     } else {
         (m, false)
     };
-    let org_name = org_name_of(&s, &scope, m.org_id).await;
-    let history = match store::member::status_history(&s.store, &scope, id).await {
+    let org_name = org_name_of(&s, &caller, Perm::ReadMembers, m.org_id).await;
+    let history = match service::member::status_history(&s.store, &caller, Perm::ReadMembers, id).await {
         Ok(h) => history_rows(h),
         Err(e) => return caller.fail(e),
     };

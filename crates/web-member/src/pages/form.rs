@@ -11,7 +11,6 @@ use domain::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
 use store::member::StatusChange;
-use store::Scope;
 use web_core::access::Perm;
 use web_core::form::{attach_errors, checked, merge_errors, opt_date, options, unmasked_or, with_status, Field};
 use web_core::pages::{render, today};
@@ -262,8 +261,8 @@ struct PickPage {
 const PICK_LIMIT: usize = 100;
 
 /// Members belong to branches: for another kind of organization, offer the branches below it.
-async fn pick_page(s: &Shared, caller: &Caller, scope: &Scope, o: &Org, trail: Vec<Crumb>) -> Response {
-    let nodes = match store::org::subtree(&s.store, scope, o.id, Some(3)).await {
+async fn pick_page(s: &Shared, caller: &Caller, o: &Org, trail: Vec<Crumb>) -> Response {
+    let nodes = match service::org::subtree(&s.store, caller, Perm::EditMembers, o.id, Some(3)).await {
         Ok(n) => n,
         Err(e) => return caller.fail(e),
     };
@@ -281,7 +280,7 @@ async fn pick_page(s: &Shared, caller: &Caller, scope: &Scope, o: &Org, trail: V
 }
 
 async fn new_trail(s: &Shared, caller: &Caller, o: &Org) -> Vec<Crumb> {
-    let ancestors = store::org::ancestors(&s.store, &caller.scope, o.id).await.unwrap_or_default();
+    let ancestors = service::org::ancestors(&s.store, caller, Perm::ReadOrgs, o.id).await.unwrap_or_default();
     let mut trail = vec![Crumb::new("/orgs", "组织树")];
     trail.extend(ancestors.into_iter().map(|a| Crumb::new(format!("/orgs/{}", a.id), a.name)));
     trail.push(Crumb::new(format!("/orgs/{}", o.id), o.name.clone()));
@@ -290,10 +289,10 @@ async fn new_trail(s: &Shared, caller: &Caller, o: &Org) -> Vec<Crumb> {
 }
 
 pub async fn new_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::EditMembers, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditMembers, id).await);
     let trail = new_trail(&s, &caller, &o).await;
     if !o.kind.holds_members() {
-        return pick_page(&s, &caller, &scope, &o, trail).await;
+        return pick_page(&s, &caller, &o, trail).await;
     }
     let form = MemberForm { category: "full".into(), status: "normal".into(), ..Default::default() };
     member_form_page(
@@ -317,11 +316,11 @@ pub async fn new_post(
     Path(id): Path<i64>,
     Form(f): Form<MemberForm>,
 ) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::EditMembers, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditMembers, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     if !o.kind.holds_members() {
         let trail = new_trail(&s, &caller, &o).await;
-        return with_status(pick_page(&s, &caller, &scope, &o, trail).await, StatusCode::CONFLICT);
+        return with_status(pick_page(&s, &caller, &o, trail).await, StatusCode::CONFLICT);
     }
     let (input, parse_errs) = f.input(None, true);
     let today = today();
@@ -354,7 +353,7 @@ pub async fn new_post(
 }
 
 pub(crate) async fn member_trail(s: &Shared, caller: &Caller, m: &Member, last: &str) -> Vec<Crumb> {
-    let org_name = org_name_of(s, &caller.scope, m.org_id).await;
+    let org_name = org_name_of(s, caller, Perm::ReadOrgs, m.org_id).await;
     let mut trail = vec![Crumb::new("/members", "党员名册")];
     if !org_name.is_empty() {
         trail.push(Crumb::new(format!("/members?org={}", m.org_id), org_name));
@@ -370,8 +369,8 @@ fn status_line(m: &Member, caller: &Caller) -> (String, bool) {
 }
 
 pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::EditMembers));
-    let m = match store::member::get(&s.store, &scope, id).await {
+    web_core::tri!(caller.require(Perm::EditMembers));
+    let m = match service::member::get(&s.store, &caller, Perm::EditMembers, id).await {
         Ok(m) => m,
         Err(e) => return caller.fail(e),
     };
@@ -398,8 +397,8 @@ pub async fn edit_post(
     Path(id): Path<i64>,
     Form(f): Form<MemberForm>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::EditMembers));
-    let m = match store::member::get(&s.store, &scope, id).await {
+    web_core::tri!(caller.require(Perm::EditMembers));
+    let m = match service::member::get(&s.store, &caller, Perm::EditMembers, id).await {
         Ok(m) => m,
         Err(e) => return caller.fail(e),
     };

@@ -5,6 +5,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::member::{Category, Occupation, Status};
 use serde::Deserialize;
+use service::ServiceError;
 use std::sync::Arc;
 use store::member::{MemberFilter, MemberSort};
 use store::StoreError;
@@ -132,13 +133,19 @@ impl Default for RosterPages {
 
 /// Why a roster page could not be shown.
 enum RosterFail {
-    Store(StoreError),
+    Service(ServiceError),
     Render,
 }
 
 impl From<StoreError> for RosterFail {
     fn from(e: StoreError) -> Self {
-        RosterFail::Store(e)
+        RosterFail::Service(e.into())
+    }
+}
+
+impl From<ServiceError> for RosterFail {
+    fn from(e: ServiceError) -> Self {
+        RosterFail::Service(e)
     }
 }
 
@@ -221,13 +228,13 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
         .get::<RosterPages>()
         .0
         .get_or_load(&s.store, caller.generations, key, || async {
-            let page = store::member::roster_lines(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await?;
+            let page = service::member::roster_lines(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await?;
             Ok::<_, RosterFail>(Arc::new(roster_view(page, former)?))
         })
         .await;
     let view = match view {
         Ok(v) => v,
-        Err(RosterFail::Store(e)) => return caller.fail(e),
+        Err(RosterFail::Service(e)) => return caller.fail(e),
         Err(RosterFail::Render) => return web_core::pages::render_failed(),
     };
     let heads = [("姓名", MemberSort::Name), ("出生日期", MemberSort::BirthDate), ("入党日期", MemberSort::JoinDate)]

@@ -50,7 +50,7 @@ async fn status_view(
     refusal: Option<String>,
 ) -> Response {
     let changes = StatusChange::open_to(m);
-    let org_name = org_name_of(s, &caller.scope, m.org_id).await;
+    let org_name = org_name_of(s, caller, Perm::ReadOrgs, m.org_id).await;
     let summary = vec![
         ("姓名", m.name.clone()),
         ("公民身份号码", domain::mask::id_number(&m.id_number)),
@@ -90,8 +90,8 @@ async fn status_view(
 }
 
 pub async fn status_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::EditMembers));
-    let m = match store::member::get(&s.store, &scope, id).await {
+    web_core::tri!(caller.require(Perm::EditMembers));
+    let m = match service::member::get(&s.store, &caller, Perm::EditMembers, id).await {
         Ok(m) => m,
         Err(e) => return caller.fail(e),
     };
@@ -105,8 +105,8 @@ pub async fn status_post(
     Path(id): Path<i64>,
     Form(f): Form<StatusForm>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::EditMembers));
-    let m = match store::member::get(&s.store, &scope, id).await {
+    web_core::tri!(caller.require(Perm::EditMembers));
+    let m = match service::member::get(&s.store, &caller, Perm::EditMembers, id).await {
         Ok(m) => m,
         Err(e) => return caller.fail(e),
     };

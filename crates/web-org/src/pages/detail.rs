@@ -85,13 +85,13 @@ struct OrgPage {
 const CHILDREN_PER_PAGE: usize = 50;
 
 pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::ReadOrgs, id).await);
-    let nodes = match store::org::subtree(&s.store, &scope, id, Some(1)).await {
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::ReadOrgs, id).await);
+    let nodes = match service::org::subtree(&s.store, &caller, Perm::ReadOrgs, id, Some(1)).await {
         Ok(n) => n,
         Err(e) => return caller.fail(e),
     };
     let counts = nodes.first().map(|n| n.counts).unwrap_or_default();
-    let ancestors = store::org::ancestors(&s.store, &scope, id).await.unwrap_or_default();
+    let ancestors = service::org::ancestors(&s.store, &caller, Perm::ReadOrgs, id).await.unwrap_or_default();
     let children_total = nodes.len().saturating_sub(1);
     let cpages = children_total.div_ceil(CHILDREN_PER_PAGE).max(1);
     let cpage = q.cpage.parse::<usize>().unwrap_or(1).clamp(1, cpages);
@@ -157,11 +157,10 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
         o.describe().into_iter().filter(|(k, _)| !matches!(*k, "ID" | "组织名称" | "届次" | "阵地设施")).collect();
     let show_members = caller.can_at(Perm::ReadMembers, &o.path);
     let (members, members_total) = if show_members {
-        let mscope = caller.scope_for(Perm::ReadMembers);
-        match store::member::list(&s.store, &mscope, id, &Default::default(), 1, 20).await {
+        match service::member::list(&s.store, &caller, Perm::ReadMembers, id, &Default::default(), 1, 20).await {
             Ok(p) => {
                 let ids: Vec<i64> = p.items.iter().map(|m| m.org_id).collect();
-                let names = store::org::names(&s.store, &mscope, &ids).await.unwrap_or_default();
+                let names = service::org::names(&s.store, &caller, Perm::ReadMembers, &ids).await.unwrap_or_default();
                 let rows = p
                     .items
                     .iter()

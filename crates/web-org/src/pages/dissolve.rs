@@ -45,7 +45,7 @@ async fn dissolve_view(
     errs: &FieldErrors,
     refusal: Option<String>,
 ) -> Response {
-    let nodes = store::org::subtree(&s.store, &caller.scope_for(Perm::EditOrgs), o.id, Some(1)).await;
+    let nodes = service::org::subtree(&s.store, &caller, Perm::EditOrgs, o.id, Some(1)).await;
     let (children, members) = match nodes {
         Ok(n) => (n.len().saturating_sub(1), n.first().map_or(0, |r| r.counts.total)),
         Err(e) => return caller.fail(e),
@@ -113,7 +113,7 @@ pub async fn dissolve_post(
     match service::org::dissolve(&s.store, &caller, id, date).await {
         Ok(()) => {
             let back = match o.parent_id {
-                Some(p) if store::org::get(&s.store, &caller.scope, p).await.is_ok() => {
+                Some(p) if service::org::get(&s.store, &caller, Perm::ReadOrgs, p).await.is_ok() => {
                     format!("/orgs/{p}?ok=dissolved")
                 }
                 _ => "/orgs".to_string(),

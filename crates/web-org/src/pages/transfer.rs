@@ -74,7 +74,7 @@ fn move_refusal(o: &Org, dest: &Org) -> Option<String> {
 
 async fn parent_name(s: &Shared, caller: &Caller, o: &Org) -> String {
     let Some(p) = o.parent_id else { return "（无）".into() };
-    store::org::names(&s.store, &caller.scope, &[p])
+    service::org::names(&s.store, &caller, Perm::ReadOrgs, &[p])
         .await
         .ok()
         .and_then(|m| m.get(&p).cloned())
@@ -91,7 +91,6 @@ async fn move_view(
     refusal: Option<String>,
     confirm: Option<(i64, String, i64, i64)>,
 ) -> Result<Response, Response> {
-    let scope = caller.scope_for(Perm::EditOrgs);
     let q = domain::member::normalize_text(q);
     let mut results = Vec::new();
     let mut truncated = false;
@@ -99,7 +98,7 @@ async fn move_view(
         let mut found = Vec::new();
         for root in caller.roots_for(Perm::EditOrgs) {
             found.extend(
-                store::org::search(&s.store, &scope, root.id, &q, MOVE_RESULTS as i64 + 1)
+                service::org::search(&s.store, &caller, Perm::EditOrgs, root.id, &q, MOVE_RESULTS as i64 + 1)
                     .await
                     .map_err(|e| caller.fail(e))?,
             );
@@ -107,7 +106,7 @@ async fn move_view(
         truncated = found.len() > MOVE_RESULTS;
         found.truncate(MOVE_RESULTS);
         let pids: Vec<i64> = found.iter().filter_map(|d| d.parent_id).collect();
-        let names = store::org::names(&s.store, &caller.scope, &pids).await.unwrap_or_default();
+        let names = service::org::names(&s.store, &caller, Perm::ReadOrgs, &pids).await.unwrap_or_default();
         results = found
             .iter()
             .map(|d| Destination {
@@ -156,7 +155,7 @@ pub async fn move_post(
     Path(id): Path<i64>,
     Form(f): Form<MoveForm>,
 ) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     let view = |error: Option<String>, refusal: Option<String>, confirm, status| {
         let (s, caller, o, q) = (&s, &caller, &o, f.q.clone());
@@ -173,7 +172,7 @@ pub async fn move_post(
     let Ok(to) = f.to.trim().parse::<i64>() else {
         return view(Some("请先搜索并选择新的上级党组织".into()), None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let dest = match store::org::get(&s.store, &scope, to).await {
+    let dest = match service::org::get(&s.store, &caller, Perm::EditOrgs, to).await {
         Ok(d) => d,
         Err(e) => return caller.fail(e),
     };

@@ -61,11 +61,11 @@ fn open_list(ids: &[i64]) -> String {
 }
 
 pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadOrgs));
+    web_core::tri!(caller.require(Perm::ReadOrgs));
     let tops: Vec<Org> = match q.root.trim() {
         "" => caller.roots_for(Perm::ReadOrgs),
         r => match r.parse::<i64>() {
-            Ok(id) => match store::org::get(&s.store, &scope, id).await {
+            Ok(id) => match service::org::get(&s.store, &caller, Perm::ReadOrgs, id).await {
                 Ok(o) => vec![o],
                 Err(e) => return caller.fail(e),
             },
@@ -87,7 +87,7 @@ pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQ
         let mut out: Vec<(Node, usize)> = Vec::new();
         for top in &tops {
             let mut stack: Vec<(Node, usize)> = Vec::new();
-            let nodes = match store::org::subtree(&s.store, &scope, top.id, Some(1)).await {
+            let nodes = match service::org::subtree(&s.store, &caller, Perm::ReadOrgs, top.id, Some(1)).await {
                 Ok(n) => n,
                 Err(e) => return caller.fail(e),
             };
@@ -106,7 +106,7 @@ pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQ
                 let id = n.org.id;
                 out.push((n, lvl));
                 if open_set.contains(&id) {
-                    match store::org::subtree(&s.store, &scope, id, Some(1)).await {
+                    match service::org::subtree(&s.store, &caller, Perm::ReadOrgs, id, Some(1)).await {
                         Ok(kids) => stack.extend(kids.into_iter().skip(1).rev().map(|k| (k, lvl + 1))),
                         Err(e) => return caller.fail(e),
                     }
@@ -114,7 +114,7 @@ pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQ
             }
         }
         let ids: Vec<i64> = out.iter().map(|(n, _)| n.org.id).collect();
-        let kids = store::org::child_counts(&s.store, &scope, &ids).await.unwrap_or_default();
+        let kids = service::org::child_counts(&s.store, &caller, Perm::ReadOrgs, &ids).await.unwrap_or_default();
         for (n, lvl) in out {
             let children = kids.get(&n.org.id).copied().unwrap_or(0);
             let is_top = lvl == 0 && !forest;
@@ -134,7 +134,16 @@ pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQ
     } else {
         let mut found: Vec<Node> = Vec::new();
         for top in &tops {
-            match store::org::search_nodes(&s.store, &scope, top.id, &search, (SEARCH_ROWS + 1) as i64).await {
+            match service::org::search_nodes(
+                &s.store,
+                &caller,
+                Perm::ReadOrgs,
+                top.id,
+                &search,
+                (SEARCH_ROWS + 1) as i64,
+            )
+            .await
+            {
                 Ok(f) => found.extend(f),
                 Err(e) => return caller.fail(e),
             }
@@ -142,7 +151,7 @@ pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQ
         truncated = found.len() > SEARCH_ROWS;
         found.truncate(SEARCH_ROWS);
         let parent_ids: Vec<i64> = found.iter().filter_map(|n| n.org.parent_id).collect();
-        let names = store::org::names(&s.store, &scope, &parent_ids).await.unwrap_or_default();
+        let names = service::org::names(&s.store, &caller, Perm::ReadOrgs, &parent_ids).await.unwrap_or_default();
         for n in &found {
             let parent = n.org.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default();
             rows.push(tree_row(n, 0, 0, false, String::new(), parent));
@@ -150,7 +159,7 @@ pub async fn orgs(State(s): State<Shared>, caller: Caller, Query(q): Query<OrgsQ
     }
     let mut trail = vec![Crumb::new("/orgs", "组织树")];
     if !forest && q.root.trim().parse::<i64>().is_ok() {
-        let ancestors = store::org::ancestors(&s.store, &scope, first.id).await.unwrap_or_default();
+        let ancestors = service::org::ancestors(&s.store, &caller, Perm::ReadOrgs, first.id).await.unwrap_or_default();
         trail.extend(ancestors.into_iter().map(|o| Crumb::new(format!("/orgs?root={}", o.id), o.name)));
         trail.push(Crumb::new("", first.name.clone()));
     }

@@ -8,6 +8,7 @@ mod browser;
 mod common;
 mod error_policy;
 mod exchange_stats_pages;
+mod export_masking;
 mod life_api;
 mod life_compliance;
 mod life_pages;

@@ -18,7 +18,7 @@ const ALLOWED: &[(&str, &str, usize, &str)] = &[
     ("web-core/src/auth.rs", "Scope::subtrees(", 2, "the union of the caller's own grants"),
     ("service/src/ctx.rs", "Scope::subtrees(", 1, "a permission's scope, from the caller's grants"),
     ("service/src/ctx.rs", "Scope::all()", 1, "the operator at the command line on the server holds the whole tree"),
-    ("web-member/src/pages/me.rs", "Scope::subtrees(", 1, "a 党员's own branch, from the caller's grants"),
+    ("service/src/member.rs", "Scope::subtrees(", 1, "a 党员's own branch, from the caller's grants"),
     (
         "web-admin/src/pages/admin.rs",
         "Scope::all()",
