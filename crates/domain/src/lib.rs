@@ -15,5 +15,6 @@ pub mod org;
 pub mod path;
 pub mod region;
 pub mod rules;
+pub mod text;
 
 pub use error::{FieldError, FieldErrors};

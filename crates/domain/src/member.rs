@@ -255,25 +255,14 @@ pub const MIN_JOIN_AGE: i32 = 18;
 pub const PROBATION_YEARS: i32 = 1;
 
 fn opt_text(s: &Option<String>, field: &'static str, max: usize, errs: &mut FieldErrors) -> Option<String> {
-    let v = s.as_deref().map(normalize_text).filter(|s| !s.is_empty());
-    if let Some(t) = &v {
-        if t.chars().count() > max {
-            errs.push(field, format!("不能超过 {max} 个字"));
-        }
-    }
-    v
+    crate::text::optional(s, field, max, errs)
 }
 
 impl MemberInput {
     /// Check every rule and report every problem, each naming its field.
     pub fn validate(&self, today: NaiveDate) -> Result<ValidMember, FieldErrors> {
         let mut errs = FieldErrors::default();
-        let name = normalize_text(&self.name);
-        if name.is_empty() {
-            errs.push("姓名", "不能为空");
-        } else if name.chars().count() > 50 {
-            errs.push("姓名", "不能超过 50 个字");
-        }
+        let name = crate::text::required(&self.name, "姓名", crate::text::max::PERSON_NAME, &mut errs);
         let id = if normalize_text(&self.id_number).is_empty() {
             errs.push("公民身份号码", "不能为空");
             None

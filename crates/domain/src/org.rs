@@ -275,12 +275,11 @@ impl OrgInput {
     /// Validate, fill the default term end from RULES TERM-02 when only the start is given.
     pub fn validate(&self, today: NaiveDate) -> Result<ValidOrg, FieldErrors> {
         let mut errs = FieldErrors::default();
-        let name = crate::member::normalize_text(&self.name);
-        if name.is_empty() {
-            errs.push("组织名称", "不能为空");
-        } else if name.chars().count() > 100 {
-            errs.push("组织名称", "不能超过 100 个字");
-        }
+        use crate::text::{max, optional};
+        let name = crate::text::required(&self.name, "组织名称", max::ORG_NAME, &mut errs);
+        let short_name = optional(&self.short_name, "简称", max::ORG_SHORT_NAME, &mut errs);
+        let secretary = optional(&self.secretary, "书记", max::PERSON_NAME, &mut errs);
+        let address = optional(&self.address, "地址", max::ADDRESS, &mut errs);
         let kind = match self.kind {
             Some(k) => Some(k),
             None => {
@@ -327,7 +326,7 @@ impl OrgInput {
         if self.term_end.is_some() && self.term_start.is_none() {
             errs.push("届期开始", "填写了届期结束，也应填写届期开始");
         }
-        let contact_phone = clean(&self.contact_phone);
+        let contact_phone = optional(&self.contact_phone, "联系电话", max::PHONE, &mut errs);
         if let Some(p) = &contact_phone {
             if let Err(m) = crate::member::check_phone(p) {
                 errs.push("联系电话", m);
@@ -355,7 +354,7 @@ impl OrgInput {
         }
         Ok(ValidOrg {
             name,
-            short_name: clean(&self.short_name),
+            short_name,
             kind: kind.expect("checked"),
             sector,
             region_code,
@@ -365,9 +364,9 @@ impl OrgInput {
             term_number: self.term_number,
             term_start: self.term_start,
             term_end,
-            secretary: clean(&self.secretary),
+            secretary,
             contact_phone,
-            address: clean(&self.address),
+            address,
             annual_funds: self.annual_funds,
             facilities: self.facilities.clone(),
         })

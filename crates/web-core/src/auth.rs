@@ -467,13 +467,24 @@ pub struct ScopeForm {
     back: String,
 }
 
+/// `back` when it is a path on this site, else `None`. Browsers read a backslash as a slash, so
+/// `/\evil.example` is another site just as `//evil.example` is: both are refused, as is a path
+/// with a control character or a backslash anywhere.
+pub fn same_site_path(back: &str) -> Option<&str> {
+    let ok = back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(|c| c.is_control());
+    ok.then_some(back)
+}
+
 /// The scope switcher: narrow every view to one organization of the caller's scope (kept in a
 /// cookie and checked against the scope on every request), or widen it again.
 pub async fn switch_scope(State(s): State<Shared>, caller: Caller, Form(f): Form<ScopeForm>) -> Response {
     if let Err(r) = caller.check_csrf(&f.csrf) {
         return r;
     }
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") { f.back.as_str() } else { "/" };
+    let back = same_site_path(&f.back).unwrap_or("/");
     let org = f.org.trim();
     if org.is_empty() {
         return with_cookie(
@@ -489,5 +500,21 @@ pub async fn switch_scope(State(s): State<Shared>, caller: Caller, Form(f): Form
             set_cookie(FOCUS_COOKIE, &o.id.to_string(), None, s.secure_cookies),
         ),
         Err(e) => caller.fail(e),
+    }
+}
+
+#[cfg(test)]
+mod same_site_tests {
+    use super::same_site_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_back() {
+        for ok in ["/", "/members?org=3", "/life/records/7#top"] {
+            assert_eq!(same_site_path(ok), Some(ok));
+        }
+        for bad in ["//evil.example", "/\\evil.example", "\\/evil.example", "https://evil.example", "evil", "", "/a\nb"]
+        {
+            assert_eq!(same_site_path(bad), None, "{bad:?}");
+        }
     }
 }

@@ -117,3 +117,40 @@ pub async fn log_requests(req: Request, next: Next) -> Response {
     }
     res
 }
+
+/// The framework's own refusals (a path id that is not a number, a malformed form or query, a
+/// wrong method, a body too large) come as English plain text. Answer them as every other error:
+/// a Chinese error page, or problem+json on the API, with the same status.
+pub async fn plain_rejections(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    // a refusal of the framework's: plain text, or no body at all (a wrong method)
+    let plain = match res.headers().get(axum::http::header::CONTENT_TYPE) {
+        None => true,
+        Some(v) => v.to_str().is_ok_and(|v| v.starts_with("text/plain")),
+    };
+    if !status.is_client_error() || !plain {
+        return res;
+    }
+    let (title, detail) = rejection_text(status);
+    let mut out = if api { crate::problem(status, title, detail) } else { crate::error_page(status, title, detail) };
+    for (k, v) in res.headers() {
+        if k == axum::http::header::ALLOW {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
+/// What the user reads for a refusal of the framework's, by status.
+pub fn rejection_text(status: axum::http::StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        404 => ("页面不存在", "您访问的地址不存在，请从菜单进入。"),
+        405 => ("请求方式不支持", "该地址不支持这种请求方式，请从页面上的按钮或链接操作。"),
+        413 => ("内容过大", "上传的内容超过了允许的大小，请缩小文件后重试。"),
+        415 => ("内容类型不支持", "请求的内容类型不受支持：表单请用页面提交，接口请按文档发送 JSON 或文件。"),
+        422 => ("内容无效", "提交的内容格式不正确，请检查后重试。"),
+        _ => ("请求无效", "地址或参数格式不正确（例如编号应为数字），请检查后重试。"),
+    }
+}

@@ -94,6 +94,7 @@ pub fn router(state: AppState, table: routes::Routes) -> Router {
         .router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), forget_callers_after_writes))
+        .layer(middleware::from_fn(error::plain_rejections))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(error::log_requests))
         .with_state(state)

@@ -9,6 +9,7 @@ mod common;
 mod error_policy;
 mod exchange_stats_pages;
 mod export_masking;
+mod hardening;
 mod life_api;
 mod life_compliance;
 mod life_pages;
