@@ -306,6 +306,7 @@ impl<'a> Gen<'a> {
             address: Some(address),
             annual_funds: None,
             facilities: vec![],
+            version: None,
         };
         let idx = self.tree.add(parent, input, role);
         self.set_term(idx, end);

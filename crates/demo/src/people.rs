@@ -462,6 +462,7 @@ impl MemberGen<'_> {
             is_needy,
             status: None,
             status_date: None,
+            version: None,
         }
     }
 }

@@ -196,6 +196,9 @@ pub struct Member {
     pub is_needy: bool,
     pub status: Status,
     pub status_date: Option<NaiveDate>,
+    /// Advanced by every change of the record; see [`crate::org::Org::version`].
+    #[serde(default = "crate::org::first_version")]
+    pub version: i64,
 }
 
 /// What a caller supplies for a member; sex and birth date may be left empty and are then taken
@@ -222,6 +225,9 @@ pub struct MemberInput {
     pub is_needy: bool,
     pub status: Option<Status>,
     pub status_date: Option<NaiveDate>,
+    /// The version of the record this edit was made on; `None`: whatever is stored.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// A validated member, ready to store (without organization, which the store checks).
@@ -247,6 +253,7 @@ pub struct ValidMember {
     pub is_needy: bool,
     pub status: Status,
     pub status_date: Option<NaiveDate>,
+    pub version: Option<i64>,
 }
 
 /// Minimum age at joining (党章 第一章第一条: 年满十八岁).
@@ -384,6 +391,7 @@ impl MemberInput {
             is_needy: self.is_needy,
             status,
             status_date: if status == Status::Normal { None } else { self.status_date },
+            version: self.version,
         };
         errs.into_result(v)
     }
@@ -412,6 +420,7 @@ impl From<&Member> for MemberInput {
             is_needy: m.is_needy,
             status: Some(m.status),
             status_date: m.status_date,
+            version: Some(m.version),
         }
     }
 }

@@ -162,6 +162,15 @@ pub struct Org {
     pub address: Option<String>,
     pub annual_funds: Option<i64>,
     pub facilities: Vec<Facility>,
+    /// Advanced by every change of the record's content; an edit made on an older version is
+    /// refused instead of silently reverting the newer change.
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+/// The version of a record as first stored.
+pub fn first_version() -> i64 {
+    1
 }
 
 impl Org {
@@ -244,6 +253,10 @@ pub struct OrgInput {
     /// 年度运转经费, in yuan.
     pub annual_funds: Option<i64>,
     pub facilities: Vec<Facility>,
+    /// The version of the record this edit was made on (see [`Org::version`]); `None` when the
+    /// caller does not say, and the edit then applies to whatever is stored.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// A validated organization input, ready to store.
@@ -265,6 +278,7 @@ pub struct ValidOrg {
     pub address: Option<String>,
     pub annual_funds: Option<i64>,
     pub facilities: Vec<Facility>,
+    pub version: Option<i64>,
 }
 
 fn clean(s: &Option<String>) -> Option<String> {
@@ -369,6 +383,7 @@ impl OrgInput {
             address,
             annual_funds: self.annual_funds,
             facilities: self.facilities.clone(),
+            version: self.version,
         })
     }
 }

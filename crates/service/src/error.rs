@@ -23,6 +23,10 @@ pub enum ServiceError {
     /// The record's present state refuses the operation; the message says why (409).
     #[error("{0}")]
     Refused(String),
+    /// The edit was made on an older version than the stored one (409): the surface shows the
+    /// stored record beside what the user typed.
+    #[error("该{0}已被他人修改，您的修改没有保存。请核对最新内容后再保存。")]
+    Stale(&'static str),
     /// Anything else: the database or the system failed. Logged once where the request ends,
     /// shown to the user as a calm message with the request's id (500).
     #[error(transparent)]
@@ -37,6 +41,7 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound(what) => ServiceError::NotFound(what),
             StoreError::Invalid(errs) => ServiceError::Invalid(errs),
             StoreError::Refused(msg) => ServiceError::Refused(msg),
+            StoreError::Stale(what) => ServiceError::Stale(what),
             other => ServiceError::Internal(other),
         }
     }

@@ -87,7 +87,8 @@ pub fn diff(before: &Value, after: &Value) -> Value {
         return json!({ "before": before, "after": after });
     };
     let mut out = Map::new();
-    for (k, av) in a {
+    // the record's version is bookkeeping that every change advances, not a change of its own
+    for (k, av) in a.iter().filter(|(k, _)| k.as_str() != "version") {
         let bv = b.get(k).unwrap_or(&Value::Null);
         if bv != av {
             out.insert(k.clone(), json!({ "before": bv, "after": av }));

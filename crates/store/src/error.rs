@@ -12,6 +12,10 @@ pub enum StoreError {
     /// A state that refuses the operation, with what to do about it.
     #[error("{0}")]
     Refused(String),
+    /// The edit was made on an older version of the record than the stored one: somebody else
+    /// changed it meanwhile. Nothing was written.
+    #[error("该{0}已被他人修改，您的修改没有保存。请核对最新内容后再保存。")]
+    Stale(&'static str),
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
     #[error("数据库迁移失败：{0}")]

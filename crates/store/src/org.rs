@@ -15,7 +15,7 @@ use crate::scope::Scope;
 
 pub(crate) const ORG_COLS: &str = "o.id, o.parent_id, o.path, o.name, o.short_name, o.kind, o.sector, o.region_code, \
     o.formed_by, o.founded_on, o.has_committee, o.term_number, o.term_start, o.term_end, o.secretary, o.contact_phone, \
-    o.address, o.annual_funds, o.dissolved_on";
+    o.address, o.annual_funds, o.dissolved_on, o.version";
 
 #[derive(sqlx::FromRow, Debug)]
 pub(crate) struct OrgRow {
@@ -38,6 +38,7 @@ pub(crate) struct OrgRow {
     address: Option<String>,
     annual_funds: Option<i64>,
     dissolved_on: Option<NaiveDate>,
+    version: i64,
 }
 
 impl OrgRow {
@@ -62,6 +63,7 @@ impl OrgRow {
             address: self.address,
             annual_funds: self.annual_funds,
             facilities: Vec::new(),
+            version: self.version,
         }
     }
 }
@@ -312,6 +314,7 @@ pub async fn create_in(tx: &mut Tx, scope: &Scope, parent_id: Option<i64>, v: &V
         address: v.address.clone(),
         annual_funds: v.annual_funds,
         facilities: v.facilities.clone(),
+        version: domain::org::first_version(),
     };
     crate::audit::record(tx, scope, "org.create", &format!("org:{id}"), "ok", json!({ "after": org })).await?;
     Ok(org)
@@ -364,19 +367,28 @@ pub async fn update_in(tx: &mut Tx, scope: &Scope, id: i64, v: &ValidOrg) -> Sto
             )));
         }
     }
+    if v.version.is_some_and(|seen| seen != cur.version) {
+        return Err(StoreError::Stale("党组织"));
+    }
     if sibling_named(tx, cur.parent_id, &v.name, Some(id)).await? {
         return Err(StoreError::Invalid(
             domain::FieldError::new("组织名称", format!("同一上级党组织下已有“{}”", v.name)).into(),
         ));
     }
-    tx.x()
+    // the version read above must still be the stored one when the row is written (a concurrent
+    // edit that committed meanwhile makes this match nothing)
+    let written = tx
+        .x()
         .execute(
             "UPDATE org SET name = $1, short_name = $2, kind = $3, sector = $4, region_code = $5, formed_by = $6, founded_on = $7, \
              has_committee = $8, term_number = $9, term_start = $10, term_end = $11, secretary = $12, contact_phone = $13, \
-             address = $14, annual_funds = $15, updated_at = $16 WHERE id = $17",
-            &[&org_fields(v)[..], &args![now(), id]].concat(),
+             address = $14, annual_funds = $15, updated_at = $16, version = version + 1 WHERE id = $17 AND version = $18",
+            &[&org_fields(v)[..], &args![now(), id, cur.version]].concat(),
         )
         .await?;
+    if written == 0 {
+        return Err(StoreError::Stale("党组织"));
+    }
     write_facilities(tx, id, &v.facilities).await?;
     let row = fetch_row(tx.x(), id).await?.ok_or(StoreError::NotFound("党组织"))?;
     let mut org = row.into_org();
@@ -460,7 +472,10 @@ pub async fn move_subtree(store: &Store, scope: &Scope, id: i64, new_parent_id: 
     tx.x().execute(&rewrite("life_record"), &a).await?;
     tx.x().execute(&rewrite("life_finding"), &a).await?;
     tx.x()
-        .execute("UPDATE org SET parent_id = $1, updated_at = $2 WHERE id = $3", &args![parent.id, now(), org.id])
+        .execute(
+            "UPDATE org SET parent_id = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+            &args![parent.id, now(), org.id],
+        )
         .await?;
     rollup::apply(&mut tx, &parent.path, &moved).await?;
     let report = MoveReport { old_path: org.path, new_path, orgs_moved, members_moved };
@@ -498,7 +513,12 @@ pub async fn dissolve(store: &Store, scope: &Scope, id: i64, on: NaiveDate) -> S
             org.name
         )));
     }
-    tx.x().execute("UPDATE org SET dissolved_on = $1, updated_at = $2 WHERE id = $3", &args![on, now(), id]).await?;
+    tx.x()
+        .execute(
+            "UPDATE org SET dissolved_on = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+            &args![on, now(), id],
+        )
+        .await?;
     crate::audit::record(
         &mut tx,
         scope,

@@ -85,6 +85,7 @@ pub fn answer(surface: Surface, e: ServiceError) -> Response {
         }
         ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "填写有误", e.to_string()),
         ServiceError::Refused(_) => (StatusCode::CONFLICT, "无法完成", e.to_string()),
+        ServiceError::Stale(_) => (StatusCode::CONFLICT, "已被他人修改", e.to_string()),
         ServiceError::Internal(inner) => {
             log_internal("请求失败：读写数据出错", inner);
             (StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙", internal_message("读取数据时出错，请稍后再试。"))

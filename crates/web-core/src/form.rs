@@ -173,3 +173,34 @@ pub fn unmasked_or(submitted: &str, stored: Option<&str>, mask: fn(&str) -> Stri
         _ => submitted.to_string(),
     }
 }
+
+/// One field whose value the user typed differs from the one stored meanwhile by someone else.
+pub struct Difference {
+    pub label: &'static str,
+    /// What the user typed (kept in the form).
+    pub yours: String,
+    /// What is stored now.
+    pub stored: String,
+}
+
+/// The fields of `yours` (the form as the user sent it) whose shown value differs from `stored`
+/// (the same form filled from the record as it is stored now): what a page shows when a save was
+/// refused because the record changed meanwhile (`stale_partial.html`). Choices are compared by
+/// code and shown by label.
+pub fn differences(yours: &[Field], stored: &[Field]) -> Vec<Difference> {
+    let shown = |f: &Field| -> String {
+        match f.kind {
+            "select" => f.options.iter().find(|(c, _)| *c == f.value).map(|(_, l)| l.clone()).unwrap_or_default(),
+            "check" => if f.value.is_empty() { "否" } else { "是" }.to_string(),
+            _ => f.value.trim().to_string(),
+        }
+    };
+    yours
+        .iter()
+        .filter_map(|y| {
+            let s = stored.iter().find(|s| s.name == y.name)?;
+            let (a, b) = (shown(y), shown(s));
+            (a != b).then(|| Difference { label: y.label, yours: a, stored: b })
+        })
+        .collect()
+}

@@ -79,6 +79,9 @@ pub struct MemberOut {
     pub status_date: Option<NaiveDate>,
     /// ID number and phone are masked in this answer.
     pub masked: bool,
+    /// The record's version: send it back in `PATCH` so that a change made meanwhile by someone
+    /// else is not overwritten (a stale version answers 409).
+    pub version: i64,
 }
 
 fn out(m: &Member, org_name: String, unmask: bool) -> MemberOut {
@@ -107,6 +110,7 @@ fn out(m: &Member, org_name: String, unmask: bool) -> MemberOut {
         status: m.status.code().into(),
         status_date: m.status_date,
         masked: !unmask,
+        version: m.version,
     }
 }
 
@@ -336,6 +340,9 @@ pub struct MemberCreate {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct MemberPatch {
+    /// 记录版本: the `version` of the member as read. When given and no longer the stored one
+    /// (someone changed the record meanwhile), nothing is saved and the answer is 409.
+    version: Option<i64>,
     org_id: Option<i64>,
     name: Option<String>,
     #[schema(schema_with = sex_schema_opt)]
@@ -554,6 +561,10 @@ pub async fn update(
         Given::Absent | Given::Bad => None,
     };
     let mut input = MemberInput::from(&m);
+    input.version = match f.int("version", "记录版本") {
+        Given::Value(v) => Some(v),
+        _ => None,
+    };
     apply(&mut f, &mut input);
     tri!(validate(&mut f, &input));
     match service::member::update(&s.store, &caller, m.id, org_id, &input, today()).await {

@@ -142,6 +142,9 @@ pub struct OrgDetail {
     pub members: MemberCounts,
     /// Personal data (联系电话) is masked in this answer.
     pub masked: bool,
+    /// The record's version: send it back in `PATCH` so that a change made meanwhile by someone
+    /// else is not overwritten (a stale version answers 409).
+    pub version: i64,
 }
 
 fn detail(o: &Org, counts: Counts, unmask: bool) -> OrgDetail {
@@ -170,6 +173,7 @@ fn detail(o: &Org, counts: Counts, unmask: bool) -> OrgDetail {
             .collect(),
         members: counts.into(),
         masked: !unmask,
+        version: o.version,
     }
 }
 
@@ -361,6 +365,9 @@ pub struct OrgCreate {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct OrgPatch {
+    /// 记录版本: the `version` of the organization as read. When given and no longer the stored
+    /// one (someone changed the organization meanwhile), nothing is saved and the answer is 409.
+    version: Option<i64>,
     name: Option<String>,
     short_name: Option<String>,
     #[schema(schema_with = kind_schema_opt)]
@@ -498,6 +505,7 @@ fn input_of(o: &Org) -> OrgInput {
         address: o.address.clone(),
         annual_funds: o.annual_funds,
         facilities: o.facilities.clone(),
+        version: None,
     }
 }
 
@@ -591,6 +599,9 @@ pub async fn update(
         f.errors.push(ApiFieldError::new("上级党组织", "不能在这里修改：移动党组织请在网页上使用“移动”功能"));
     }
     let mut input = input_of(&o);
+    if let Given::Value(v) = f.int("version", "记录版本") {
+        input.version = Some(v);
+    }
     apply(&mut f, &mut input);
     tri!(validate(&mut f, &input));
     let saved = match service::org::update(&s.store, &caller, o.id, &input, today()).await {

@@ -84,6 +84,7 @@ pub(crate) fn parse_member(l: &Layout, row: &[Cell], today: NaiveDate) -> (Membe
         is_needy: take(l, &mut errs, m::NEEDY, c(m::NEEDY).boolean()),
         status: take(l, &mut errs, m::STATUS, c(m::STATUS).choice(Status::parse, Status::labels)),
         status_date: take(l, &mut errs, m::STATUS_DATE, c(m::STATUS_DATE).date()),
+        version: None,
     };
     let valid = match input.validate(today) {
         Ok(v) => Some(v),
@@ -161,6 +162,7 @@ pub(crate) fn parse_org(l: &Layout, row: &[Cell], today: NaiveDate) -> (OrgParse
         address: c(o::ADDRESS).opt(),
         annual_funds: take(l, &mut errs, o::FUNDS, c(o::FUNDS).integer()),
         facilities,
+        version: None,
     };
     let valid = match input.validate(today) {
         Ok(v) => Some(v),

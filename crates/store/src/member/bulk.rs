@@ -171,7 +171,7 @@ async fn write_row(tx: &mut Tx, id: i64, r: &BulkRow, t: chrono::DateTime<chrono
             "UPDATE member SET name = $1, sex = $2, id_number = $3, ethnicity = $4, birth_date = $5, education = $6, \
              category = $7, join_date = $8, full_date = $9, job_post = $10, phone = $11, work_unit = $12, \
              residence_community = $13, occupation = $14, is_mobile = $15, mobile_to = $16, is_lost_contact = $17, \
-             is_needy = $18, status = $19, status_date = $20, org_id = $21, path = $22, updated_at = $23 WHERE id = $24",
+             is_needy = $18, status = $19, status_date = $20, org_id = $21, path = $22, updated_at = $23, version = version + 1 WHERE id = $24",
             &a,
         )
         .await?;

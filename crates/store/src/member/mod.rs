@@ -7,7 +7,7 @@ use crate::rollup::MemberFacts;
 
 pub(crate) const MEMBER_COLS: &str = "m.id, m.org_id, m.path, m.name, m.sex, m.id_number, m.ethnicity, m.birth_date, m.education, \
     m.category, m.join_date, m.full_date, m.job_post, m.phone, m.work_unit, m.residence_community, m.occupation, m.is_mobile, \
-    m.mobile_to, m.is_lost_contact, m.is_needy, m.status, m.status_date";
+    m.mobile_to, m.is_lost_contact, m.is_needy, m.status, m.status_date, m.version";
 
 #[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct MemberRow {
@@ -37,6 +37,7 @@ pub(crate) struct MemberRow {
     is_needy: bool,
     status: String,
     status_date: Option<NaiveDate>,
+    version: i64,
 }
 
 /// A flag in JSON built by the database: `true`/`false` from PostgreSQL, `1`/`0` from SQLite.
@@ -88,6 +89,7 @@ impl MemberRow {
             is_needy: r.get(at + 20)?,
             status: r.get(at + 21)?,
             status_date: direct_opt_date(r, at + 22)?,
+            version: r.get(at + 23)?,
         })
     }
 
@@ -116,6 +118,7 @@ impl MemberRow {
             is_needy: self.is_needy,
             status: Status::from_code(&self.status).unwrap_or(Status::Normal),
             status_date: self.status_date,
+            version: self.version,
         }
     }
 }

@@ -174,17 +174,25 @@ async fn write_update(
     if v.status.is_current() {
         check_unique(tx, scope, &v.id_number, Some(id)).await?;
     }
+    if v.version.is_some_and(|seen| seen != old.version) {
+        return Err(StoreError::Stale("党员信息"));
+    }
     let mut a = member_args(v);
-    a.extend(args![org.id, org.path.clone(), now(), id]);
-    tx.x()
+    a.extend(args![org.id, org.path.clone(), now(), id, old.version]);
+    // the version read must still be the stored one when the row is written
+    let written = tx
+        .x()
         .execute(
             "UPDATE member SET name = $1, sex = $2, id_number = $3, ethnicity = $4, birth_date = $5, education = $6, category = $7, \
              join_date = $8, full_date = $9, job_post = $10, phone = $11, work_unit = $12, residence_community = $13, \
              occupation = $14, is_mobile = $15, mobile_to = $16, is_lost_contact = $17, is_needy = $18, status = $19, \
-             status_date = $20, org_id = $21, path = $22, updated_at = $23 WHERE id = $24",
+             status_date = $20, org_id = $21, path = $22, updated_at = $23, version = version + 1 WHERE id = $24 AND version = $25",
             &a,
         )
         .await?;
+    if written == 0 {
+        return Err(StoreError::Stale("党员信息"));
+    }
     rollup::apply(tx, &old.path, &Counts::default().minus(&Counts::of(&facts_of_member(old)))).await?;
     rollup::apply(tx, &org.path, &Counts::of(&facts_of_valid(v))).await?;
     if org.id != old.org_id {

@@ -295,8 +295,8 @@ pub async fn roster_in(
         let (mut items, mut counted) = (Vec::with_capacity(per_page as usize), None);
         while let Some(r) = rows.next()? {
             let m = MemberRow::from_direct(r, 0)?;
-            items.push(Listed { member: m.into_member(), org_name: r.get(23)? });
-            counted = Some(r.get::<_, i64>(24)?);
+            items.push(Listed { member: m.into_member(), org_name: r.get(24)? });
+            counted = Some(r.get::<_, i64>(25)?);
         }
         let total = match counted {
             Some(t) => t,

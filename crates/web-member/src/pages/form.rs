@@ -13,16 +13,19 @@ use service::ServiceError;
 use store::member::StatusChange;
 use web_core::access::Perm;
 use web_core::form::{attach_errors, checked, merge_errors, opt_date, options, unmasked_or, with_status, Field};
+use web_core::form::{differences, Difference};
 use web_core::pages::{render, today};
 use web_core::Shared;
 use web_core::{Caller, Crumb, Nav};
 
 use super::*;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct MemberForm {
     csrf: String,
+    /// The version of the record the form was filled from: a save on an older one is refused.
+    version: String,
     name: String,
     sex: String,
     id_number: String,
@@ -78,6 +81,7 @@ impl MemberForm {
             is_needy: flag(m.is_needy),
             status: m.status.code().into(),
             status_date: d(m.status_date),
+            version: m.version.to_string(),
             ..Default::default()
         }
     }
@@ -119,6 +123,7 @@ impl MemberForm {
             is_needy: checked(&self.is_needy),
             status,
             status_date,
+            version: self.version.trim().parse().ok(),
         };
         (input, errs)
     }
@@ -217,6 +222,12 @@ struct MemberFormPage {
     /// Editing: the standing, changed on its own page.
     status_line: Option<(String, bool)>,
     id: i64,
+    /// The version of the record the form was filled from (empty for a new member).
+    version: String,
+    /// The save was refused because the record changed meanwhile: the differences.
+    is_stale: bool,
+    stale: Vec<Difference>,
+    stale_what: &'static str,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -232,6 +243,8 @@ fn member_form_page(
     refusal: Option<String>,
     status_line: Option<(String, bool)>,
     id: i64,
+    version: &str,
+    stale: Option<Vec<Difference>>,
 ) -> Response {
     let others = attach_errors(&mut fields, errs);
     render(&MemberFormPage {
@@ -245,6 +258,10 @@ fn member_form_page(
         refusal,
         status_line,
         id,
+        version: version.to_string(),
+        is_stale: stale.is_some(),
+        stale: stale.unwrap_or_default(),
+        stale_what: "该党员的信息",
     })
 }
 
@@ -307,6 +324,8 @@ pub async fn new_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i6
         None,
         None,
         0,
+        "",
+        None,
     )
 }
 
@@ -348,6 +367,8 @@ pub async fn new_post(
         refusal,
         None,
         0,
+        "",
+        None,
     );
     with_status(page, status)
 }
@@ -388,6 +409,8 @@ pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i
         None,
         Some(status_line(&m, &caller)),
         id,
+        &m.version.to_string(),
+        None,
     )
 }
 
@@ -415,6 +438,7 @@ pub async fn edit_post(
         Ok(_) => return Redirect::to(&format!("/members/{id}?ok=saved")).into_response(),
         Err(ServiceError::Invalid(e)) => (e, None, StatusCode::UNPROCESSABLE_ENTITY),
         Err(ServiceError::Refused(r)) => (FieldErrors::default(), Some(r), StatusCode::CONFLICT),
+        Err(ServiceError::Stale(_)) => return stale_edit(&s, &caller, id, f).await,
         Err(e) => return caller.fail(e),
     };
     // a message about the stored ID number must not echo it to a caller who may not see it
@@ -441,6 +465,43 @@ pub async fn edit_post(
         refusal,
         Some(status_line(&m, &caller)),
         id,
+        &form.version,
+        None,
     );
     with_status(page, status)
+}
+
+/// The edit form again after a save refused because the member's record changed meanwhile: what
+/// the user typed is kept (the ID number masked as ever unless the caller may see it), the fields
+/// that differ from the stored record are listed beside each other, and the form carries the
+/// stored version, so saving again applies what the user typed.
+async fn stale_edit(s: &Shared, caller: &Caller, id: i64, typed: MemberForm) -> Response {
+    let current = match service::member::get(&s.store, caller, Perm::EditMembers, id).await {
+        Ok(m) => m,
+        Err(e) => return caller.fail(e),
+    };
+    let may_edit_id = caller.can_at(Perm::ViewPersonal, &current.path);
+    let id_mode = if may_edit_id { "edit" } else { "locked" };
+    let mut kept = MemberForm { version: current.version.to_string(), ..typed };
+    if !may_edit_id {
+        kept.id_number = domain::mask::id_number(&current.id_number);
+    }
+    let diffs = differences(&kept.fields(id_mode, false), &MemberForm::of(&current).fields(id_mode, false));
+    let trail = member_trail(s, caller, &current, "编辑").await;
+    let page = member_form_page(
+        caller,
+        "members",
+        trail,
+        format!("编辑党员“{}”", current.name),
+        format!("/members/{id}/edit"),
+        format!("/members/{id}"),
+        kept.fields(id_mode, false),
+        &FieldErrors::default(),
+        None,
+        Some(status_line(&current, caller)),
+        id,
+        &kept.version,
+        Some(diffs),
+    );
+    with_status(page, StatusCode::CONFLICT)
 }

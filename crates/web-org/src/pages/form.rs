@@ -16,10 +16,12 @@ use web_core::{Caller, Crumb, Nav};
 
 use super::*;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct OrgForm {
     csrf: String,
+    /// The version of the record the form was filled from: a save on an older one is refused.
+    version: String,
     name: String,
     short_name: String,
     kind: String,
@@ -90,6 +92,7 @@ impl OrgForm {
             contact_phone: o.contact_phone.as_deref().map(domain::mask::phone).unwrap_or_default(),
             address: o.address.clone().unwrap_or_default(),
             annual_funds: o.annual_funds.map(|n| n.to_string()).unwrap_or_default(),
+            version: o.version.to_string(),
             ..Default::default()
         };
         for fac in &o.facilities {
@@ -130,6 +133,7 @@ impl OrgForm {
             address: text(&self.address),
             annual_funds: opt_int(&self.annual_funds, "年度运转经费", "整数（元）", &mut errs),
             facilities,
+            version: self.version.trim().parse().ok(),
         };
         (input, errs)
     }
@@ -212,6 +216,12 @@ struct OrgFormPage {
     refusal: Option<String>,
     error_count: usize,
     show_form: bool,
+    /// The version of the record the form was filled from (empty for a new organization).
+    version: String,
+    /// The save was refused because the record changed meanwhile: the differences.
+    is_stale: bool,
+    stale: Vec<Difference>,
+    stale_what: &'static str,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -225,6 +235,7 @@ fn org_form_page(
     kinds: &[OrgKind],
     errs: &FieldErrors,
     refusal: Option<String>,
+    stale: Option<Vec<Difference>>,
 ) -> Response {
     let mut fields = form.fields(kinds);
     let mut others = attach_errors(&mut fields, errs);
@@ -245,6 +256,10 @@ fn org_form_page(
         facility_error,
         others,
         refusal,
+        version: form.version.clone(),
+        is_stale: stale.is_some(),
+        stale: stale.unwrap_or_default(),
+        stale_what: "该党组织",
     })
 }
 
@@ -277,6 +292,7 @@ pub async fn new_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i6
         &kinds,
         &FieldErrors::default(),
         refusal,
+        None,
     )
 }
 
@@ -310,6 +326,7 @@ pub async fn new_post(
                 &kinds,
                 &errs,
                 None,
+                None,
             );
             with_status(page, StatusCode::UNPROCESSABLE_ENTITY)
         }
@@ -325,6 +342,7 @@ pub async fn new_post(
                 &kinds,
                 &FieldErrors::default(),
                 Some(m),
+                None,
             );
             with_status(page, StatusCode::CONFLICT)
         }
@@ -359,6 +377,7 @@ pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i
         &kinds,
         &FieldErrors::default(),
         None,
+        None,
     )
 }
 
@@ -381,6 +400,7 @@ pub async fn edit_post(
         Ok(_) => return Redirect::to(&format!("/orgs/{id}?ok=saved")).into_response(),
         Err(ServiceError::Invalid(errs)) => (errs, None, StatusCode::UNPROCESSABLE_ENTITY),
         Err(ServiceError::Refused(m)) => (FieldErrors::default(), Some(m), StatusCode::CONFLICT),
+        Err(ServiceError::Stale(_)) => return stale_edit(&s, &caller, id, f).await,
         Err(e) => return caller.fail(e),
     };
     let kinds = edit_kinds(&s, &caller, &o).await;
@@ -395,6 +415,34 @@ pub async fn edit_post(
         &kinds,
         &errs,
         refusal,
+        None,
     );
     with_status(page, status)
+}
+
+/// The edit form again after a save refused because the organization changed meanwhile: what the
+/// user typed is kept, the fields that differ from the stored record are listed beside each other,
+/// and the form now carries the stored version, so saving again applies what the user typed.
+async fn stale_edit(s: &Shared, caller: &Caller, id: i64, typed: OrgForm) -> Response {
+    let current = match service::org::get(&s.store, caller, Perm::EditOrgs, id).await {
+        Ok(o) => o,
+        Err(e) => return caller.fail(e),
+    };
+    let kinds = edit_kinds(s, caller, &current).await;
+    let diffs = differences(&typed.fields(&kinds), &OrgForm::of(&current).fields(&kinds));
+    let kept = OrgForm { version: current.version.to_string(), ..typed };
+    let trail = org_trail(s, caller, &current, "编辑").await;
+    let page = org_form_page(
+        caller,
+        trail,
+        format!("编辑“{}”", current.name),
+        format!("/orgs/{id}/edit"),
+        format!("/orgs/{id}"),
+        &kept,
+        &kinds,
+        &FieldErrors::default(),
+        None,
+        Some(diffs),
+    );
+    with_status(page, StatusCode::CONFLICT)
 }

@@ -721,7 +721,11 @@ fn openapi_request_fields_match_the_parsers() {
     };
     let mut org: Vec<String> = web::api::ORG_FIELDS.iter().map(|(k, _)| k.to_string()).collect();
     org.sort();
-    assert_eq!(keys("OrgPatch"), org);
+    // a change carries the version it was made on
+    let mut patch = org.clone();
+    patch.push("version".into());
+    patch.sort();
+    assert_eq!(keys("OrgPatch"), patch);
     org.push("parent_id".into());
     org.sort();
     assert_eq!(keys("OrgCreate"), org);
@@ -729,5 +733,7 @@ fn openapi_request_fields_match_the_parsers() {
     member.push("org_id".into());
     member.sort();
     assert_eq!(keys("MemberCreate"), member);
+    member.push("version".into());
+    member.sort();
     assert_eq!(keys("MemberPatch"), member);
 }

@@ -6,6 +6,7 @@ mod account_admin_pages;
 mod api;
 mod browser;
 mod common;
+mod edit_versions;
 mod error_policy;
 mod exchange_stats_pages;
 mod export_masking;

@@ -1,0 +1,136 @@
+//! Every edit carries the version of the record it was made on. A save made after somebody else
+//! changed the record is refused (409) instead of silently reverting that change: the page shows
+//! what differs and keeps what the user typed, the API answers problem+json. On SQLite and
+//! PostgreSQL.
+
+use crate::common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::*;
+use domain::account::Role;
+use serde_json::Value;
+use store::testing::TestDb;
+use store::Scope;
+
+fn hidden_version(page: &str) -> String {
+    let at = page.find("name=\"version\" value=\"").expect("the form carries the record's version");
+    let rest = &page[at + "name=\"version\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+async fn token(w: &World, role: Role) -> String {
+    let id = w.logins[&role].account_id;
+    store::account::create_api_token(&w.store, &Scope::none(), id, "测试", chrono::Utc::now()).await.unwrap().1
+}
+
+fn api(method: Method, uri: &str, token: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_organization_edit_is_refused_and_shows_both() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let admin = &w.logins[&Role::OrgAdmin];
+        let edit = format!("/orgs/{}/edit", w.town_a);
+        let (st, _, page) = send(&w.app, get(&edit, &admin.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        let seen = hidden_version(&page);
+        assert_eq!(seen, "1");
+
+        // meanwhile another officer names the secretary
+        let t = token(&w, Role::OrgDeptAdmin).await;
+        let uri = format!("/api/v1/orgs/{}", w.town_a);
+        let (st, _, body) = send(&w.app, api(Method::PATCH, &uri, &t, r#"{"secretary": "李四"}"#)).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["version"], 2);
+
+        // the first save, made on version 1, is refused: both values shown, the typed one kept
+        let o = store::org::get(&w.store, &Scope::all(), w.town_a).await.unwrap();
+        let typed = |version: &str| {
+            form(&[
+                ("csrf", &admin.csrf),
+                ("version", version),
+                ("name", &o.name),
+                ("kind", o.kind.code()),
+                ("sector", o.sector.code()),
+                ("formed_by", o.formed_by.code()),
+                ("has_committee", "1"),
+                ("secretary", "王五"),
+            ])
+        };
+        let (st, _, page) = send(&w.app, post(&edit, &admin.cookie, &typed(&seen))).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{page}");
+        assert!(page.contains("已被他人修改") && page.contains("您的修改没有保存"), "{page}");
+        assert!(page.contains("李四") && page.contains("王五"), "both values are shown: {page}");
+        assert!(page.contains("value=\"王五\""), "what the user typed is kept in the form");
+        assert_eq!(hidden_version(&page), "2", "saving again applies what the user typed");
+        let stored = store::org::get(&w.store, &Scope::all(), w.town_a).await.unwrap();
+        assert_eq!(stored.secretary.as_deref(), Some("李四"), "nothing was written");
+
+        // saving again, knowingly, on the stored version
+        let (st, _, _) = send(&w.app, post(&edit, &admin.cookie, &typed("2"))).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let stored = store::org::get(&w.store, &Scope::all(), w.town_a).await.unwrap();
+        assert_eq!((stored.secretary.as_deref(), stored.version), (Some("王五"), 3));
+
+        // the API: a stale version is 409 problem+json; without one the change applies
+        let (st, h, body) =
+            send(&w.app, api(Method::PATCH, &uri, &t, r#"{"version": 2, "address": "甲镇一号"}"#)).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{body}");
+        assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/problem+json"));
+        assert!(body.contains("已被他人修改"), "{body}");
+        let (st, _, _) = send(&w.app, api(Method::PATCH, &uri, &t, r#"{"version": 3, "address": "甲镇一号"}"#)).await;
+        assert_eq!(st, StatusCode::OK);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_member_edit_is_refused_and_shows_both() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let admin = &w.logins[&Role::OrgAdmin];
+        let edit = format!("/members/{}/edit", w.member_a);
+        let (st, _, page) = send(&w.app, get(&edit, &admin.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        let seen = hidden_version(&page);
+
+        let t = token(&w, Role::OrgDeptAdmin).await;
+        let uri = format!("/api/v1/members/{}", w.member_a);
+        let (st, _, body) = send(&w.app, api(Method::PATCH, &uri, &t, r#"{"work_unit": "甲镇卫生院"}"#)).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+
+        let m = store::member::get(&w.store, &Scope::all(), w.member_a).await.unwrap();
+        let body = form(&[
+            ("csrf", &admin.csrf),
+            ("version", &seen),
+            ("name", &m.name),
+            ("sex", m.sex.code()),
+            ("id_number", &domain::mask::id_number(&m.id_number)),
+            ("ethnicity", &m.ethnicity),
+            ("birth_date", &m.birth_date.to_string()),
+            ("category", m.category.code()),
+            ("join_date", &m.join_date.to_string()),
+            ("full_date", &m.full_date.map(|d| d.to_string()).unwrap_or_default()),
+            ("work_unit", "甲镇中学"),
+        ]);
+        let (st, _, page) = send(&w.app, post(&edit, &admin.cookie, &body)).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{page}");
+        assert!(page.contains("已被他人修改") && page.contains("甲镇卫生院") && page.contains("甲镇中学"), "{page}");
+        let stored = store::member::get(&w.store, &Scope::all(), w.member_a).await.unwrap();
+        assert_eq!(stored.work_unit.as_deref(), Some("甲镇卫生院"), "nothing was written");
+        assert!(!page.contains(&m.id_number), "the ID number stays masked");
+
+        let (st, _, body) =
+            send(&w.app, api(Method::PATCH, &uri, &t, &format!(r#"{{"version": {seen}, "work_unit": "x"}}"#))).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    }
+}
