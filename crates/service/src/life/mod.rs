@@ -7,6 +7,7 @@
 //! by the pages, the API and the workbook alike.
 
 pub mod attachments;
+pub mod compliance;
 pub mod divisions;
 pub mod records;
 pub mod roster;

@@ -166,11 +166,11 @@ pub async fn findings(State(s): State<Shared>, caller: ApiCaller, q: Params) -> 
     };
     tri!(check(errs));
     let org = tri!(org_param(&s, &caller, org_id, Perm::ReadLife).await);
-    let last_run = match store::life::last_run(&s.store).await {
+    let last_run = match service::life::compliance::last_run(&s.store, &caller).await {
         Ok(r) => r.map(|(d, _)| d),
         Err(e) => return caller.fail(e),
     };
-    match store::life::findings(&s.store, &org, kind, page, per_page).await {
+    match service::life::compliance::findings(&s.store, &caller, &org, kind, page, per_page).await {
         Ok(p) => {
             let items = p
                 .items
@@ -376,7 +376,7 @@ pub async fn compliance(State(s): State<Shared>, caller: ApiCaller, q: Params) -
     let org = tri!(org_param(&s, &caller, org_id, Perm::ReadLife).await);
     let Some(window) = window else { return caller.not_found() };
     let (year, quarter, from, to) = (window.year, window.quarter, window.from, window.to);
-    let ev = match store::life::evaluate(&s.store, &org, from, to, today, None).await {
+    let ev = match service::life::compliance::judge(&s.store, &caller, &org, &window, today).await {
         Ok(ev) => ev,
         Err(e) => return caller.fail(e),
     };
