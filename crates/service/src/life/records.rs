@@ -17,6 +17,12 @@ pub fn may_review(ctx: &Ctx, path: &str) -> bool {
     domain::life::reviewer_path(path).is_some_and(|p| ctx.can_at(Perm::ReviewLife, p))
 }
 
+/// Does the caller review records submitted by organizations below the organization at `path`
+/// (审核组织生活记录 in its scope there)? The record list offers its 待我审核 view then.
+pub fn reviews_below(ctx: &Ctx, path: &str) -> bool {
+    ctx.scope_for(Perm::ReviewLife).contains(path)
+}
+
 /// Refuse, saying who may, when the caller may not review `record`.
 pub fn check_reviewer(ctx: &Ctx, record: &Record) -> ServiceResult<()> {
     if may_review(ctx, &record.path) {

@@ -74,7 +74,7 @@ pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<Re
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
-    let can_review = caller.scope_for(Perm::ReviewLife).contains(&org.path);
+    let can_review = service::life::records::reviews_below(&caller, &org.path);
     let to_review = can_review && q.view == "review";
     let type_code = Some(q.kind.trim().to_string()).filter(|k| dl::type_of(&types, k).is_some());
     let status = if to_review { None } else { RecordStatus::from_code(q.status.trim()) };
