@@ -1,17 +1,26 @@
-//! Organization-life records: reading one as the caller may see it, submitting it for review, and
-//! the superior's review. Who may review a record is decided here, by
-//! [`domain::life::reviewer_path`]: the record's organization's superior must be in the scope of
-//! 审核组织生活记录. Nobody reviews their own organization's records.
+//! Organization-life records: the list of a subtree, reading one as the caller may see it,
+//! entering and changing one, submitting it for review, and the superior's review. Who may review
+//! a record is decided here, by [`domain::life::reviewer_path`]: the record's organization's
+//! superior must be in the scope of 审核组织生活记录. Nobody reviews their own organization's
+//! records.
 
 use domain::access::Perm;
-use store::life::{Record, RecordFull};
-use store::Store;
+use domain::org::Org;
+use store::life::{Record, RecordFilter, RecordFull};
+use store::member::Page;
+use store::{Store, Visible};
 
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// May the caller review records of the organization at `path`?
 pub fn may_review(ctx: &Ctx, path: &str) -> bool {
     domain::life::reviewer_path(path).is_some_and(|p| ctx.can_at(Perm::ReviewLife, p))
+}
+
+/// Does the caller review records submitted by organizations below the organization at `path`
+/// (审核组织生活记录 in its scope there)? The record list offers its 待我审核 view then.
+pub fn reviews_below(ctx: &Ctx, path: &str) -> bool {
+    ctx.scope_for(Perm::ReviewLife).contains(path)
 }
 
 /// Refuse, saying who may, when the caller may not review `record`.
@@ -27,12 +36,63 @@ pub fn check_reviewer(ctx: &Ctx, record: &Record) -> ServiceResult<()> {
 }
 
 /// A record with its attendance, resolutions and attachments, read through the caller's scope of
-/// 查看组织生活 (not found outside it), and whether the caller may review it.
+/// 查看组织生活 (not found outside it), and whether the caller may review it. The record page and
+/// the API's record both read it here.
 pub async fn get(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<RecordFull> {
     let scope = ctx.require(Perm::ReadLife)?;
     let mut full = store::life::get(store, &scope, id).await?;
     full.reviewable = may_review(ctx, &full.record.path);
     Ok(full)
+}
+
+/// A record read to enter or change it, or to add or remove its attachments: for those who enter
+/// organization life (登记组织生活) where the record's organization is; not found outside that
+/// scope, even where the caller may read it. Says, like [`get`], whether the caller may review it.
+pub async fn get_for_recording(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<RecordFull> {
+    let scope = ctx.require(Perm::RecordLife)?;
+    let mut full = store::life::get(store, &scope, id).await?;
+    full.reviewable = may_review(ctx, &full.record.path);
+    Ok(full)
+}
+
+/// The organization a record was entered for, to change the record's content (its roster and its
+/// kind decide the attendance): for those who enter organization life there; a dissolved or
+/// unreachable organization is not found.
+pub async fn organization(store: &Store, ctx: &Ctx, record: &Record) -> ServiceResult<Visible<Org>> {
+    let (_, org) = ctx.org(store, Perm::RecordLife, record.org_id).await?;
+    Ok(org)
+}
+
+/// One page of the records of an organization's whole subtree, newest first, with the filters of
+/// the list (type, status, dates, or only those waiting for review by `org`): for everyone who
+/// reads organization life (查看组织生活); `org` was read through that scope.
+pub async fn list(
+    store: &Store,
+    ctx: &Ctx,
+    org: &Visible<Org>,
+    filter: &RecordFilter,
+    page: i64,
+    per_page: i64,
+) -> ServiceResult<Page<Record>> {
+    ctx.require(Perm::ReadLife)?;
+    Ok(store::life::list(store, org, filter, page, per_page).await?)
+}
+
+/// How many records of organizations below `org` wait for review there (submitted, and not
+/// `org`'s own): the count beside the list's 待我审核 view, for those who read organization life.
+pub async fn awaiting_review(store: &Store, ctx: &Ctx, org: &Visible<Org>) -> ServiceResult<i64> {
+    let filter = RecordFilter { to_review: true, ..Default::default() };
+    Ok(list(store, ctx, org, &filter, 1, 1).await?.total)
+}
+
+/// The organizations up to three levels below `org` that record their own organization life
+/// ([`domain::life::records_life`]), in tree order: offered when a record is to be entered for an
+/// organization that records nothing itself (a 地方党委). For those who enter organization life;
+/// `org` was read through that scope.
+pub async fn recording_orgs(store: &Store, ctx: &Ctx, org: &Visible<Org>) -> ServiceResult<Vec<Org>> {
+    let scope = ctx.require(Perm::RecordLife)?;
+    let nodes = store::org::subtree(store, &scope, org.id, Some(3)).await?;
+    Ok(nodes.into_iter().filter(|n| n.depth > 0 && domain::life::records_life(n.org.kind)).map(|n| n.org).collect())
 }
 
 /// Submit a draft or returned record to the superior for review (refused in any other state).

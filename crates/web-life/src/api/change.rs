@@ -8,7 +8,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use domain::life::{self as dl, LifeType};
 use domain::org::Org;
-use store::Scope;
+use store::Visible;
 use utoipa::ToSchema;
 use web_core::access::Perm;
 use web_core::api::doc;
@@ -238,9 +238,8 @@ fn record_input(f: &mut Fields, types: &[LifeType]) -> dl::RecordInput {
 async fn prevalidate(
     s: &Shared,
     caller: &ApiCaller,
-    scope: &Scope,
     f: &mut Fields,
-    org: Option<&Org>,
+    org: Option<&Visible<Org>>,
     input: &dl::RecordInput,
     types: &[LifeType],
 ) -> Result<(), Response> {
@@ -253,7 +252,7 @@ async fn prevalidate(
     }
     let on = domain::dates::parse_date(&input.held_on).ok();
     let roster = match (org, on) {
-        (Some(o), Some(d)) => store::life::roster(&s.store, scope, o.id, d).await.map_err(|e| caller.fail(e))?,
+        (Some(o), Some(d)) => service::life::roster::on(&s.store, caller, o, d).await.map_err(|e| caller.fail(e))?,
         _ => Vec::new(),
     };
     if let Err(mut e) = dl::validate(input, types, &roster, today()) {
@@ -283,12 +282,12 @@ async fn prevalidate(
     )
 )]
 pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Bytes, BytesRejection>) -> Response {
-    let scope = tri!(caller.require(Perm::RecordLife));
+    tri!(caller.require(Perm::RecordLife));
     let body = tri!(input::bytes(body));
     let mut f = tri!(Fields::parse(&body));
     let org = match f.int("org_id", ORG_LABEL) {
-        Given::Value(id) => match store::org::get(&s.store, &scope, id).await {
-            Ok(o) => Some(o),
+        Given::Value(id) => match caller.ctx.org(&s.store, Perm::RecordLife, id).await {
+            Ok((_, o)) => Some(o),
             Err(e) => return caller.fail(e),
         },
         Given::Bad => None,
@@ -300,11 +299,11 @@ pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Byt
     let types = tri!(all_types(&s, &caller).await);
     let input = record_input(&mut f, &types);
     let submit = f.flag("submit", SUBMIT_LABEL).value().unwrap_or(false);
-    tri!(prevalidate(&s, &caller, &scope, &mut f, org.as_ref(), &input, &types).await);
+    tri!(prevalidate(&s, &caller, &mut f, org.as_ref(), &input, &types).await);
     let Some(org) = org else { return caller.not_found() };
     match service::life::records::create(&s.store, &caller, org.id, &input, submit).await {
         Ok(saved) => {
-            let mut res = answer(&s, &caller, &scope, saved.id, StatusCode::CREATED, saved.warnings).await;
+            let mut res = answer(&s, &caller, saved.id, StatusCode::CREATED, saved.warnings).await;
             if let Ok(v) = format!("/api/v1/life/records/{}", saved.id).parse() {
                 res.headers_mut().insert(header::LOCATION, v);
             }
@@ -337,14 +336,14 @@ pub async fn update(
     id: Result<Path<i64>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let scope = tri!(caller.require(Perm::RecordLife));
-    let old = tri!(read(&s, &caller, &scope, id).await).record;
+    tri!(caller.require(Perm::RecordLife));
+    let old = tri!(read_for_recording(&s, &caller, id).await).record;
     let state = old.state();
     if !state.editable() {
         return caller
             .fail(store::StoreError::Refused(format!("记录{}，不能修改；如需更正请由上级党组织退回", state.label())));
     }
-    let org = match store::org::get(&s.store, &scope, old.org_id).await {
+    let org = match service::life::records::organization(&s.store, &caller, &old).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
@@ -352,9 +351,9 @@ pub async fn update(
     let mut f = tri!(Fields::parse(&body));
     let types = tri!(all_types(&s, &caller).await);
     let input = record_input(&mut f, &types);
-    tri!(prevalidate(&s, &caller, &scope, &mut f, Some(&org), &input, &types).await);
+    tri!(prevalidate(&s, &caller, &mut f, Some(&org), &input, &types).await);
     match service::life::records::update(&s.store, &caller, old.id, &input).await {
-        Ok(saved) => answer(&s, &caller, &scope, saved.id, StatusCode::OK, saved.warnings).await,
+        Ok(saved) => answer(&s, &caller, saved.id, StatusCode::OK, saved.warnings).await,
         Err(e) => caller.store_fail(e),
     }
 }
@@ -375,10 +374,10 @@ pub async fn update(
     )
 )]
 pub async fn submit(State(s): State<Shared>, caller: ApiCaller, id: Result<Path<i64>, PathRejection>) -> Response {
-    let scope = tri!(caller.require(Perm::RecordLife));
-    let r = tri!(read(&s, &caller, &scope, id).await).record;
+    tri!(caller.require(Perm::RecordLife));
+    let r = tri!(read_for_recording(&s, &caller, id).await).record;
     match service::life::records::submit(&s.store, &caller, r.id).await {
-        Ok(()) => answer(&s, &caller, &scope, r.id, StatusCode::OK, Vec::new()).await,
+        Ok(()) => answer(&s, &caller, r.id, StatusCode::OK, Vec::new()).await,
         Err(e) => caller.service_fail(e),
     }
 }
@@ -408,8 +407,7 @@ pub async fn review(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     tri!(caller.require(Perm::ReviewLife));
-    let read_scope = caller.scope_for(Perm::ReadLife);
-    let r = tri!(read(&s, &caller, &read_scope, id).await).record;
+    let r = tri!(read(&s, &caller, id).await).record;
     if let Err(e) = service::life::records::check_reviewer(&caller, &r) {
         return caller.service_fail(e);
     }
@@ -430,7 +428,7 @@ pub async fn review(
     tri!(f.check(&["审核结论", "退回原因"]));
     let Some(accept) = accept else { return caller.not_found() };
     match service::life::records::review(&s.store, &caller, r.id, accept, &reason).await {
-        Ok(()) => answer(&s, &caller, &read_scope, r.id, StatusCode::OK, Vec::new()).await,
+        Ok(()) => answer(&s, &caller, r.id, StatusCode::OK, Vec::new()).await,
         Err(e) => caller.service_fail(e),
     }
 }

@@ -146,7 +146,7 @@ pub struct FindingListParams {
     )
 )]
 pub async fn findings(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Response {
-    let scope = tri!(caller.require(Perm::ReadLife));
+    tri!(caller.require(Perm::ReadLife));
     let mut errs = Vec::new();
     let org_id = q.id("org", &mut errs);
     let (page, per_page) = q.paging(&mut errs);
@@ -165,12 +165,12 @@ pub async fn findings(State(s): State<Shared>, caller: ApiCaller, q: Params) -> 
         }
     };
     tri!(check(errs));
-    let org = tri!(org_param(&s, &caller, &scope, org_id, Perm::ReadLife).await);
-    let last_run = match store::life::last_run(&s.store).await {
+    let org = tri!(org_param(&s, &caller, org_id, Perm::ReadLife).await);
+    let last_run = match service::life::compliance::last_run(&s.store, &caller).await {
         Ok(r) => r.map(|(d, _)| d),
         Err(e) => return caller.fail(e),
     };
-    match store::life::findings(&s.store, &org, kind, page, per_page).await {
+    match service::life::compliance::findings(&s.store, &caller, &org, kind, page, per_page).await {
         Ok(p) => {
             let items = p
                 .items
@@ -355,7 +355,7 @@ use domain::life::rate_percent as rate;
     )
 )]
 pub async fn compliance(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Response {
-    let scope = tri!(caller.require(Perm::ReadLife));
+    tri!(caller.require(Perm::ReadLife));
     let today = today();
     let mut errs = Vec::new();
     let org_id = q.id("org", &mut errs);
@@ -373,10 +373,10 @@ pub async fn compliance(State(s): State<Shared>, caller: ApiCaller, q: Params) -
         _ => Some(q.flag("children_only", false, &mut errs)),
     };
     tri!(check(errs));
-    let org = tri!(org_param(&s, &caller, &scope, org_id, Perm::ReadLife).await);
+    let org = tri!(org_param(&s, &caller, org_id, Perm::ReadLife).await);
     let Some(window) = window else { return caller.not_found() };
     let (year, quarter, from, to) = (window.year, window.quarter, window.from, window.to);
-    let ev = match store::life::evaluate(&s.store, &org, from, to, today, None).await {
+    let ev = match service::life::compliance::judge(&s.store, &caller, &org, &window, today).await {
         Ok(ev) => ev,
         Err(e) => return caller.fail(e),
     };

@@ -7,7 +7,6 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::life::{self as dl, LifeType};
 use serde::Serialize;
-use store::Scope;
 use utoipa::ToSchema;
 use web_core::api::{json, ApiCaller};
 use web_core::tri;
@@ -290,33 +289,42 @@ pub(crate) fn full_out(
 }
 
 pub(crate) async fn all_types(s: &Shared, caller: &ApiCaller) -> Result<Vec<LifeType>, Response> {
-    store::life::types(&s.store).await.map_err(|e| caller.fail(e))
+    service::life::rules::types(&s.store, caller).await.map_err(|e| caller.fail(e))
 }
 
-/// The record named by the path, read through `scope` (404 outside it).
+/// The record named by the path, as one who reads organization life sees it (404 outside the
+/// scope of 查看组织生活).
 pub(crate) async fn read(
     s: &Shared,
     caller: &ApiCaller,
-    scope: &Scope,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<store::life::RecordFull, Response> {
     let Ok(Path(id)) = id else { return Err(caller.not_found()) };
-    store::life::get(&s.store, scope, id).await.map_err(|e| caller.fail(e))
+    service::life::records::get(&s.store, caller, id).await.map_err(|e| caller.fail(e))
 }
 
-/// The record as the caller sees it now.
+/// The record named by the path, read to change it (404 outside the scope of 登记组织生活).
+pub(crate) async fn read_for_recording(
+    s: &Shared,
+    caller: &ApiCaller,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<store::life::RecordFull, Response> {
+    let Ok(Path(id)) = id else { return Err(caller.not_found()) };
+    service::life::records::get_for_recording(&s.store, caller, id).await.map_err(|e| caller.fail(e))
+}
+
+/// The record as the caller sees it now (just written: it lies in the caller's scope).
 pub(crate) async fn answer(
     s: &Shared,
     caller: &ApiCaller,
-    scope: &Scope,
     id: i64,
     status: StatusCode,
     warnings: Vec<String>,
 ) -> Response {
     let types = tri!(all_types(s, caller).await);
-    match store::life::get(&s.store, scope, id).await {
+    match service::life::records::get(&s.store, caller, id).await {
         Ok(f) => {
-            let reviewable = service::life::records::may_review(caller, &f.record.path);
+            let reviewable = f.reviewable;
             json(status, &full_out(f, &types, reviewable, warnings))
         }
         Err(e) => caller.fail(e),

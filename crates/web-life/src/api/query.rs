@@ -9,7 +9,6 @@ use domain::life::{LifeType, RecordStatus};
 use domain::org::Org;
 use serde::Serialize;
 use store::life::RecordFilter;
-use store::Scope;
 use utoipa::ToSchema;
 use web_core::access::Perm;
 use web_core::api::doc;
@@ -43,16 +42,16 @@ fn type_choices(types: &[LifeType]) -> String {
     types.iter().map(|t| format!("{}（{}）", t.code, t.label)).collect::<Vec<_>>().join("、")
 }
 
-/// The organization of `org`, or the caller's only top organization for `perm`.
+/// The organization of `org` (read through the caller's scope of `perm`), or the caller's only
+/// top organization for `perm`.
 pub(crate) async fn org_param(
     s: &Shared,
     caller: &ApiCaller,
-    scope: &Scope,
     id: Option<i64>,
     perm: Perm,
 ) -> Result<store::Visible<Org>, Response> {
     match id {
-        Some(id) => store::org::visible(&s.store, scope, id).await.map_err(|e| caller.fail(e)),
+        Some(id) => caller.ctx.org(&s.store, perm, id).await.map(|(_, o)| o).map_err(|e| caller.fail(e)),
         None => caller.default_org(perm),
     }
 }
@@ -108,7 +107,7 @@ pub struct LifeRecordList {
     )
 )]
 pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Response {
-    let scope = tri!(caller.require(Perm::ReadLife));
+    tri!(caller.require(Perm::ReadLife));
     let types = tri!(all_types(&s, &caller).await);
     let mut errs = Vec::new();
     let org_id = q.id("org", &mut errs);
@@ -146,9 +145,9 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
         }
     }
     tri!(check(errs));
-    let org = tri!(org_param(&s, &caller, &scope, org_id, Perm::ReadLife).await);
+    let org = tri!(org_param(&s, &caller, org_id, Perm::ReadLife).await);
     let filter = RecordFilter { type_code, status, from, to, to_review };
-    match store::life::list(&s.store, &org, &filter, page, per_page).await {
+    match service::life::records::list(&s.store, &caller, &org, &filter, page, per_page).await {
         Ok(p) => {
             let items = p.items.iter().map(|r| summary(r, &types)).collect();
             json(StatusCode::OK, &LifeRecordList { org_id: org.id, items, total: p.total, page, per_page })
@@ -171,9 +170,9 @@ pub async fn list(State(s): State<Shared>, caller: ApiCaller, q: Params) -> Resp
     )
 )]
 pub async fn show(State(s): State<Shared>, caller: ApiCaller, id: Result<Path<i64>, PathRejection>) -> Response {
-    let scope = tri!(caller.require(Perm::ReadLife));
+    tri!(caller.require(Perm::ReadLife));
     let types = tri!(all_types(&s, &caller).await);
-    let f = tri!(read(&s, &caller, &scope, id).await);
-    let reviewable = service::life::records::may_review(&caller, &f.record.path);
+    let f = tri!(read(&s, &caller, id).await);
+    let reviewable = f.reviewable;
     json(StatusCode::OK, &full_out(f, &types, reviewable, Vec::new()))
 }

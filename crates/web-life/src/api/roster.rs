@@ -72,16 +72,16 @@ pub async fn roster(
     id: Result<Path<i64>, PathRejection>,
     q: Params,
 ) -> Response {
-    let scope = tri!(caller.require(Perm::RecordLife));
+    tri!(caller.require(Perm::RecordLife));
     let Ok(Path(id)) = id else { return caller.not_found() };
-    let org = match store::org::get(&s.store, &scope, id).await {
-        Ok(o) => o,
+    let org = match caller.ctx.org(&s.store, Perm::RecordLife, id).await {
+        Ok((_, o)) => o,
         Err(e) => return caller.fail(e),
     };
     let mut errs = Vec::new();
     let date = q_date(&q, "date", &mut errs).unwrap_or_else(today);
     tri!(check(errs));
-    match store::life::roster(&s.store, &scope, org.id, date).await {
+    match service::life::roster::on(&s.store, &caller, &org, date).await {
         Ok(entries) => json(
             StatusCode::OK,
             &LifeRoster {

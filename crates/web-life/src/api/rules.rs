@@ -4,9 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use domain::life::{self as dl, Applies, LifeRule};
+use domain::life::{self as dl, Applies};
 use serde::Serialize;
-use store::Scope;
 use utoipa::ToSchema;
 use web_core::access::Perm;
 use web_core::api::doc;
@@ -109,15 +108,6 @@ pub struct LifeRuleOut {
     pub confidence: String,
 }
 
-/// Does a rule version concern the caller: nationwide, or local to an organization in the scope
-/// or above it (local versions elsewhere are not shown)?
-pub(crate) fn rule_concerns(scope: &Scope, r: &LifeRule) -> bool {
-    match r.org_path.as_deref() {
-        None => true,
-        Some(p) => scope.contains(p) || scope.roots().iter().any(|root| domain::path::is_within(root, p)),
-    }
-}
-
 /// 组织生活规则 / Frequency rules
 ///
 /// Every version of every frequency rule that concerns the caller: the national ones, and local
@@ -132,15 +122,13 @@ pub(crate) fn rule_concerns(scope: &Scope, r: &LifeRule) -> bool {
     )
 )]
 pub async fn rules(State(s): State<Shared>, caller: ApiCaller) -> Response {
-    let scope = tri!(caller.require(Perm::ReadLife));
-    let types = tri!(all_types(&s, &caller).await);
-    let rules = match store::life::rules(&s.store).await {
-        Ok(r) => r,
+    tri!(caller.require(Perm::ReadLife));
+    let (types, rules) = match service::life::rules::list(&s.store, &caller).await {
+        Ok(x) => x,
         Err(e) => return caller.fail(e),
     };
     let out: Vec<LifeRuleOut> = rules
         .iter()
-        .filter(|r| rule_concerns(&scope, r))
         .map(|r| LifeRuleOut {
             id: r.id,
             rule_id: r.rule_id.clone(),

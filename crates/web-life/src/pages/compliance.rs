@@ -17,11 +17,9 @@ use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use domain::life::Window;
 use domain::life::{self as dl, CellState, FindingKind, PeriodKind, RecordStatus};
-use domain::org::Org;
 use serde::Deserialize;
-use serde_json::json;
+use service::life::compliance::{Card, Month, Table};
 use store::life::Evaluation;
-use store::StoreError;
 
 use web_core::access::Perm;
 use web_core::charts;
@@ -238,30 +236,6 @@ fn own_tallies(ev: &Evaluation, w: &Window, held: Option<&HashMap<i64, i64>>) ->
         .collect()
 }
 
-/// Evaluate the year of the window for the subtree of `org` and count meetings of the window.
-async fn evaluate_window(
-    s: &Shared,
-    org: &store::Visible<Org>,
-    w: &Window,
-) -> Result<(Evaluation, Vec<Tally>), StoreError> {
-    let (from, to) = w.year_range();
-    let ev = store::life::evaluate(&s.store, org, from, to, today(), None).await?;
-    // a quarter's meetings: the records held in it (the evaluation counts the year's)
-    let held = if w.quarter.is_some() {
-        let mut h: HashMap<i64, i64> = HashMap::new();
-        for r in store::life::facts(&s.store, org, w.from, w.to, false).await? {
-            if r.status != RecordStatus::Returned {
-                *h.entry(r.org_id).or_default() += 1;
-            }
-        }
-        Some(h)
-    } else {
-        None
-    };
-    let tallies = own_tallies(&ev, w, held.as_ref());
-    Ok((ev, tallies))
-}
-
 /// GET /life/compliance?org=&year=&quarter=&sort=&desc=&page=
 pub async fn compliance(State(s): State<Shared>, caller: Caller, Query(q): Query<ComplianceQuery>) -> Response {
     let scope = web_core::tri!(caller.require(Perm::ReadLife));
@@ -270,10 +244,13 @@ pub async fn compliance(State(s): State<Shared>, caller: Caller, Query(q): Query
         Err(e) => return caller.fail(e),
     };
     let w = window(&q.year, &q.quarter);
-    let (ev, tallies) = match evaluate_window(&s, &org, &w).await {
-        Ok(x) => x,
-        Err(e) => return caller.fail(e),
-    };
+    // the year of the window judged for the subtree; a quarter's meetings are those held in it
+    let Table { evaluation: ev, held, superior } =
+        match service::life::compliance::table(&s.store, &caller, &org, &w, today()).await {
+            Ok(t) => t,
+            Err(e) => return caller.fail(e),
+        };
+    let tallies = own_tallies(&ev, &w, held.as_ref());
     let child_len = org.path.len() + domain::path::SEG_WIDTH;
     // the children in tree order, each with its subtree's tally
     let mut children: Vec<(usize, Tally, bool)> = Vec::new();
@@ -443,12 +420,7 @@ pub async fn compliance(State(s): State<Shared>, caller: Caller, Query(q): Query
         })
         .collect();
 
-    let parent = match (org.parent_id, domain::path::parent(&org.path)) {
-        (Some(pid), Some(pp)) if caller.can_at(Perm::ReadLife, pp) => {
-            store::org::get(&s.store, &scope, pid).await.ok().map(|p| (p.id, p.name))
-        }
-        _ => None,
-    };
+    let parent = superior.map(|p| (p.id, p.name));
     let this_year = today().year();
     let page_link = match sort {
         "" => base.clone(),
@@ -499,28 +471,18 @@ pub async fn compliance_xlsx(State(s): State<Shared>, caller: Caller, Query(q): 
         Err(e) => return caller.fail(e),
     };
     let w = window(&q.year, &q.quarter);
-    let (from, to) = w.year_range();
-    let ev = match store::life::evaluate(&s.store, &org, from, to, today(), None).await {
-        Ok(ev) => ev,
-        Err(e) => return caller.fail(e),
-    };
-    let bytes = match exchange::life::rollup_workbook(&ev, &w) {
-        Ok(b) => b,
-        Err(e) => {
+    let write = |ev: &Evaluation| exchange::life::rollup_workbook(ev, &w);
+    let bytes = match service::life::compliance::export(&s.store, &caller, &org, &w, today(), write).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
             return web_core::error_page(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                 "导出失败",
                 &format!("{e}。请稍后再试。"),
             )
         }
+        Err(e) => return caller.fail(e),
     };
-    let detail = json!({ "org": org.id, "org_name": org.name, "period": w.label(), "year": w.year,
-        "quarter": w.quarter, "orgs": ev.orgs.len(), "format": "xlsx" });
-    if let Err(e) =
-        store::audit::record_now(&s.store, &scope, "life.export", &format!("org:{}", org.id), "ok", detail).await
-    {
-        return caller.fail(e);
-    }
     let stamp = match w.quarter {
         Some(q) => format!("{}Q{q}", w.year),
         None => w.year.to_string(),
@@ -745,17 +707,14 @@ pub async fn card(
     Path(id): Path<i64>,
     Query(q): Query<CardQuery>,
 ) -> Response {
-    let (scope, org) = web_core::tri!(caller.org(&s.store, Perm::ReadLife, id).await);
+    let (_, org) = web_core::tri!(caller.org(&s.store, Perm::ReadLife, id).await);
     let w = window(&q.year, "");
-    let ev = match store::life::card(&s.store, &org, w.year, today()).await {
-        Ok(ev) => ev,
-        Err(e) => return caller.fail(e),
-    };
-    let (from, to) = w.year_range();
-    let recs: HashMap<i64, (NaiveDate, String)> = match store::life::facts(&s.store, &org, from, to, true).await {
-        Ok(v) => v.into_iter().map(|r| (r.id, (r.held_on, r.title))).collect(),
-        Err(e) => return caller.fail(e),
-    };
+    let Card { evaluation: ev, records, has_children } =
+        match service::life::compliance::card(&s.store, &caller, &org, &w, today()).await {
+            Ok(c) => c,
+            Err(e) => return caller.fail(e),
+        };
+    let recs: HashMap<i64, (NaiveDate, String)> = records.into_iter().map(|r| (r.id, (r.held_on, r.title))).collect();
     let result = ev.result_of(org.id).map(|(_, r)| r);
     let lines = result.map(|r| r.lines.iter().flat_map(|l| card_lines(l, &recs)).collect()).unwrap_or_default();
     let mut findings: Vec<Explained> = result
@@ -766,10 +725,6 @@ pub async fn card(
         "warning" => 1,
         _ => 2,
     });
-    let has_children = match store::org::children(&s.store, &scope, org.id).await {
-        Ok(c) => !c.is_empty(),
-        Err(e) => return caller.fail(e),
-    };
     let (due, met, held) = result.map_or((0, 0, 0), |r| (r.due, r.met, r.held));
     let trail = vec![
         Crumb::new("/life/compliance", "合规检查"),
@@ -877,23 +832,14 @@ pub async fn calendar(State(s): State<Shared>, caller: Caller, Query(q): Query<C
     let now = today();
     let first = parse_month(&q.month).unwrap_or_else(|| now.with_day(1).expect("day 1"));
     let last = domain::dates::add_months(first, 1).pred_opt().expect("a day before");
-    let ev = match store::life::card(&s.store, &org, first.year(), now).await {
-        Ok(ev) => ev,
-        Err(e) => return caller.fail(e),
-    };
     // a branch's month includes its 党小组; a committee shows its own records
+    let Month { evaluation: ev, records: facts, names } =
+        match service::life::compliance::month(&s.store, &caller, &org, first, last, now).await {
+            Ok(m) => m,
+            Err(e) => return caller.fail(e),
+        };
     let branch = org.kind.is_branch();
-    let facts = match store::life::facts(&s.store, &org, first, last, !branch).await {
-        Ok(v) => v,
-        Err(e) => return caller.fail(e),
-    };
     let types = &ev.types;
-    let other: Vec<i64> = facts.iter().map(|r| r.org_id).filter(|id| *id != org.id).collect();
-    let names = if other.is_empty() {
-        HashMap::new()
-    } else {
-        store::org::names(&s.store, &scope, &other).await.unwrap_or_default()
-    };
     let mut by_day: HashMap<u32, Vec<DayRec>> = HashMap::new();
     let mut sorted = facts.clone();
     sorted.sort_by_key(|r| (r.held_on, r.id));
@@ -1031,9 +977,9 @@ pub async fn findings(State(s): State<Shared>, caller: Caller, Query(q): Query<F
     let kind = FindingKind::from_code(q.kind.trim());
     let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
     let (page, counts, last) = match tokio::try_join!(
-        store::life::findings(&s.store, &org, kind, page_no, FINDINGS_PER_PAGE),
-        store::life::finding_counts(&s.store, &org),
-        store::life::last_run(&s.store),
+        service::life::compliance::findings(&s.store, &caller, &org, kind, page_no, FINDINGS_PER_PAGE),
+        service::life::compliance::finding_counts(&s.store, &caller, &org),
+        service::life::compliance::last_run(&s.store, &caller),
     ) {
         Ok(x) => x,
         Err(e) => return caller.fail(e),

@@ -15,7 +15,7 @@ use domain::org::{Org, OrgKind};
 use domain::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
-use store::{Scope, StoreError};
+use store::Visible;
 
 use web_core::access::Perm;
 use web_core::form::{attach_errors, options, with_status, Field};
@@ -181,11 +181,9 @@ pub struct TypeForm {
 /// Organizations a local rule may be set for: the top organizations of the caller's scope for
 /// 维护组织生活规则 and their direct children (a rule covers the whole subtree below it).
 async fn rule_orgs(s: &Shared, caller: &Caller) -> Vec<(String, String)> {
-    let scope = caller.scope_for(Perm::ManageLifeRules);
     let mut out = Vec::new();
-    for root in caller.roots_for(Perm::ManageLifeRules) {
+    for (root, children) in service::life::rules::rule_orgs(&s.store, caller).await.unwrap_or_default() {
         out.push((root.id.to_string(), root.name.clone()));
-        let children = store::org::children(&s.store, &scope, root.id).await.unwrap_or_default();
         out.extend(children.into_iter().take(300).map(|c| (c.id.to_string(), format!("　{}", c.name))));
     }
     out
@@ -228,11 +226,6 @@ fn type_fields(form: &TypeForm) -> Vec<Field> {
     ]
 }
 
-/// May the caller add local types (the store asks for the whole tree or a top organization)?
-fn type_scope_ok(scope: &Scope) -> bool {
-    scope.is_all() || scope.roots().iter().any(|r| domain::path::depth(r) <= 1)
-}
-
 fn type_note(caller: &Caller) -> String {
     let names: Vec<String> = caller.roots_for(Perm::ManageLifeRules).into_iter().map(|o| o.name).collect();
     format!(
@@ -251,10 +244,9 @@ struct RulesView<'a> {
 }
 
 async fn rules_view(s: &Shared, caller: &Caller, v: RulesView<'_>) -> Response {
-    let read = caller.scope_for(Perm::ReadLife);
-    let (types, rules) = match (store::life::types(&s.store).await, store::life::rules(&s.store).await) {
-        (Ok(t), Ok(r)) => (t, r),
-        (Err(e), _) | (_, Err(e)) => return caller.fail(e),
+    let (types, rules) = match service::life::rules::list(&s.store, caller).await {
+        Ok(x) => x,
+        Err(e) => return caller.fail(e),
     };
     let today = today();
     let groups = types
@@ -262,11 +254,7 @@ async fn rules_view(s: &Shared, caller: &Caller, v: RulesView<'_>) -> Response {
         .map(|t| TypeGroup {
             code: t.code.clone(),
             label: t.label.clone(),
-            rules: rules
-                .iter()
-                .filter(|r| r.type_code == t.code && crate::api::rule_concerns(&read, r))
-                .map(|r| rule_row(r, today))
-                .collect(),
+            rules: rules.iter().filter(|r| r.type_code == t.code).map(|r| rule_row(r, today)).collect(),
         })
         .collect();
     let type_rows = types
@@ -291,7 +279,7 @@ async fn rules_view(s: &Shared, caller: &Caller, v: RulesView<'_>) -> Response {
     } else {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new())
     };
-    let can_add_type = can_manage && type_scope_ok(&caller.scope_for(Perm::ManageLifeRules));
+    let can_add_type = can_manage && service::life::rules::may_add_types(caller);
     let banner = if !v.rule_errs.is_empty() {
         Some(("规则版本未增加：请按表单中的提示修改后重新提交。", "rule-form"))
     } else if v.type_refusal.is_some() {
@@ -347,13 +335,13 @@ pub async fn rules_page(State(s): State<Shared>, caller: Caller, Query(q): Query
 }
 
 pub async fn rule_post(State(s): State<Shared>, caller: Caller, Form(f): Form<RuleForm>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ManageLifeRules));
+    web_core::tri!(caller.require(Perm::ManageLifeRules));
     web_core::tri!(caller.check_csrf(&f.csrf));
     let mut errs = FieldErrors::default();
     let org = match f.org.trim().parse::<i64>() {
-        Ok(id) => match store::org::get(&s.store, &scope, id).await {
-            Ok(o) => Some(o),
-            Err(StoreError::NotFound(_)) => {
+        Ok(id) => match caller.ctx.org(&s.store, Perm::ManageLifeRules, id).await {
+            Ok((_, o)) => Some(o),
+            Err(ServiceError::NotFound(_)) => {
                 errs.push("党组织", "不存在或不在您的管理范围内");
                 None
             }
@@ -404,9 +392,9 @@ pub async fn rule_post(State(s): State<Shared>, caller: Caller, Form(f): Form<Ru
 }
 
 pub async fn type_post(State(s): State<Shared>, caller: Caller, Form(f): Form<TypeForm>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ManageLifeRules));
+    web_core::tri!(caller.require(Perm::ManageLifeRules));
     web_core::tri!(caller.check_csrf(&f.csrf));
-    let (errs, refusal, status) = if !type_scope_ok(&scope) {
+    let (errs, refusal, status) = if !service::life::rules::may_add_types(&caller) {
         (FieldErrors::default(), Some(type_note(&caller)), StatusCode::CONFLICT)
     } else {
         let input = store::life::TypeInput { code: f.code.clone(), label: f.label.clone(), roster: f.roster.clone() };
@@ -473,8 +461,8 @@ pub struct DeleteForm {
     division: String,
 }
 
-async fn trail(s: &Shared, caller: &Caller, o: &Org) -> Vec<Crumb> {
-    let ancestors = store::org::ancestors(&s.store, &caller.scope, o.id).await.unwrap_or_default();
+async fn trail(s: &Shared, caller: &Caller, o: &Visible<Org>) -> Vec<Crumb> {
+    let ancestors = service::life::divisions::superiors(&s.store, caller, o).await.unwrap_or_default();
     let mut trail = vec![Crumb::new("/orgs", "组织树")];
     trail.extend(ancestors.into_iter().map(|a| Crumb::new(format!("/orgs/{}", a.id), a.name)));
     trail.push(Crumb::new(format!("/orgs/{}", o.id), o.name.clone()));
@@ -489,10 +477,10 @@ struct DivisionsView<'a> {
     errs: &'a FieldErrors,
 }
 
-async fn divisions_view(s: &Shared, caller: &Caller, o: &Org, v: DivisionsView<'_>) -> Response {
+async fn divisions_view(s: &Shared, caller: &Caller, o: &Visible<Org>, v: DivisionsView<'_>) -> Response {
     let is_group = o.kind == OrgKind::LeadingGroup;
     let rows = if is_group {
-        match store::life::divisions(&s.store, &caller.scope_for(Perm::ReadLife), o.id).await {
+        match service::life::divisions::list(&s.store, caller, o).await {
             Ok(list) => list
                 .into_iter()
                 .map(|d| DivisionRow {
@@ -576,7 +564,7 @@ pub async fn division_post(
 }
 
 /// The divisions page again with a refusal above it.
-async fn refused(s: &Shared, caller: &Caller, o: &Org, message: String, status: StatusCode) -> Response {
+async fn refused(s: &Shared, caller: &Caller, o: &Visible<Org>, message: String, status: StatusCode) -> Response {
     let form = DivisionForm { since: today().to_string(), ..Default::default() };
     let view = DivisionsView { notice: None, refusal: Some(message), form: &form, errs: &FieldErrors::default() };
     with_status(divisions_view(s, caller, o, view).await, status)

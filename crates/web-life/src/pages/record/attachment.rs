@@ -59,7 +59,7 @@ struct CsrfOnly {
 }
 
 pub async fn upload(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, req: Request) -> Response {
-    let (_, full) = web_core::tri!(for_recording(&s, &caller, id).await);
+    let full = web_core::tri!(for_recording(&s, &caller, id).await);
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -143,13 +143,13 @@ pub async fn delete_attachment(
     Path(id): Path<i64>,
     Form(f): Form<ActionForm>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::RecordLife));
+    web_core::tri!(caller.require(Perm::RecordLife));
     let record_id = match service::life::attachments::record_of(&s.store, &caller, id).await {
         Ok(r) => r,
         Err(e) => return caller.fail(e),
     };
     web_core::tri!(caller.check_csrf(&f.csrf));
-    let full = match store::life::get(&s.store, &scope, record_id).await {
+    let full = match service::life::records::get_for_recording(&s.store, &caller, record_id).await {
         Ok(f) => f,
         Err(e) => return caller.fail(e),
     };

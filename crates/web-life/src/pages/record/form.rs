@@ -12,7 +12,7 @@ use domain::FieldErrors;
 use service::ServiceError;
 use std::collections::HashMap;
 use store::life::{Record, RecordFull};
-use store::Scope;
+use store::Visible;
 use web_core::access::Perm;
 use web_core::form::{with_status, Field};
 use web_core::pages::{render, today};
@@ -294,7 +294,7 @@ struct FormPage {
 
 /// What the form page is about: a new record of an organization, or a stored one.
 struct FormCtx<'a> {
-    org: &'a Org,
+    org: &'a Visible<Org>,
     record: Option<&'a Record>,
 }
 
@@ -344,7 +344,6 @@ pub(crate) fn join_errors(errs: &FieldErrors, field: &str) -> Option<String> {
 async fn form_view(
     s: &Shared,
     caller: &Caller,
-    scope: &Scope,
     ctx: &FormCtx<'_>,
     f: &LifeForm,
     types: &[LifeType],
@@ -356,7 +355,7 @@ async fn form_view(
     let kind = display_kind(types, &f.types, ctx.org.kind.holds_members());
     let roster = match (kind, roster_on) {
         (RosterKind::None, _) | (_, None) => Vec::new(),
-        (_, Some(on)) => match store::life::roster(&s.store, scope, ctx.org.id, on).await {
+        (_, Some(on)) => match service::life::roster::on(&s.store, caller, ctx.org, on).await {
             Ok(r) => r,
             Err(e) => return caller.fail(e),
         },
@@ -541,13 +540,11 @@ struct PickPage {
 const PICK_LIMIT: usize = 100;
 
 /// An organization that records nothing itself (a 地方党委): offer those below it that do.
-async fn pick_page(s: &Shared, caller: &Caller, scope: &Scope, o: &Org) -> Response {
-    let nodes = match store::org::subtree(&s.store, scope, o.id, Some(3)).await {
-        Ok(n) => n,
+async fn pick_page(s: &Shared, caller: &Caller, o: &Visible<Org>) -> Response {
+    let mut orgs: Vec<(i64, String)> = match service::life::records::recording_orgs(&s.store, caller, o).await {
+        Ok(list) => list.into_iter().map(|o| (o.id, o.name)).collect(),
         Err(e) => return caller.fail(e),
     };
-    let mut orgs: Vec<(i64, String)> =
-        nodes.into_iter().filter(|n| n.depth > 0 && records_life(n.org.kind)).map(|n| (n.org.id, n.org.name)).collect();
     let more = orgs.len() > PICK_LIMIT;
     orgs.truncate(PICK_LIMIT);
     let trail = vec![
@@ -559,18 +556,18 @@ async fn pick_page(s: &Shared, caller: &Caller, scope: &Scope, o: &Org) -> Respo
 }
 
 pub async fn new_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
     if !records_life(o.kind) {
-        return pick_page(&s, &caller, &scope, &o).await;
+        return pick_page(&s, &caller, &o).await;
     }
-    let types = match life_types(&s).await {
+    let types = match life_types(&s, &caller).await {
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
     let on = today();
     let f = LifeForm { held_on: on.to_string(), ..Default::default() };
     let ctx = FormCtx { org: &o, record: None };
-    form_view(&s, &caller, &scope, &ctx, &f, &types, Some(on), &FieldErrors::default(), None, None).await
+    form_view(&s, &caller, &ctx, &f, &types, Some(on), &FieldErrors::default(), None, None).await
 }
 
 pub async fn new_post(
@@ -579,19 +576,19 @@ pub async fn new_post(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (scope, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
     let f = LifeForm::from_pairs(pairs);
     web_core::tri!(caller.check_csrf(&f.csrf));
     if !records_life(o.kind) {
-        return with_status(pick_page(&s, &caller, &scope, &o).await, StatusCode::CONFLICT);
+        return with_status(pick_page(&s, &caller, &o).await, StatusCode::CONFLICT);
     }
     let ctx = FormCtx { org: &o, record: None };
-    save(&s, &caller, &scope, &ctx, f).await
+    save(&s, &caller, &ctx, f).await
 }
 
 /// A form post: load the roster, add a row, or save (and perhaps submit).
-async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut f: LifeForm) -> Response {
-    let types = match life_types(s).await {
+async fn save(s: &Shared, caller: &Caller, ctx: &FormCtx<'_>, mut f: LifeForm) -> Response {
+    let types = match life_types(s, caller).await {
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
@@ -616,7 +613,7 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
                 }
             };
             let on = held_on.filter(|d| *d <= today()).or(shown_on);
-            let r = form_view(s, caller, scope, ctx, &f, &types, on, &errs, None, notice).await;
+            let r = form_view(s, caller, ctx, &f, &types, on, &errs, None, notice).await;
             return if errs.is_empty() { r } else { with_status(r, StatusCode::UNPROCESSABLE_ENTITY) };
         }
         "more_rows" => {
@@ -626,7 +623,7 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
                 f.resolutions.push(ResForm::default());
             }
             let notice = Some(format!("已增加一行，共 {} 行决议。", f.resolutions.len()));
-            return form_view(s, caller, scope, ctx, &f, &types, shown_on.or(held_on), &errs, None, notice).await;
+            return form_view(s, caller, ctx, &f, &types, shown_on.or(held_on), &errs, None, notice).await;
         }
         _ => {}
     }
@@ -643,7 +640,7 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
                     format!("会议日期或会议类型已改变，已按 {d} 的名册重新列出应到人员，请核对出席情况后再保存")
                 },
             );
-            return form_view(s, caller, scope, ctx, &f, &types, Some(d), &errs, None, None).await;
+            return form_view(s, caller, ctx, &f, &types, Some(d), &errs, None, None).await;
         }
     }
     let submit = f.action == "submit";
@@ -666,10 +663,10 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
             if e.has("会议日期") {
                 e.0.retain(|x| x.field != "出席情况");
             }
-            form_view(s, caller, scope, ctx, &f, &types, on, &e, None, None).await
+            form_view(s, caller, ctx, &f, &types, on, &e, None, None).await
         }
         Err(ServiceError::Refused(m)) => {
-            let r = form_view(s, caller, scope, ctx, &f, &types, on, &errs, Some(m), None).await;
+            let r = form_view(s, caller, ctx, &f, &types, on, &errs, Some(m), None).await;
             with_status(r, StatusCode::CONFLICT)
         }
         Err(e) => caller.fail(e),
@@ -677,15 +674,13 @@ async fn save(s: &Shared, caller: &Caller, scope: &Scope, ctx: &FormCtx<'_>, mut
 }
 
 /// A record read through the RecordLife scope (404 outside it).
-pub(crate) async fn for_recording(s: &Shared, caller: &Caller, id: i64) -> Result<(Scope, RecordFull), Response> {
-    let scope = caller.require(Perm::RecordLife)?;
-    let full = store::life::get(&s.store, &scope, id).await.map_err(|e| caller.fail(e))?;
-    Ok((scope, full))
+pub(crate) async fn for_recording(s: &Shared, caller: &Caller, id: i64) -> Result<RecordFull, Response> {
+    service::life::records::get_for_recording(&s.store, caller, id).await.map_err(|e| caller.fail(e))
 }
 
 /// The record's organization when the record may still be edited; otherwise the record page
 /// saying why not (409).
-async fn editable(s: &Shared, caller: &Caller, scope: &Scope, full: RecordFull) -> Result<(RecordFull, Org), Response> {
+async fn editable(s: &Shared, caller: &Caller, full: RecordFull) -> Result<(RecordFull, Visible<Org>), Response> {
     if !full.record.state().editable() {
         let msg = format!(
             "这条记录{}，不能修改。{}",
@@ -699,14 +694,14 @@ async fn editable(s: &Shared, caller: &Caller, scope: &Scope, full: RecordFull) 
         let extra = Extras { action_error: Some(msg), ..Default::default() };
         return Err(record_view(s, caller, full, extra, StatusCode::CONFLICT).await);
     }
-    let org = store::org::get(&s.store, scope, full.record.org_id).await.map_err(|e| caller.fail(e))?;
+    let org = service::life::records::organization(&s.store, caller, &full.record).await.map_err(|e| caller.fail(e))?;
     Ok((full, org))
 }
 
 pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let (scope, full) = web_core::tri!(for_recording(&s, &caller, id).await);
-    let (full, org) = web_core::tri!(editable(&s, &caller, &scope, full).await);
-    let types = match life_types(&s).await {
+    let full = web_core::tri!(for_recording(&s, &caller, id).await);
+    let (full, org) = web_core::tri!(editable(&s, &caller, full).await);
+    let types = match life_types(&s, &caller).await {
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
@@ -718,8 +713,7 @@ pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i
         .as_ref()
         .filter(|_| full.record.state() == RecordStatus::Returned)
         .map(|r| format!("上级退回的原因：{r}。修改后请重新提交审核。"));
-    form_view(&s, &caller, &scope, &ctx, &f, &types, Some(full.record.held_on), &FieldErrors::default(), None, notice)
-        .await
+    form_view(&s, &caller, &ctx, &f, &types, Some(full.record.held_on), &FieldErrors::default(), None, notice).await
 }
 
 pub async fn edit_post(
@@ -728,10 +722,10 @@ pub async fn edit_post(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (scope, full) = web_core::tri!(for_recording(&s, &caller, id).await);
+    let full = web_core::tri!(for_recording(&s, &caller, id).await);
     let f = LifeForm::from_pairs(pairs);
     web_core::tri!(caller.check_csrf(&f.csrf));
-    let (full, org) = web_core::tri!(editable(&s, &caller, &scope, full).await);
+    let (full, org) = web_core::tri!(editable(&s, &caller, full).await);
     let ctx = FormCtx { org: &org, record: Some(&full.record) };
-    save(&s, &caller, &scope, &ctx, f).await
+    save(&s, &caller, &ctx, f).await
 }

@@ -70,11 +70,11 @@ pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<Re
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
-    let types = match life_types(&s).await {
+    let types = match life_types(&s, &caller).await {
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
-    let can_review = caller.scope_for(Perm::ReviewLife).contains(&org.path);
+    let can_review = service::life::records::reviews_below(&caller, &org.path);
     let to_review = can_review && q.view == "review";
     let type_code = Some(q.kind.trim().to_string()).filter(|k| dl::type_of(&types, k).is_some());
     let status = if to_review { None } else { RecordStatus::from_code(q.status.trim()) };
@@ -87,13 +87,12 @@ pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<Re
         to_review,
     };
     let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let page = match store::life::list(&s.store, &org, &filter, page_no, PER_PAGE).await {
+    let page = match service::life::records::list(&s.store, &caller, &org, &filter, page_no, PER_PAGE).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
     let review_count = if can_review && !to_review {
-        let f = RecordFilter { to_review: true, ..Default::default() };
-        store::life::list(&s.store, &org, &f, 1, 1).await.map(|p| p.total).unwrap_or(0)
+        service::life::records::awaiting_review(&s.store, &caller, &org).await.unwrap_or(0)
     } else {
         page.total
     };

@@ -17,10 +17,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use domain::life::{LifeType, RecordStatus};
-use store::StoreError;
+use service::ServiceError;
 
 use web_core::routes::{Routes, Target};
-use web_core::Shared;
+use web_core::{Caller, Shared};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.add("GET", "/life", Target::OrgQuery, get(records))
@@ -64,8 +64,8 @@ fn or_dash(v: &Option<String>) -> String {
     v.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "—".into())
 }
 
-async fn life_types(s: &Shared) -> Result<Vec<LifeType>, StoreError> {
-    store::life::types(&s.store).await
+async fn life_types(s: &Shared, caller: &Caller) -> Result<Vec<LifeType>, ServiceError> {
+    service::life::rules::types(&s.store, caller).await
 }
 
 mod attachment;

@@ -158,7 +158,7 @@ pub(crate) async fn record_view(
     x: Extras,
     status: StatusCode,
 ) -> Response {
-    let types = match life_types(s).await {
+    let types = match life_types(s, caller).await {
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
@@ -286,8 +286,8 @@ pub async fn record(
     Path(id): Path<i64>,
     Query(q): Query<RecordQuery>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadLife));
-    let full = match store::life::get(&s.store, &scope, id).await {
+    web_core::tri!(caller.require(Perm::ReadLife));
+    let full = match service::life::records::get(&s.store, &caller, id).await {
         Ok(f) => f,
         Err(e) => return caller.fail(e),
     };
@@ -310,7 +310,7 @@ pub async fn submit(
     Path(id): Path<i64>,
     Form(f): Form<ActionForm>,
 ) -> Response {
-    let (_, full) = web_core::tri!(for_recording(&s, &caller, id).await);
+    let full = web_core::tri!(for_recording(&s, &caller, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     if f.confirm != "yes" {
         let x = Extras {
