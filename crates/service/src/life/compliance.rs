@@ -61,29 +61,17 @@ pub async fn table(store: &Store, ctx: &Ctx, org: &Visible<Org>, w: &Window, as_
 }
 
 /// The audit detail of an export: the organization, the window, how many organizations the file
-/// holds and its format. Built with the conversions of the audit trail's JSON value (the store's
-/// type, inferred where it is recorded).
-fn export_detail<J>(org: &Org, w: &Window, orgs: usize) -> J
-where
-    J: FromIterator<(&'static str, J)>
-        + From<i64>
-        + From<i32>
-        + From<usize>
-        + From<String>
-        + From<&'static str>
-        + From<Option<u32>>,
-{
-    [
-        ("org", J::from(org.id)),
-        ("org_name", J::from(org.name.clone())),
-        ("period", J::from(w.label())),
-        ("year", J::from(w.year)),
-        ("quarter", J::from(w.quarter)),
-        ("orgs", J::from(orgs)),
-        ("format", J::from("xlsx")),
-    ]
-    .into_iter()
-    .collect()
+/// holds and its format.
+fn export_detail(org: &Org, w: &Window, orgs: usize) -> serde_json::Value {
+    serde_json::json!({
+        "org": org.id,
+        "org_name": org.name,
+        "period": w.label(),
+        "year": w.year,
+        "quarter": w.quarter,
+        "orgs": orgs,
+        "format": "xlsx",
+    })
 }
 
 /// Export the roll-up of the subtree of `org` for a window (应召开 against 已召开 per type per

@@ -87,3 +87,120 @@ fn no_crate_runs_sql_of_its_own() {
     }
     assert!(problems.is_empty(), "product code reaching the store's raw SQL: {problems:?}");
 }
+
+/// Where a web crate still calls the store itself, and why: authentication makes the context that
+/// every use case takes, so it cannot go through one.
+const STORE_CALLS_ALLOWED: &[(&str, &str)] = &[
+    ("web-core/src/auth.rs", "sign-in, sessions and the second factor resolve the caller before any context exists"),
+    ("web-core/src/api/mod.rs", "an API token is resolved to its account before any context exists"),
+    // the administrator triad's pages move to the service layer with their next change
+    ("web-admin/src/pages/account.rs", "moves next"),
+    ("web-admin/src/pages/admin.rs", "moves next"),
+    ("web-admin/src/pages/audit.rs", "moves next"),
+    ("web-admin/src/pages/system.rs", "moves next"),
+];
+
+/// Pages and API handlers are thin adapters: every read and write goes through a use case of the
+/// service layer, which checks the permission first. A call of a store function (`store::org::get(…)`)
+/// or an import of store functions or modules in a web crate fails this test; the store's types
+/// and constants (`store::life::RuleInput { … }`, `store::life::MAX_ATTACHMENT`) are data and stay
+/// allowed.
+#[test]
+fn web_crates_call_the_service_layer_not_the_store() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut problems = Vec::new();
+    for c in std::fs::read_dir(&crates).unwrap() {
+        let c = c.unwrap().path();
+        let name = c.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("web") {
+            continue;
+        }
+        let mut files = Vec::new();
+        sources(&c.join("src"), &mut files);
+        for f in files {
+            let rel = f.strip_prefix(&crates).unwrap().to_string_lossy().replace('\\', "/");
+            if STORE_CALLS_ALLOWED.iter().any(|(a, _)| *a == rel) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                for call in store_calls(line) {
+                    problems.push(format!("{rel}:{}: {call}", n + 1));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "web crates calling the store directly:\n{}", problems.join("\n"));
+}
+
+fn ident(s: &str) -> &str {
+    let end = s.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(s.len());
+    &s[..end]
+}
+
+/// The store calls and function or module imports of one line of code.
+fn store_calls(line: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let code = line.trim_start();
+    if code.starts_with("//") {
+        return found;
+    }
+    if let Some(rest) = code.strip_prefix("use store::") {
+        let items = rest.trim_end_matches(';').replace(['{', '}'], ",");
+        for item in items.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let last = item.split(" as ").next().unwrap_or(item).rsplit("::").next().unwrap_or(item).trim();
+            if !last.starts_with(|c: char| c.is_ascii_uppercase()) && !items.contains(&format!("{last}::")) {
+                found.push(format!("use store::{}", rest.trim_end_matches(';')));
+                break;
+            }
+        }
+        return found;
+    }
+    let mut at = 0;
+    while let Some(i) = code[at..].find("store::") {
+        let start = at + i;
+        at = start + "store::".len();
+        if code[..start].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let mut path = String::from("store");
+        let mut rest = &code[at..];
+        loop {
+            let id = ident(rest);
+            if id.is_empty() {
+                break;
+            }
+            path.push_str("::");
+            path.push_str(id);
+            rest = &rest[id.len()..];
+            match rest.strip_prefix("::") {
+                Some(r) => rest = r,
+                None => break,
+            }
+        }
+        // a function of a module (`store::org::get(`), not a type's constructor (`store::generation::Cache::new(`)
+        let mut segs = path.rsplit("::");
+        let (last, owner) = (segs.next().unwrap_or(""), segs.next().unwrap_or(""));
+        let lower = |s: &str| s.starts_with(|c: char| c.is_ascii_lowercase());
+        if lower(last) && lower(owner) && rest.trim_start().starts_with('(') {
+            found.push(format!("{path}(…)"));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_scanner_finds_calls_and_imports_but_not_types_or_constants() {
+    assert_eq!(store_calls("    let f = store::life::get(&s.store, &scope, id).await?;"), ["store::life::get(…)"]);
+    assert_eq!(store_calls("match store::org::visible (&s.store, scope, id) {"), ["store::org::visible(…)"]);
+    assert_eq!(store_calls("use store::life;"), ["use store::life"]);
+    assert_eq!(store_calls("use store::life::{types, Record};"), ["use store::life::{types, Record}"]);
+    assert!(store_calls("use store::life::{Record, RecordFull};").is_empty());
+    assert!(store_calls("use store::{Scope, Visible};").is_empty());
+    assert!(store_calls("let input = store::life::RuleInput { org_id: o.id };").is_empty());
+    assert!(store_calls("if b.len() > store::life::MAX_ATTACHMENT {").is_empty());
+    assert!(store_calls("caller.fail(store::StoreError::Refused(m))").is_empty());
+    assert!(store_calls("// reads as `store::life::get(…)` would").is_empty());
+    assert!(store_calls("service::life::records::get(&s.store, caller, id)").is_empty());
+    assert!(store_calls("Kept(store::generation::Cache::new(store::generation::Topic::Orgs, 8))").is_empty());
+}
