@@ -2,6 +2,10 @@
 //! the 系统管理员's status page in `system.rs`; each needs its own permission, so the three
 //! administrators of 三员分立 cannot reach each other's pages.
 //!
+//! Business grants take two people: the 安全管理员 proposes them here (not for an account he
+//! created), they show as 待确认 until a business officer confirms them on `/admin/grants/pending`
+//! (`grants.rs`); see `service::account` for the reasoning.
+//!
 //! The security admin sees no business data. Two narrow exceptions, both for granting:
 //! - choosing the organization of a business grant searches organization names across the whole
 //!   tree (see [`org_hits`]): names and their chain of parents only, no members, no figures;
@@ -19,6 +23,8 @@ use axum::Form;
 use chrono::Utc;
 use domain::account::Role;
 use serde::Deserialize;
+use service::account::Proposed;
+use service::ServiceError;
 use store::account::{self as acc, AccountFilter, AccountWithGrants, MemberLink, NewAccount};
 use store::{Scope, StoreError};
 
@@ -43,6 +49,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("POST", "/admin/accounts/{id}/reset-password", Target::Account, post(reset_password))
         .add("POST", "/admin/accounts/{id}/reset-totp", Target::Account, post(reset_totp))
         .add("POST", "/admin/accounts/{id}/revoke-token", Target::Account, post(revoke_token));
+    let r = super::grants::routes(r);
     let r = super::audit::routes(r);
     super::system::routes(r)
 }
@@ -225,6 +232,8 @@ pub async fn create(State(s): State<Shared>, caller: Caller, Form(f): Form<NewFo
         member_id: link.as_ref().map(|l| l.member_id),
         must_change_password: true,
         grants: vec![],
+        // he sees the initial password: someone else must propose its business roles
+        created_by: Some(caller.account.account.id),
     };
     match acc::create_account(&s.store, &caller.scope, &new, &s.policy).await {
         Ok(a) => {
@@ -248,6 +257,19 @@ pub async fn create(State(s): State<Shared>, caller: Caller, Form(f): Form<NewFo
 
 // ---------------------------------------------------------------------------------------------
 // One account
+
+/// A pending or decided request for a business grant, on the account page.
+pub struct RequestRow {
+    id: i64,
+    role: &'static str,
+    org: String,
+    pending: bool,
+    status: &'static str,
+    proposed_by: String,
+    proposed_at: String,
+    decided_by: String,
+    reason: String,
+}
 
 pub struct GrantRow {
     role_code: &'static str,
@@ -276,6 +298,9 @@ struct DetailPage {
     created: String,
     sessions: i64,
     grants: Vec<GrantRow>,
+    requests: Vec<RequestRow>,
+    /// The caller created this account, so may not propose its business roles.
+    created_by_caller: bool,
     tokens: Vec<TokenRow>,
     is_self: bool,
     roles: Vec<(&'static str, &'static str, bool)>,
@@ -340,6 +365,8 @@ async fn org_hits(s: &Shared, q: &str) -> Vec<(i64, String)> {
 fn notice_text(ok: &str) -> Option<&'static str> {
     Some(match ok {
         "granted" => "已授权。对方下次打开页面时生效。",
+        "proposed" => "已提交授权申请，状态为“待确认”：须由该党组织或其上级的组织部管理员、党组织管理员确认后才生效。",
+        "withdrawn" => "已撤回该授权申请。",
         "revoked" => "已撤销该授权，立即生效。",
         "disabled" => "账号已停用，其所有登录已退出，API 令牌同时失效。",
         "enabled" => "账号已启用。",
@@ -368,6 +395,28 @@ async fn detail_view(s: &Shared, caller: &Caller, a: AccountWithGrants, status: 
             since: china(g.created_at)[..10].to_string(),
         })
         .collect();
+    let requests = match acc::requests_of(&s.store, id).await {
+        Ok(r) => r,
+        Err(e) => return caller.fail(e),
+    };
+    let requests = requests
+        .into_iter()
+        .map(|r| RequestRow {
+            id: r.id,
+            role: r.role.label(),
+            org: r.org_name.unwrap_or_default(),
+            pending: r.status == acc::RequestStatus::Pending,
+            status: r.status.label(),
+            proposed_by: r.proposed_by_name,
+            proposed_at: china(r.proposed_at),
+            decided_by: r.decided_by_name.unwrap_or_default(),
+            reason: r.reason.unwrap_or_default(),
+        })
+        .collect();
+    let created_by_caller = match acc::created_by(&s.store, id).await {
+        Ok(c) => c == Some(caller.account.account.id),
+        Err(e) => return caller.fail(e),
+    };
     let org_hits = org_hits(s, &x.org_q).await;
     let page = DetailPage {
         nav: caller
@@ -387,6 +436,8 @@ async fn detail_view(s: &Shared, caller: &Caller, a: AccountWithGrants, status: 
         created: china(a.account.created_at),
         sessions,
         grants,
+        requests,
+        created_by_caller,
         tokens: tokens.iter().map(TokenRow::from).collect(),
         is_self: id == caller.account.account.id,
         roles: Role::ALL.iter().map(|r| (r.code(), r.label(), r.needs_org())).collect(),
@@ -468,14 +519,20 @@ pub async fn grant(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>,
         return detail_view(&s, &caller, a, StatusCode::UNPROCESSABLE_ENTITY, x).await;
     };
     let org = role.needs_org().then_some(x.grant_org);
-    match acc::grant_role(&s.store, &caller.scope, id, role, org).await {
-        Ok(()) => done(id, "granted"),
-        Err(StoreError::Refused(m)) => {
+    match service::account::propose_grant(&s.store, &caller, id, role, org).await {
+        Ok(Proposed::Granted) => done(id, "granted"),
+        Ok(Proposed::Pending(_)) => done(id, "proposed"),
+        Err(ServiceError::Refused(m)) => {
             x.grant_problem = Some(m);
             detail_view(&s, &caller, a, StatusCode::CONFLICT, x).await
         }
-        Err(StoreError::NotFound(what)) if what != "账号" => {
-            x.errs.push("党组织", "该党组织不存在或已撤销，请重新搜索");
+        Err(ServiceError::NotFound(what)) if what != "账号" => {
+            let m = if what == "党员" {
+                "关联的党员已不在册"
+            } else {
+                "该党组织不存在或已撤销，请重新搜索"
+            };
+            x.errs.push("党组织", m);
             detail_view(&s, &caller, a, StatusCode::UNPROCESSABLE_ENTITY, x).await
         }
         Err(e) => caller.fail(e),
@@ -486,6 +543,8 @@ pub async fn grant(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>,
 #[serde(default)]
 pub struct RevokeForm {
     csrf: String,
+    /// A pending request to withdraw (instead of a grant in effect to revoke).
+    request: String,
     role: String,
     org: String,
     confirm: String,
@@ -503,6 +562,23 @@ pub async fn revoke(
         let x = Extra { problem: Some(SELF_REFUSED.into()), ..Default::default() };
         return detail_view(&s, &caller, a, StatusCode::FORBIDDEN, x).await;
     }
+    if !f.request.trim().is_empty() {
+        if !confirmed(&f.confirm) {
+            let x = Extra {
+                problem: Some("撤回申请前请在该行勾选“确认”。".into()), ..Default::default()
+            };
+            return detail_view(&s, &caller, a, StatusCode::UNPROCESSABLE_ENTITY, x).await;
+        }
+        let request: i64 = f.request.trim().parse().unwrap_or(0);
+        return match service::account::withdraw_request(&s.store, &caller, id, request).await {
+            Ok(()) => done(id, "withdrawn"),
+            Err(ServiceError::Refused(m)) => {
+                detail_view(&s, &caller, a, StatusCode::CONFLICT, Extra { problem: Some(m), ..Default::default() })
+                    .await
+            }
+            Err(e) => caller.fail(e),
+        };
+    }
     let org: i64 = f.org.trim().parse().unwrap_or(0);
     let held = Role::from_code(f.role.trim())
         .filter(|r| a.grants.iter().any(|g| g.role == *r && g.org_id.unwrap_or(0) == org));
@@ -518,7 +594,7 @@ pub async fn revoke(
             Extra { problem: Some("撤销授权前请在该行勾选“确认”。".into()), ..Default::default() };
         return detail_view(&s, &caller, a, StatusCode::UNPROCESSABLE_ENTITY, x).await;
     }
-    match acc::revoke_role(&s.store, &caller.scope, id, role, (org != 0).then_some(org)).await {
+    match service::account::revoke_grant(&s.store, &caller, id, role, (org != 0).then_some(org)).await {
         Ok(()) => done(id, "revoked"),
         Err(e) => caller.fail(e),
     }

@@ -8,6 +8,7 @@ mod browser;
 mod common;
 mod error_policy;
 mod exchange_stats_pages;
+mod grant_confirmation;
 mod life_api;
 mod life_compliance;
 mod life_pages;
