@@ -318,19 +318,22 @@ pub async fn set_password(
     if verify_password(password, &row.password_hash).await {
         return Err(invalid("新密码", "新密码不能与当前密码相同"));
     }
-    write_password(store, scope, &row, password, false, "account.password").await
+    write_password(store, scope, &row, password, None, "account.password").await.map(|_| ())
 }
 
-/// Store a new password hash, mark it temporary or not, end every session of the account and
-/// record it, in one transaction.
+/// Store a new password hash, end every session of the account and record it, in one
+/// transaction. `reset_by` is the administrator resetting it: the password is then temporary,
+/// and the account's business grants are suspended into pending requests in his name (see
+/// [`reset_password`]); returns them.
 pub(crate) async fn write_password(
     store: &Store,
     scope: &Scope,
     row: &AccountRow,
     password: &str,
-    temporary: bool,
+    reset_by: Option<i64>,
     action: &str,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<Grant>> {
+    let temporary = reset_by.is_some();
     let hash = hash_password(password).await?;
     let mut tx = store.begin().await?;
     let t = now();
@@ -346,14 +349,20 @@ pub(crate) async fn write_password(
         return Err(StoreError::NotFound("账号"));
     }
     let ended = end_all_in(&mut tx, row.id, t).await?;
+    let suspended = match reset_by {
+        Some(admin) => suspend_business_grants(&mut tx, row.id, admin).await?,
+        None => Vec::new(),
+    };
     let detail = json!({
         "username": row.username,
         "password": if temporary { "reset" } else { "changed" },
         "must_change_password": { "before": row.has_temporary_password, "after": temporary },
         "sessions_ended": ended,
+        "grants_suspended": suspended.iter().map(|g| grant_json(g.role, g.org_id)).collect::<Vec<_>>(),
     });
     crate::audit::record(&mut tx, scope, action, &format!("account:{}", row.id), "ok", detail).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(suspended)
 }
 
 /// A user changing their own password: the current one must be right.

@@ -360,6 +360,45 @@ pub async fn withdraw_request(
     tx.commit().await
 }
 
+/// Move the account's business grants back to pending requests in `admin_id`'s name (a password
+/// reset by an administrator); returns them. A grant on a dissolved organization is simply dropped
+/// with the others, as it covers nothing.
+pub(super) async fn suspend_business_grants(
+    tx: &mut crate::db::Tx,
+    account_id: i64,
+    admin_id: i64,
+) -> StoreResult<Vec<Grant>> {
+    let business: Vec<Grant> =
+        grants_of(tx.x(), account_id).await?.into_iter().filter(|g| !g.role.is_admin_triad()).collect();
+    let t = now();
+    for g in &business {
+        tx.x()
+            .execute(
+                "DELETE FROM account_grant WHERE account_id = $1 AND role = $2 AND COALESCE(org_id, 0) = $3",
+                &args![account_id, g.role.code(), g.org_id.unwrap_or(0)],
+            )
+            .await?;
+        let open = tx
+            .x()
+            .scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM grant_request WHERE account_id = $1 AND role = $2 \
+                 AND COALESCE(org_id, 0) = $3 AND status = $4",
+                &args![account_id, g.role.code(), g.org_id.unwrap_or(0), "pending"],
+            )
+            .await?;
+        if g.org_dissolved_on.is_none() && open == 0 {
+            tx.x()
+                .execute(
+                    "INSERT INTO grant_request (account_id, role, org_id, status, proposed_by, proposed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    &args![account_id, g.role.code(), g.org_id, "pending", admin_id, t],
+                )
+                .await?;
+        }
+    }
+    Ok(business)
+}
+
 async fn decide(tx: &mut crate::db::Tx, id: i64, status: &str, by: i64, reason: Option<&str>) -> StoreResult<()> {
     let n = tx
         .x()

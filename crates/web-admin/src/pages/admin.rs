@@ -656,7 +656,8 @@ pub async fn enable(
     }
 }
 
-/// A new temporary password, shown once; every session of the account ends.
+/// A new temporary password, shown once; every session of the account ends, and its business
+/// grants wait for an officer's confirmation again (the administrator has seen the password).
 pub async fn reset_password(
     State(s): State<Shared>,
     caller: Caller,
@@ -664,15 +665,20 @@ pub async fn reset_password(
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     tri!(action_start(&s, &caller, id, &f, "重置密码").await);
-    let password = match acc::reset_password(&s.store, &caller.scope, id, &s.policy).await {
-        Ok(p) => p,
-        Err(e) => return caller.fail(e),
-    };
+    let (password, suspended) =
+        match acc::reset_password(&s.store, &caller.scope, caller.account.account.id, id, &s.policy).await {
+            Ok(p) => p,
+            Err(e) => return caller.fail(e),
+        };
     let a = match acc::get_account_with_grants(&s.store, id).await {
         Ok(a) => a,
         Err(e) => return caller.fail(e),
     };
-    detail_view(&s, &caller, a, StatusCode::OK, Extra { shown_password: Some(password), ..Default::default() }).await
+    let notice = (!suspended.is_empty()).then_some(
+        "该账号的业务授权已转为“待确认”：须由党组织的组织部管理员或党组织管理员与本人核实后重新确认才生效。",
+    );
+    let x = Extra { shown_password: Some(password), notice, ..Default::default() };
+    detail_view(&s, &caller, a, StatusCode::OK, x).await
 }
 
 pub async fn reset_totp(

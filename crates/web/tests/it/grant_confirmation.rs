@@ -174,6 +174,33 @@ async fn no_single_administrator_gives_himself_business_data() {
         let (_, _, body) = send(&w.app, get(&format!("/admin/accounts/{}", officer.account_id), &sec.cookie)).await;
         assert!(body.contains("已退回") && body.contains("已是组织部管理员，无需此授权"), "{body}");
 
+        // a password reset shows the administrator the new password: the business grants wait for
+        // an officer again
+        let county_id = county_officer.account_id;
+        let (status, _, body) =
+            post_form(&w, &format!("/admin/accounts/{county_id}/reset-password"), &sec, &[("confirm", "yes")]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("只显示这一次") && body.contains("业务授权已转为“待确认”"), "{body}");
+        assert!(acc::get_account_with_grants(&db.store, county_id).await.unwrap().grants.is_empty());
+        let taken_over = session_for(&db.store, county_id, "u_org_dept_admin").await;
+        acc::set_password(&db.store, &Scope::none(), county_id, "Taken#2027over", &PasswordPolicy::default())
+            .await
+            .unwrap();
+        let taken_over = session_for(&db.store, taken_over.account_id, "u_org_dept_admin").await;
+        assert!(!reads_id_number(&w, &taken_over).await, "the reset account sees nothing until confirmed");
+        let back = acc::requests_of(&db.store, county_id).await.unwrap();
+        assert_eq!((back[0].role, back[0].proposed_by_name.as_str()), (Role::OrgDeptAdmin, "u_security_admin"));
+        let back = back[0].id.to_string();
+        let (status, _, _) = post_form(
+            &w,
+            "/admin/grants/pending",
+            &officer,
+            &[("request", back.as_str()), ("decision", "confirm"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(reads_id_number(&w, &taken_over).await, "confirmed again by the officer above");
+
         // revoking takes one administrator and is immediate
         let (status, _, _) = post_form(
             &w,
