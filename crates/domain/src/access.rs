@@ -144,4 +144,16 @@ mod tests {
             assert!(!(role_has(*role, Perm::ManageAccounts) && role_has(*role, Perm::ReadAudit)));
         }
     }
+
+    #[test]
+    fn only_business_officers_confirm_grants_and_never_the_proposer() {
+        // the second person of a business grant: 组织部管理员 and 党组织管理员, held on their subtree
+        let confirmers: Vec<Role> = Role::ALL.iter().copied().filter(|r| role_has(*r, Perm::ConfirmGrants)).collect();
+        assert_eq!(confirmers, [Role::OrgDeptAdmin, Role::OrgAdmin]);
+        assert!(Perm::ConfirmGrants.is_business());
+        // who proposes (ManageAccounts) never confirms
+        for role in Role::ALL {
+            assert!(!(role_has(*role, Perm::ManageAccounts) && role_has(*role, Perm::ConfirmGrants)), "{role:?}");
+        }
+    }
 }
