@@ -84,7 +84,8 @@ pub struct GrantRequest {
     pub org_id: Option<i64>,
     /// The organization the request is about: the grant's, or the linked member's branch for 党员.
     pub org_name: Option<String>,
-    /// The path a confirming officer's scope must cover (`None` when the organization is gone).
+    /// The path a confirming officer's scope must cover (`None` when the organization is dissolved
+    /// or the 党员 is no longer on the roll: then it can only be withdrawn).
     pub org_path: Option<String>,
     pub status: RequestStatus,
     pub proposed_by: i64,
@@ -136,13 +137,17 @@ impl RequestRow {
     }
 }
 
-/// The organization of a 党员 request is the linked member's branch.
+/// The organization of a 党员 request is the linked member's branch (while the member is on the
+/// roll). A dissolved organization has no path here: no officer's scope covers it any more.
 const REQUEST_SELECT: &str = "SELECT r.id, r.account_id, a.username, a.display_name, r.role, r.org_id, \
-    COALESCE(o.name, mo.name) AS org_name, COALESCE(o.path, mo.path) AS org_path, r.status, r.proposed_by, \
+    COALESCE(o.name, mo.name) AS org_name, \
+    CASE WHEN o.id IS NOT NULL AND o.dissolved_on IS NULL THEN o.path \
+         WHEN o.id IS NULL AND mo.dissolved_on IS NULL THEN mo.path END AS org_path, r.status, r.proposed_by, \
     p.username AS proposed_by_name, r.proposed_at, d.username AS decided_by_name, r.decided_at, r.reason \
     FROM grant_request r JOIN account a ON a.id = r.account_id JOIN account p ON p.id = r.proposed_by \
     LEFT JOIN account d ON d.id = r.decided_by LEFT JOIN org o ON o.id = r.org_id \
-    LEFT JOIN member m ON m.id = a.member_id AND r.org_id IS NULL LEFT JOIN org mo ON mo.id = m.org_id";
+    LEFT JOIN member m ON m.id = a.member_id AND r.org_id IS NULL AND m.status = 'normal' \
+    LEFT JOIN org mo ON mo.id = m.org_id";
 
 async fn fetch_request(exec: Exec<'_>, id: i64) -> StoreResult<Option<GrantRequest>> {
     let row: Option<RequestRow> = exec.fetch_optional(&format!("{REQUEST_SELECT} WHERE r.id = $1"), &args![id]).await?;

@@ -175,6 +175,14 @@ async fn a_business_grant_takes_a_proposal_and_a_confirmation() {
         let hist = acc::requests_of(&s, x).await.unwrap();
         assert_eq!(hist.len(), 2);
 
+        // a request on an organization dissolved meanwhile: nobody's to confirm, only to withdraw
+        let breq = acc::propose_grant(&s, &sec2_scope, sec2, x, Role::PartyWorker, Some(b.id)).await.unwrap();
+        org::dissolve(&s, &all, b.id, d("2026-06-01")).await.unwrap();
+        assert!(acc::pending_grants(&s, &city_scope).await.unwrap().iter().all(|r| r.id != breq));
+        let e = acc::confirm_grant(&s, &city_scope, city_officer, breq).await.unwrap_err();
+        assert!(matches!(e, StoreError::NotFound(_)), "{e}");
+        acc::withdraw_request(&s, &sec2_scope, sec2, x, breq).await.unwrap();
+
         // revoking is immediate
         acc::revoke_role(&s, &sec2_scope, x, Role::OrgAdmin, Some(a.id)).await.unwrap();
         assert!(scope_of(&s, x).await.roots().is_empty());
