@@ -197,9 +197,16 @@ pub async fn pending_grants(store: &Store, scope: &Scope) -> StoreResult<Vec<Gra
         .collect())
 }
 
-/// How many requests wait for an officer with this scope (for the 工作台).
-pub async fn count_pending_grants(store: &Store, scope: &Scope) -> StoreResult<usize> {
-    Ok(pending_grants(store, scope).await?.len())
+/// How many requests wait for an officer, per account (for the 安全管理员's account list).
+pub async fn pending_per_account(store: &Store) -> StoreResult<std::collections::BTreeMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = store
+        .read()
+        .fetch_all(
+            "SELECT account_id, CAST(COUNT(*) AS BIGINT) FROM grant_request WHERE status = $1 GROUP BY account_id",
+            &args!["pending"],
+        )
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Propose a business role for an account, to take effect when an officer confirms it. Refused for

@@ -75,6 +75,8 @@ pub struct ListRow {
     username: String,
     display_name: String,
     roles: String,
+    /// Business grants proposed and not yet confirmed (no effect).
+    pending: i64,
     disabled: bool,
     temporary: bool,
     has_totp: bool,
@@ -107,10 +109,15 @@ pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQ
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
+    let pending = match acc::pending_per_account(&s.store).await {
+        Ok(p) => p,
+        Err(e) => return caller.fail(e),
+    };
     let rows = found
         .items
         .iter()
         .map(|a| ListRow {
+            pending: pending.get(&a.account.id).copied().unwrap_or(0),
             id: a.account.id,
             username: a.account.username.clone(),
             display_name: a.account.display_name.clone(),

@@ -96,6 +96,8 @@ async fn no_single_administrator_gives_himself_business_data() {
         let (_, _, body) = send(&w.app, get(&format!("/admin/accounts/{mole}?ok=proposed"), &sec2.cookie)).await;
         assert!(body.contains("待确认") && body.contains("中共测试市委"), "{body}");
         assert!(!reads_id_number(&w, &mole_login).await, "a pending grant has no effect");
+        let (_, _, body) = send(&w.app, get("/admin/accounts?q=mole", &sec.cookie)).await;
+        assert!(body.contains("无") && body.contains("1 项待确认"), "the list tells it: {body}");
         let req = acc::requests_of(&db.store, mole).await.unwrap()[0].id.to_string();
         let confirm = [("request", req.as_str()), ("decision", "confirm"), ("confirm", "yes")];
 
