@@ -36,10 +36,13 @@ pub enum Perm {
     ReviewLife,
     /// Add local organization-life types and local rule versions (组织部).
     ManageLifeRules,
+    /// Confirm or reject the business grants a 安全管理员 proposed on organizations in one's scope:
+    /// the second person every business grant needs (business officers only).
+    ConfirmGrants,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 14] = [
+    pub const ALL: [Perm; 15] = [
         Perm::ReadOrgs,
         Perm::ReadMembers,
         Perm::EditMembers,
@@ -54,6 +57,7 @@ impl Perm {
         Perm::RecordLife,
         Perm::ReviewLife,
         Perm::ManageLifeRules,
+        Perm::ConfirmGrants,
     ];
 
     /// Is this permission about the organization tree (and so held on a subtree)?
@@ -77,6 +81,7 @@ impl Perm {
             Perm::RecordLife => "登记组织生活",
             Perm::ReviewLife => "审核组织生活记录",
             Perm::ManageLifeRules => "维护组织生活规则",
+            Perm::ConfirmGrants => "确认业务授权",
         }
     }
 }
@@ -100,6 +105,7 @@ pub fn perms(role: Role) -> &'static [Perm] {
             RecordLife,
             ReviewLife,
             ManageLifeRules,
+            ConfirmGrants,
         ],
         Role::OrgAdmin => &[
             ReadOrgs,
@@ -112,6 +118,7 @@ pub fn perms(role: Role) -> &'static [Perm] {
             ReadLife,
             RecordLife,
             ReviewLife,
+            ConfirmGrants,
         ],
         Role::PartyWorker => &[ReadOrgs, ReadMembers, EditMembers, Exchange, Stats, ReadLife, RecordLife],
         Role::Member => &[ReadOrgs, ReadLife],
@@ -135,6 +142,18 @@ mod tests {
         // 三员分立: no role both grants rights and reads the audit trail
         for role in Role::ALL {
             assert!(!(role_has(*role, Perm::ManageAccounts) && role_has(*role, Perm::ReadAudit)));
+        }
+    }
+
+    #[test]
+    fn only_business_officers_confirm_grants_and_never_the_proposer() {
+        // the second person of a business grant: 组织部管理员 and 党组织管理员, held on their subtree
+        let confirmers: Vec<Role> = Role::ALL.iter().copied().filter(|r| role_has(*r, Perm::ConfirmGrants)).collect();
+        assert_eq!(confirmers, [Role::OrgDeptAdmin, Role::OrgAdmin]);
+        assert!(Perm::ConfirmGrants.is_business());
+        // who proposes (ManageAccounts) never confirms
+        for role in Role::ALL {
+            assert!(!(role_has(*role, Perm::ManageAccounts) && role_has(*role, Perm::ConfirmGrants)), "{role:?}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! [`ServiceError`]. A rule that decides who may do what, or what a figure means, is written here
 //! (or, when it is pure, in `domain`) once, and the pages and the API both call it.
 
+pub mod account;
 mod ctx;
 mod error;
 pub mod exchange;

@@ -74,6 +74,13 @@ pub const MENU: &[MenuItem] = &[
         href: "/export", label: "数据导出", section: "export", group: "数据交换", perm: Some(Perm::Exchange)
     },
     MenuItem {
+        href: "/admin/grants/pending",
+        label: "授权确认",
+        section: "grants",
+        group: "组织建设",
+        perm: Some(Perm::ConfirmGrants),
+    },
+    MenuItem {
         href: "/admin/accounts",
         label: "账号与授权",
         section: "accounts",

@@ -78,6 +78,8 @@ async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
                 member_id,
                 must_change_password: false,
                 grants: vec![(*role, org.filter(|_| role.needs_org()).map(|o| o.id))],
+                // the demo city's accounts: in effect at once, as at the command line
+                created_by: None,
             };
             store::account::create_account(store, &scope, &new, &policy)
                 .await

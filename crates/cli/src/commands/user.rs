@@ -1,5 +1,7 @@
 //! `dangjian user …`: accounts and role grants, for the operator at the command line (recorded in
-//! the audit trail as `cli:<login name>`). Passwords are read from standard input, never from
+//! the audit trail as `cli:<login name>`). Grants made here take effect at once, without the
+//! second person the pages require: this is how the first officer of an installation is made
+//! (whoever runs the server's command line can change its database anyway). Passwords are read from standard input, never from
 //! arguments (which other users of the machine can see in the process list).
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -56,7 +58,8 @@ pub enum UserCmd {
     },
     /// 列出账号及其角色 / list accounts and their roles
     List,
-    /// 授予角色 / grant a role
+    /// 授予角色，立即生效（网页上的业务授权须另一人确认；首位组织部管理员在此开通）/ grant a role, in effect at
+    /// once (on the pages a business grant needs a second person; the first officer is made here)
     Grant {
         username: String,
         #[arg(long, value_parser = parse_role)]
@@ -132,6 +135,7 @@ pub async fn run(ctx: &Ctx, a: UserArgs) -> Result<()> {
                 member_id: member,
                 must_change_password: generated,
                 grants,
+                created_by: None,
             };
             let acc = account::create_account(&store, &scope, &new, &policy).await?;
             let roles = if acc.grants.is_empty() {
@@ -184,13 +188,15 @@ pub async fn run(ctx: &Ctx, a: UserArgs) -> Result<()> {
         }
         UserCmd::Grant { username, role, org } => {
             let acc = account::find_account(&store, &username).await?;
-            account::grant_role(&store, &scope, acc.account.id, role, org).await?;
+            let ctx = service::Ctx::operator(scope.actor().clone());
+            service::account::bootstrap_grant(&store, &ctx, acc.account.id, role, org).await?;
             let acc = account::get_account_with_grants(&store, acc.account.id).await?;
             println!("已授予。{} 现在的角色：{}", acc.account.username, acc.roles_text());
         }
         UserCmd::Revoke { username, role, org } => {
             let acc = account::find_account(&store, &username).await?;
-            account::revoke_role(&store, &scope, acc.account.id, role, org).await?;
+            let ctx = service::Ctx::operator(scope.actor().clone());
+            service::account::bootstrap_revoke(&store, &ctx, acc.account.id, role, org).await?;
             let acc = account::get_account_with_grants(&store, acc.account.id).await?;
             let roles = if acc.grants.is_empty() { "无".to_string() } else { acc.roles_text() };
             println!("已收回。{} 现在的角色：{roles}", acc.account.username);

@@ -176,16 +176,23 @@ pub async fn disable_totp(store: &Store, scope: &Scope, account_id: i64, passwor
 
 /// A 安全管理员 resetting someone's password: a generated temporary password (returned, to be
 /// handed over once) that must be changed at the next sign-in. Ends all the account's sessions.
+///
+/// The administrator sees that password, so he could sign in as the account. Its business grants
+/// are therefore suspended in the same transaction: they become pending requests in the resetting
+/// administrator's name, and take effect again only when a business officer confirms them (having
+/// checked with the holder that they, and nobody else, received the password). An administrator
+/// role is kept. Returns the password and the suspended grants.
 pub async fn reset_password(
     store: &Store,
     scope: &Scope,
+    admin_id: i64,
     account_id: i64,
     policy: &PasswordPolicy,
-) -> StoreResult<String> {
+) -> StoreResult<(String, Vec<Grant>)> {
     let row = fetch_row(store.read(), account_id).await?.ok_or(StoreError::NotFound("账号"))?;
     let password = random_password(policy, &row.username);
-    write_password(store, scope, &row, &password, true, "account.password_reset").await?;
-    Ok(password)
+    let suspended = write_password(store, scope, &row, &password, Some(admin_id), "account.password_reset").await?;
+    Ok((password, suspended))
 }
 
 /// What to search the account list by.

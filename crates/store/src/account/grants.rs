@@ -21,8 +21,14 @@ pub struct NewAccount {
     pub member_id: Option<i64>,
     /// The password was generated or set by an administrator: the user must change it.
     pub must_change_password: bool,
-    /// Roles to grant at once, with their organizations for business roles.
+    /// Roles to grant at once, with their organizations for business roles. They take effect at
+    /// once, so business roles are accepted here only from the command line on the server and the
+    /// demo (`created_by` is `None`); an administrator on the pages creates the account without
+    /// them and another administrator proposes them ([`propose_grant`]).
     pub grants: Vec<(Role, Option<i64>)>,
+    /// The administrator account that creates it (`None`: the command line on the server, or the
+    /// demo). That administrator may not propose business roles for it.
+    pub created_by: Option<i64>,
 }
 
 impl fmt::Debug for NewAccount {
@@ -34,16 +40,17 @@ impl fmt::Debug for NewAccount {
             .field("member_id", &self.member_id)
             .field("must_change_password", &self.must_change_password)
             .field("grants", &self.grants)
+            .field("created_by", &self.created_by)
             .finish()
     }
 }
 
-fn grant_json(role: Role, org_id: Option<i64>) -> Value {
+pub(super) fn grant_json(role: Role, org_id: Option<i64>) -> Value {
     json!({ "role": role.code(), "role_label": role.label(), "org_id": org_id })
 }
 
-/// Check one grant against the database (organization, member link) and insert it.
-async fn insert_grant(
+/// Check one grant against the database (organization, member link, not held already).
+pub(super) async fn check_grant(
     tx: &mut Tx,
     account_id: i64,
     member_id: Option<i64>,
@@ -84,10 +91,24 @@ async fn insert_grant(
     if dup > 0 {
         return Err(StoreError::Refused(format!("该账号已有此授权：{}", role.label())));
     }
+    Ok(())
+}
+
+/// Check one grant (see [`check_grant`]) and put it in effect; `request_id` is the confirmed
+/// request it comes from (`None` at the command line and in the demo).
+pub(super) async fn insert_grant(
+    tx: &mut Tx,
+    account_id: i64,
+    member_id: Option<i64>,
+    role: Role,
+    org_id: Option<i64>,
+    request_id: Option<i64>,
+) -> StoreResult<()> {
+    check_grant(tx, account_id, member_id, role, org_id).await?;
     tx.x()
         .execute(
-            "INSERT INTO account_grant (account_id, role, org_id, created_at) VALUES ($1, $2, $3, $4)",
-            &args![account_id, role.code(), org_id, now()],
+            "INSERT INTO account_grant (account_id, role, org_id, created_at, request_id) VALUES ($1, $2, $3, $4, $5)",
+            &args![account_id, role.code(), org_id, now(), request_id],
         )
         .await?;
     Ok(())
@@ -120,6 +141,12 @@ pub async fn create_account(
     }
     let roles: Vec<Role> = new.grants.iter().map(|g| g.0).collect();
     rules::check_role_combination(&roles).map_err(StoreError::Refused)?;
+    if let (Some(_), Some(r)) = (new.created_by, roles.iter().find(|r| !r.is_admin_triad())) {
+        return Err(StoreError::Refused(format!(
+            "新建账号时不能直接授予业务角色“{}”：业务授权须由另一名安全管理员申请、再由党组织的组织部管理员或党组织管理员确认后生效",
+            r.label()
+        )));
+    }
     let hash = hash_password(&new.password).await?;
 
     let mut tx = store.begin().await?;
@@ -134,8 +161,19 @@ pub async fn create_account(
         .x()
         .fetch_one(
             "INSERT INTO account (username, display_name, password_hash, member_id, is_disabled, has_temporary_password, \
-             password_changed_at, has_totp, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $7) RETURNING id",
-            &args![username.clone(), display_name.clone(), hash, new.member_id, false, new.must_change_password, t, false],
+             password_changed_at, has_totp, created_at, updated_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $7, $9) RETURNING id",
+            &args![
+                username.clone(),
+                display_name.clone(),
+                hash,
+                new.member_id,
+                false,
+                new.must_change_password,
+                t,
+                false,
+                new.created_by
+            ],
         )
         .await
         .map_err(|e| match e {
@@ -146,13 +184,14 @@ pub async fn create_account(
             e => e,
         })?;
     for (role, org) in &new.grants {
-        insert_grant(&mut tx, id, new.member_id, *role, *org).await?;
+        insert_grant(&mut tx, id, new.member_id, *role, *org, None).await?;
     }
     let detail = json!({ "after": {
         "username": username,
         "display_name": display_name,
         "member_id": new.member_id,
         "must_change_password": new.must_change_password,
+        "created_by": new.created_by,
         "grants": new.grants.iter().map(|(r, o)| grant_json(*r, *o)).collect::<Vec<_>>(),
     }});
     crate::audit::record(&mut tx, scope, "account.create", &format!("account:{id}"), "ok", detail).await?;
@@ -182,9 +221,13 @@ async fn check_member_free(tx: &mut Tx, member_id: i64, except_account: Option<i
     Ok(())
 }
 
-/// Grant a role. Business roles need an active organization; 党员 needs the account linked to a
-/// member; the combination must keep the separation of duties
+/// Grant a role, in effect at once. Business roles need an active organization; 党员 needs the
+/// account linked to a member; the combination must keep the separation of duties
 /// ([`domain::account::check_role_combination`]).
+///
+/// For a business role this is one person's decision, so it is for the command line on the server
+/// (the bootstrap of the first officer, audited as the operator) and the demo only; the pages
+/// propose business roles ([`propose_grant`]) for an officer to confirm ([`confirm_grant`]).
 pub async fn grant_role(
     store: &Store,
     scope: &Scope,
@@ -197,7 +240,7 @@ pub async fn grant_role(
     let mut roles: Vec<Role> = grants_of(tx.x(), account_id).await?.iter().map(|g| g.role).collect();
     roles.push(role);
     rules::check_role_combination(&roles).map_err(StoreError::Refused)?;
-    insert_grant(&mut tx, account_id, row.member_id, role, org_id).await?;
+    insert_grant(&mut tx, account_id, row.member_id, role, org_id, None).await?;
     let detail = json!({ "username": row.username, "grant": grant_json(role, org_id) });
     crate::audit::record(&mut tx, scope, "account.grant", &format!("account:{account_id}"), "ok", detail).await?;
     tx.commit().await
@@ -275,19 +318,22 @@ pub async fn set_password(
     if verify_password(password, &row.password_hash).await {
         return Err(invalid("新密码", "新密码不能与当前密码相同"));
     }
-    write_password(store, scope, &row, password, false, "account.password").await
+    write_password(store, scope, &row, password, None, "account.password").await.map(|_| ())
 }
 
-/// Store a new password hash, mark it temporary or not, end every session of the account and
-/// record it, in one transaction.
+/// Store a new password hash, end every session of the account and record it, in one
+/// transaction. `reset_by` is the administrator resetting it: the password is then temporary,
+/// and the account's business grants are suspended into pending requests in his name (see
+/// [`reset_password`]); returns them.
 pub(crate) async fn write_password(
     store: &Store,
     scope: &Scope,
     row: &AccountRow,
     password: &str,
-    temporary: bool,
+    reset_by: Option<i64>,
     action: &str,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<Grant>> {
+    let temporary = reset_by.is_some();
     let hash = hash_password(password).await?;
     let mut tx = store.begin().await?;
     let t = now();
@@ -303,14 +349,20 @@ pub(crate) async fn write_password(
         return Err(StoreError::NotFound("账号"));
     }
     let ended = end_all_in(&mut tx, row.id, t).await?;
+    let suspended = match reset_by {
+        Some(admin) => suspend_business_grants(&mut tx, row.id, admin).await?,
+        None => Vec::new(),
+    };
     let detail = json!({
         "username": row.username,
         "password": if temporary { "reset" } else { "changed" },
         "must_change_password": { "before": row.has_temporary_password, "after": temporary },
         "sessions_ended": ended,
+        "grants_suspended": suspended.iter().map(|g| grant_json(g.role, g.org_id)).collect::<Vec<_>>(),
     });
     crate::audit::record(&mut tx, scope, action, &format!("account:{}", row.id), "ok", detail).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(suspended)
 }
 
 /// A user changing their own password: the current one must be right.

@@ -2,8 +2,9 @@
 //! server-side sessions, two-factor sign-in (TOTP and recovery codes), API tokens, and the scope
 //! an account acts in.
 //!
-//! Who may call what is the web layer's business: account and grant changes are for 安全管理员, a
-//! user may change their own password, second factor and tokens. Functions here take the caller's
+//! Who may call what is the service layer's and the web layer's business: account changes are for
+//! 安全管理员, business grants are proposed by a 安全管理员 and confirmed by a business officer
+//! (`requests.rs`), a user may change their own password, second factor and tokens. Functions here take the caller's
 //! [`Scope`] only for the audit trail's actor. Every write runs in one transaction with its audit
 //! record; no password, TOTP secret, recovery code or token ever goes into a record. Two writes are
 //! deliberately not audited because they are heartbeats, not changes: a session's `last_seen_at`
@@ -261,6 +262,7 @@ pub async fn list_accounts(store: &Store) -> StoreResult<Vec<AccountWithGrants>>
 mod admin;
 mod grants;
 mod password;
+mod requests;
 mod scope;
 mod session;
 mod signin;
@@ -270,6 +272,7 @@ mod totp;
 pub use admin::*;
 pub use grants::*;
 pub use password::*;
+pub use requests::*;
 pub use scope::*;
 pub use session::*;
 pub use signin::*;

@@ -104,6 +104,7 @@ async fn every_change_to_the_tree_advances_the_generation_and_nothing_else_does(
                 member_id: None,
                 must_change_password: false,
                 grants: vec![],
+                created_by: None,
             },
             &domain::account::PasswordPolicy::default(),
         )

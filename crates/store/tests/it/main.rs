@@ -6,6 +6,7 @@ mod audit;
 mod concurrency;
 mod conformance;
 mod generation;
+mod grant_requests;
 mod life_scenarios;
 mod pg_grants;
 mod schema;

@@ -2,6 +2,10 @@
 //! the 系统管理员's status page in `system.rs`; each needs its own permission, so the three
 //! administrators of 三员分立 cannot reach each other's pages.
 //!
+//! Business grants take two people: the 安全管理员 proposes them here (not for an account he
+//! created), they show as 待确认 until a business officer confirms them on `/admin/grants/pending`
+//! (`grants.rs`); see `service::account` for the reasoning.
+//!
 //! The security admin sees no business data. Two narrow exceptions, both for granting:
 //! - choosing the organization of a business grant searches organization names across the whole
 //!   tree (see [`org_hits`]): names and their chain of parents only, no members, no figures;
@@ -19,6 +23,8 @@ use axum::Form;
 use chrono::Utc;
 use domain::account::Role;
 use serde::Deserialize;
+use service::account::Proposed;
+use service::ServiceError;
 use store::account::{self as acc, AccountFilter, AccountWithGrants, MemberLink, NewAccount};
 use store::{Scope, StoreError};
 
@@ -43,6 +49,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("POST", "/admin/accounts/{id}/reset-password", Target::Account, post(reset_password))
         .add("POST", "/admin/accounts/{id}/reset-totp", Target::Account, post(reset_totp))
         .add("POST", "/admin/accounts/{id}/revoke-token", Target::Account, post(revoke_token));
+    let r = super::grants::routes(r);
     let r = super::audit::routes(r);
     super::system::routes(r)
 }
@@ -68,6 +75,8 @@ pub struct ListRow {
     username: String,
     display_name: String,
     roles: String,
+    /// Business grants proposed and not yet confirmed (no effect).
+    pending: i64,
     disabled: bool,
     temporary: bool,
     has_totp: bool,
@@ -100,10 +109,15 @@ pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQ
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
+    let pending = match acc::pending_per_account(&s.store).await {
+        Ok(p) => p,
+        Err(e) => return caller.fail(e),
+    };
     let rows = found
         .items
         .iter()
         .map(|a| ListRow {
+            pending: pending.get(&a.account.id).copied().unwrap_or(0),
             id: a.account.id,
             username: a.account.username.clone(),
             display_name: a.account.display_name.clone(),
@@ -225,6 +239,8 @@ pub async fn create(State(s): State<Shared>, caller: Caller, Form(f): Form<NewFo
         member_id: link.as_ref().map(|l| l.member_id),
         must_change_password: true,
         grants: vec![],
+        // he sees the initial password: someone else must propose its business roles
+        created_by: Some(caller.account.account.id),
     };
     match acc::create_account(&s.store, &caller.scope, &new, &s.policy).await {
         Ok(a) => {
@@ -248,6 +264,19 @@ pub async fn create(State(s): State<Shared>, caller: Caller, Form(f): Form<NewFo
 
 // ---------------------------------------------------------------------------------------------
 // One account
+
+/// A pending or decided request for a business grant, on the account page.
+pub struct RequestRow {
+    id: i64,
+    role: &'static str,
+    org: String,
+    pending: bool,
+    status: &'static str,
+    proposed_by: String,
+    proposed_at: String,
+    decided_by: String,
+    reason: String,
+}
 
 pub struct GrantRow {
     role_code: &'static str,
@@ -276,6 +305,9 @@ struct DetailPage {
     created: String,
     sessions: i64,
     grants: Vec<GrantRow>,
+    requests: Vec<RequestRow>,
+    /// The caller created this account, so may not propose its business roles.
+    created_by_caller: bool,
     tokens: Vec<TokenRow>,
     is_self: bool,
     roles: Vec<(&'static str, &'static str, bool)>,
@@ -340,6 +372,8 @@ async fn org_hits(s: &Shared, q: &str) -> Vec<(i64, String)> {
 fn notice_text(ok: &str) -> Option<&'static str> {
     Some(match ok {
         "granted" => "已授权。对方下次打开页面时生效。",
+        "proposed" => "已提交授权申请，状态为“待确认”：须由该党组织或其上级的组织部管理员、党组织管理员确认后才生效。",
+        "withdrawn" => "已撤回该授权申请。",
         "revoked" => "已撤销该授权，立即生效。",
         "disabled" => "账号已停用，其所有登录已退出，API 令牌同时失效。",
         "enabled" => "账号已启用。",
@@ -368,6 +402,28 @@ async fn detail_view(s: &Shared, caller: &Caller, a: AccountWithGrants, status: 
             since: china(g.created_at)[..10].to_string(),
         })
         .collect();
+    let requests = match acc::requests_of(&s.store, id).await {
+        Ok(r) => r,
+        Err(e) => return caller.fail(e),
+    };
+    let requests = requests
+        .into_iter()
+        .map(|r| RequestRow {
+            id: r.id,
+            role: r.role.label(),
+            org: r.org_name.unwrap_or_default(),
+            pending: r.status == acc::RequestStatus::Pending,
+            status: r.status.label(),
+            proposed_by: r.proposed_by_name,
+            proposed_at: china(r.proposed_at),
+            decided_by: r.decided_by_name.unwrap_or_default(),
+            reason: r.reason.unwrap_or_default(),
+        })
+        .collect();
+    let created_by_caller = match acc::created_by(&s.store, id).await {
+        Ok(c) => c == Some(caller.account.account.id),
+        Err(e) => return caller.fail(e),
+    };
     let org_hits = org_hits(s, &x.org_q).await;
     let page = DetailPage {
         nav: caller
@@ -387,6 +443,8 @@ async fn detail_view(s: &Shared, caller: &Caller, a: AccountWithGrants, status: 
         created: china(a.account.created_at),
         sessions,
         grants,
+        requests,
+        created_by_caller,
         tokens: tokens.iter().map(TokenRow::from).collect(),
         is_self: id == caller.account.account.id,
         roles: Role::ALL.iter().map(|r| (r.code(), r.label(), r.needs_org())).collect(),
@@ -468,14 +526,20 @@ pub async fn grant(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>,
         return detail_view(&s, &caller, a, StatusCode::UNPROCESSABLE_ENTITY, x).await;
     };
     let org = role.needs_org().then_some(x.grant_org);
-    match acc::grant_role(&s.store, &caller.scope, id, role, org).await {
-        Ok(()) => done(id, "granted"),
-        Err(StoreError::Refused(m)) => {
+    match service::account::propose_grant(&s.store, &caller, id, role, org).await {
+        Ok(Proposed::Granted) => done(id, "granted"),
+        Ok(Proposed::Pending(_)) => done(id, "proposed"),
+        Err(ServiceError::Refused(m)) => {
             x.grant_problem = Some(m);
             detail_view(&s, &caller, a, StatusCode::CONFLICT, x).await
         }
-        Err(StoreError::NotFound(what)) if what != "账号" => {
-            x.errs.push("党组织", "该党组织不存在或已撤销，请重新搜索");
+        Err(ServiceError::NotFound(what)) if what != "账号" => {
+            let m = if what == "党员" {
+                "关联的党员已不在册"
+            } else {
+                "该党组织不存在或已撤销，请重新搜索"
+            };
+            x.errs.push("党组织", m);
             detail_view(&s, &caller, a, StatusCode::UNPROCESSABLE_ENTITY, x).await
         }
         Err(e) => caller.fail(e),
@@ -486,6 +550,8 @@ pub async fn grant(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>,
 #[serde(default)]
 pub struct RevokeForm {
     csrf: String,
+    /// A pending request to withdraw (instead of a grant in effect to revoke).
+    request: String,
     role: String,
     org: String,
     confirm: String,
@@ -503,6 +569,23 @@ pub async fn revoke(
         let x = Extra { problem: Some(SELF_REFUSED.into()), ..Default::default() };
         return detail_view(&s, &caller, a, StatusCode::FORBIDDEN, x).await;
     }
+    if !f.request.trim().is_empty() {
+        if !confirmed(&f.confirm) {
+            let x = Extra {
+                problem: Some("撤回申请前请在该行勾选“确认”。".into()), ..Default::default()
+            };
+            return detail_view(&s, &caller, a, StatusCode::UNPROCESSABLE_ENTITY, x).await;
+        }
+        let request: i64 = f.request.trim().parse().unwrap_or(0);
+        return match service::account::withdraw_request(&s.store, &caller, id, request).await {
+            Ok(()) => done(id, "withdrawn"),
+            Err(ServiceError::Refused(m)) => {
+                detail_view(&s, &caller, a, StatusCode::CONFLICT, Extra { problem: Some(m), ..Default::default() })
+                    .await
+            }
+            Err(e) => caller.fail(e),
+        };
+    }
     let org: i64 = f.org.trim().parse().unwrap_or(0);
     let held = Role::from_code(f.role.trim())
         .filter(|r| a.grants.iter().any(|g| g.role == *r && g.org_id.unwrap_or(0) == org));
@@ -518,7 +601,7 @@ pub async fn revoke(
             Extra { problem: Some("撤销授权前请在该行勾选“确认”。".into()), ..Default::default() };
         return detail_view(&s, &caller, a, StatusCode::UNPROCESSABLE_ENTITY, x).await;
     }
-    match acc::revoke_role(&s.store, &caller.scope, id, role, (org != 0).then_some(org)).await {
+    match service::account::revoke_grant(&s.store, &caller, id, role, (org != 0).then_some(org)).await {
         Ok(()) => done(id, "revoked"),
         Err(e) => caller.fail(e),
     }
@@ -580,7 +663,8 @@ pub async fn enable(
     }
 }
 
-/// A new temporary password, shown once; every session of the account ends.
+/// A new temporary password, shown once; every session of the account ends, and its business
+/// grants wait for an officer's confirmation again (the administrator has seen the password).
 pub async fn reset_password(
     State(s): State<Shared>,
     caller: Caller,
@@ -588,15 +672,20 @@ pub async fn reset_password(
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     tri!(action_start(&s, &caller, id, &f, "重置密码").await);
-    let password = match acc::reset_password(&s.store, &caller.scope, id, &s.policy).await {
-        Ok(p) => p,
-        Err(e) => return caller.fail(e),
-    };
+    let (password, suspended) =
+        match acc::reset_password(&s.store, &caller.scope, caller.account.account.id, id, &s.policy).await {
+            Ok(p) => p,
+            Err(e) => return caller.fail(e),
+        };
     let a = match acc::get_account_with_grants(&s.store, id).await {
         Ok(a) => a,
         Err(e) => return caller.fail(e),
     };
-    detail_view(&s, &caller, a, StatusCode::OK, Extra { shown_password: Some(password), ..Default::default() }).await
+    let notice = (!suspended.is_empty()).then_some(
+        "该账号的业务授权已转为“待确认”：须由党组织的组织部管理员或党组织管理员与本人核实后重新确认才生效。",
+    );
+    let x = Extra { shown_password: Some(password), notice, ..Default::default() };
+    detail_view(&s, &caller, a, StatusCode::OK, x).await
 }
 
 pub async fn reset_totp(

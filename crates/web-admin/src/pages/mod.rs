@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod grants;
 pub mod system;
 
 pub use web_core::pages::{render, today, urlencode};

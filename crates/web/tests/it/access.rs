@@ -61,6 +61,7 @@ enum P {
     RecordLife,
     ReviewLife,
     ManageLifeRules,
+    ConfirmGrants,
 }
 
 /// Does `role` hold `p` at all? 党员: only reading the basics of their own branch.
@@ -81,6 +82,8 @@ fn holds(role: Role, p: P) -> bool {
         P::RecordLife => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker),
         P::ReviewLife => matches!(role, OrgDeptAdmin | OrgAdmin),
         P::ManageLifeRules => role == OrgDeptAdmin,
+        // the second person of every business grant: the business officers, never an administrator
+        P::ConfirmGrants => matches!(role, OrgDeptAdmin | OrgAdmin),
     }
 }
 
@@ -196,6 +199,9 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/admin/accounts/{id}/reset-password", Policy::AdminNotSelf(P::ManageAccounts)),
     ("POST", "/admin/accounts/{id}/reset-totp", Policy::AdminNotSelf(P::ManageAccounts)),
     ("POST", "/admin/accounts/{id}/revoke-token", Policy::AdminNotSelf(P::ManageAccounts)),
+    // 授权确认: business officers decide on the grants a 安全管理员 proposed
+    ("GET", "/admin/grants/pending", Policy::Business(P::ConfirmGrants)),
+    ("POST", "/admin/grants/pending", Policy::Business(P::ConfirmGrants)),
     // 审计管理员
     ("GET", "/audit", Policy::Admin(P::ReadAudit)),
     ("GET", "/audit/export", Policy::Admin(P::ReadAudit)),

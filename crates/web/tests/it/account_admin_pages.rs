@@ -27,6 +27,19 @@ async fn audit_of(store: &Store, action: &str) -> Vec<(String, String, String, S
         .collect()
 }
 
+/// Another 安全管理员, made at the command line's level (so it is in effect), signed in.
+async fn second_security_admin(store: &Store) -> Login {
+    let new = NewAccount {
+        username: "u_sec2".into(),
+        display_name: "第二安全管理员".into(),
+        password: PASSWORD.into(),
+        grants: vec![(Role::SecurityAdmin, None)],
+        ..Default::default()
+    };
+    let a = acc::create_account(store, &Scope::all(), &new, &PasswordPolicy::default()).await.unwrap();
+    session_for(store, a.account.id, "u_sec2").await
+}
+
 async fn post_form(w: &World, uri: &str, l: &Login, pairs: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
     let mut all = vec![("csrf", l.csrf.as_str())];
     all.extend_from_slice(pairs);
@@ -385,18 +398,44 @@ async fn security_admin_creates_an_account_and_grants_it() {
         assert!(body.contains("中共测试市委 › 中共乙县委"), "the search is kept");
         assert!(acc::get_account_with_grants(&db.store, id).await.unwrap().grants.is_empty());
 
+        // the administrator who created the account (and saw its password) may not propose
         let county_b = w.county_b.to_string();
-        let (status, h, _) =
+        let (status, _, body) =
             post_form(&w, &uri, &sec, &[("role", "org_admin"), ("org", &county_b), ("confirm", "yes")]).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(body.contains("该账号是您创建的"), "{body}");
+        assert!(acc::requests_of(&db.store, id).await.unwrap().is_empty());
+
+        // a second 安全管理员 proposes: 待确认, no effect until a business officer confirms
+        let sec2 = second_security_admin(&db.store).await;
+        let county_a = w.county_a.to_string();
+        let (status, h, _) =
+            post_form(&w, &uri, &sec2, &[("role", "org_admin"), ("org", &county_a), ("confirm", "yes")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert_eq!(location(&h), format!("/admin/accounts/{id}?ok=granted"));
+        assert_eq!(location(&h), format!("/admin/accounts/{id}?ok=proposed"));
+        assert!(acc::get_account_with_grants(&db.store, id).await.unwrap().grants.is_empty());
+        let (_, _, body) = send(&w.app, get(&format!("/admin/accounts/{id}?ok=proposed"), &sec.cookie)).await;
+        assert!(body.contains("待确认") && body.contains("中共甲县委") && body.contains("u_sec2"), "{body}");
+        let rec = audit_of(&db.store, "account.grant_propose").await;
+        assert_eq!((rec[0].0.as_str(), rec[0].2.clone()), ("u_sec2", format!("account:{id}")));
+        let req = acc::requests_of(&db.store, id).await.unwrap()[0].id.to_string();
+        let officer = w.logins[&Role::OrgDeptAdmin].clone();
+        let (status, h, _) = post_form(
+            &w,
+            "/admin/grants/pending",
+            &officer,
+            &[("request", &req), ("decision", "confirm"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&h), "/admin/grants/pending?ok=confirmed");
         let a = acc::get_account_with_grants(&db.store, id).await.unwrap();
         assert_eq!(a.grants[0].role, Role::OrgAdmin);
-        assert_eq!(a.grants[0].org_id, Some(w.county_b));
-        let rec = audit_of(&db.store, "account.grant").await;
-        assert_eq!((rec[0].0.as_str(), rec[0].2.clone()), ("u_security_admin", format!("account:{id}")));
-        let (_, _, body) = send(&w.app, get(&format!("/admin/accounts/{id}?ok=granted"), &sec.cookie)).await;
-        assert!(body.contains("已授权") && body.contains("中共乙县委"), "{body}");
+        assert_eq!(a.grants[0].org_id, Some(w.county_a));
+        let rec = audit_of(&db.store, "account.grant_confirm").await;
+        assert_eq!((rec[0].0.as_str(), rec[0].2.clone()), ("u_org_dept_admin", format!("account:{id}")));
+        let (_, _, body) = send(&w.app, get(&format!("/admin/accounts/{id}"), &sec.cookie)).await;
+        assert!(body.contains("已确认") && body.contains("中共甲县委"), "{body}");
 
         // 三员分立: refused with the rule's own words, nothing written
         let (status, _, body) = post_form(&w, &uri, &sec, &[("role", "audit_admin"), ("confirm", "yes")]).await;
@@ -427,10 +466,10 @@ async fn security_admin_creates_an_account_and_grants_it() {
 
         // revoke, with a confirmation
         let revoke = format!("/admin/accounts/{id}/revoke");
-        let (status, _, _) = post_form(&w, &revoke, &sec, &[("role", "org_admin"), ("org", &county_b)]).await;
+        let (status, _, _) = post_form(&w, &revoke, &sec, &[("role", "org_admin"), ("org", &county_a)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let (status, _, _) =
-            post_form(&w, &revoke, &sec, &[("role", "org_admin"), ("org", &county_b), ("confirm", "yes")]).await;
+            post_form(&w, &revoke, &sec, &[("role", "org_admin"), ("org", &county_a), ("confirm", "yes")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(acc::get_account_with_grants(&db.store, id).await.unwrap().grants.is_empty());
 

@@ -10,6 +10,7 @@ mod edit_versions;
 mod error_policy;
 mod exchange_stats_pages;
 mod export_masking;
+mod grant_confirmation;
 mod hardening;
 mod life_api;
 mod life_compliance;

@@ -20,6 +20,8 @@ async fn each_role_sees_its_own_menu() {
         assert_eq!(body.contains("href=\"/audit\""), *role == Role::AuditAdmin, "{role:?}");
         assert_eq!(body.contains("href=\"/admin/accounts\""), *role == Role::SecurityAdmin, "{role:?}");
         assert_eq!(body.contains("href=\"/system\""), *role == Role::SystemAdmin, "{role:?}");
+        let confirms = matches!(role, Role::OrgDeptAdmin | Role::OrgAdmin);
+        assert_eq!(body.contains("href=\"/admin/grants/pending\""), confirms, "{role:?}: 授权确认 for officers only");
         // the administrator triad sees no business figures
         if role.is_admin_triad() {
             assert!(!body.contains("中共甲县委"), "{role:?} sees no organization");
