@@ -131,3 +131,36 @@ pub async fn own(store: &Store, ctx: &Ctx, unmask: bool) -> ServiceResult<OwnRec
     let history = store::member::status_history(store, &own, mid).await.unwrap_or_default();
     Ok(OwnRecord { member, branch, history })
 }
+
+/// A member's record as the detail page and the printed 党员信息卡 show it.
+pub struct Card {
+    pub member: Member,
+    /// ID number and phone in full (asked for, held where the member is, and audited).
+    pub unmasked: bool,
+    /// Asked for in full without 查看个人敏感信息 there: shown masked.
+    pub unmask_denied: bool,
+    /// The member's organization, and the names from the caller's highest visible ancestor down
+    /// to it (`中共某县委 / 中共某镇委员会 / 某村党支部`).
+    pub org_name: String,
+    pub org_chain: Vec<String>,
+    /// The changes of category, standing and organization, oldest first.
+    pub history: Vec<StatusEvent>,
+}
+
+/// Read a member's [`Card`] with 查看党员名册; unmasked only when asked for and held where the
+/// member is (the read is then audited), otherwise quietly masked.
+pub async fn card(store: &Store, ctx: &Ctx, id: i64, unmask: bool) -> ServiceResult<Card> {
+    let scope = ctx.require(Perm::ReadMembers)?;
+    let member = store::member::get(store, &scope, id).await?;
+    let may = ctx.can_at(Perm::ViewPersonal, &member.path);
+    let (member, unmasked) = if unmask && may { (read_personal(store, ctx, id).await?, true) } else { (member, false) };
+    let org_scope = ctx.scope_for(Perm::ReadOrgs);
+    let org_name = store::org::names(store, &scope, &[member.org_id]).await?.remove(&member.org_id).unwrap_or_default();
+    let mut org_chain: Vec<String> = match store::org::ancestors(store, &org_scope, member.org_id).await {
+        Ok(a) => a.into_iter().map(|o| o.name).collect(),
+        Err(_) => Vec::new(),
+    };
+    org_chain.push(org_name.clone());
+    let history = store::member::status_history(store, &scope, id).await?;
+    Ok(Card { member, unmasked, unmask_denied: unmask && !may, org_name, org_chain, history })
+}

@@ -113,25 +113,14 @@ pub async fn member(
     Query(q): Query<MemberQuery>,
 ) -> Response {
     web_core::tri!(caller.require(Perm::ReadMembers));
-    let m = match service::member::get(&s.store, &caller, Perm::ReadMembers, id).await {
-        Ok(m) => m,
-        Err(e) => return caller.fail(e),
-    };
-    let can_unmask = caller.can_at(Perm::ViewPersonal, &m.path);
     let wants = q.unmask == "1";
-    let (m, unmasked) = if wants && can_unmask {
-        match service::member::read_personal(&s.store, &caller, id).await {
-            Ok(m) => (m, true),
-            Err(e) => return caller.fail(e),
-        }
-    } else {
-        (m, false)
-    };
-    let org_name = org_name_of(&s, &caller, Perm::ReadMembers, m.org_id).await;
-    let history = match service::member::status_history(&s.store, &caller, Perm::ReadMembers, id).await {
-        Ok(h) => history_rows(h),
+    let card = match service::member::card(&s.store, &caller, id, wants).await {
+        Ok(c) => c,
         Err(e) => return caller.fail(e),
     };
+    let (m, unmasked, org_name) = (&card.member, card.unmasked, card.org_name.clone());
+    let can_unmask = caller.can_at(Perm::ViewPersonal, &m.path);
+    let history = history_rows(card.history.clone());
     let can_edit = caller.can_at(Perm::EditMembers, &m.path);
     let mut trail = vec![Crumb::new("/members", "党员名册")];
     if !org_name.is_empty() {
@@ -143,17 +132,66 @@ pub async fn member(
         id,
         name: m.name.clone(),
         notice: ok_notice(&q.ok),
-        warning: (wants && !can_unmask).then_some("您的角色没有查看完整身份证号和手机号的权限，仍显示脱敏信息。"),
-        fields: member_fields(&m, &org_name, unmasked),
+        warning: card.unmask_denied.then_some("您的角色没有查看完整身份证号和手机号的权限，仍显示脱敏信息。"),
+        fields: member_fields(m, &org_name, unmasked),
         org_id: m.org_id,
         unmasked,
         can_unmask,
         unmask_link: format!("/members/{id}?unmask=1"),
         can_edit,
-        can_change_status: can_edit && !StatusChange::open_to(&m).is_empty(),
+        can_change_status: can_edit && !StatusChange::open_to(m).is_empty(),
         history,
         me: false,
         branch: Vec::new(),
         branch_link: false,
+    })
+}
+
+/// The printed 党员信息卡 a branch keeps in its archive: one A4 page.
+#[derive(Template)]
+#[template(path = "member/card.html")]
+pub(crate) struct CardPage {
+    nav: Nav,
+    id: i64,
+    name: String,
+    fields: Vec<(&'static str, String)>,
+    org_chain: String,
+    unmasked: bool,
+    can_unmask: bool,
+    warning: Option<&'static str>,
+    history: Vec<HistoryRow>,
+    printed_on: String,
+    printed_by: String,
+}
+
+/// GET /members/{id}/print: the 党员信息卡, masked unless asked for and held (then audited).
+pub async fn member_card(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<MemberQuery>,
+) -> Response {
+    let card = match service::member::card(&s.store, &caller, id, q.unmask == "1").await {
+        Ok(c) => c,
+        Err(e) => return caller.fail(e),
+    };
+    let m = &card.member;
+    let trail = vec![
+        Crumb::new("/members", "党员名册"),
+        Crumb::new(format!("/members/{id}"), m.name.clone()),
+        Crumb::new("", "党员信息卡"),
+    ];
+    render(&CardPage {
+        nav: caller.nav("members").crumbs(trail),
+        id,
+        name: m.name.clone(),
+        fields: member_fields(m, &card.org_name, card.unmasked),
+        org_chain: card.org_chain.join(" / "),
+        unmasked: card.unmasked,
+        can_unmask: caller.can_at(Perm::ViewPersonal, &m.path),
+        warning: card.unmask_denied.then_some("您的角色没有查看完整身份证号和手机号的权限，仍显示脱敏信息。"),
+        history: history_rows(card.history),
+        printed_on: web_core::pages::today().format("%Y年%m月%d日").to_string(),
+        printed_by: caller.account.account.display_name.clone(),
     })
 }

@@ -7,6 +7,7 @@ use web_core::routes::{Routes, Target};
 pub(crate) fn routes(r: Routes) -> Routes {
     r.add("GET", "/members", Target::OrgQuery, get(members))
         .add("GET", "/members/{id}", Target::Member, get(member))
+        .add("GET", "/members/{id}/print", Target::Member, get(member_card))
         .add("GET,POST", "/members/{id}/edit", Target::Member, get(edit_page).post(edit_post))
         .add("GET,POST", "/members/{id}/status", Target::Member, get(status_page).post(status_post))
         .add("GET,POST", "/orgs/{id}/members/new", Target::Org, get(new_page).post(new_post))

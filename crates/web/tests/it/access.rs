@@ -110,6 +110,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/orgs/{id}/dissolve", Policy::Business(P::EditOrgs)),
     ("GET", "/members", Policy::Business(P::ReadMembers)),
     ("GET", "/members/{id}", Policy::Business(P::ReadMembers)),
+    ("GET", "/members/{id}/print", Policy::Business(P::ReadMembers)),
     ("GET", "/members/{id}/edit", Policy::Business(P::EditMembers)),
     ("POST", "/members/{id}/edit", Policy::Business(P::EditMembers)),
     ("GET", "/members/{id}/status", Policy::Business(P::EditMembers)),

@@ -693,3 +693,33 @@ async fn roster_and_statistics_show_a_change_made_elsewhere_at_once() {
         db.finish().await;
     }
 }
+
+/// The printed 党员信息卡: the member's fields and history on one sheet, masked by default; in full
+/// only for a role that may see personal data, and that read is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_member_card_prints_masked_unless_allowed() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let url = format!("/members/{}/print", w.member_a);
+        let worker = &w.logins[&Role::PartyWorker];
+        let (st, _, page) = send(&w.app, get(&url, &worker.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("党员信息卡") && page.contains("甲党员") && page.contains("甲社区党支部"), "{page}");
+        assert!(page.contains("中共甲县委 / 中共甲镇委员会 / 甲社区党支部"), "the chain of organizations: {page}");
+        assert!(!page.contains(ID_A) && page.contains(&domain::mask::id_number(ID_A)));
+        let (_, _, page) = send(&w.app, get(&format!("{url}?unmask=1"), &worker.cookie)).await;
+        assert!(!page.contains(ID_A) && page.contains("没有查看完整身份证号"), "quietly masked: {page}");
+
+        let admin = &w.logins[&Role::OrgAdmin];
+        let before = store::audit::recent(&w.store, 500).await.unwrap().len();
+        let (_, _, page) = send(&w.app, get(&format!("{url}?unmask=1"), &admin.cookie)).await;
+        assert!(page.contains(ID_A) && page.contains("含完整证件号"), "{page}");
+        let recs = store::audit::recent(&w.store, 500).await.unwrap();
+        assert_eq!(recs.len(), before + 1);
+        assert_eq!(recs[0].action, "member.read_personal");
+
+        // another county's member is not found
+        let (st, _, _) = send(&w.app, get(&format!("/members/{}/print", w.member_b), &admin.cookie)).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+}
