@@ -1,8 +1,20 @@
 //! The audit trail: every write is recorded, in the same transaction as the change, with time
 //! (RFC 3339 with offset), actor, role, scope, source IP, action, target, result and the changed
-//! fields before and after (personal data redacted). Records are hash-chained: each record's hash
-//! covers its fields and the previous record's hash, so [`verify`] finds an edited, deleted,
-//! inserted or truncated record.
+//! fields before and after (personal data redacted).
+//!
+//! Records are chained: each record's hash covers its fields and the previous record's hash. From
+//! the switch-over point stored in `audit_key` on, the hash is HMAC-SHA-256 under a key kept
+//! outside the database ([`Key`]); records written before this database had a key keep their
+//! plain SHA-256 hashes. Signed checkpoints in a file outside the database ([`checkpoint`]) remember
+//! how far the chain reached. [`verify`] names every problem it finds: missing, altered or
+//! inserted records, a head that disagrees, a checkpoint the chain no longer reaches, a forged
+//! checkpoint, a switch-over point that moved.
+
+mod checkpoint;
+mod key;
+mod verify;
+
+use std::path::PathBuf;
 
 use chrono::{FixedOffset, Utc};
 use serde::Serialize;
@@ -11,14 +23,25 @@ use sha2::{Digest, Sha256};
 
 use crate::args;
 use crate::db::{Store, Tx};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::scope::Scope;
+
+pub use checkpoint::Checkpoint;
+pub use key::{Key, KeySource};
+pub use verify::{verify, Finding, Verification};
 
 /// The hash the chain starts from.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Fields never written to the trail with their values (查询留痕 without the value).
 pub const PERSONAL_FIELDS: &[&str] = &["id_number", "phone", "contact_phone"];
+
+/// What a store needs to append to the chain: the key, and the file its checkpoints go to.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub key: Key,
+    pub checkpoints: PathBuf,
+}
 
 /// One audit record.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -38,10 +61,9 @@ pub struct Record {
 }
 
 impl Record {
-    fn compute_hash(&self) -> String {
-        let mut h = Sha256::new();
-        for part in [
-            self.seq.to_string().as_str(),
+    fn parts(&self) -> [&str; 11] {
+        [
+            "",
             &self.at,
             &self.actor,
             &self.role,
@@ -52,11 +74,37 @@ impl Record {
             &self.result,
             &self.detail,
             &self.prev_hash,
-        ] {
+        ]
+    }
+
+    /// The hash of records written before the database had a key: SHA-256 over the fields, each
+    /// preceded by its length.
+    pub fn plain_hash(&self) -> String {
+        let seq = self.seq.to_string();
+        let mut parts = self.parts();
+        parts[0] = &seq;
+        let mut h = Sha256::new();
+        for part in parts {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        key::hex(&h.finalize())
+    }
+
+    /// The hash of records from the switch-over on: HMAC-SHA-256 under the key, over the same
+    /// length-prefixed fields.
+    pub fn keyed_hash(&self, key: &Key) -> String {
+        let seq = self.seq.to_string();
+        let mut parts = self.parts();
+        parts[0] = &seq;
+        key.mac_hex(&parts)
+    }
+
+    fn keyed_hash_holds(&self, key: &Key) -> bool {
+        let seq = self.seq.to_string();
+        let mut parts = self.parts();
+        parts[0] = &seq;
+        key.check(&parts, &self.hash)
     }
 }
 
@@ -106,8 +154,33 @@ fn now_text() -> String {
     Utc::now().with_timezone(&cst).to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
 }
 
+fn no_key() -> StoreError {
+    StoreError::Refused(
+        "未配置审计密钥，不能写入审计记录：请用 --audit-key-file、DANGJIAN_AUDIT_KEY_FILE 或 DANGJIAN_AUDIT_KEY 配置"
+            .into(),
+    )
+}
+
+fn head_missing() -> StoreError {
+    StoreError::Refused(
+        "审计链头（audit_head）缺失，审计记录无法续写：请审计管理员运行 dangjian audit verify 查明原因".into(),
+    )
+}
+
+/// The chain's head, locked until the transaction ends, so appends get consecutive numbers. On
+/// PostgreSQL through `audit_head_for_append()`, which runs with the owner's rights: the
+/// application's role may not lock or update the head itself.
+async fn lock_head(tx: &mut Tx) -> StoreResult<(i64, String)> {
+    let sql = match tx.backend() {
+        crate::Backend::Postgres => "SELECT seq, hash FROM audit_head_for_append()",
+        crate::Backend::Sqlite => "SELECT seq, hash FROM audit_head WHERE id = 1",
+    };
+    tx.x().fetch_optional(sql, &[]).await?.ok_or_else(head_missing)
+}
+
 /// Append a record inside the caller's transaction (so the record and the change commit or roll
-/// back together). Appends are serialised by the head row's lock.
+/// back together). Appends are serialised by the head row's lock; the database moves the head
+/// when the record is inserted (a trigger that also refuses a record that does not follow it).
 pub async fn record(
     tx: &mut Tx,
     scope: &Scope,
@@ -116,12 +189,8 @@ pub async fn record(
     result: &str,
     detail: Value,
 ) -> StoreResult<i64> {
-    let lock = match tx.backend() {
-        crate::Backend::Postgres => " FOR UPDATE",
-        crate::Backend::Sqlite => "",
-    };
-    let (seq, prev): (i64, String) =
-        tx.x().fetch_one(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}"), &[]).await?;
+    let setup = tx.audit().ok_or_else(no_key)?;
+    let (seq, prev) = lock_head(tx).await?;
     let actor = scope.actor();
     let mut r = Record {
         seq: seq + 1,
@@ -137,29 +206,126 @@ pub async fn record(
         prev_hash: prev,
         hash: String::new(),
     };
-    r.hash = r.compute_hash();
+    r.hash = r.keyed_hash(&setup.key);
+    let Record { seq, at, actor, role, scope, source_ip, action, target, result, detail, prev_hash, hash } = r;
     tx.x()
         .execute(
             "INSERT INTO audit_log (seq, at, actor, role, scope, source_ip, action, target, result, detail, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            &args![
-                r.seq,
-                r.at.clone(),
-                r.actor.clone(),
-                r.role.clone(),
-                r.scope.clone(),
-                r.source_ip.clone(),
-                r.action.clone(),
-                r.target.clone(),
-                r.result.clone(),
-                r.detail.clone(),
-                r.prev_hash.clone(),
-                r.hash.clone()
-            ],
+            &args![seq, at, actor, role, scope, source_ip, action, target, result, detail, prev_hash, hash],
         )
         .await?;
-    tx.x().execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &args![r.seq, r.hash.clone()]).await?;
-    Ok(r.seq)
+    Ok(seq)
+}
+
+/// What [`attach`] found or did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adoption {
+    pub key_id: String,
+    /// The first record hashed with the key.
+    pub from_seq: i64,
+    /// The key was adopted now (this database had no key before).
+    pub newly: bool,
+}
+
+/// The switch-over points stored in `audit_key`: (first keyed number, key identifier, tag).
+pub(crate) type Marker = (i64, String, String);
+
+fn marker_tag(key: &Key, from_seq: i64, key_id: &str) -> String {
+    key.mac_hex(&["dangjian-audit-key-from", &from_seq.to_string(), key_id])
+}
+
+pub(crate) fn marker_holds(key: &Key, m: &Marker) -> bool {
+    key.check(&["dangjian-audit-key-from", &m.0.to_string(), &m.1], &m.2)
+}
+
+fn other_key(m: &Marker, key: &Key) -> StoreError {
+    StoreError::Refused(format!(
+        "审计密钥与数据库不符：数据库自第 {} 条审计记录起使用标识为 {} 的密钥，当前密钥的标识为 {}。\
+         请使用原来的密钥文件（或 DANGJIAN_AUDIT_KEY），否则审计记录无法校验",
+        m.0,
+        m.1,
+        key.id()
+    ))
+}
+
+/// Give the store its audit key and checkpoint file, checking the key against the database.
+///
+/// A database that has no key yet adopts this one: records from the next number on are keyed
+/// (the switch-over point and the key's identifier go to `audit_key`, tagged with the key), and a
+/// first checkpoint of the chain as it stood is written. A database keyed with another key is
+/// refused: appending under a second key would break the chain for good.
+pub async fn attach(store: Store, setup: Setup) -> StoreResult<(Store, Adoption)> {
+    let store = store.with_audit(setup);
+    let setup = store.audit_setup().cloned().expect("just attached");
+    let key = &setup.key;
+    let known: Option<Marker> = store
+        .read()
+        .fetch_optional("SELECT from_seq, key_id, tag FROM audit_key ORDER BY from_seq DESC LIMIT 1", &[])
+        .await?;
+    if let Some(m) = known {
+        if m.1 != key.id() {
+            return Err(other_key(&m, key));
+        }
+        return Ok((store, Adoption { key_id: m.1, from_seq: m.0, newly: false }));
+    }
+    let mut tx = store.begin().await?;
+    let (seq, hash) = lock_head(&mut tx).await?;
+    let raced: Option<Marker> = tx
+        .x()
+        .fetch_optional("SELECT from_seq, key_id, tag FROM audit_key ORDER BY from_seq DESC LIMIT 1", &[])
+        .await?;
+    if let Some(m) = raced {
+        tx.rollback().await?;
+        if m.1 != key.id() {
+            return Err(other_key(&m, key));
+        }
+        return Ok((store, Adoption { key_id: m.1, from_seq: m.0, newly: false }));
+    }
+    let from = seq + 1;
+    let id = key.id();
+    let at = now_text();
+    let inserted = tx
+        .x()
+        .execute(
+            "INSERT INTO audit_key (from_seq, key_id, adopted_at, tag) VALUES ($1, $2, $3, $4)",
+            &args![from, id.clone(), at.clone(), marker_tag(key, from, &id)],
+        )
+        .await;
+    if let Err(StoreError::Db(sqlx::Error::Database(d))) = &inserted {
+        if d.code().as_deref() == Some("42501") {
+            return Err(StoreError::Refused(
+                "数据库还没有启用审计密钥，当前数据库账号无权启用：请先用数据库所有者账号、以同一密钥运行 dangjian migrate"
+                    .into(),
+            ));
+        }
+    }
+    inserted?;
+    tx.commit().await?;
+    let first = Checkpoint::signed(key, seq, &hash, at, from);
+    checkpoint::append(&setup.checkpoints, &first).map_err(|e| checkpoint_unwritable(&setup, e))?;
+    Ok((store, Adoption { key_id: id, from_seq: from, newly: true }))
+}
+
+fn checkpoint_unwritable(setup: &Setup, e: std::io::Error) -> StoreError {
+    StoreError::Refused(format!("无法写入审计检查点文件 {}：{e}", setup.checkpoints.display()))
+}
+
+/// Verify the chain and, when it holds, sign its last record into the checkpoint file. A chain
+/// that does not verify is not signed (a checkpoint would vouch for the damage): the findings
+/// come back instead.
+pub async fn checkpoint(store: &Store) -> StoreResult<Result<Checkpoint, Verification>> {
+    let setup = store.audit_setup().cloned().ok_or_else(no_key)?;
+    let v = verify(store).await?;
+    if !v.ok() {
+        return Ok(Err(v));
+    }
+    let Some(from) = v.keyed_from else {
+        return Err(StoreError::Refused("数据库还没有启用审计密钥：请先运行 dangjian migrate".into()));
+    };
+    let c = Checkpoint::signed(&setup.key, v.last_seq, &v.last_hash, now_text(), from);
+    checkpoint::append(&setup.checkpoints, &c).map_err(|e| checkpoint_unwritable(&setup, e))?;
+    Ok(Ok(c))
 }
 
 /// Record an outcome in its own transaction (refusals, reads of personal data).
@@ -175,65 +341,6 @@ pub async fn record_now(
     let seq = record(&mut tx, scope, action, target, result, detail).await?;
     tx.commit().await?;
     Ok(seq)
-}
-
-/// What [`verify`] found.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Verification {
-    pub records: i64,
-    /// Human-readable problems, in chain order; empty when the chain is intact.
-    pub problems: Vec<String>,
-}
-
-impl Verification {
-    pub fn ok(&self) -> bool {
-        self.problems.is_empty()
-    }
-}
-
-/// Walk the whole chain: consecutive numbers from 1, each record's hash recomputed from its
-/// fields, each link to the previous hash, and the head matching the last record.
-pub async fn verify(store: &Store) -> StoreResult<Verification> {
-    let mut v = Verification::default();
-    let mut prev_hash = GENESIS.to_string();
-    let mut expect = 1i64;
-    let mut after = 0i64;
-    loop {
-        let rows: Vec<Record> = store
-            .read()
-            .fetch_all(
-                "SELECT seq, at, actor, role, scope, source_ip, action, target, result, detail, prev_hash, hash \
-                 FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000",
-                &args![after],
-            )
-            .await?;
-        if rows.is_empty() {
-            break;
-        }
-        for r in &rows {
-            if r.seq != expect {
-                v.problems.push(format!("第 {expect} 至 {} 条记录缺失（被删除）", r.seq - 1));
-            }
-            if r.prev_hash != prev_hash {
-                v.problems.push(format!("第 {} 条记录与前一条的链接不符（前面的记录被删除、插入或修改）", r.seq));
-            }
-            if r.compute_hash() != r.hash {
-                v.problems.push(format!("第 {} 条记录的内容被修改（{} {} {}）", r.seq, r.at, r.action, r.target));
-            }
-            prev_hash = r.hash.clone();
-            expect = r.seq + 1;
-            v.records += 1;
-        }
-        after = rows.last().map(|r| r.seq).unwrap_or(after);
-    }
-    let (head_seq, head_hash): (i64, String) =
-        store.read().fetch_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[]).await?;
-    if head_seq != expect - 1 {
-        v.problems.push(format!("链头记录到第 {head_seq} 条，实际最后一条是第 {} 条（末尾记录被删除）", expect - 1));
-    } else if head_hash != prev_hash {
-        v.problems.push("链头与最后一条记录的哈希不符".into());
-    }
-    Ok(v)
 }
 
 /// The newest records, newest first (for the CLI and, later, the audit viewer).
@@ -350,7 +457,11 @@ pub struct Head {
 }
 
 pub async fn head(store: &Store) -> StoreResult<Head> {
-    let (seq,): (i64,) = store.read().fetch_one("SELECT seq FROM audit_head WHERE id = 1", &[]).await?;
+    // a missing head row is a verification finding; here the last record stands in for it
+    let seq = match store.read().fetch_optional::<(i64,)>("SELECT seq FROM audit_head WHERE id = 1", &[]).await? {
+        Some((seq,)) => seq,
+        None => store.read().scalar("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit_log", &[]).await?,
+    };
     let last: Option<(String,)> =
         store.read().fetch_optional("SELECT at FROM audit_log WHERE seq = $1", &args![seq]).await?;
     Ok(Head { records: seq, last_at: last.map(|(a,)| a) })
