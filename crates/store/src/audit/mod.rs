@@ -343,6 +343,35 @@ pub async fn record_now(
     Ok(seq)
 }
 
+/// The chain's key and checkpoints as a status page shows them (nothing is verified here).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyStatus {
+    /// The key's identifier and the first keyed record, when the database has a key.
+    pub keyed: Option<(String, i64)>,
+    /// The identifier of the key this store holds.
+    pub store_key_id: Option<String>,
+    /// The checkpoint file, and its last line when it reads as a checkpoint.
+    pub checkpoint_file: Option<String>,
+    pub last_checkpoint: Option<Checkpoint>,
+}
+
+pub async fn key_status(store: &Store) -> StoreResult<KeyStatus> {
+    let keyed: Option<(i64, String)> = store
+        .read()
+        .fetch_optional("SELECT from_seq, key_id FROM audit_key ORDER BY from_seq DESC LIMIT 1", &[])
+        .await?;
+    let setup = store.audit_setup();
+    let last_checkpoint = setup
+        .and_then(|s| checkpoint::read(&s.checkpoints).ok().flatten())
+        .and_then(|lines| lines.into_iter().rev().find_map(|(_, c)| c.ok()));
+    Ok(KeyStatus {
+        keyed: keyed.map(|(from, id)| (id, from)),
+        store_key_id: setup.map(|s| s.key.id()),
+        checkpoint_file: setup.map(|s| s.checkpoints.display().to_string()),
+        last_checkpoint,
+    })
+}
+
 /// The newest records, newest first (for the CLI and, later, the audit viewer).
 pub async fn recent(store: &Store, limit: i64) -> StoreResult<Vec<Record>> {
     store

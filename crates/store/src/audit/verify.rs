@@ -108,6 +108,29 @@ pub enum Finding {
     },
 }
 
+impl Finding {
+    /// What kind of problem, in a word or two, for a list's first column.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Finding::Missing { checkpoint: Some(_), .. } => "末尾记录缺失",
+            Finding::Missing { checkpoint: None, .. } => "记录缺失",
+            Finding::Altered { .. } | Finding::MoreAltered { .. } => "记录被修改",
+            Finding::BrokenLink { .. } => "链接断开",
+            Finding::HeadMissing | Finding::HeadSeq { .. } | Finding::HeadHash { .. } => "链头不符",
+            Finding::Unreadable { .. } => "无法读取",
+            Finding::NoKey { .. } | Finding::KeyMismatch { .. } => "密钥",
+            Finding::MarkerForged { .. } | Finding::MarkerMissing { .. } | Finding::KeyFromMoved { .. } => {
+                "密钥启用点"
+            }
+            Finding::CheckpointFileMissing { .. }
+            | Finding::CheckpointFileUnreadable { .. }
+            | Finding::CheckpointUnreadable { .. } => "检查点文件",
+            Finding::CheckpointForged { .. } => "检查点伪造",
+            Finding::CheckpointMismatch { .. } => "与检查点不符",
+        }
+    }
+}
+
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
