@@ -125,7 +125,10 @@ mod tests {
         assert_eq!(k, Path::new("/srv/dj/dangjian.db.audit-key"));
         assert_eq!(c, Path::new("/srv/dj/dangjian.db.audit-checkpoints"));
         let (k, c) = audit_paths("dangjian.db", None, None, &none);
-        assert_eq!((k, c), (PathBuf::from("./dangjian.db.audit-key"), PathBuf::from("./dangjian.db.audit-checkpoints")));
+        assert_eq!(
+            (k, c),
+            (PathBuf::from("./dangjian.db.audit-key"), PathBuf::from("./dangjian.db.audit-checkpoints"))
+        );
         let (k, c) = audit_paths(
             "postgres://app@h/dj?sslmode=require",
             Some(Path::new("/etc/dangjian/audit.key")),

@@ -119,9 +119,7 @@ impl Finding {
             Finding::HeadMissing | Finding::HeadSeq { .. } | Finding::HeadHash { .. } => "链头不符",
             Finding::Unreadable { .. } => "无法读取",
             Finding::NoKey { .. } | Finding::KeyMismatch { .. } => "密钥",
-            Finding::MarkerForged { .. } | Finding::MarkerMissing { .. } | Finding::KeyFromMoved { .. } => {
-                "密钥启用点"
-            }
+            Finding::MarkerForged { .. } | Finding::MarkerMissing { .. } | Finding::KeyFromMoved { .. } => "密钥启用点",
             Finding::CheckpointFileMissing { .. }
             | Finding::CheckpointFileUnreadable { .. }
             | Finding::CheckpointUnreadable { .. } => "检查点文件",

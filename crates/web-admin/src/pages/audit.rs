@@ -413,7 +413,9 @@ pub async fn verify(State(s): State<Shared>, caller: Caller) -> Response {
         Err(e) => return caller.fail(e),
     };
     let keyed = match (&v.key_id, v.keyed_from) {
-        (Some(id), Some(from)) => format!("第 {from} 条起的记录带密钥（HMAC-SHA-256，密钥标识 {id}），之前的记录为 SHA-256"),
+        (Some(id), Some(from)) => {
+            format!("第 {from} 条起的记录带密钥（HMAC-SHA-256，密钥标识 {id}），之前的记录为 SHA-256")
+        }
         _ => "本数据库尚未启用审计密钥，全部记录为 SHA-256".into(),
     };
     render(&VerifyPage {

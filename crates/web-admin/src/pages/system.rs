@@ -88,7 +88,9 @@ pub async fn status(State(s): State<Shared>, caller: Caller) -> Response {
         (None, _) => "未启用".into(),
     };
     let audit_checkpoint = match (&keys.checkpoint_file, &keys.last_checkpoint) {
-        (Some(f), Some(c)) => format!("{f}，最近一次 {}（到第 {} 条）", c.at.get(..19).unwrap_or(&c.at).replace('T', " "), c.seq),
+        (Some(f), Some(c)) => {
+            format!("{f}，最近一次 {}（到第 {} 条）", c.at.get(..19).unwrap_or(&c.at).replace('T', " "), c.seq)
+        }
         (Some(f), None) => format!("{f}，尚无检查点"),
         (None, _) => "未配置".into(),
     };
