@@ -4,6 +4,13 @@
 //! `database` in the configuration file (`--config PATH`, or `./dangjian.toml` when present), then
 //! the default `./dangjian.db` (SQLite). A value starting with `postgres://` selects PostgreSQL;
 //! anything else is a SQLite file path.
+//!
+//! The audit chain's key: `DANGJIAN_AUDIT_KEY` (64 hex digits) when set, otherwise the key file
+//! (`--audit-key-file`, `DANGJIAN_AUDIT_KEY_FILE`, `audit_key_file` in the file), by default beside
+//! the SQLite file (`dangjian.db.audit-key`) or, on PostgreSQL, `<database>.audit-key` in the
+//! working directory. Its checkpoints go to `<database>.audit-checkpoints` in
+//! `--audit-checkpoint-dir` (`DANGJIAN_AUDIT_CHECKPOINT_DIR`, `audit_checkpoint_dir`), by default
+//! the SQLite file's directory or, on PostgreSQL, the working directory.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +25,10 @@ pub const DEFAULT_CONFIG: &str = "dangjian.toml";
 pub struct FileConfig {
     /// SQLite path or `postgres://` URL.
     pub database: Option<String>,
+    /// The audit key file.
+    pub audit_key_file: Option<PathBuf>,
+    /// Where the audit checkpoints are written.
+    pub audit_checkpoint_dir: Option<PathBuf>,
 }
 
 pub fn load_file(path: Option<&Path>) -> Result<FileConfig> {
@@ -43,6 +54,45 @@ pub fn database(flag: Option<&str>, env: Option<&str>, file: &FileConfig) -> Str
         .unwrap_or_else(|| DEFAULT_DB.to_string())
 }
 
+fn is_postgres(target: &str) -> bool {
+    target.starts_with("postgres://") || target.starts_with("postgresql://")
+}
+
+/// The PostgreSQL database's name in a URL (`dangjian` when the URL names none).
+pub fn pg_database(target: &str) -> String {
+    let rest = target.split_once("://").map(|r| r.1).unwrap_or(target);
+    let path = rest.split_once('/').map(|p| p.1).unwrap_or("");
+    let name = path.split('?').next().unwrap_or("");
+    if name.is_empty() {
+        "dangjian".into()
+    } else {
+        name.to_string()
+    }
+}
+
+/// Where the audit key file and the checkpoint file are for `target`, given the flags (or their
+/// environment variables) and the configuration file.
+pub fn audit_paths(
+    target: &str,
+    key_file: Option<&Path>,
+    checkpoint_dir: Option<&Path>,
+    file: &FileConfig,
+) -> (PathBuf, PathBuf) {
+    let key_file = key_file.map(Path::to_path_buf).or_else(|| file.audit_key_file.clone());
+    let checkpoint_dir = checkpoint_dir.map(Path::to_path_buf).or_else(|| file.audit_checkpoint_dir.clone());
+    let (dir, name) = if is_postgres(target) {
+        (PathBuf::from("."), pg_database(target))
+    } else {
+        let p = Path::new(target.strip_prefix("sqlite://").unwrap_or(target));
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| DEFAULT_DB.into());
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| ".".into());
+        (dir, name)
+    };
+    let key = key_file.unwrap_or_else(|| dir.join(format!("{name}.audit-key")));
+    let checkpoints = checkpoint_dir.unwrap_or(dir).join(format!("{name}.audit-checkpoints"));
+    (key, checkpoints)
+}
+
 /// A printable form of the target that hides any password in a URL.
 pub fn redacted(target: &str) -> String {
     if let Some(rest) = target.split_once("://") {
@@ -60,11 +110,34 @@ mod tests {
 
     #[test]
     fn precedence() {
-        let file = FileConfig { database: Some("file.db".into()) };
+        let file = FileConfig { database: Some("file.db".into()), ..Default::default() };
         assert_eq!(database(Some("flag.db"), Some("postgres://x"), &file), "flag.db");
         assert_eq!(database(None, Some("postgres://x"), &file), "postgres://x");
         assert_eq!(database(None, Some(""), &file), "file.db");
         assert_eq!(database(None, None, &FileConfig::default()), DEFAULT_DB);
         assert_eq!(redacted("postgres://u:secret@h:5432/db"), "postgres://u@h:5432/db");
+    }
+
+    #[test]
+    fn audit_files_beside_the_database_or_where_configured() {
+        let none = FileConfig::default();
+        let (k, c) = audit_paths("/srv/dj/dangjian.db", None, None, &none);
+        assert_eq!(k, Path::new("/srv/dj/dangjian.db.audit-key"));
+        assert_eq!(c, Path::new("/srv/dj/dangjian.db.audit-checkpoints"));
+        let (k, c) = audit_paths("dangjian.db", None, None, &none);
+        assert_eq!(
+            (k, c),
+            (PathBuf::from("./dangjian.db.audit-key"), PathBuf::from("./dangjian.db.audit-checkpoints"))
+        );
+        let (k, c) = audit_paths(
+            "postgres://app@h/dj?sslmode=require",
+            Some(Path::new("/etc/dangjian/audit.key")),
+            Some(Path::new("/var/lib/dangjian")),
+            &none,
+        );
+        assert_eq!(k, Path::new("/etc/dangjian/audit.key"));
+        assert_eq!(c, Path::new("/var/lib/dangjian/dj.audit-checkpoints"));
+        let file = FileConfig { audit_checkpoint_dir: Some("/cp".into()), ..Default::default() };
+        assert_eq!(audit_paths("postgres://h/", None, None, &file).1, Path::new("/cp/dangjian.audit-checkpoints"));
     }
 }

@@ -34,6 +34,15 @@ pub struct Cli {
     #[arg(long, global = true, env = "DANGJIAN_SILENT_DAYS", value_name = "DAYS",
           value_parser = clap::value_parser!(i64).range(7..=366))]
     silent_days: Option<i64>,
+    /// 审计密钥文件（不存在时创建，权限 0600）/ audit key file (created, mode 0600, when absent);
+    /// default beside the SQLite file, or <database>.audit-key here for PostgreSQL.
+    /// DANGJIAN_AUDIT_KEY (64 hex digits) takes precedence.
+    #[arg(long, global = true, env = "DANGJIAN_AUDIT_KEY_FILE", value_name = "PATH")]
+    audit_key_file: Option<PathBuf>,
+    /// 审计检查点目录 / directory of the signed audit checkpoints (default: the SQLite file's
+    /// directory, or here for PostgreSQL)
+    #[arg(long, global = true, env = "DANGJIAN_AUDIT_CHECKPOINT_DIR", value_name = "DIR")]
+    audit_checkpoint_dir: Option<PathBuf>,
     /// 日志格式 / log format: text (default) or json, one line per event on standard error
     #[arg(long, global = true, env = "DANGJIAN_LOG_FORMAT", value_name = "FORMAT", default_value = "text")]
     log_format: LogFormat,
@@ -97,9 +106,13 @@ enum Command {
     /// 统计汇总表：核对或重算 / roll-up table: verify or recompute
     #[command(subcommand)]
     Stats(commands::check::StatsCmd),
-    /// 审计记录：校验哈希链、查看最近记录 / audit trail: verify the hash chain, list recent records
+    /// 审计记录：校验哈希链与检查点、写检查点、查看最近记录 / audit trail: verify the chain and its
+    /// checkpoints, write a checkpoint, list recent records
     #[command(subcommand)]
-    Audit(commands::check::AuditCmd),
+    Audit(commands::audit::AuditCmd),
+    /// PostgreSQL：为应用账号授权（数据库所有者在 migrate 之后运行）/ PostgreSQL: grant the
+    /// application role its rights (run by the database owner after migrate)
+    PgGrants(commands::audit::PgGrantsArgs),
     /// 账号与角色：新增、列表、授权、收回、停用、改密码 / accounts and roles: add, list, grant, revoke, disable, passwd
     User(commands::user::UserArgs),
     /// 性能基准（不在 CI 中运行）/ benchmarks (not run in CI)
@@ -144,13 +157,19 @@ fn main() -> ExitCode {
 pub struct Ctx {
     pub target: String,
     pub quiet: bool,
+    /// The audit key file and the checkpoint file.
+    pub audit_key_file: PathBuf,
+    pub audit_checkpoints: PathBuf,
 }
 
 impl Ctx {
+    /// Open (and migrate) the database with the audit key attached: every command may write
+    /// audited records, and none may write them without the key.
     pub async fn open(&self) -> anyhow::Result<store::Store> {
-        store::Store::open(&self.target)
+        let store = store::Store::open(&self.target)
             .await
-            .map_err(|e| anyhow::anyhow!("无法打开数据库 {}：{e}", config::redacted(&self.target)))
+            .map_err(|e| anyhow::anyhow!("无法打开数据库 {}：{e}", config::redacted(&self.target)))?;
+        commands::audit::attach(self, store).await
     }
     /// The command line acts on the whole database, as the operator who runs it (recorded in the
     /// audit trail as `cli:<login name>`).
@@ -166,13 +185,19 @@ impl Ctx {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let file = config::load_file(cli.config.as_deref())?;
     let env = std::env::var("DATABASE_URL").ok();
-    let ctx = Ctx { target: config::database(cli.db.as_deref(), env.as_deref(), &file), quiet: cli.quiet };
+    let target = config::database(cli.db.as_deref(), env.as_deref(), &file);
+    let (audit_key_file, audit_checkpoints) =
+        config::audit_paths(&target, cli.audit_key_file.as_deref(), cli.audit_checkpoint_dir.as_deref(), &file);
+    let ctx = Ctx { target, quiet: cli.quiet, audit_key_file, audit_checkpoints };
     match cli.command {
         Command::Migrate => {
             let store = ctx.open().await?;
             println!("数据库 {}（{}）已是最新结构：", config::redacted(&ctx.target), store.backend().name());
             for (v, d) in store.applied_migrations().await? {
                 println!("  {v:>4}  {d}");
+            }
+            if store.backend() == store::Backend::Postgres {
+                println!("PostgreSQL：请随后以数据库所有者运行 dangjian pg-grants --role <应用账号> 为应用账号授权。");
             }
             Ok(())
         }
@@ -193,10 +218,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.backup_sqlite(&a.out).await?;
             let size = std::fs::metadata(&a.out).map(|m| m.len()).unwrap_or(0);
             println!("已备份到 {}（{:.1} MB），可在服务运行时执行。", a.out.display(), size as f64 / 1e6);
+            println!(
+                "审计密钥不在备份中：请另行备份 {}；用备份恢复后以 --audit-key-file 指向它，否则审计记录无法校验。",
+                ctx.audit_key_file.display()
+            );
             Ok(())
         }
         Command::Bench(c) => commands::bench::run(&ctx, c).await,
-        Command::Audit(c) => commands::check::audit(&ctx, c).await,
+        Command::Audit(c) => commands::audit::run(&ctx, c).await,
+        Command::PgGrants(a) => commands::audit::pg_grants(&ctx, a).await,
         Command::User(a) => commands::user::run(&ctx, a).await,
     }
 }

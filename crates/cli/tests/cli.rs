@@ -9,6 +9,9 @@ fn dj(db: &std::path::Path, args: &[&str]) -> Output {
         .arg("--quiet")
         .args(args)
         .env_remove("DATABASE_URL")
+        .env_remove("DANGJIAN_AUDIT_KEY")
+        .env_remove("DANGJIAN_AUDIT_KEY_FILE")
+        .env_remove("DANGJIAN_AUDIT_CHECKPOINT_DIR")
         .output()
         .expect("run dangjian")
 }
@@ -126,8 +129,10 @@ fn org_and_member_commands() {
     let backup = dir.path().join("backup.db");
     let o = dj(&db, &["backup", backup.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = dj(&backup, &["member", "list"]);
-    assert!(text(&o).contains("李四"), "the backup holds the data");
+    // the backup is the database without its audit key: it opens with the original key file
+    let key = dir.path().join("t.db.audit-key");
+    let o = dj(&backup, &["--audit-key-file", key.to_str().unwrap(), "member", "list"]);
+    assert!(text(&o).contains("李四"), "the backup holds the data: {}", text(&o));
 
     // every write above is in the audit trail, as the operator who ran the command
     let o = dj(&db, &["audit", "list", "--limit", "50"]);
@@ -158,4 +163,63 @@ fn user_commands() {
     assert!(o.status.success(), "{}", text(&o));
     let o = dj(&db, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
+}
+
+/// The audit key is created beside the database on first start (readable by its owner only, and
+/// said on the terminal); checkpoints are written and verified; another key is refused; a cut-off
+/// tail is named through the checkpoint.
+#[test]
+fn audit_key_and_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let o = dj(&db, &["migrate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已创建审计密钥文件") && text(&o).contains("分开备份"), "{}", text(&o));
+    let key = dir.path().join("a.db.audit-key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let o = dj(&db, &["org", "add", "--name", "中共测试县委", "--kind", "县委", "--region", "520328"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("已创建审计密钥文件"), "created once: {}", text(&o));
+    let o = dj(&db, &["audit", "checkpoint"]);
+    assert!(o.status.success() && text(&o).contains("已写入检查点：第 1 条"), "{}", text(&o));
+    let o = dj(&db, &["audit", "verify"]);
+    assert!(o.status.success() && text(&o).contains("2 个检查点"), "{}", text(&o));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_dangjian"))
+        .args(["--quiet", "--db"])
+        .arg(&db)
+        .args(["audit", "verify"])
+        .env("DANGJIAN_AUDIT_KEY", "ab".repeat(32))
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && text(&o).contains("审计密钥与数据库不符"), "{}", text(&o));
+
+    // cut off the last record and move the head back, as someone holding the file could
+    let c = cut_off_the_last_record(&db);
+    assert!(c, "the file was edited");
+    let o = dj(&db, &["audit", "verify"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("第 1 条审计记录缺失（检查点 2 记录到第 1 条）"), "{}", text(&o));
+}
+
+/// Delete the last audit record and move the head back, as someone holding the file could.
+fn cut_off_the_last_record(db: &std::path::Path) -> bool {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let s = store::Store::open(db.to_str().unwrap()).await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        for sql in [
+            "DELETE FROM audit_log WHERE seq = 1",
+            "UPDATE audit_head SET seq = 0, hash = '0000000000000000000000000000000000000000000000000000000000000000'",
+        ] {
+            store::testing::raw(tx.x()).execute(sql, &[]).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        s.close().await;
+        true
+    })
 }

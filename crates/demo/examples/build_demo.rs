@@ -39,6 +39,11 @@ async fn main() -> anyhow::Result<()> {
     };
     started();
     let store = store::Store::open(&target).await?;
+    // the audit key and checkpoints where `dangjian` looks for them beside a SQLite file
+    let (key, _) = store::audit::Key::load_or_create(std::path::Path::new(&format!("{target}.audit-key")))
+        .map_err(anyhow::Error::msg)?;
+    let setup = store::audit::Setup { key, checkpoints: format!("{target}.audit-checkpoints").into() };
+    let (store, _) = store::audit::attach(store, setup).await?;
     let opts = demo::DemoOptions { scale, seed, today };
     let summary = demo::build(&store, &opts, &Print).await?;
     let secs = started().elapsed().as_secs_f64();

@@ -49,6 +49,9 @@ enum Pools {
 #[derive(Clone, Debug)]
 pub struct Store {
     pools: Pools,
+    /// The audit chain's key and checkpoint file ([`crate::audit::attach`]); without them the
+    /// store can read but not append to the audit trail.
+    audit: Option<std::sync::Arc<crate::audit::Setup>>,
 }
 
 /// A value bound to a query parameter. Both backends accept every variant.
@@ -405,42 +408,51 @@ impl Exec<'_> {
 }
 
 /// An open write transaction. Dropping it without [`Tx::commit`] rolls it back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    /// The store's audit setup, so that [`crate::audit::record`] can key the records it appends.
+    audit: Option<std::sync::Arc<crate::audit::Setup>>,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Pg(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub fn x(&mut self) -> Exec<'_> {
-        match self {
-            Tx::Sqlite(t) => Exec::Sqlite(t),
-            Tx::Pg(t) => Exec::Pg(t),
+        match &mut self.inner {
+            TxInner::Sqlite(t) => Exec::Sqlite(t),
+            TxInner::Pg(t) => Exec::Pg(t),
         }
     }
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Pg(_) => Backend::Postgres,
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Pg(_) => Backend::Postgres,
         }
     }
     /// The PostgreSQL connection, for COPY in bulk loads.
     pub fn pg(&mut self) -> Option<&mut PgConnection> {
-        match self {
-            Tx::Pg(t) => Some(&mut **t),
-            Tx::Sqlite(_) => None,
+        match &mut self.inner {
+            TxInner::Pg(t) => Some(&mut **t),
+            TxInner::Sqlite(_) => None,
         }
     }
+    pub(crate) fn audit(&self) -> Option<std::sync::Arc<crate::audit::Setup>> {
+        self.audit.clone()
+    }
     pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Pg(t) => t.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Pg(t) => t.commit().await?,
         }
         Ok(())
     }
     pub async fn rollback(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(t) => t.rollback().await?,
-            Tx::Pg(t) => t.rollback().await?,
+        match self.inner {
+            TxInner::Sqlite(t) => t.rollback().await?,
+            TxInner::Pg(t) => t.rollback().await?,
         }
         Ok(())
     }
@@ -520,7 +532,7 @@ impl Store {
             .connect_with(base.read_only(true))
             .await?;
         let direct = std::sync::Arc::new(Direct::new(path));
-        Ok(Store { pools: Pools::Sqlite { writer, reader, direct, path: path.to_path_buf() } })
+        Ok(Store { pools: Pools::Sqlite { writer, reader, direct, path: path.to_path_buf() }, audit: None })
     }
 
     /// Connect to PostgreSQL, without migrating.
@@ -531,7 +543,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await?;
-        Ok(Store { pools: Pools::Pg(pool) })
+        Ok(Store { pools: Pools::Pg(pool), audit: None })
     }
 
     /// Apply the embedded migrations of this backend that the database lacks. A database that is
@@ -579,6 +591,18 @@ impl Store {
         self.read()
             .fetch_all("SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version", &[])
             .await
+    }
+
+    /// The same store with the audit chain's key and checkpoint file (see [`crate::audit::attach`],
+    /// which also checks the key against the database).
+    pub(crate) fn with_audit(mut self, setup: crate::audit::Setup) -> Store {
+        self.audit = Some(std::sync::Arc::new(setup));
+        self
+    }
+
+    /// The audit chain's key and checkpoint file, when attached.
+    pub fn audit_setup(&self) -> Option<&crate::audit::Setup> {
+        self.audit.as_deref()
     }
 
     pub fn backend(&self) -> Backend {
@@ -666,10 +690,11 @@ impl Store {
     /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so that a transaction that reads
     /// before it writes cannot fail to upgrade its lock).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match &self.pools {
-            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Pg(p) => Tx::Pg(p.begin().await?),
-        })
+        let inner = match &self.pools {
+            Pools::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Pg(p) => TxInner::Pg(p.begin().await?),
+        };
+        Ok(Tx { inner, audit: self.audit.clone() })
     }
 
     /// A consistent online copy of the SQLite file (`VACUUM INTO`), safe while the server runs.

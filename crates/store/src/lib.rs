@@ -17,6 +17,7 @@ pub mod life_bulk;
 pub mod member;
 pub mod org;
 pub mod org_bulk;
+pub mod pg_grants;
 pub mod progress;
 pub mod rollup;
 pub mod scope;

@@ -23,7 +23,24 @@ pub struct TestDb {
     /// What the store was opened on: the SQLite file or the PostgreSQL URL.
     location: String,
     pg_name: Option<String>,
-    _dir: Option<tempfile::TempDir>,
+    /// The SQLite file (if any) and the audit checkpoint file.
+    dir: tempfile::TempDir,
+}
+
+/// The fixed audit key of every test database.
+pub fn test_key() -> crate::audit::Key {
+    crate::audit::Key::from_bytes(*b"dangjian test audit key, fixed!!")
+}
+
+/// The test key with its checkpoint file in `dir`.
+pub fn test_setup(dir: &std::path::Path) -> crate::audit::Setup {
+    crate::audit::Setup { key: test_key(), checkpoints: dir.join("audit-checkpoints.log") }
+}
+
+/// Open `location` (migrating it) with the test key attached.
+async fn open_keyed(location: &str, dir: &std::path::Path) -> Store {
+    let store = Store::open(location).await.expect("open the test database");
+    crate::audit::attach(store, test_setup(dir)).await.expect("attach the test audit key").0
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -48,8 +65,8 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let location = dir.path().join("test.db").to_str().expect("utf-8 path").to_string();
-        let store = Store::open(&location).await.expect("open sqlite");
-        TestDb { store, location, pg_name: None, _dir: Some(dir) }
+        let store = open_keyed(&location, dir.path()).await;
+        TestDb { store, location, pg_name: None, dir }
     }
 
     /// A fresh, migrated PostgreSQL database on the real server.
@@ -67,8 +84,9 @@ impl TestDb {
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
         conn.close().await.ok();
         let location = url_for(&admin, &name);
-        let store = Store::open(&location).await.expect("open postgres test database");
-        TestDb { store, location, pg_name: Some(name), _dir: None }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = open_keyed(&location, dir.path()).await;
+        TestDb { store, location, pg_name: Some(name), dir }
     }
 
     /// Both backends, SQLite first.
@@ -79,7 +97,17 @@ impl TestDb {
     /// The same database opened again, with connections of its own: what another process (the
     /// command line, a second server) sees and writes.
     pub async fn another(&self) -> Store {
+        open_keyed(&self.location, self.dir.path()).await
+    }
+
+    /// The same database opened again without the audit key (it can read, not append).
+    pub async fn open_plain(&self) -> Store {
         Store::open(&self.location).await.expect("open the test database again")
+    }
+
+    /// The audit setup of this database (the test key and its checkpoint file).
+    pub fn audit_setup(&self) -> crate::audit::Setup {
+        test_setup(self.dir.path())
     }
 
     pub async fn finish(self) {

@@ -40,6 +40,13 @@ pub enum BenchCmd {
         #[arg(long, value_parser = super::parse_date_arg)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// 审计链：带密钥的哈希对比不带密钥的 SHA-256，及一次带审计写入的耗时 / the audit chain's keyed
+    /// hash vs plain SHA-256, and an audited write for scale
+    Audit {
+        /// 写入多少条 / audited writes to time
+        #[arg(long, default_value_t = 2000)]
+        records: usize,
+    },
 }
 
 pub fn median(mut v: Vec<Duration>) -> Duration {
@@ -65,6 +72,7 @@ pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
         BenchCmd::Move { iterations } => move_bench(ctx, iterations).await,
         BenchCmd::Import { rows } => super::io::bench_import(ctx, rows).await,
         BenchCmd::Life { iterations, as_of } => life(ctx, iterations, as_of.unwrap_or_else(super::today)).await,
+        BenchCmd::Audit { records } => super::audit::bench(records).await,
     }
 }
 

@@ -151,6 +151,12 @@ pub async fn bench_import(ctx: &Ctx, rows: u64) -> Result<()> {
         let p = dir.path().join(name);
         async move {
             let s = store::Store::open(p.to_str().unwrap_or_default()).await?;
+            // a throw-away key for the throw-away database
+            let setup = store::audit::Setup {
+                key: store::audit::Key::generate(),
+                checkpoints: p.with_extension("audit-checkpoints"),
+            };
+            let (s, _) = store::audit::attach(s, setup).await?;
             let all = ctx.scope();
             let mk = |n: &str, k| domain::org::OrgInput {
                 name: n.into(),

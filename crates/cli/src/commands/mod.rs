@@ -1,5 +1,6 @@
 //! One module per command group, named after the capability.
 
+pub mod audit;
 pub mod bench;
 pub mod check;
 pub mod demo;

@@ -113,6 +113,8 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     // the organization-life findings behind the home page's to-dos: at start unless done today,
     // then every day at 01:00 China time
     super::life::spawn_daily(store.clone());
+    // a signed checkpoint of the audit chain now, then every day
+    super::audit::spawn_daily(store.clone());
     let app = web::router({
         let mut st = web::AppState::new(store.clone());
         st.secure_cookies = a.secure_cookies;

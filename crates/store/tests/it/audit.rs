@@ -157,3 +157,198 @@ async fn concurrent_appends_keep_one_chain() {
         db.finish().await;
     }
 }
+
+/// The attacker's SQL: whoever can write the database (the file, or the owner's role).
+async fn attack(s: &store::Store, sql: &str, args: &[store::Val]) {
+    let mut tx = s.begin().await.unwrap();
+    store::testing::raw(tx.x()).execute(sql, args).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn written(c: Result<audit::Checkpoint, audit::Verification>) -> audit::Checkpoint {
+    c.unwrap_or_else(|v| panic!("the chain verifies before the attack: {:?}", v.problems))
+}
+
+/// Cutting off the last records and moving the head back leaves a chain that hangs together; the
+/// signed checkpoint outside the database still remembers how far it reached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn truncated_tail_is_named_by_the_checkpoint() {
+    for db in TestDb::both().await {
+        let s = &db.store;
+        some_writes(s).await;
+        let c = written(audit::checkpoint(s).await.unwrap());
+        assert_eq!(c.seq, 8);
+        attack(s, "DELETE FROM audit_log WHERE seq > 5", &[]).await;
+        attack(s, "UPDATE audit_head SET seq = 5, hash = (SELECT hash FROM audit_log WHERE seq = 5) WHERE id = 1", &[])
+            .await;
+        let v = audit::verify(s).await.unwrap();
+        // line 1 is the first checkpoint, written when the key was adopted; line 2 the one above
+        assert_eq!(v.findings, [audit::Finding::Missing { from: 6, to: 8, checkpoint: Some(2) }], "{:?}", v.problems);
+        assert_eq!(v.problems, ["第 6–8 条审计记录缺失（检查点 2 记录到第 8 条）"]);
+        // and the damaged chain is not signed
+        let refused = audit::checkpoint(s).await.unwrap().unwrap_err();
+        assert!(!refused.ok());
+        db.finish().await;
+    }
+}
+
+/// The old attack: edit a record, recompute every later plain SHA-256 hash and the head. Without
+/// the key the recomputed hashes cannot be keyed ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rewritten_chain_fails_the_keyed_hash() {
+    for db in TestDb::both().await {
+        let s = &db.store;
+        some_writes(s).await;
+        attack(s, "UPDATE audit_log SET actor = '别人' WHERE seq = 3", &[]).await;
+        let mut rows = audit::recent(s, 100).await.unwrap();
+        rows.reverse();
+        let mut prev = rows[1].hash.clone();
+        for r in rows.iter_mut().skip(2) {
+            r.prev_hash = prev;
+            r.hash = r.plain_hash();
+            prev = r.hash.clone();
+            attack(
+                s,
+                "UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3",
+                &store::args![r.prev_hash.clone(), r.hash.clone(), r.seq],
+            )
+            .await;
+        }
+        attack(s, "UPDATE audit_head SET hash = $1 WHERE id = 1", &store::args![prev]).await;
+        let v = audit::verify(s).await.unwrap();
+        assert!(
+            matches!(
+                &v.findings[..],
+                [
+                    audit::Finding::Altered { seq: 3, recomputed_plain: true, .. },
+                    audit::Finding::MoreAltered { count: 5, from: 4, to: 8 },
+                ]
+            ),
+            "{:?}",
+            v.problems
+        );
+        assert!(v.problems[0].starts_with("第 3 条记录的内容被修改") && v.problems[0].contains("不带密钥重算"));
+        db.finish().await;
+    }
+}
+
+/// Deleting the head is a named finding, not a database error; appending is refused by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_head_is_named() {
+    for db in TestDb::both().await {
+        let s = &db.store;
+        some_writes(s).await;
+        attack(s, "DELETE FROM audit_head", &[]).await;
+        let v = audit::verify(s).await.unwrap();
+        assert_eq!(v.findings, [audit::Finding::HeadMissing], "{:?}", v.problems);
+        assert!(v.problems[0].contains("链头（audit_head）缺失"));
+        let e = audit::record_now(s, &scope(), "test.after", "x", "ok", serde_json::json!({})).await.unwrap_err();
+        assert!(e.to_string().contains("audit_head"), "{e}");
+        assert_eq!(audit::head(s).await.unwrap().records, 8, "the status page still counts the records");
+        db.finish().await;
+    }
+}
+
+/// A checkpoint line written without the key (or edited) is named; it does not count as a
+/// checkpoint, so it cannot make a shorter chain look truncated either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_checkpoint_is_named() {
+    for db in TestDb::both().await {
+        let s = &db.store;
+        some_writes(s).await;
+        let c = written(audit::checkpoint(s).await.unwrap());
+        let file = db.audit_setup().checkpoints;
+        let forged = audit::Checkpoint { seq: 100, ..c.clone() };
+        let other = store::audit::Key::from_bytes([9; 32]);
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str(&serde_json::to_string(&forged).unwrap());
+        text.push('\n');
+        text.push_str("not a checkpoint\n");
+        std::fs::write(&file, text).unwrap();
+        let v = audit::verify(s).await.unwrap();
+        assert!(
+            matches!(
+                &v.findings[..],
+                [
+                    audit::Finding::CheckpointForged { line: 3, seq: 100 },
+                    audit::Finding::CheckpointUnreadable { line: 4, .. },
+                ]
+            ),
+            "{:?}",
+            v.problems
+        );
+        assert!(v.problems[0].contains("检查点 3 的签名不符"), "{:?}", v.problems);
+        assert_eq!(v.checkpoints, 2);
+        // a store with another key is refused at the door rather than appending a second chain
+        let plain = db.open_plain().await;
+        let e = audit::attach(plain, audit::Setup { key: other, checkpoints: file.clone() }).await.unwrap_err();
+        assert!(e.to_string().contains("审计密钥与数据库不符"), "{e}");
+        db.finish().await;
+    }
+}
+
+/// A database written before it had a key: the old records keep their plain hashes and verify as
+/// before; records from the switch-over on are keyed; the first checkpoint pins the old part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_before_the_key_keep_their_plain_hashes() {
+    for db in TestDb::both().await {
+        let plain = db.open_plain().await;
+        attack(&plain, "DELETE FROM audit_key", &[]).await;
+        std::fs::remove_file(db.audit_setup().checkpoints).unwrap();
+        let mut prev = audit::GENESIS.to_string();
+        for seq in 1..=3i64 {
+            let mut r = audit::Record {
+                seq,
+                at: format!("2026-01-0{seq}T09:00:00.000000+08:00"),
+                actor: "cli:old".into(),
+                role: "系统操作员".into(),
+                scope: "全部".into(),
+                source_ip: None,
+                action: "org.create".into(),
+                target: format!("org:{seq}"),
+                result: "ok".into(),
+                detail: "{}".into(),
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            r.hash = r.plain_hash();
+            prev = r.hash.clone();
+            attack(
+                &plain,
+                "INSERT INTO audit_log (seq, at, actor, role, scope, source_ip, action, target, result, detail, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11)",
+                &store::args![r.seq, r.at, r.actor, r.role, r.scope, r.action, r.target, r.result, r.detail, r.prev_hash, r.hash],
+            )
+            .await;
+        }
+        // without a key nothing is appended
+        let e = audit::record_now(&plain, &scope(), "test.plain", "x", "ok", serde_json::json!({})).await.unwrap_err();
+        assert!(e.to_string().contains("未配置审计密钥"), "{e}");
+        let (s, adoption) = audit::attach(plain, db.audit_setup()).await.unwrap();
+        assert_eq!((adoption.from_seq, adoption.newly), (4, true));
+        some_writes(&s).await;
+        let v = audit::verify(&s).await.unwrap();
+        assert!(v.ok(), "{:?}", v.problems);
+        assert_eq!((v.records, v.keyed_from, v.checkpoints), (11, Some(4), 1));
+        let recs = audit::recent(&s, 100).await.unwrap();
+        let key = store::testing::test_key();
+        for r in &recs {
+            let expect = if r.seq < 4 { r.plain_hash() } else { r.keyed_hash(&key) };
+            assert_eq!(r.hash, expect, "record {}", r.seq);
+        }
+        // moving the switch-over point is found by its tag and by the checkpoints
+        attack(&s, "UPDATE audit_key SET from_seq = 5", &[]).await;
+        let v = audit::verify(&s).await.unwrap();
+        assert!(v.findings.contains(&audit::Finding::MarkerForged { from: 5 }), "{:?}", v.problems);
+        assert!(
+            v.findings.contains(&audit::Finding::KeyFromMoved { line: 1, checkpoint_from: 4, db_from: 5 }),
+            "{:?}",
+            v.problems
+        );
+        // a store without the key says so instead of failing
+        let v = audit::verify(&db.open_plain().await).await.unwrap();
+        assert!(v.findings.iter().any(|f| matches!(f, audit::Finding::NoKey { .. })), "{:?}", v.problems);
+        s.close().await;
+        db.finish().await;
+    }
+}

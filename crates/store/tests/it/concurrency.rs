@@ -26,7 +26,11 @@ fn input(seq: u32) -> MemberInput {
 async fn concurrent_writers_never_see_locked() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("c.db");
-    let main = Store::open(file.to_str().unwrap()).await.unwrap();
+    let open = || async {
+        let s = Store::open(file.to_str().unwrap()).await.unwrap();
+        store::audit::attach(s, store::testing::test_setup(dir.path())).await.unwrap().0
+    };
+    let main = open().await;
     let all = Scope::all();
     let root = org::create(
         &main,
@@ -63,7 +67,7 @@ async fn concurrent_writers_never_see_locked() {
     // four separate handles = four independent writer connections on the same file
     let mut handles = vec![];
     for (w, b) in branches.iter().enumerate() {
-        let s = if w % 2 == 0 { main.clone() } else { Store::open(file.to_str().unwrap()).await.unwrap() };
+        let s = if w % 2 == 0 { main.clone() } else { open().await };
         let b = *b;
         handles.push(tokio::spawn(async move {
             for k in 0..40u32 {

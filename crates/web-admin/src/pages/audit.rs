@@ -397,17 +397,33 @@ struct VerifyPage {
     nav: Nav,
     ok: bool,
     records: i64,
-    problems: Vec<String>,
+    /// (kind, the finding in full), in the order found.
+    problems: Vec<(&'static str, String)>,
+    /// How the records are keyed: "第 N 条起带密钥（标识 …）" or that the database has no key.
+    keyed: String,
+    checkpoints: usize,
 }
 
-/// Walk the hash chain and say whether it is intact, or where it breaks.
+/// Walk the chain against the key and the checkpoints and say whether it is intact, or name
+/// every problem: missing, altered or inserted records, the head, the checkpoints, the key.
 pub async fn verify(State(s): State<Shared>, caller: Caller) -> Response {
     tri!(caller.require(Perm::ReadAudit));
     let v = match store::audit::verify(&s.store).await {
         Ok(v) => v,
         Err(e) => return caller.fail(e),
     };
+    let keyed = match (&v.key_id, v.keyed_from) {
+        (Some(id), Some(from)) => {
+            format!("第 {from} 条起的记录带密钥（HMAC-SHA-256，密钥标识 {id}），之前的记录为 SHA-256")
+        }
+        _ => "本数据库尚未启用审计密钥，全部记录为 SHA-256".into(),
+    };
     render(&VerifyPage {
-        nav: crumbs(&caller, "完整性校验"), ok: v.ok(), records: v.records, problems: v.problems
+        nav: crumbs(&caller, "完整性校验"),
+        ok: v.ok(),
+        records: v.records,
+        problems: v.findings.iter().map(|f| (f.label(), f.to_string())).collect(),
+        keyed,
+        checkpoints: v.checkpoints,
     })
 }

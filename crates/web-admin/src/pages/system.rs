@@ -32,6 +32,10 @@ struct SystemPage {
     live_tokens: i64,
     audit_records: i64,
     audit_last: String,
+    /// Whether the audit chain is keyed, and by which key (its identifier, never the key).
+    audit_key: String,
+    /// The checkpoint file and its last checkpoint.
+    audit_checkpoint: String,
     policy: String,
     expiry: String,
     session_limits: Vec<(&'static str, String)>,
@@ -73,6 +77,23 @@ pub async fn status(State(s): State<Shared>, caller: Caller) -> Response {
         .and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok())
         .map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string())
         .unwrap_or_else(|| "暂无记录".into());
+    let keys = match store::audit::key_status(&s.store).await {
+        Ok(k) => k,
+        Err(e) => return caller.fail(e),
+    };
+    let audit_key = match (&keys.keyed, &keys.store_key_id) {
+        (Some((id, from)), Some(mine)) if id == mine => format!("已启用，标识 {id}，第 {from} 条记录起"),
+        (Some((id, _)), Some(mine)) => format!("不一致：数据库为 {id}，本服务为 {mine}"),
+        (Some((id, from)), None) => format!("数据库标识 {id}（第 {from} 条起），本服务未配置密钥"),
+        (None, _) => "未启用".into(),
+    };
+    let audit_checkpoint = match (&keys.checkpoint_file, &keys.last_checkpoint) {
+        (Some(f), Some(c)) => {
+            format!("{f}，最近一次 {}（到第 {} 条）", c.at.get(..19).unwrap_or(&c.at).replace('T', " "), c.seq)
+        }
+        (Some(f), None) => format!("{f}，尚无检查点"),
+        (None, _) => "未配置".into(),
+    };
     let l = &s.limits;
     let ll = &s.login_limits;
     let session_limits = vec![
@@ -109,6 +130,8 @@ pub async fn status(State(s): State<Shared>, caller: Caller) -> Response {
         live_tokens: figures.live_api_tokens,
         audit_records: head.records,
         audit_last,
+        audit_key,
+        audit_checkpoint,
         policy: format!(
             "{}（{}）：{}",
             match s.policy {

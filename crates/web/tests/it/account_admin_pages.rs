@@ -613,6 +613,34 @@ async fn chain_check_finds_a_tampered_record() {
     }
 }
 
+/// A deleted head and a cut-off tail are named findings on the page, in Chinese, never an error
+/// page; the system page shows the key's identifier and the last checkpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chain_check_names_a_deleted_head_and_a_cut_off_tail() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let aud = w.logins[&Role::AuditAdmin].clone();
+        let sys = w.logins[&Role::SystemAdmin].clone();
+        let c = store::audit::checkpoint(&db.store).await.unwrap().expect("an intact chain is signed");
+        let (_, _, body) = send(&w.app, get("/system", &sys.cookie)).await;
+        let id = store::testing::test_key().id();
+        assert!(body.contains(&format!("已启用，标识 {id}")) && body.contains(&format!("到第 {} 条", c.seq)), "{body}");
+        let mut tx = db.store.begin().await.unwrap();
+        store::testing::raw(tx.x())
+            .execute("DELETE FROM audit_log WHERE seq > $1", &[store::Val::from(c.seq - 2)])
+            .await
+            .unwrap();
+        store::testing::raw(tx.x()).execute("DELETE FROM audit_head", &[]).await.unwrap();
+        tx.commit().await.unwrap();
+        let (status, _, body) = send(&w.app, get("/audit/verify", &aud.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("审计链已被破坏") && body.contains("链头（audit_head）缺失"), "{body}");
+        let missing = format!("第 {}–{} 条审计记录缺失（检查点 2 记录到第 {} 条）", c.seq - 1, c.seq, c.seq);
+        assert!(body.contains(&missing), "{missing}: {body}");
+        db.finish().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn system_page_shows_the_system_and_no_business_data() {
     for db in TestDb::both().await {
