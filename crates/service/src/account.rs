@@ -153,3 +153,219 @@ pub async fn bootstrap_revoke(
     }
     Ok(acc::revoke_role(store, &ctx.scope, account_id, role, org_id).await?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The 安全管理员's work on accounts: each needs 账号与授权管理 and is audited by the store.
+
+use chrono::{DateTime, Utc};
+use domain::account::PasswordPolicy;
+use store::account::{
+    AccountFilter, AccountWithGrants, ApiToken, Grant, MemberLink, NewAccount, SessionInfo, SessionLimits,
+    TotpEnrolment,
+};
+use store::member::Page;
+
+/// One page of accounts matching `f`, with how many grant requests of each wait for an officer.
+pub async fn search_accounts(
+    store: &Store,
+    ctx: &Ctx,
+    f: &AccountFilter,
+    page: i64,
+    per_page: i64,
+) -> ServiceResult<(Page<AccountWithGrants>, std::collections::BTreeMap<i64, i64>)> {
+    ctx.require(Perm::ManageAccounts)?;
+    let found = acc::search_accounts(store, f, page, per_page).await?;
+    let pending = acc::pending_per_account(store).await?;
+    Ok((found, pending))
+}
+
+/// Whether an ID number names a member an account may be linked to: only "found or not" and the
+/// name masked, so the 安全管理员 learns nothing of the roster.
+pub async fn find_member_for_link(store: &Store, ctx: &Ctx, id_number: &str) -> ServiceResult<Option<MemberLink>> {
+    let scope = ctx.require(Perm::ManageAccounts)?;
+    Ok(acc::find_member_for_link(store, &scope, id_number).await?)
+}
+
+/// Create an account with a random initial password that the policy accepts, to be changed at the
+/// first sign-in; the password is returned once, to show to the creator.
+pub async fn create_account(
+    store: &Store,
+    ctx: &Ctx,
+    new: NewAccount,
+    policy: &PasswordPolicy,
+) -> ServiceResult<(AccountWithGrants, String)> {
+    let scope = ctx.require(Perm::ManageAccounts)?;
+    let password = acc::random_password(policy, &new.username);
+    let new = NewAccount { password: password.clone(), ..new };
+    Ok((acc::create_account(store, &scope, &new, policy).await?, password))
+}
+
+/// An account as the 安全管理员 manages it.
+pub struct AccountView {
+    pub account: AccountWithGrants,
+    pub live_sessions: i64,
+    pub tokens: Vec<ApiToken>,
+    pub requests: Vec<GrantRequest>,
+    /// Did the caller create this account (and so may not propose business roles for it)?
+    pub created_by_caller: bool,
+}
+
+/// The account `id` with its sessions, API tokens and grant requests.
+pub async fn account(
+    store: &Store,
+    ctx: &Ctx,
+    id: i64,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> ServiceResult<AccountView> {
+    ctx.require(Perm::ManageAccounts)?;
+    let account = acc::get_account_with_grants(store, id).await?;
+    let live_sessions = acc::count_live_sessions(store, id, now, limits).await.unwrap_or(0);
+    let tokens = acc::list_api_tokens(store, id).await?;
+    let requests = acc::requests_of(store, id).await?;
+    let created_by_caller = acc::created_by(store, id).await? == Some(ctx.account.account.id);
+    Ok(AccountView { account, live_sessions, tokens, requests, created_by_caller })
+}
+
+/// The account `id` with its grants (for a form about it).
+pub async fn account_with_grants(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<AccountWithGrants> {
+    ctx.require(Perm::ManageAccounts)?;
+    Ok(acc::get_account_with_grants(store, id).await?)
+}
+
+/// Disable an account: its sessions and tokens end at once. Returns how many sessions ended.
+pub async fn disable_account(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<u64> {
+    let scope = ctx.require(Perm::ManageAccounts)?;
+    Ok(acc::disable_account(store, &scope, id).await?)
+}
+
+/// Enable a disabled account again.
+pub async fn enable_account(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<()> {
+    let scope = ctx.require(Perm::ManageAccounts)?;
+    Ok(acc::enable_account(store, &scope, id).await?)
+}
+
+/// Reset an account's password to a random one (shown once, to be changed at the next sign-in);
+/// its business grants go back to 待确认 (returned), so a reset does not open business data to the
+/// administrator who knows the new password.
+pub async fn reset_password(
+    store: &Store,
+    ctx: &Ctx,
+    id: i64,
+    policy: &PasswordPolicy,
+) -> ServiceResult<(String, Vec<Grant>)> {
+    let scope = ctx.require(Perm::ManageAccounts)?;
+    Ok(acc::reset_password(store, &scope, ctx.account.account.id, id, policy).await?)
+}
+
+/// Remove an account's second factor (a lost phone): it enrols again at the next sign-in.
+pub async fn reset_totp(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<()> {
+    let scope = ctx.require(Perm::ManageAccounts)?;
+    Ok(acc::reset_totp(store, &scope, id).await?)
+}
+
+/// Revoke another account's API token.
+pub async fn revoke_token_of(store: &Store, ctx: &Ctx, account_id: i64, token_id: i64) -> ServiceResult<()> {
+    let scope = ctx.require(Perm::ManageAccounts)?;
+    Ok(acc::revoke_api_token(store, &scope, account_id, token_id).await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// One's own account (账号安全): every account, whatever its role, and only its own. The store
+// records each change in the audit trail under the caller's name.
+
+/// The caller's own account: its sessions, API tokens and recovery codes left.
+pub struct Security {
+    pub account: AccountWithGrants,
+    pub sessions: Vec<SessionInfo>,
+    pub tokens: Vec<ApiToken>,
+    pub recovery_left: i64,
+}
+
+/// Read the caller's [`Security`].
+pub async fn own_security(store: &Store, ctx: &Ctx, now: DateTime<Utc>, limits: &SessionLimits) -> ServiceResult<Security> {
+    let id = ctx.account.account.id;
+    let account = acc::get_account_with_grants(store, id).await?;
+    let sessions = acc::live_sessions(store, id, now, limits).await?;
+    let tokens = acc::list_api_tokens(store, id).await?;
+    let recovery_left = if account.account.has_totp { acc::recovery_codes_left(store, id).await.unwrap_or(0) } else { 0 };
+    Ok(Security { account, sessions, tokens, recovery_left })
+}
+
+/// How many recovery codes the caller has left.
+pub async fn own_recovery_codes_left(store: &Store, ctx: &Ctx) -> ServiceResult<i64> {
+    Ok(acc::recovery_codes_left(store, ctx.account.account.id).await?)
+}
+
+/// Change the caller's password (the current one required), by the password policy.
+pub async fn change_own_password(
+    store: &Store,
+    ctx: &Ctx,
+    current: &str,
+    new: &str,
+    policy: &PasswordPolicy,
+) -> ServiceResult<()> {
+    Ok(acc::change_password(store, &ctx.scope, ctx.account.account.id, current, new, policy).await?)
+}
+
+/// A new session for the caller (after a password change every other session has ended).
+pub async fn new_own_session(
+    store: &Store,
+    ctx: &Ctx,
+    ip: Option<&str>,
+    agent: Option<&str>,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> ServiceResult<store::account::NewSession> {
+    Ok(acc::create_session(store, &ctx.scope, ctx.account.account.id, ip, agent, now, limits, false).await?)
+}
+
+/// Start (or continue) enrolling the caller's second factor: the pending key stays until
+/// confirmed, so a reload shows the same key.
+pub async fn begin_own_totp(store: &Store, ctx: &Ctx) -> ServiceResult<TotpEnrolment> {
+    let id = ctx.account.account.id;
+    if let Some(pending) = acc::pending_totp_enrolment(store, id).await? {
+        return Ok(pending);
+    }
+    Ok(acc::begin_totp_enrolment(store, &ctx.scope, id).await?)
+}
+
+/// The caller's enrolment waiting for its first code, if any.
+pub async fn pending_own_totp(store: &Store, ctx: &Ctx) -> ServiceResult<Option<TotpEnrolment>> {
+    Ok(acc::pending_totp_enrolment(store, ctx.account.account.id).await?)
+}
+
+/// Confirm the caller's enrolment with a code from the authenticator: the recovery codes, once.
+pub async fn confirm_own_totp(store: &Store, ctx: &Ctx, code: &str, now: DateTime<Utc>) -> ServiceResult<Vec<String>> {
+    Ok(acc::confirm_totp(store, &ctx.scope, ctx.account.account.id, code, now).await?)
+}
+
+/// Turn the caller's second factor off (the password required).
+pub async fn disable_own_totp(store: &Store, ctx: &Ctx, password: &str) -> ServiceResult<()> {
+    Ok(acc::disable_totp(store, &ctx.scope, ctx.account.account.id, password).await?)
+}
+
+/// New recovery codes for the caller, the old ones void.
+pub async fn regenerate_own_recovery_codes(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<String>> {
+    Ok(acc::regenerate_recovery_codes(store, &ctx.scope, ctx.account.account.id).await?)
+}
+
+/// A new API token of the caller's: the token itself is returned once.
+pub async fn create_own_token(store: &Store, ctx: &Ctx, name: &str, now: DateTime<Utc>) -> ServiceResult<(ApiToken, String)> {
+    Ok(acc::create_api_token(store, &ctx.scope, ctx.account.account.id, name, now).await?)
+}
+
+/// The caller's API tokens.
+pub async fn own_tokens(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<ApiToken>> {
+    Ok(acc::list_api_tokens(store, ctx.account.account.id).await?)
+}
+
+/// Revoke one of the caller's API tokens.
+pub async fn revoke_own_token(store: &Store, ctx: &Ctx, token_id: i64) -> ServiceResult<()> {
+    Ok(acc::revoke_api_token(store, &ctx.scope, ctx.account.account.id, token_id).await?)
+}
+
+/// End every session of the caller's but the one with `keep_token`. Returns how many ended.
+pub async fn end_own_other_sessions(store: &Store, ctx: &Ctx, keep_token: &str) -> ServiceResult<u64> {
+    Ok(acc::end_other_sessions(store, &ctx.scope, ctx.account.account.id, keep_token).await?)
+}
