@@ -283,12 +283,18 @@ pub struct Security {
 }
 
 /// Read the caller's [`Security`].
-pub async fn own_security(store: &Store, ctx: &Ctx, now: DateTime<Utc>, limits: &SessionLimits) -> ServiceResult<Security> {
+pub async fn own_security(
+    store: &Store,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> ServiceResult<Security> {
     let id = ctx.account.account.id;
     let account = acc::get_account_with_grants(store, id).await?;
     let sessions = acc::live_sessions(store, id, now, limits).await?;
     let tokens = acc::list_api_tokens(store, id).await?;
-    let recovery_left = if account.account.has_totp { acc::recovery_codes_left(store, id).await.unwrap_or(0) } else { 0 };
+    let recovery_left =
+        if account.account.has_totp { acc::recovery_codes_left(store, id).await.unwrap_or(0) } else { 0 };
     Ok(Security { account, sessions, tokens, recovery_left })
 }
 
@@ -351,7 +357,12 @@ pub async fn regenerate_own_recovery_codes(store: &Store, ctx: &Ctx) -> ServiceR
 }
 
 /// A new API token of the caller's: the token itself is returned once.
-pub async fn create_own_token(store: &Store, ctx: &Ctx, name: &str, now: DateTime<Utc>) -> ServiceResult<(ApiToken, String)> {
+pub async fn create_own_token(
+    store: &Store,
+    ctx: &Ctx,
+    name: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<(ApiToken, String)> {
     Ok(acc::create_api_token(store, &ctx.scope, ctx.account.account.id, name, now).await?)
 }
 
@@ -368,4 +379,41 @@ pub async fn revoke_own_token(store: &Store, ctx: &Ctx, token_id: i64) -> Servic
 /// End every session of the caller's but the one with `keep_token`. Returns how many ended.
 pub async fn end_own_other_sessions(store: &Store, ctx: &Ctx, keep_token: &str) -> ServiceResult<u64> {
     Ok(acc::end_other_sessions(store, &ctx.scope, ctx.account.account.id, keep_token).await?)
+}
+
+/// Organizations whose name contains `q` (at most 20), each named with its chain of ancestors:
+/// how a 安全管理员 names the organization of a business grant he proposes.
+///
+/// He holds no business scope, yet proposing 党组织管理员 on 某县委 means naming that organization:
+/// this one lookup reads the whole tree, and returns organization names and their ancestors' names
+/// only (no members, no figures), for this purpose only.
+pub async fn grant_orgs(store: &Store, ctx: &Ctx, q: &str) -> Vec<(i64, String)> {
+    let q = q.trim();
+    if q.is_empty() || ctx.require(Perm::ManageAccounts).is_err() {
+        return vec![];
+    }
+    let all = store::Scope::all().acting_as(ctx.actor.clone());
+    let mut hits = Vec::new();
+    for root in store::org::roots(store, &all).await.unwrap_or_default() {
+        let left = 20 - hits.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        for o in store::org::search(store, &all, root.id, q, left).await.unwrap_or_default() {
+            let mut chain: Vec<String> = store::org::ancestors(store, &all, o.id)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| a.name)
+                .collect();
+            chain.push(o.name.clone());
+            hits.push((o.id, chain.join(" › ")));
+        }
+    }
+    hits
+}
+
+/// How a session is named on the account page (a short digest of its token, never the token).
+pub fn session_reference(token: &str) -> String {
+    acc::session_reference(token)
 }

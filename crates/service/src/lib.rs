@@ -5,6 +5,7 @@
 //! (or, when it is pure, in `domain`) once, and the pages and the API both call it.
 
 pub mod account;
+pub mod audit;
 mod ctx;
 mod error;
 pub mod exchange;

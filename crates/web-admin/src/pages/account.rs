@@ -11,8 +11,8 @@ use axum::Form;
 use chrono::{DateTime, Duration, Utc};
 use domain::FieldErrors;
 use serde::Deserialize;
-use store::account::{self as acc, ApiToken};
-use store::StoreError;
+use service::ServiceError;
+use store::account::ApiToken;
 
 use super::render;
 use web_core::routes::{Routes, Target};
@@ -190,17 +190,13 @@ struct Extra {
 async fn account_page(s: &Shared, caller: &Caller, headers: &HeaderMap, x: Extra) -> Response {
     let a = &caller.account.account;
     let now = Utc::now();
-    let id = a.id;
-    let sessions = match acc::live_sessions(&s.store, id, now, &s.limits).await {
+    let security = match service::account::own_security(&s.store, caller, now, &s.limits).await {
         Ok(v) => v,
         Err(e) => return caller.fail(e),
     };
-    let tokens = match acc::list_api_tokens(&s.store, id).await {
-        Ok(v) => v,
-        Err(e) => return caller.fail(e),
-    };
-    let recovery_left = if a.has_totp { acc::recovery_codes_left(&s.store, id).await.unwrap_or(0) } else { 0 };
-    let current = web_core::auth::cookie(headers, web_core::auth::SESSION_COOKIE).map(|t| acc::session_reference(&t));
+    let (sessions, tokens, recovery_left) = (security.sessions, security.tokens, security.recovery_left);
+    let current = web_core::auth::cookie(headers, web_core::auth::SESSION_COOKIE)
+        .map(|t| service::account::session_reference(&t));
     let sessions = sessions
         .iter()
         .map(|x| SessionRow {
@@ -325,17 +321,15 @@ pub async fn password_change(
         return password_form(&s, &caller, errs);
     }
     let forced = forced_reason(&s, &caller).is_some();
-    match acc::change_password(&s.store, &caller.scope, a.id, &f.current, &f.new, &s.policy).await {
+    match service::account::change_own_password(&s.store, &caller, &f.current, &f.new, &s.policy).await {
         Ok(()) => {}
-        Err(StoreError::Invalid(e)) => return password_form(&s, &caller, e.into()),
+        Err(ServiceError::Invalid(e)) => return password_form(&s, &caller, e.into()),
         Err(e) => return caller.fail(e),
     }
     let ip = caller.actor.source_ip.clone();
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     let new =
-        match acc::create_session(&s.store, &caller.scope, a.id, ip.as_deref(), agent, Utc::now(), &s.limits, false)
-            .await
-        {
+        match service::account::new_own_session(&s.store, &caller, ip.as_deref(), agent, Utc::now(), &s.limits).await {
             Ok(n) => n,
             // the password is changed; signing in again is all that is left
             Err(_) => return Redirect::to("/login").into_response(),
@@ -376,15 +370,11 @@ async fn totp_view(
     errs: Errs,
 ) -> Response {
     // re-read: the page may follow a change made in this request
-    let account = match acc::get_account_with_grants(&s.store, caller.account.account.id).await {
+    let security = match service::account::own_security(&s.store, caller, Utc::now(), &s.limits).await {
         Ok(a) => a,
         Err(e) => return caller.fail(e),
     };
-    let recovery_left = if account.account.has_totp {
-        acc::recovery_codes_left(&s.store, account.account.id).await.unwrap_or(0)
-    } else {
-        0
-    };
+    let (account, recovery_left) = (security.account, security.recovery_left);
     // the secret in groups of four, as authenticator apps show it
     let enrol = enrol.map(|(secret, uri)| {
         let groups: Vec<String> =
@@ -421,11 +411,10 @@ pub struct TotpForm {
 
 pub async fn totp_post(State(s): State<Shared>, caller: Caller, Form(f): Form<TotpForm>) -> Response {
     tri!(caller.check_csrf(&f.csrf));
-    let id = caller.account.account.id;
-    let scope = &caller.scope;
     let un = StatusCode::UNPROCESSABLE_ENTITY;
     match f.action.as_str() {
-        "begin" => match acc::begin_totp_enrolment(&s.store, scope, id).await {
+        // the key waiting for its first code stays until confirmed: a reload shows the same one
+        "begin" => match service::account::begin_own_totp(&s.store, &caller).await {
             Ok(e) => {
                 totp_view(
                     &s,
@@ -438,14 +427,14 @@ pub async fn totp_post(State(s): State<Shared>, caller: Caller, Form(f): Form<To
                 )
                 .await
             }
-            Err(StoreError::Refused(m)) => {
+            Err(ServiceError::Refused(m)) => {
                 totp_view(&s, &caller, StatusCode::CONFLICT, None, vec![], Some(m), Errs::default()).await
             }
             Err(e) => caller.fail(e),
         },
         "confirm" => {
             let pending = || async {
-                acc::pending_totp_enrolment(&s.store, id)
+                service::account::pending_own_totp(&s.store, &caller)
                     .await
                     .ok()
                     .flatten()
@@ -457,12 +446,12 @@ pub async fn totp_post(State(s): State<Shared>, caller: Caller, Form(f): Form<To
                 errs.push("验证码", "请输入验证器显示的 6 位数字");
                 return totp_view(&s, &caller, un, pending().await, vec![], None, errs).await;
             }
-            match acc::confirm_totp(&s.store, scope, id, &code, Utc::now()).await {
+            match service::account::confirm_own_totp(&s.store, &caller, &code, Utc::now()).await {
                 Ok(codes) => totp_view(&s, &caller, StatusCode::OK, None, codes, None, Errs::default()).await,
-                Err(StoreError::Invalid(e)) => {
+                Err(ServiceError::Invalid(e)) => {
                     totp_view(&s, &caller, un, pending().await, vec![], None, e.into()).await
                 }
-                Err(StoreError::Refused(m)) => {
+                Err(ServiceError::Refused(m)) => {
                     totp_view(&s, &caller, StatusCode::CONFLICT, None, vec![], Some(m), Errs::default()).await
                 }
                 Err(e) => caller.fail(e),
@@ -479,10 +468,10 @@ pub async fn totp_post(State(s): State<Shared>, caller: Caller, Form(f): Form<To
             if !errs.is_empty() {
                 return totp_view(&s, &caller, un, None, vec![], None, errs).await;
             }
-            match acc::disable_totp(&s.store, scope, id, &f.password).await {
+            match service::account::disable_own_totp(&s.store, &caller, &f.password).await {
                 Ok(()) => Redirect::to("/account?ok=totp_off").into_response(),
-                Err(StoreError::Invalid(e)) => totp_view(&s, &caller, un, None, vec![], None, e.into()).await,
-                Err(StoreError::Refused(m)) => {
+                Err(ServiceError::Invalid(e)) => totp_view(&s, &caller, un, None, vec![], None, e.into()).await,
+                Err(ServiceError::Refused(m)) => {
                     totp_view(&s, &caller, StatusCode::CONFLICT, None, vec![], Some(m), Errs::default()).await
                 }
                 Err(e) => caller.fail(e),
@@ -508,9 +497,9 @@ pub async fn recovery(State(s): State<Shared>, caller: Caller, Form(f): Form<Con
         errs.push("确认", "请勾选确认：重新生成后，原有的恢复码全部作废");
         return totp_view(&s, &caller, un, None, vec![], None, errs).await;
     }
-    match acc::regenerate_recovery_codes(&s.store, &caller.scope, caller.account.account.id).await {
+    match service::account::regenerate_own_recovery_codes(&s.store, &caller).await {
         Ok(codes) => totp_view(&s, &caller, StatusCode::OK, None, codes, None, Errs::default()).await,
-        Err(StoreError::Refused(m)) => {
+        Err(ServiceError::Refused(m)) => {
             totp_view(&s, &caller, StatusCode::CONFLICT, None, vec![], Some(m), Errs::default()).await
         }
         Err(e) => caller.fail(e),
@@ -536,17 +525,16 @@ pub async fn token_create(
     Form(f): Form<TokenForm>,
 ) -> Response {
     tri!(caller.check_csrf(&f.csrf));
-    let id = caller.account.account.id;
-    match acc::create_api_token(&s.store, &caller.scope, id, &f.name, Utc::now()).await {
+    match service::account::create_own_token(&s.store, &caller, &f.name, Utc::now()).await {
         Ok((t, token)) => {
             account_page(&s, &caller, &headers, Extra { new_token: Some((t.name, token)), ..Default::default() }).await
         }
-        Err(StoreError::Invalid(e)) => with_status(
+        Err(ServiceError::Invalid(e)) => with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             account_page(&s, &caller, &headers, Extra { token_name: f.name, errs: e.into(), ..Default::default() })
                 .await,
         ),
-        Err(StoreError::Refused(m)) => with_status(
+        Err(ServiceError::Refused(m)) => with_status(
             StatusCode::CONFLICT,
             account_page(&s, &caller, &headers, Extra { problem: Some(m), token_name: f.name, ..Default::default() })
                 .await,
@@ -563,8 +551,7 @@ pub async fn token_revoke(
     Path(token_id): Path<i64>,
     Form(f): Form<ConfirmForm>,
 ) -> Response {
-    let id = caller.account.account.id;
-    let own = match acc::list_api_tokens(&s.store, id).await {
+    let own = match service::account::own_tokens(&s.store, &caller).await {
         Ok(v) => v.into_iter().find(|t| t.id == token_id),
         Err(e) => return caller.fail(e),
     };
@@ -580,7 +567,7 @@ pub async fn token_revoke(
             account_page(&s, &caller, &headers, Extra { problem: Some(msg), ..Default::default() }).await,
         );
     }
-    match acc::revoke_api_token(&s.store, &caller.scope, id, token_id).await {
+    match service::account::revoke_own_token(&s.store, &caller, token_id).await {
         Ok(()) => Redirect::to("/account?ok=token_revoked").into_response(),
         Err(e) => caller.fail(e),
     }
@@ -607,7 +594,7 @@ pub async fn end_others(
         );
     }
     let token = web_core::auth::cookie(&headers, web_core::auth::SESSION_COOKIE).unwrap_or_default();
-    match acc::end_other_sessions(&s.store, &caller.scope, caller.account.account.id, &token).await {
+    match service::account::end_own_other_sessions(&s.store, &caller, &token).await {
         Ok(_) => Redirect::to("/account?ok=ended").into_response(),
         Err(e) => caller.fail(e),
     }

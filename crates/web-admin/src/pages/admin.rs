@@ -25,8 +25,7 @@ use domain::account::Role;
 use serde::Deserialize;
 use service::account::Proposed;
 use service::ServiceError;
-use store::account::{self as acc, AccountFilter, AccountWithGrants, MemberLink, NewAccount};
-use store::{Scope, StoreError};
+use store::account::{AccountFilter, AccountWithGrants, MemberLink, NewAccount, RequestStatus};
 
 use super::account::{china, confirmed, Errs, TokenRow};
 use super::{render, urlencode};
@@ -105,11 +104,7 @@ pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQ
     tri!(caller.require(Perm::ManageAccounts));
     let filter = AccountFilter { q: Some(q.q.clone()), role: Role::from_code(&q.role) };
     let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let found = match acc::search_accounts(&s.store, &filter, page, PER_PAGE).await {
-        Ok(p) => p,
-        Err(e) => return caller.fail(e),
-    };
-    let pending = match acc::pending_per_account(&s.store).await {
+    let (found, pending) = match service::account::search_accounts(&s.store, &caller, &filter, page, PER_PAGE).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
@@ -194,7 +189,7 @@ async fn lookup(s: &Shared, caller: &Caller, raw: &str, errs: &mut Errs) -> Resu
             return Ok(None);
         }
     };
-    match acc::find_member_for_link(&s.store, &caller.scope, &number).await {
+    match service::account::find_member_for_link(&s.store, caller, &number).await {
         Ok(Some(l)) => {
             if l.has_account {
                 errs.push("党员身份号码", "该党员已有账号，一名党员只能关联一个账号");
@@ -231,30 +226,29 @@ pub async fn create(State(s): State<Shared>, caller: Caller, Form(f): Form<NewFo
     if !errs.is_empty() {
         return with_status(un, render(&NewPage { nav: new_crumbs(&caller), f, errs, problem: None, link }));
     }
-    let password = acc::random_password(&s.policy, &username);
     let new = NewAccount {
         username,
         display_name: f.display_name.clone(),
-        password: password.clone(),
+        password: String::new(),
         member_id: link.as_ref().map(|l| l.member_id),
         must_change_password: true,
         grants: vec![],
         // he sees the initial password: someone else must propose its business roles
         created_by: Some(caller.account.account.id),
     };
-    match acc::create_account(&s.store, &caller.scope, &new, &s.policy).await {
-        Ok(a) => {
+    match service::account::create_account(&s.store, &caller, new, &s.policy).await {
+        Ok((a, password)) => {
             let x = Extra { shown_password: Some(password), created: true, ..Default::default() };
             detail_view(&s, &caller, a, StatusCode::OK, x).await
         }
-        Err(StoreError::Invalid(e)) => {
+        Err(ServiceError::Invalid(e)) => {
             with_status(un, render(&NewPage { nav: new_crumbs(&caller), f, errs: e.into(), problem: None, link }))
         }
-        Err(StoreError::Refused(m)) => with_status(
+        Err(ServiceError::Refused(m)) => with_status(
             StatusCode::CONFLICT,
             render(&NewPage { nav: new_crumbs(&caller), f, errs, problem: Some(m), link }),
         ),
-        Err(StoreError::NotFound(_)) => {
+        Err(ServiceError::NotFound(_)) => {
             errs.push("党员身份号码", "该党员已不在册，请核对");
             with_status(un, render(&NewPage { nav: new_crumbs(&caller), f, errs, problem: None, link: None }))
         }
@@ -336,39 +330,6 @@ struct Extra {
     created: bool,
 }
 
-/// Organizations whose name contains `q`, each with its chain of parents, for choosing the
-/// organization of a business grant.
-///
-/// The security admin holds no business scope, yet granting 党组织管理员 on 某县委 means naming
-/// that organization: this one lookup therefore reads the whole tree with `Scope::all()`, and
-/// returns organization names and their parents' names only (no members, no figures), for this
-/// purpose only.
-async fn org_hits(s: &Shared, q: &str) -> Vec<(i64, String)> {
-    let q = q.trim();
-    if q.is_empty() {
-        return vec![];
-    }
-    let all = Scope::all();
-    let mut hits = Vec::new();
-    for root in store::org::roots(&s.store, &all).await.unwrap_or_default() {
-        let left = 20 - hits.len() as i64;
-        if left <= 0 {
-            break;
-        }
-        for o in store::org::search(&s.store, &all, root.id, q, left).await.unwrap_or_default() {
-            let mut chain: Vec<String> = store::org::ancestors(&s.store, &all, o.id)
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .map(|a| a.name)
-                .collect();
-            chain.push(o.name.clone());
-            hits.push((o.id, chain.join(" › ")));
-        }
-    }
-    hits
-}
-
 fn notice_text(ok: &str) -> Option<&'static str> {
     Some(match ok {
         "granted" => "已授权。对方下次打开页面时生效。",
@@ -385,11 +346,11 @@ fn notice_text(ok: &str) -> Option<&'static str> {
 
 async fn detail_view(s: &Shared, caller: &Caller, a: AccountWithGrants, status: StatusCode, x: Extra) -> Response {
     let id = a.account.id;
-    let sessions = acc::count_live_sessions(&s.store, id, Utc::now(), &s.limits).await.unwrap_or(0);
-    let tokens = match acc::list_api_tokens(&s.store, id).await {
-        Ok(t) => t,
+    let view = match service::account::account(&s.store, caller, id, Utc::now(), &s.limits).await {
+        Ok(v) => v,
         Err(e) => return caller.fail(e),
     };
+    let (sessions, tokens, created_by_caller) = (view.live_sessions, view.tokens, view.created_by_caller);
     let grants = a
         .grants
         .iter()
@@ -402,17 +363,14 @@ async fn detail_view(s: &Shared, caller: &Caller, a: AccountWithGrants, status: 
             since: china(g.created_at)[..10].to_string(),
         })
         .collect();
-    let requests = match acc::requests_of(&s.store, id).await {
-        Ok(r) => r,
-        Err(e) => return caller.fail(e),
-    };
-    let requests = requests
+    let requests = view
+        .requests
         .into_iter()
         .map(|r| RequestRow {
             id: r.id,
             role: r.role.label(),
             org: r.org_name.unwrap_or_default(),
-            pending: r.status == acc::RequestStatus::Pending,
+            pending: r.status == RequestStatus::Pending,
             status: r.status.label(),
             proposed_by: r.proposed_by_name,
             proposed_at: china(r.proposed_at),
@@ -420,11 +378,7 @@ async fn detail_view(s: &Shared, caller: &Caller, a: AccountWithGrants, status: 
             reason: r.reason.unwrap_or_default(),
         })
         .collect();
-    let created_by_caller = match acc::created_by(&s.store, id).await {
-        Ok(c) => c == Some(caller.account.account.id),
-        Err(e) => return caller.fail(e),
-    };
-    let org_hits = org_hits(s, &x.org_q).await;
+    let org_hits = service::account::grant_orgs(&s.store, caller, &x.org_q).await;
     let page = DetailPage {
         nav: caller
             .nav("accounts")
@@ -463,7 +417,7 @@ async fn detail_view(s: &Shared, caller: &Caller, a: AccountWithGrants, status: 
 /// The account `{id}` for a security admin: 403 for anyone else, 404 when there is none.
 async fn load(s: &Shared, caller: &Caller, id: i64) -> Result<AccountWithGrants, Response> {
     caller.require(Perm::ManageAccounts)?;
-    acc::get_account_with_grants(&s.store, id).await.map_err(|e| caller.fail(e))
+    service::account::account_with_grants(&s.store, caller, id).await.map_err(|e| caller.fail(e))
 }
 
 #[derive(Deserialize, Default)]
@@ -644,7 +598,7 @@ pub async fn disable(
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     tri!(action_start(&s, &caller, id, &f, "停用账号").await);
-    match acc::disable_account(&s.store, &caller.scope, id).await {
+    match service::account::disable_account(&s.store, &caller, id).await {
         Ok(_) => done(id, "disabled"),
         Err(e) => caller.fail(e),
     }
@@ -657,7 +611,7 @@ pub async fn enable(
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     tri!(action_start(&s, &caller, id, &f, "启用账号").await);
-    match acc::enable_account(&s.store, &caller.scope, id).await {
+    match service::account::enable_account(&s.store, &caller, id).await {
         Ok(()) => done(id, "enabled"),
         Err(e) => caller.fail(e),
     }
@@ -672,12 +626,11 @@ pub async fn reset_password(
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     tri!(action_start(&s, &caller, id, &f, "重置密码").await);
-    let (password, suspended) =
-        match acc::reset_password(&s.store, &caller.scope, caller.account.account.id, id, &s.policy).await {
-            Ok(p) => p,
-            Err(e) => return caller.fail(e),
-        };
-    let a = match acc::get_account_with_grants(&s.store, id).await {
+    let (password, suspended) = match service::account::reset_password(&s.store, &caller, id, &s.policy).await {
+        Ok(p) => p,
+        Err(e) => return caller.fail(e),
+    };
+    let a = match service::account::account_with_grants(&s.store, &caller, id).await {
         Ok(a) => a,
         Err(e) => return caller.fail(e),
     };
@@ -695,7 +648,7 @@ pub async fn reset_totp(
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     tri!(action_start(&s, &caller, id, &f, "重置两步验证").await);
-    match acc::reset_totp(&s.store, &caller.scope, id).await {
+    match service::account::reset_totp(&s.store, &caller, id).await {
         Ok(()) => done(id, "totp_reset"),
         Err(e) => caller.fail(e),
     }
@@ -710,7 +663,7 @@ pub async fn revoke_token(
 ) -> Response {
     tri!(action_start(&s, &caller, id, &f, "撤销令牌").await);
     let token: i64 = f.token.trim().parse().unwrap_or(0);
-    match acc::revoke_api_token(&s.store, &caller.scope, id, token).await {
+    match service::account::revoke_token_of(&s.store, &caller, id, token).await {
         Ok(()) => done(id, "token_revoked"),
         Err(e) => caller.fail(e),
     }

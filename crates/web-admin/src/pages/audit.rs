@@ -10,6 +10,7 @@ use axum::routing::get;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use service::ServiceError;
 use store::audit::{Filter, Record};
 
 use super::account::Errs;
@@ -295,7 +296,7 @@ pub async fn viewer(State(s): State<Shared>, caller: Caller, Query(q): Query<Aud
         }
     };
     let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let found = match store::audit::search(&s.store, &filter, page, PER_PAGE).await {
+    let found = match service::audit::search(&s.store, &caller, &filter, page, PER_PAGE).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
@@ -330,24 +331,18 @@ pub async fn export(State(s): State<Shared>, caller: Caller, Query(q): Query<Aud
             return web_core::error_page(StatusCode::UNPROCESSABLE_ENTITY, "筛选条件有误", &msg);
         }
     };
-    let mut records: Vec<Record> = Vec::new();
-    let mut below = None;
-    loop {
-        let batch = match store::audit::batch(&s.store, &filter, below, 5000).await {
-            Ok(b) => b,
-            Err(e) => return caller.fail(e),
-        };
-        let done = batch.len() < 5000;
-        below = batch.last().map(|r| r.seq);
-        records.extend(batch);
-        if records.len() as i64 > EXPORT_MAX {
-            let msg = format!("符合条件的记录超过 {EXPORT_MAX} 条，请缩小时间范围或增加筛选条件后分批导出。");
+    let filter_detail = json!({
+        "from": q.from.trim(), "to": q.to.trim(), "actor": q.actor.trim(), "action": q.action.trim(),
+        "target": q.target.trim(), "result": q.result.trim(),
+    });
+    let detail = |n: usize| json!({ "filter": filter_detail, "records": n });
+    let records = match service::audit::export(&s.store, &caller, &filter, EXPORT_MAX, detail).await {
+        Ok(r) => r,
+        Err(ServiceError::Refused(msg)) => {
             return web_core::error_page(StatusCode::UNPROCESSABLE_ENTITY, "记录过多", &msg);
         }
-        if done {
-            break;
-        }
-    }
+        Err(e) => return caller.fail(e),
+    };
     let mut out = String::from("\u{feff}");
     out.push_str("序号,时间,操作人,角色,范围,来源IP,操作,操作说明,对象,结果,详情,哈希\r\n");
     for r in &records {
@@ -367,16 +362,6 @@ pub async fn export(State(s): State<Shared>, caller: Caller, Query(q): Query<Aud
         ];
         out.push_str(&fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
-    }
-    let detail = json!({
-        "filter": {
-            "from": q.from.trim(), "to": q.to.trim(), "actor": q.actor.trim(), "action": q.action.trim(),
-            "target": q.target.trim(), "result": q.result.trim(),
-        },
-        "records": records.len(),
-    });
-    if let Err(e) = store::audit::record_now(&s.store, &caller.scope, "audit.export", "audit_log", "ok", detail).await {
-        return caller.fail(e);
     }
     let now = chrono::Utc::now() + Duration::hours(8);
     let name = format!("attachment; filename=\"audit-{}.csv\"", now.format("%Y%m%d-%H%M"));
@@ -408,7 +393,7 @@ struct VerifyPage {
 /// every problem: missing, altered or inserted records, the head, the checkpoints, the key.
 pub async fn verify(State(s): State<Shared>, caller: Caller) -> Response {
     tri!(caller.require(Perm::ReadAudit));
-    let v = match store::audit::verify(&s.store).await {
+    let v = match service::audit::verify(&s.store, &caller).await {
         Ok(v) => v,
         Err(e) => return caller.fail(e),
     };

@@ -63,24 +63,17 @@ pub async fn status(State(s): State<Shared>, caller: Caller) -> Response {
         },
         Err(e) => return caller.fail(e),
     };
-    let figures = match store::account::figures(&s.store, now, &s.limits).await {
-        Ok(f) => f,
-        Err(e) => return caller.fail(e),
-    };
-    let head = match store::audit::head(&s.store).await {
-        Ok(h) => h,
-        Err(e) => return caller.fail(e),
-    };
+    let service::audit::SystemStatus { figures, head, keys } =
+        match service::audit::system_status(&s.store, &caller, now, &s.limits).await {
+            Ok(st) => st,
+            Err(e) => return caller.fail(e),
+        };
     let audit_last = head
         .last_at
         .as_deref()
         .and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok())
         .map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string())
         .unwrap_or_else(|| "暂无记录".into());
-    let keys = match store::audit::key_status(&s.store).await {
-        Ok(k) => k,
-        Err(e) => return caller.fail(e),
-    };
     let audit_key = match (&keys.keyed, &keys.store_key_id) {
         (Some((id, from)), Some(mine)) if id == mine => format!("已启用，标识 {id}，第 {from} 条记录起"),
         (Some((id, _)), Some(mine)) => format!("不一致：数据库为 {id}，本服务为 {mine}"),
