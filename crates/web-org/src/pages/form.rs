@@ -366,18 +366,32 @@ async fn edit_kinds(s: &Shared, caller: &Caller, o: &Org) -> Vec<OrgKind> {
 pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
     let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     let kinds = edit_kinds(&s, &caller, &o).await;
-    let trail = org_trail(&s, &caller, &o, "编辑").await;
+    edit_form(&s, &caller, &o, &OrgForm::of(&o), &kinds, None).await
+}
+
+/// The edit form of `o` filled with `form`; `stale`: the differences from the stored record when
+/// a save was refused because it changed meanwhile.
+async fn edit_form(
+    s: &Shared,
+    caller: &Caller,
+    o: &Org,
+    form: &OrgForm,
+    kinds: &[OrgKind],
+    stale: Option<Vec<Difference>>,
+) -> Response {
+    let trail = org_trail(s, caller, o, "编辑").await;
+    let id = o.id;
     org_form_page(
-        &caller,
+        caller,
         trail,
         format!("编辑“{}”", o.name),
         format!("/orgs/{id}/edit"),
         format!("/orgs/{id}"),
-        &OrgForm::of(&o),
-        &kinds,
+        form,
+        kinds,
         &FieldErrors::default(),
         None,
-        None,
+        stale,
     )
 }
 
@@ -431,18 +445,6 @@ async fn stale_edit(s: &Shared, caller: &Caller, id: i64, typed: OrgForm) -> Res
     let kinds = edit_kinds(s, caller, &current).await;
     let diffs = differences(&typed.fields(&kinds), &OrgForm::of(&current).fields(&kinds));
     let kept = OrgForm { version: current.version.to_string(), ..typed };
-    let trail = org_trail(s, caller, &current, "编辑").await;
-    let page = org_form_page(
-        caller,
-        trail,
-        format!("编辑“{}”", current.name),
-        format!("/orgs/{id}/edit"),
-        format!("/orgs/{id}"),
-        &kept,
-        &kinds,
-        &FieldErrors::default(),
-        None,
-        Some(diffs),
-    );
+    let page = edit_form(s, caller, &current, &kept, &kinds, Some(diffs)).await;
     with_status(page, StatusCode::CONFLICT)
 }

@@ -5,8 +5,7 @@
 
 use crate::common;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use common::*;
 use domain::account::Role;
 use serde_json::Value;
@@ -17,21 +16,6 @@ fn hidden_version(page: &str) -> String {
     let at = page.find("name=\"version\" value=\"").expect("the form carries the record's version");
     let rest = &page[at + "name=\"version\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_string()
-}
-
-async fn token(w: &World, role: Role) -> String {
-    let id = w.logins[&role].account_id;
-    store::account::create_api_token(&w.store, &Scope::none(), id, "测试", chrono::Utc::now()).await.unwrap().1
-}
-
-fn api(method: Method, uri: &str, token: &str, body: &str) -> Request<Body> {
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -46,9 +30,9 @@ async fn a_stale_organization_edit_is_refused_and_shows_both() {
         assert_eq!(seen, "1");
 
         // meanwhile another officer names the secretary
-        let t = token(&w, Role::OrgDeptAdmin).await;
+        let t = api_token(&w, Role::OrgDeptAdmin).await;
         let uri = format!("/api/v1/orgs/{}", w.town_a);
-        let (st, _, body) = send(&w.app, api(Method::PATCH, &uri, &t, r#"{"secretary": "李四"}"#)).await;
+        let (st, _, body) = send(&w.app, api_request(Method::PATCH, &uri, &t, r#"{"secretary": "李四"}"#)).await;
         assert_eq!(st, StatusCode::OK, "{body}");
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["version"], 2);
@@ -84,11 +68,12 @@ async fn a_stale_organization_edit_is_refused_and_shows_both() {
 
         // the API: a stale version is 409 problem+json; without one the change applies
         let (st, h, body) =
-            send(&w.app, api(Method::PATCH, &uri, &t, r#"{"version": 2, "address": "甲镇一号"}"#)).await;
+            send(&w.app, api_request(Method::PATCH, &uri, &t, r#"{"version": 2, "address": "甲镇一号"}"#)).await;
         assert_eq!(st, StatusCode::CONFLICT, "{body}");
         assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/problem+json"));
         assert!(body.contains("已被他人修改"), "{body}");
-        let (st, _, _) = send(&w.app, api(Method::PATCH, &uri, &t, r#"{"version": 3, "address": "甲镇一号"}"#)).await;
+        let (st, _, _) =
+            send(&w.app, api_request(Method::PATCH, &uri, &t, r#"{"version": 3, "address": "甲镇一号"}"#)).await;
         assert_eq!(st, StatusCode::OK);
     }
 }
@@ -103,9 +88,9 @@ async fn a_stale_member_edit_is_refused_and_shows_both() {
         assert_eq!(st, StatusCode::OK);
         let seen = hidden_version(&page);
 
-        let t = token(&w, Role::OrgDeptAdmin).await;
+        let t = api_token(&w, Role::OrgDeptAdmin).await;
         let uri = format!("/api/v1/members/{}", w.member_a);
-        let (st, _, body) = send(&w.app, api(Method::PATCH, &uri, &t, r#"{"work_unit": "甲镇卫生院"}"#)).await;
+        let (st, _, body) = send(&w.app, api_request(Method::PATCH, &uri, &t, r#"{"work_unit": "甲镇卫生院"}"#)).await;
         assert_eq!(st, StatusCode::OK, "{body}");
 
         let m = store::member::get(&w.store, &Scope::all(), w.member_a).await.unwrap();
@@ -130,7 +115,8 @@ async fn a_stale_member_edit_is_refused_and_shows_both() {
         assert!(!page.contains(&m.id_number), "the ID number stays masked");
 
         let (st, _, body) =
-            send(&w.app, api(Method::PATCH, &uri, &t, &format!(r#"{{"version": {seen}, "work_unit": "x"}}"#))).await;
+            send(&w.app, api_request(Method::PATCH, &uri, &t, &format!(r#"{{"version": {seen}, "work_unit": "x"}}"#)))
+                .await;
         assert_eq!(st, StatusCode::CONFLICT, "{body}");
     }
 }

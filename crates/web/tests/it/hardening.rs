@@ -4,28 +4,12 @@
 
 use crate::common;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use common::*;
 use domain::account::Role;
 use serde_json::Value;
 use store::testing::TestDb;
 use store::Scope;
-
-async fn token(w: &World, role: Role) -> String {
-    let id = w.logins[&role].account_id;
-    store::account::create_api_token(&w.store, &Scope::none(), id, "测试", chrono::Utc::now()).await.unwrap().1
-}
-
-fn api(method: Method, uri: &str, token: &str, body: &str) -> Request<Body> {
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scope_switch_goes_back_only_to_this_site() {
@@ -57,8 +41,8 @@ async fn malformed_paths_and_queries_answer_in_chinese() {
             assert!(!body.contains("Invalid URL") && !body.contains("Cannot parse"), "{body}");
         }
         // the API: problem+json, Chinese, for the framework's refusals too
-        let t = token(&w, Role::OrgAdmin).await;
-        let (st, h, body) = send(&w.app, api(Method::PUT, "/api/v1/orgs", &t, "{}")).await;
+        let t = api_token(&w, Role::OrgAdmin).await;
+        let (st, h, body) = send(&w.app, api_request(Method::PUT, "/api/v1/orgs", &t, "{}")).await;
         assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
         assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/problem+json"), "{h:?}");
         let v: Value = serde_json::from_str(&body).unwrap();
@@ -70,12 +54,12 @@ async fn malformed_paths_and_queries_answer_in_chinese() {
 async fn overlong_text_and_control_characters_are_refused_naming_the_field() {
     for db in TestDb::both().await {
         let w = world(&db.store).await;
-        let t = token(&w, Role::OrgAdmin).await;
+        let t = api_token(&w, Role::OrgAdmin).await;
         let uri = format!("/api/v1/orgs/{}", w.town_a);
         let huge = "长".repeat(10_000);
         let body = serde_json::json!({ "short_name": huge, "address": "地".repeat(201), "secretary": "王\u{0}斌" })
             .to_string();
-        let (st, _, text) = send(&w.app, api(Method::PATCH, &uri, &t, &body)).await;
+        let (st, _, text) = send(&w.app, api_request(Method::PATCH, &uri, &t, &body)).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
         let v: Value = serde_json::from_str(&text).unwrap();
         let errors = v["errors"].as_array().unwrap();

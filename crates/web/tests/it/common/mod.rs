@@ -232,3 +232,20 @@ pub async fn exec(store: &Store, sql: &str, args: &[store::Val]) {
     store::testing::raw(tx.x()).execute(sql, args).await.unwrap();
     tx.commit().await.unwrap();
 }
+
+/// An API token of the test world's account with `role`.
+pub async fn api_token(w: &World, role: Role) -> String {
+    let id = w.logins[&role].account_id;
+    store::account::create_api_token(&w.store, &Scope::none(), id, "测试", chrono::Utc::now()).await.unwrap().1
+}
+
+/// An API request with a bearer token and a JSON body.
+pub fn api_request(method: axum::http::Method, uri: &str, token: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
