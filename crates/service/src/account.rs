@@ -417,3 +417,10 @@ pub async fn grant_orgs(store: &Store, ctx: &Ctx, q: &str) -> Vec<(i64, String)>
 pub fn session_reference(token: &str) -> String {
     acc::session_reference(token)
 }
+
+/// Names locked everywhere and addresses stopped for every name since `since` (the notice on the
+/// 安全管理员's account list: someone may be guessing passwords).
+pub async fn recent_lockouts(store: &Store, ctx: &Ctx, since: DateTime<Utc>) -> ServiceResult<Vec<acc::Lockout>> {
+    ctx.require(Perm::ManageAccounts)?;
+    Ok(acc::recent_lockouts(store, since).await?)
+}

@@ -31,14 +31,25 @@ use crate::error::{StoreError, StoreResult};
 /// (登录失败处理), OWASP ASVS 4.0.3 V2.2.1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginLimits {
+    /// Failures of one name from one address within `window` that lock the name for that
+    /// address (0: no throttling at all). Without an address, from anywhere.
     pub max_failures: u32,
     pub window: Duration,
+    /// Failures of one name from all addresses together that lock it everywhere, the owner's
+    /// address too. Higher than `max_failures`, so that one address guessing cannot lock the owner
+    /// out; reaching it is an event the 安全管理员 is shown.
+    pub account_failures: u32,
+    /// Failures from one address across all names that stop that address trying any name: one
+    /// address spraying guesses over many accounts is slowed although no one name reaches its
+    /// limit. Also an event the 安全管理员 is shown.
+    pub address_failures: u32,
 }
 
 impl Default for LoginLimits {
-    /// 5 failures in 15 minutes.
+    /// 5 failures of a name from one address in 15 minutes; 20 of a name from anywhere; 30 from
+    /// one address over all names.
     fn default() -> Self {
-        LoginLimits { max_failures: 5, window: Duration::minutes(15) }
+        LoginLimits { max_failures: 5, window: Duration::minutes(15), account_failures: 20, address_failures: 30 }
     }
 }
 

@@ -36,17 +36,71 @@ pub(crate) fn username_key(username: &str) -> String {
     rules::normalize_username(username).chars().take(64).collect()
 }
 
-/// When the name is locked at `now`, until when.
+/// Which limit stopped a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockKind {
+    /// The name, from this address only ([`LoginLimits::max_failures`]).
+    NameFromAddress,
+    /// The name, from everywhere ([`LoginLimits::account_failures`]).
+    Name,
+    /// The address, for every name ([`LoginLimits::address_failures`]).
+    Address,
+}
+
+impl LockKind {
+    /// The attempt outcome recorded when this lock first takes hold (an event for the 安全管理员).
+    fn event(self) -> Option<&'static str> {
+        match self {
+            LockKind::NameFromAddress => None,
+            LockKind::Name => Some("lockout_name"),
+            LockKind::Address => Some("lockout_address"),
+        }
+    }
+}
+
+const FAILED: &str = "outcome IN ('invalid', 'second_factor_invalid')";
+
+/// The times of the last `limit` failures matching `filter` after `since` (newest first).
+async fn failures(
+    store: &Store,
+    filter: &str,
+    a: &[crate::db::Val],
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> StoreResult<Vec<DateTime<Utc>>> {
+    let n = a.len();
+    let rows: Vec<(DateTime<Utc>,)> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT attempted_at FROM login_attempt WHERE {filter} AND attempted_at > ${} AND attempted_at <= ${} \
+                 AND {FAILED} ORDER BY attempted_at DESC LIMIT ${}",
+                n + 1,
+                n + 2,
+                n + 3
+            ),
+            &[a, &args![since, now, i64::from(limit)][..]].concat(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+/// When the name `key`, tried from `ip`, is locked at `now`: until when, and by which limit (the
+/// one that holds longest). The count of a name starts again after a success inside the window;
+/// an address's count does not (one good password does not excuse spraying the others).
 pub(crate) async fn locked_until(
     store: &Store,
     key: &str,
+    ip: Option<&str>,
     now: DateTime<Utc>,
     limits: &LoginLimits,
-) -> StoreResult<Option<DateTime<Utc>>> {
+) -> StoreResult<Option<(DateTime<Utc>, LockKind)>> {
     if limits.max_failures == 0 {
         return Ok(None);
     }
-    let mut since = now - limits.window;
+    let window_start = now - limits.window;
+    let mut since = window_start;
     // only a success inside the window moves the start of the count
     let (last_success,): (Option<DateTime<Utc>>,) = store
         .read()
@@ -59,18 +113,86 @@ pub(crate) async fn locked_until(
     if let Some(s) = last_success {
         since = since.max(s);
     }
-    let failures: Vec<(DateTime<Utc>,)> = store
+    let mut locks = Vec::new();
+    let mut check = |times: Vec<DateTime<Utc>>, limit: u32, kind: LockKind| {
+        if limit > 0 && times.len() >= limit as usize {
+            if let Some(oldest) = times.last() {
+                locks.push((*oldest + limits.window, kind));
+            }
+        }
+    };
+    match ip {
+        Some(ip) => {
+            // failures whose address is not known count as from every address
+            let from_here = failures(
+                store,
+                "username_key = $1 AND (ip = $2 OR ip IS NULL)",
+                &args![key, ip],
+                since,
+                now,
+                limits.max_failures,
+            )
+            .await?;
+            check(from_here, limits.max_failures, LockKind::NameFromAddress);
+            let anywhere =
+                failures(store, "username_key = $1", &args![key], since, now, limits.account_failures).await?;
+            check(anywhere, limits.account_failures, LockKind::Name);
+            let address = failures(store, "ip = $1", &args![ip], window_start, now, limits.address_failures).await?;
+            check(address, limits.address_failures, LockKind::Address);
+        }
+        None => {
+            let anywhere = failures(store, "username_key = $1", &args![key], since, now, limits.max_failures).await?;
+            check(anywhere, limits.max_failures, LockKind::NameFromAddress);
+        }
+    }
+    Ok(locks.into_iter().max_by_key(|(until, _)| *until))
+}
+
+/// After a failure: if it made a lock take hold, the lock; a name locked everywhere or an
+/// address stopped is recorded as an event (`lockout_name`, `lockout_address`) that the
+/// 安全管理员's account list shows.
+pub(crate) async fn lock_after_failure(
+    store: &Store,
+    scope: &Scope,
+    key: &str,
+    ip: Option<&str>,
+    now: DateTime<Utc>,
+    limits: &LoginLimits,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let Some((until, kind)) = locked_until(store, key, ip, now, limits).await? else { return Ok(None) };
+    if let Some(event) = kind.event() {
+        record_attempt(store, scope, key, ip, now, event, false, json!({ "locked_until": until })).await?;
+    }
+    Ok(Some(until))
+}
+
+/// A lock of a name everywhere, or of an address, within the last day: what the 安全管理员 is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lockout {
+    pub at: DateTime<Utc>,
+    /// The name tried, or `None` for an address stopped for every name.
+    pub username: Option<String>,
+    pub ip: Option<String>,
+    pub kind: LockKind,
+}
+
+/// The lockouts since `since`, newest first (at most 50).
+pub async fn recent_lockouts(store: &Store, since: DateTime<Utc>) -> StoreResult<Vec<Lockout>> {
+    let rows: Vec<(DateTime<Utc>, String, Option<String>, String)> = store
         .read()
         .fetch_all(
-            "SELECT attempted_at FROM login_attempt WHERE username_key = $1 AND attempted_at > $2 AND attempted_at <= $3 \
-             AND outcome IN ('invalid', 'second_factor_invalid') ORDER BY attempted_at DESC LIMIT $4",
-            &args![key, since, now, i64::from(limits.max_failures)],
+            "SELECT attempted_at, username_key, ip, outcome FROM login_attempt WHERE attempted_at > $1 \
+             AND outcome IN ('lockout_name', 'lockout_address') ORDER BY attempted_at DESC LIMIT 50",
+            &args![since],
         )
         .await?;
-    if failures.len() < limits.max_failures as usize {
-        return Ok(None);
-    }
-    Ok(failures.last().map(|(oldest,)| *oldest + limits.window))
+    Ok(rows
+        .into_iter()
+        .map(|(at, key, ip, outcome)| {
+            let kind = if outcome == "lockout_address" { LockKind::Address } else { LockKind::Name };
+            Lockout { at, username: (kind == LockKind::Name).then_some(key), ip, kind }
+        })
+        .collect())
 }
 
 /// Record an attempt and its audit record in one transaction.
@@ -126,7 +248,7 @@ pub async fn verify_login(
 ) -> StoreResult<LoginOutcome> {
     let key = username_key(username);
     let anonymous = attempt_scope(&key, "未登录", ip);
-    if let Some(until) = locked_until(store, &key, now, limits).await? {
+    if let Some((until, _)) = locked_until(store, &key, ip, now, limits).await? {
         verify_password(password, DUMMY_HASH).await;
         record_attempt(store, &anonymous, &key, ip, now, "locked", false, json!({ "locked_until": until })).await?;
         return Ok(LoginOutcome::Locked { until });
@@ -137,7 +259,7 @@ pub async fn verify_login(
     let Some(row) = row.filter(|_| matches) else {
         record_attempt(store, &anonymous, &key, ip, now, "invalid", false, json!({})).await?;
         // this failure may be the one that locks the name
-        if let Some(until) = locked_until(store, &key, now, limits).await? {
+        if let Some(until) = lock_after_failure(store, &anonymous, &key, ip, now, limits).await? {
             return Ok(LoginOutcome::Locked { until });
         }
         return Ok(LoginOutcome::Invalid);

@@ -159,7 +159,7 @@ pub async fn verify_totp_or_recovery(
     let row = fetch_row(store.read(), account_id).await?.ok_or(StoreError::NotFound("账号"))?;
     let key = username_key(&row.username);
     let ip = scope.actor().source_ip.clone();
-    if let Some(until) = locked_until(store, &key, now, limits).await? {
+    if let Some((until, _)) = locked_until(store, &key, ip.as_deref(), now, limits).await? {
         record_attempt(store, scope, &key, ip.as_deref(), now, "locked", false, json!({ "locked_until": until }))
             .await?;
         return Ok(SecondFactorOutcome::Locked { until });
@@ -204,7 +204,7 @@ pub async fn verify_totp_or_recovery(
     tx.x()
         .execute(
             "INSERT INTO login_attempt (username_key, attempted_at, ip, is_success, outcome) VALUES ($1, $2, $3, $4, $5)",
-            &args![key.clone(), now, ip, ok, outcome],
+            &args![key.clone(), now, ip.clone(), ok, outcome],
         )
         .await?;
     let detail = json!({ "account_id": account_id, "method": method, "recovery_codes_left": left });
@@ -216,7 +216,7 @@ pub async fn verify_totp_or_recovery(
             recovery_codes_left: left,
         });
     }
-    if let Some(until) = locked_until(store, &key, now, limits).await? {
+    if let Some(until) = lock_after_failure(store, scope, &key, ip.as_deref(), now, limits).await? {
         return Ok(SecondFactorOutcome::Locked { until });
     }
     Ok(SecondFactorOutcome::Invalid)

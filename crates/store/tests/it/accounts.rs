@@ -226,7 +226,7 @@ on_both!(lockout_after_five_failures_and_unlock_after_the_window, |s: Store| asy
     }
 
     // configurable
-    let strict = LoginLimits { max_failures: 2, window: Duration::minutes(60) };
+    let strict = LoginLimits { max_failures: 2, window: Duration::minutes(60), ..Default::default() };
     let at = start + Duration::hours(5);
     let r = account::verify_login(&s, "zhang.san", "bad", None, at, &strict).await.unwrap();
     assert_eq!(r, LoginOutcome::Invalid);
@@ -727,4 +727,69 @@ on_both!(every_write_is_audited, |s: Store| async move {
         .await
         .unwrap();
     assert!(h.password_hash.starts_with("$argon2id$v=19$") && !h.password_hash.contains("Another-Pass-77"));
+});
+
+async fn login_from(s: &Store, user: &str, password: &str, ip: &str, at: DateTime<Utc>) -> LoginOutcome {
+    account::verify_login(s, user, password, Some(ip), at, &LoginLimits::default()).await.unwrap()
+}
+
+fn is_ok(o: &LoginOutcome) -> bool {
+    matches!(o, LoginOutcome::Ok { .. })
+}
+
+on_both!(one_address_guessing_locks_the_name_there_not_the_owner_elsewhere, |s: Store| async move {
+    account::create_account(&s, &security_admin(), &new_account("zhang.san", vec![]), &mlps()).await.unwrap();
+    let start = t0();
+    for i in 0..4 {
+        let o = login_from(&s, "zhang.san", "bad", "10.9.9.9", start + Duration::seconds(i)).await;
+        assert_eq!(o, LoginOutcome::Invalid);
+    }
+    let o = login_from(&s, "zhang.san", "bad", "10.9.9.9", start + Duration::seconds(5)).await;
+    assert!(matches!(o, LoginOutcome::Locked { .. }), "the fifth failure locks the name for that address");
+    let o = login_from(&s, "zhang.san", PASSWORD, "10.9.9.9", start + Duration::seconds(6)).await;
+    assert!(matches!(o, LoginOutcome::Locked { .. }), "even the right password, from there");
+    // the owner, from the office
+    let o = login_from(&s, "zhang.san", PASSWORD, "10.1.1.1", start + Duration::seconds(7)).await;
+    assert!(is_ok(&o), "the owner is not locked out from another address: {o:?}");
+    assert!(account::recent_lockouts(&s, start - Duration::days(1)).await.unwrap().is_empty(), "no event for this");
+});
+
+on_both!(a_name_guessed_from_many_addresses_is_locked_everywhere_and_shown, |s: Store| async move {
+    account::create_account(&s, &security_admin(), &new_account("zhang.san", vec![]), &mlps()).await.unwrap();
+    let start = t0();
+    let mut n = 0;
+    for a in 1..=5 {
+        for _ in 0..4 {
+            n += 1;
+            let _ = login_from(&s, "zhang.san", "bad", &format!("10.8.0.{a}"), start + Duration::seconds(n)).await;
+        }
+    }
+    // 20 failures from five addresses: locked everywhere, the owner's address too
+    let o = login_from(&s, "zhang.san", PASSWORD, "10.1.1.1", start + Duration::seconds(30)).await;
+    assert!(matches!(o, LoginOutcome::Locked { .. }), "{o:?}");
+    let events = account::recent_lockouts(&s, start - Duration::days(1)).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!((events[0].kind, events[0].username.as_deref()), (account::LockKind::Name, Some("zhang.san")));
+    // after the window, the owner signs in
+    let o = login_from(&s, "zhang.san", PASSWORD, "10.1.1.1", start + Duration::minutes(20)).await;
+    assert!(is_ok(&o), "{o:?}");
+});
+
+on_both!(an_address_spraying_many_names_is_stopped_for_every_name, |s: Store| async move {
+    account::create_account(&s, &security_admin(), &new_account("zhang.san", vec![]), &mlps()).await.unwrap();
+    let start = t0();
+    // 30 names, one guess each: no name reaches its limit, the address does
+    for i in 0..30 {
+        let o = login_from(&s, &format!("user{i}"), "bad", "10.7.7.7", start + Duration::seconds(i)).await;
+        if i < 29 {
+            assert_eq!(o, LoginOutcome::Invalid, "guess {i}");
+        }
+    }
+    let o = login_from(&s, "zhang.san", PASSWORD, "10.7.7.7", start + Duration::seconds(40)).await;
+    assert!(matches!(o, LoginOutcome::Locked { .. }), "the address is stopped for every name: {o:?}");
+    let o = login_from(&s, "zhang.san", PASSWORD, "10.1.1.1", start + Duration::seconds(41)).await;
+    assert!(is_ok(&o), "other addresses are not: {o:?}");
+    let events = account::recent_lockouts(&s, start - Duration::days(1)).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!((events[0].kind, events[0].ip.as_deref()), (account::LockKind::Address, Some("10.7.7.7")));
 });

@@ -94,6 +94,8 @@ struct ListPage {
     page: i64,
     pages: i64,
     base_link: String,
+    /// Lockouts of the last day: (time, what was locked, from where).
+    lockouts: Vec<(String, String, String)>,
 }
 
 fn role_choices() -> Vec<(&'static str, &'static str)> {
@@ -108,6 +110,19 @@ pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQ
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
+    let lockouts = service::account::recent_lockouts(&s.store, &caller, Utc::now() - chrono::Duration::days(1))
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|l| {
+            let what = match (&l.kind, &l.username) {
+                (store::account::LockKind::Address, _) => "该地址对所有账号暂停登录".to_string(),
+                (_, Some(u)) => format!("账号 {u} 暂停登录（各地址）"),
+                (_, None) => "账号暂停登录".to_string(),
+            };
+            (china(l.at), what, l.ip.unwrap_or_else(|| "未知".into()))
+        })
+        .collect();
     let rows = found
         .items
         .iter()
@@ -134,6 +149,7 @@ pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQ
         total: found.total,
         page: found.page,
         pages: found.pages(),
+        lockouts,
     })
 }
 

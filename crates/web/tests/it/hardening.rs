@@ -87,3 +87,26 @@ async fn overlong_text_and_control_characters_are_refused_naming_the_field() {
         assert!(page.contains("控制字符"), "{page}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_security_admin_is_shown_names_locked_everywhere() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let victim = w.logins[&Role::OrgDeptAdmin].username.clone();
+        let now = chrono::Utc::now();
+        let limits = store::account::LoginLimits::default();
+        let mut n = 0;
+        for a in 1..=5 {
+            for _ in 0..4 {
+                n += 1;
+                let at = now - chrono::Duration::seconds(60 - n);
+                let ip = format!("10.8.0.{a}");
+                store::account::verify_login(&w.store, &victim, "wrong", Some(&ip), at, &limits).await.unwrap();
+            }
+        }
+        let guard = &w.logins[&Role::SecurityAdmin];
+        let (st, _, page) = send(&w.app, get("/admin/accounts", &guard.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("登录锁定") && page.contains(&victim) && page.contains("10.8.0.5"), "{page}");
+    }
+}
