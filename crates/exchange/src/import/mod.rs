@@ -26,6 +26,7 @@ use tokio::task::JoinHandle;
 use crate::cell::Cell;
 use crate::columns::{m, Layout};
 use crate::source::{open_table, RowIter};
+use crate::xlsx::Reading;
 use crate::{FileFormat, ImportKind, ImportOptions, ImportReport, RowError, MAX_KEPT_BAD_ROWS};
 
 /// Valid member rows written per call of `upsert_batch`.
@@ -75,8 +76,10 @@ pub async fn import_file(
     };
     let p = path.to_path_buf();
     let want = opts.kind;
-    let table =
-        tokio::task::spawn_blocking(move || open_table(&p, format, want)).await.context("读取文件时出现内部错误")??;
+    let reading = Reading { subject: opts.subject(), limits: opts.limits };
+    let table = tokio::task::spawn_blocking(move || open_table(&p, format, want, &reading))
+        .await
+        .context("读取文件时出现内部错误")??;
     let layout = Arc::new(table.layout);
     let kind = layout.kind;
     if kind == ImportKind::Members && !layout.has(m::ORG) && target.is_none() {
