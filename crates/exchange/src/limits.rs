@@ -47,11 +47,24 @@ pub struct ImportLimits {
     pub max_columns: usize,
     /// Characters one cell may hold.
     pub max_cell_chars: usize,
+    /// Inflated bytes of one worksheet part of a `.xlsx`.
+    pub max_sheet_bytes: u64,
+    /// Inflated bytes of the shared strings part of a `.xlsx`.
+    pub max_shared_strings_bytes: u64,
+    /// Inflated bytes of any other part of a `.xlsx` that is read.
+    pub max_other_part_bytes: u64,
 }
 
 impl Default for ImportLimits {
     fn default() -> Self {
-        ImportLimits { max_rows: DEFAULT_MAX_ROWS, max_columns: MAX_COLUMNS, max_cell_chars: MAX_CELL_CHARS }
+        ImportLimits {
+            max_rows: DEFAULT_MAX_ROWS,
+            max_columns: MAX_COLUMNS,
+            max_cell_chars: MAX_CELL_CHARS,
+            max_sheet_bytes: MAX_SHEET_BYTES,
+            max_shared_strings_bytes: MAX_SHARED_STRINGS_BYTES,
+            max_other_part_bytes: MAX_OTHER_PART_BYTES,
+        }
     }
 }
 

@@ -25,9 +25,7 @@ use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
 use crate::cell::Cell;
-use crate::limits::{
-    column_letter, ImportLimits, MAX_OTHER_PART_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_SHEET_BYTES, MAX_XML_TOKEN_BYTES,
-};
+use crate::limits::{column_letter, ImportLimits, MAX_XML_TOKEN_BYTES};
 use crate::source::RawRow;
 
 /// Rows buffered between the thread that reads a sheet and its consumer.
@@ -52,9 +50,9 @@ impl Reading {
     fn too_big(&self, part: &str, what: &str, limit: u64) -> anyhow::Error {
         tracing::warn!(part, limit, "an uploaded .xlsx part is larger than allowed");
         anyhow!(
-            "{}中的{what}解压后超过 {} MB，超出了导入的上限，不像正常的党员名册或党组织文件；请检查文件，或拆分成几个文件后分别导入",
+            "{}中的{what}解压后超过 {}，超出了导入的上限，不像正常的党员名册或党组织文件；请检查文件，或拆分成几个文件后分别导入",
             self.subject,
-            limit >> 20
+            size_text(limit)
         )
     }
 
@@ -87,6 +85,15 @@ impl Reading {
             column_letter_or_beyond(col),
             self.limits.max_cell_chars
         )
+    }
+}
+
+/// A size as the user reads it: `256 MB`, `64 KB`.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MB", bytes >> 20)
+    } else {
+        format!("{} KB", (bytes >> 10).max(1))
     }
 }
 
@@ -377,10 +384,12 @@ fn relationships(
     r: &Reading,
 ) -> anyhow::Result<Vec<(String, String, String)>> {
     let what = "关系部件";
-    let Some(mut p) = open_part(zip, entries, name, MAX_OTHER_PART_BYTES, what, r)? else { return Ok(Vec::new()) };
+    let Some(mut p) = open_part(zip, entries, name, r.limits.max_other_part_bytes, what, r)? else {
+        return Ok(Vec::new());
+    };
     let mut out = Vec::new();
     loop {
-        match next_event!(p, what, MAX_OTHER_PART_BYTES, r) {
+        match next_event!(p, what, r.limits.max_other_part_bytes, r) {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
                 let id = attr(&e, "Id").unwrap_or_default().into_owned();
                 let target = attr(&e, "Target").unwrap_or_default();
@@ -420,13 +429,13 @@ fn sheet_list(
     r: &Reading,
 ) -> anyhow::Result<(Vec<(String, String)>, bool)> {
     let what = "工作簿结构";
-    let Some(mut p) = open_part(zip, entries, name, MAX_OTHER_PART_BYTES, what, r)? else {
+    let Some(mut p) = open_part(zip, entries, name, r.limits.max_other_part_bytes, what, r)? else {
         return Err(r.corrupt(name, "no workbook part"));
     };
     let mut sheets = Vec::new();
     let mut is_1904 = false;
     loop {
-        match next_event!(p, what, MAX_OTHER_PART_BYTES, r) {
+        match next_event!(p, what, r.limits.max_other_part_bytes, r) {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "workbookPr" => is_1904 = matches!(attr(&e, "date1904").as_deref(), Some("1" | "true")),
                 "sheet" => {
@@ -515,6 +524,7 @@ fn read_string_item(
                     in_t = false;
                     let text = if preserve { run.as_str() } else { run.trim_matches([' ', '\t', '\r', '\n']) };
                     out.push_str(&unescape_ooxml(text));
+                    run.clear();
                 }
                 n if n == end => return Ok(if too_long { Err(()) } else { Ok(out) }),
                 _ => {}
@@ -539,7 +549,7 @@ fn shared_strings(
     r: &Reading,
 ) -> anyhow::Result<Strings> {
     let what = "共享字符串";
-    let limit = MAX_SHARED_STRINGS_BYTES;
+    let limit = r.limits.max_shared_strings_bytes;
     let Some(mut p) = open_part(zip, entries, name, limit, what, r)? else { return Ok(Strings::default()) };
     let mut s = Strings::default();
     let max_bytes = r.limits.max_cell_chars * 4;
@@ -600,12 +610,14 @@ fn date_styles(
     r: &Reading,
 ) -> anyhow::Result<Vec<bool>> {
     let what = "样式";
-    let Some(mut p) = open_part(zip, entries, name, MAX_OTHER_PART_BYTES, what, r)? else { return Ok(Vec::new()) };
+    let Some(mut p) = open_part(zip, entries, name, r.limits.max_other_part_bytes, what, r)? else {
+        return Ok(Vec::new());
+    };
     let mut codes: HashMap<u32, String> = HashMap::new();
     let mut out = Vec::new();
     let mut in_xfs = false;
     loop {
-        match next_event!(p, what, MAX_OTHER_PART_BYTES, r) {
+        match next_event!(p, what, r.limits.max_other_part_bytes, r) {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "numFmt" => {
                     if let (Some(id), Some(code)) = (attr(&e, "numFmtId"), attr(&e, "formatCode")) {
@@ -719,7 +731,7 @@ impl SheetReader<'_> {
         let mut zip = ZipArchive::new(file).map_err(|e| r.corrupt(part, e))?;
         let entries = entry_index(&zip);
         let what = "工作表";
-        let limit = MAX_SHEET_BYTES;
+        let limit = r.limits.max_sheet_bytes;
         let Some(mut p) = open_part(&mut zip, &entries, part, limit, what, r)? else {
             return Err(r.corrupt(part, "worksheet part missing"));
         };
@@ -833,7 +845,7 @@ impl SheetReader<'_> {
         col: usize,
     ) -> anyhow::Result<Cell> {
         let r = self.r;
-        let (what, limit) = ("工作表", MAX_SHEET_BYTES);
+        let (what, limit) = ("工作表", r.limits.max_sheet_bytes);
         let max_chars = r.limits.max_cell_chars;
         let too_long = || r.cell_too_long(Some(self.sheet), row, col);
         let mut value = String::new();
@@ -932,6 +944,30 @@ impl SheetReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_meter_stops_a_part_at_its_limit_and_a_token_at_its_own() {
+        let meter = Arc::new(Meter::default());
+        let mut m = Metered { inner: std::io::repeat(b'a'), total: 0, limit: 3 << 20, meter: meter.clone() };
+        let mut buf = vec![0; 64 << 10];
+        let mut read = 0u64;
+        let err = loop {
+            match m.read(&mut buf) {
+                Ok(n) => read += n as u64,
+                Err(e) => break e,
+            }
+            meter.event_done();
+        };
+        assert_eq!(meter.tripped.load(Ordering::Relaxed), PART_TOO_BIG, "{err}");
+        assert!(read <= 3 << 20);
+
+        let meter = Arc::new(Meter::default());
+        let mut m = Metered { inner: std::io::repeat(b'a'), total: 0, limit: u64::MAX, meter: meter.clone() };
+        let mut read = 0u64;
+        while m.read(&mut buf).map(|n| read += n as u64).is_ok() {}
+        assert_eq!(meter.tripped.load(Ordering::Relaxed), TOKEN_TOO_BIG);
+        assert!(read <= MAX_XML_TOKEN_BYTES);
+    }
 
     #[test]
     fn references_and_formats() {
