@@ -16,4 +16,5 @@ mod org_member_pages;
 mod scope_rule;
 mod security;
 mod smoke_roles;
+mod upload_limits;
 mod web_app;
