@@ -41,7 +41,7 @@ pub use export::{export_members, export_members_with, export_orgs, export_orgs_w
 pub use import::import_file;
 pub use limits::{
     configure_import_max_rows, ImportLimits, DEFAULT_MAX_ROWS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_OTHER_PART_BYTES,
-    MAX_SHARED_STRINGS_BYTES, MAX_SHEET_BYTES,
+    MAX_ROW_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_SHEET_BYTES,
 };
 
 /// A spreadsheet file format.
@@ -185,8 +185,8 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// Every problem of the kept bad rows, by row.
     pub errors: Vec<RowError>,
-    /// More bad rows than [`MAX_KEPT_BAD_ROWS`]: only the first ones are in `errors` and in the
-    /// error workbook.
+    /// More bad rows than can be kept ([`MAX_KEPT_BAD_ROWS`], [`MAX_KEPT_BAD_BYTES`]): only the
+    /// first ones are in `errors` and in the error workbook.
     pub errors_truncated: bool,
     /// The transaction was committed.
     pub written: bool,
@@ -198,6 +198,9 @@ pub struct ImportReport {
 
 /// At most this many bad rows are kept in memory for the report and the error workbook.
 pub const MAX_KEPT_BAD_ROWS: usize = 100_000;
+/// At most this many bytes of cell text of bad rows are kept (further bad rows are counted, and
+/// `errors_truncated` says their details were left out).
+pub const MAX_KEPT_BAD_BYTES: usize = 64 << 20;
 
 impl ImportReport {
     /// A short Chinese summary for the user.
@@ -221,7 +224,9 @@ impl ImportReport {
             s.push_str("未写入任何数据。");
         }
         if self.errors_truncated {
-            s.push_str(&format!("有误行过多，只保留了前 {MAX_KEPT_BAD_ROWS} 行的明细。"));
+            let mut kept: Vec<u64> = self.errors.iter().map(|e| e.row).collect();
+            kept.dedup();
+            s.push_str(&format!("有误行过多，只保留了前 {} 行的明细。", kept.len()));
         }
         if let Some(p) = &self.error_workbook {
             s.push_str(&format!("有误的行已写入“{}”，改正后可直接重新导入。", p.display()));

@@ -6,12 +6,18 @@
 //!   `DANGJIAN_IMPORT_MAX_ROWS`); the spreadsheet row number of any non-empty cell counts, so a
 //!   sheet cannot be made to look longer or shorter than it is;
 //! * columns: [`MAX_COLUMNS`] (200: a roster has about 25, and the error workbook adds one);
-//! * one cell: [`MAX_CELL_CHARS`] characters, Excel's own limit for a cell;
+//! * one cell: [`MAX_CELL_CHARS`] characters, Excel's own limit for a cell; one row:
+//!   [`MAX_ROW_BYTES`] of text in all;
 //! * a `.xlsx` is a zip archive: each part is refused when its declared *or* its actual
 //!   uncompressed size passes [`MAX_SHEET_BYTES`] (a worksheet, read as a stream and never held),
 //!   [`MAX_SHARED_STRINGS_BYTES`] (the shared strings, held for the whole read) or
 //!   [`MAX_OTHER_PART_BYTES`] (workbook, relationships, styles); bytes are counted while
 //!   inflating, so an archive that lies about its sizes is stopped at the limit.
+//!
+//! While a file is imported, rows are handed on in chunks bounded by count and by bytes, and the
+//! rows kept for the report and the error workbook are bounded the same way
+//! ([`crate::MAX_KEPT_BAD_ROWS`], [`crate::MAX_KEPT_BAD_BYTES`]), so an import's memory does not
+//! grow with the file.
 //!
 //! Past a limit the import stops with a Chinese message that names the limit and where it was
 //! passed (sheet, row, column letter); nothing is written. An assessor (等保三级: resource
@@ -24,6 +30,9 @@ use std::sync::OnceLock;
 pub const MAX_COLUMNS: usize = 200;
 /// Characters in one cell (Excel's own limit).
 pub const MAX_CELL_CHARS: usize = 32_767;
+/// Bytes of text in one row, all its cells together: a long 备注 or 简历 fits many times over;
+/// rows are counted by bytes on their way through the import, so this bounds every buffer of rows.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
 /// Default for [`ImportLimits::max_rows`].
 pub const DEFAULT_MAX_ROWS: u64 = 1_000_000;
 /// Uncompressed size of one worksheet part (streamed, never held in memory).

@@ -14,7 +14,7 @@ use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
 
 use crate::cell::Cell;
 use crate::columns::{find_header, Layout};
-use crate::limits::MAX_CSV_LINE_BYTES;
+use crate::limits::{MAX_CSV_LINE_BYTES, MAX_ROW_BYTES};
 use crate::xlsx::{Reading, Workbook};
 use crate::{FileFormat, ImportKind};
 
@@ -266,6 +266,9 @@ impl CsvRows {
         }
         if cells.iter().all(Cell::is_blank) {
             return Ok(None);
+        }
+        if cells.iter().map(Cell::text_bytes).sum::<usize>() > MAX_ROW_BYTES {
+            return Err(r.row_too_long(None, row));
         }
         self.rows += 1;
         if row > r.limits.max_rows || self.rows > r.limits.max_rows {

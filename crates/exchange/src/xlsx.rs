@@ -25,7 +25,7 @@ use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
 use crate::cell::Cell;
-use crate::limits::{column_letter, ImportLimits, MAX_XML_TOKEN_BYTES};
+use crate::limits::{column_letter, ImportLimits, MAX_ROW_BYTES, MAX_XML_TOKEN_BYTES};
 use crate::source::RawRow;
 
 /// Rows buffered between the thread that reads a sheet and its consumer.
@@ -74,6 +74,15 @@ impl Reading {
             in_sheet(sheet),
             self.limits.max_columns,
             column_letter(self.limits.max_columns.saturating_sub(1))
+        )
+    }
+
+    pub(crate) fn row_too_long(&self, sheet: Option<&str>, row: u64) -> anyhow::Error {
+        anyhow!(
+            "{}{}第 {row} 行的内容合计超过 {}，超出了导入一行的上限，无法导入；请删除多余的列或缩短内容后重试",
+            self.subject,
+            in_sheet(sheet),
+            size_text(MAX_ROW_BYTES as u64)
         )
     }
 
@@ -759,6 +768,7 @@ impl SheetReader<'_> {
 
         let mut row_no: u64 = 0;
         let mut cells: Vec<Cell> = Vec::new();
+        let mut row_bytes: usize = 0;
         let mut col: usize = 0;
         loop {
             match next_event!(p, what, limit, r) {
@@ -766,6 +776,7 @@ impl SheetReader<'_> {
                     row_no = attr(&e, "r").and_then(|v| row_number(&v)).unwrap_or(row_no + 1);
                     col = 0;
                     cells.clear();
+                    row_bytes = 0;
                 }
                 Event::Empty(e) if e.local_name().as_ref() == "row" => {
                     row_no = attr(&e, "r").and_then(|v| row_number(&v)).unwrap_or(row_no + 1);
@@ -793,8 +804,13 @@ impl SheetReader<'_> {
                         if !self.send_row(row_no, std::mem::take(&mut cells))? {
                             return Ok(());
                         }
+                        row_bytes = 0;
                     }
                     row_no = row;
+                    row_bytes += cell.text_bytes();
+                    if row_bytes > MAX_ROW_BYTES {
+                        return Err(r.row_too_long(Some(self.sheet), row));
+                    }
                     if cells.len() <= c {
                         cells.resize(c + 1, Cell::Empty);
                     }

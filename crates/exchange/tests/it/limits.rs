@@ -187,6 +187,17 @@ async fn an_oversized_cell_is_refused() {
     );
     let xml = sheet(None, &[header(), row(2, &[r#"<c r="D2" t="s"><v>0</v></c>"#.to_string()])]);
     refused(import(&xlsx(&xml, Some(shared.as_bytes())), "xlsx", ImportLimits::default()).await, &["第 2 行 D 列"]);
+    // cells within the limit that together make a row of more than 1 MB
+    let long_ok = &long[3 * 2768..];
+    let shared = format!(
+        r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{long_ok}</t></si></sst>"#
+    );
+    let cells: Vec<String> = (0..12).map(|c| format!(r#"<c r="{}2" t="s"><v>0</v></c>"#, letter(c))).collect();
+    let xml = sheet(None, &[header(), row(2, &cells)]);
+    refused(
+        import(&xlsx(&xml, Some(shared.as_bytes())), "xlsx", ImportLimits::default()).await,
+        &["第 2 行的内容合计超过 1 MB"],
+    );
     // 32,767 characters are fine
     let xml = sheet(None, &[header(), row(2, &[cell("A", 2, "张三"), cell("C", 2, &long[3..])])]);
     assert_eq!(import(&xlsx(&xml, None), "xlsx", ImportLimits::default()).await, Ok(1));
