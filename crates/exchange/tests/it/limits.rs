@@ -258,3 +258,15 @@ async fn a_file_that_is_not_a_workbook_is_named_as_uploaded() {
     db.finish().await;
     assert!(msg.starts_with("文件《名册.xlsx》"), "{msg}");
 }
+
+#[tokio::test]
+async fn counts_and_runs_of_text_the_file_declares_size_nothing() {
+    // shared strings that announce a trillion entries
+    let shared = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="999999999999999" uniqueCount="999999999999999"><si><t>张三</t></si></sst>"#;
+    let xml = sheet(None, &[header(), row(2, &[r#"<c r="A2" t="s"><v>0</v></c>"#.to_string(), cell("B", 2, &id(2))])]);
+    assert_eq!(import(&xlsx(&xml, Some(shared.as_bytes())), "xlsx", ImportLimits::default()).await, Ok(1));
+    // one run of 2 MB inside an element no cell value comes from (a formula)
+    let formula = format!(r#"<c r="C2"><f>{}</f><v>1</v></c>"#, "A".repeat(2 << 20));
+    let xml = sheet(None, &[header(), row(2, &[cell("A", 2, "张三"), formula])]);
+    refused(import(&xlsx(&xml, None), "xlsx", ImportLimits::default()).await, &["工作表", "超过 1 MB 的单个元素"]);
+}
