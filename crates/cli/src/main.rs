@@ -46,6 +46,11 @@ pub struct Cli {
     /// 日志格式 / log format: text (default) or json, one line per event on standard error
     #[arg(long, global = true, env = "DANGJIAN_LOG_FORMAT", value_name = "FORMAT", default_value = "text")]
     log_format: LogFormat,
+    /// 导入文件允许的最多行数（含表头，默认 1000000）/ the last spreadsheet row an imported file
+    /// may use (header included; default 1,000,000)
+    #[arg(long, global = true, env = "DANGJIAN_IMPORT_MAX_ROWS", value_name = "ROWS",
+          value_parser = clap::value_parser!(u64).range(2..))]
+    import_max_rows: Option<u64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -137,6 +142,9 @@ fn main() -> ExitCode {
     let _logs = init_logging(cli.log_format);
     if let Some(days) = cli.silent_days {
         store::life::configure_silent_days(days);
+    }
+    if let Some(rows) = cli.import_max_rows {
+        exchange::configure_import_max_rows(rows);
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -105,6 +105,14 @@ impl Cell {
         }
     }
 
+    /// Bytes of text the cell holds (what a row costs in memory beyond its fixed size).
+    pub(crate) fn text_bytes(&self) -> usize {
+        match self {
+            Cell::Text(s) => s.len(),
+            _ => 0,
+        }
+    }
+
     /// The value as text: a formula guard removed, normalised (full-width folded, whitespace
     /// collapsed), numbers without `.0` or exponent, dates as `YYYY-MM-DD`.
     pub(crate) fn text(&self) -> String {

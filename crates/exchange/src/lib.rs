@@ -22,8 +22,10 @@ mod cell;
 mod columns;
 mod export;
 mod import;
+mod limits;
 mod source;
 mod writer;
+mod xlsx;
 
 pub mod bench;
 pub mod life;
@@ -37,6 +39,10 @@ use serde::{Deserialize, Serialize};
 pub use columns::{detect_kind, member_headers, org_headers};
 pub use export::{export_members, export_members_with, export_orgs, export_orgs_with, MemberExport};
 pub use import::import_file;
+pub use limits::{
+    configure_import_max_rows, ImportLimits, DEFAULT_MAX_ROWS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_OTHER_PART_BYTES,
+    MAX_ROW_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_SHEET_BYTES,
+};
 
 /// A spreadsheet file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,12 +116,36 @@ pub struct ImportOptions {
     pub error_workbook: Option<PathBuf>,
     /// The date validation treats as today.
     pub today: NaiveDate,
+    /// The file's name as the user knows it (the name it was uploaded under), for messages:
+    /// “文件《成员名单.xlsx》…”. `None`: “上传的文件…”. The path the file is read from (a
+    /// temporary copy on the server) never appears in a message.
+    pub file_name: Option<String>,
+    /// What the file may hold ([`ImportLimits::configured`] by default).
+    pub limits: ImportLimits,
 }
 
 impl ImportOptions {
-    /// Detect the kind, no target, write the good rows, no error workbook.
+    /// Detect the kind, no target, write the good rows, no error workbook, the configured limits.
     pub fn new(today: NaiveDate) -> Self {
-        ImportOptions { kind: None, under: None, dry_run: false, strict: false, error_workbook: None, today }
+        ImportOptions {
+            kind: None,
+            under: None,
+            dry_run: false,
+            strict: false,
+            error_workbook: None,
+            today,
+            file_name: None,
+            limits: ImportLimits::configured(),
+        }
+    }
+
+    /// How messages name the file.
+    pub(crate) fn subject(&self) -> String {
+        match self.file_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            // the name as uploaded, without any folder a browser may send along
+            Some(n) => format!("文件《{}》", n.rsplit(['/', '\\']).next().unwrap_or(n)),
+            None => "上传的文件".into(),
+        }
     }
 }
 
@@ -155,8 +185,8 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// Every problem of the kept bad rows, by row.
     pub errors: Vec<RowError>,
-    /// More bad rows than [`MAX_KEPT_BAD_ROWS`]: only the first ones are in `errors` and in the
-    /// error workbook.
+    /// More bad rows than can be kept ([`MAX_KEPT_BAD_ROWS`], [`MAX_KEPT_BAD_BYTES`]): only the
+    /// first ones are in `errors` and in the error workbook.
     pub errors_truncated: bool,
     /// The transaction was committed.
     pub written: bool,
@@ -168,6 +198,9 @@ pub struct ImportReport {
 
 /// At most this many bad rows are kept in memory for the report and the error workbook.
 pub const MAX_KEPT_BAD_ROWS: usize = 100_000;
+/// At most this many bytes of cell text of bad rows are kept (further bad rows are counted, and
+/// `errors_truncated` says their details were left out).
+pub const MAX_KEPT_BAD_BYTES: usize = 64 << 20;
 
 impl ImportReport {
     /// A short Chinese summary for the user.
@@ -191,7 +224,9 @@ impl ImportReport {
             s.push_str("未写入任何数据。");
         }
         if self.errors_truncated {
-            s.push_str(&format!("有误行过多，只保留了前 {MAX_KEPT_BAD_ROWS} 行的明细。"));
+            let mut kept: Vec<u64> = self.errors.iter().map(|e| e.row).collect();
+            kept.dedup();
+            s.push_str(&format!("有误行过多，只保留了前 {} 行的明细。", kept.len()));
         }
         if let Some(p) = &self.error_workbook {
             s.push_str(&format!("有误的行已写入“{}”，改正后可直接重新导入。", p.display()));

@@ -1,20 +1,21 @@
 //! Reading a file as rows of cells: CSV streamed record by record (encoding sniffed from the first
-//! bytes), `.xlsx` read whole by calamine. Blank rows are skipped; every row carries its number as
-//! the user sees it in a spreadsheet.
+//! bytes), `.xlsx` streamed row by row ([`crate::xlsx`]), both within the limits of
+//! [`crate::limits`]. Blank rows are skipped; every row carries its number as the user sees it in
+//! a spreadsheet. Messages name the file as the user knows it, never a server path.
 
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::Path;
 
-use anyhow::{anyhow, Context};
-use calamine::{Data, Reader, Xlsx};
-use chrono::NaiveDate;
+use anyhow::anyhow;
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
 
 use crate::cell::Cell;
 use crate::columns::{find_header, Layout};
+use crate::limits::{MAX_CSV_LINE_BYTES, MAX_ROW_BYTES};
+use crate::xlsx::{Reading, Workbook};
 use crate::{FileFormat, ImportKind};
 
 /// One data row: its spreadsheet row number and its cells.
@@ -39,24 +40,28 @@ pub(crate) struct Table {
 const HEADER_SEARCH_ROWS: usize = 20;
 
 /// Open a file and find its header row. Blocking: call from a blocking thread.
-pub(crate) fn open_table(path: &Path, format: FileFormat, want: Option<ImportKind>) -> anyhow::Result<Table> {
+pub(crate) fn open_table(
+    path: &Path,
+    format: FileFormat,
+    want: Option<ImportKind>,
+    reading: &Reading,
+) -> anyhow::Result<Table> {
     match format {
         FileFormat::Csv => {
-            let (rows, enc) = csv_rows(path)?;
+            let (rows, enc) = csv_rows(path, reading)?;
             let (layout, rows) = with_header(rows, want)?.ok_or_else(|| no_header(want))?;
             Ok(Table { layout, rows, len: None, encoding: Some(enc) })
         }
         FileFormat::Xlsx => {
-            let mut wb: Xlsx<_> = calamine::open_workbook(path)
-                .map_err(|e| anyhow!("无法读取 Excel 文件“{}”：{e}。请确认它是 .xlsx 格式且未损坏", path.display()))?;
-            for name in wb.sheet_names() {
-                let range = wb.worksheet_range(&name).map_err(|e| anyhow!("无法读取工作表“{name}”：{e}"))?;
-                // one past the last row, counted from 1 like the header row
-                let end = range.start().map(|(r, _)| r as u64).unwrap_or(0) + range.height() as u64;
-                let rows: RowIter = Box::new(XlsxRows::new(range).map(Ok));
+            let wb = Workbook::open(path, reading)?;
+            for i in 0..wb.sheet_names().len() {
+                let mut sheet = wb.rows(i);
+                // the declared last row only sizes the progress bar
+                let end = sheet.declared_end();
+                let rows: RowIter = Box::new(sheet);
                 if let Some((layout, rows)) = with_header(rows, want)? {
-                    let len = end.saturating_sub(layout.header_row);
-                    return Ok(Table { layout, rows, len: Some(len), encoding: None });
+                    let len = end.map(|e| e.saturating_sub(layout.header_row));
+                    return Ok(Table { layout, rows, len, encoding: None });
                 }
             }
             Err(no_header(want))
@@ -127,6 +132,10 @@ struct Newlines<R> {
     after_cr: bool,
     last: Option<u8>,
     done: bool,
+    /// Bytes since the last line break, and whether a line passed [`MAX_CSV_LINE_BYTES`]: the
+    /// csv reader holds a whole record, so one endless line must not become one endless buffer.
+    line: usize,
+    too_long: bool,
 }
 
 impl<R: Read> Newlines<R> {
@@ -139,6 +148,8 @@ impl<R: Read> Newlines<R> {
             after_cr: false,
             last: None,
             done: false,
+            line: 0,
+            too_long: false,
         }
     }
 }
@@ -170,12 +181,24 @@ impl<R: Read> Read for Newlines<R> {
                     b'\r' => {
                         self.buf.push(b'\n');
                         self.after_cr = true;
+                        self.line = 0;
                         continue;
                     }
                     b'\n' if self.after_cr => {}
-                    _ => self.buf.push(b),
+                    b'\n' => {
+                        self.buf.push(b);
+                        self.line = 0;
+                    }
+                    _ => {
+                        self.buf.push(b);
+                        self.line += 1;
+                    }
                 }
                 self.after_cr = false;
+            }
+            if self.line > MAX_CSV_LINE_BYTES {
+                self.too_long = true;
+                return Err(std::io::Error::other("line longer than allowed"));
             }
             if let Some(&b) = self.buf.last() {
                 self.last = Some(b);
@@ -190,15 +213,19 @@ struct CsvRows {
     /// Line breaks inside quoted fields so far: a spreadsheet shows such a record as one row.
     embedded: u64,
     failed: bool,
+    reading: Reading,
+    /// Rows handed on so far.
+    rows: u64,
 }
 
-fn csv_rows(path: &Path) -> anyhow::Result<(RowIter, &'static str)> {
-    let mut file = File::open(path).with_context(|| format!("无法打开文件“{}”", path.display()))?;
+fn csv_rows(path: &Path, reading: &Reading) -> anyhow::Result<(RowIter, &'static str)> {
+    let unreadable = |e: std::io::Error| {
+        tracing::warn!(error = %e, "an uploaded file could not be read");
+        anyhow!("无法读取{}，请稍后重试", reading.subject)
+    };
+    let mut file = File::open(path).map_err(unreadable)?;
     let mut prefix = Vec::with_capacity(64 * 1024);
-    (&mut file)
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut prefix)
-        .with_context(|| format!("无法读取文件“{}”", path.display()))?;
+    (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut prefix).map_err(unreadable)?;
     let complete = prefix.len() < SNIFF_BYTES;
     let enc = sniff_encoding(&prefix, complete);
     // the delimiter: tabs (Excel's "Unicode text") or commas, whichever the first lines hold more of
@@ -214,7 +241,41 @@ fn csv_rows(path: &Path) -> anyhow::Result<(RowIter, &'static str)> {
     let decoder = Newlines::new(decoder);
     let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(decoder);
     let name = if enc == GB18030 { "GB18030（GBK）" } else { enc.name() };
-    Ok((Box::new(CsvRows { rdr, rec: csv::StringRecord::new(), embedded: 0, failed: false }), name))
+    let rows =
+        CsvRows { rdr, rec: csv::StringRecord::new(), embedded: 0, failed: false, reading: reading.clone(), rows: 0 };
+    Ok((Box::new(rows), name))
+}
+
+impl CsvRows {
+    /// The current record as a row within the limits; `None` when it is blank.
+    fn row(&mut self, row: u64) -> anyhow::Result<Option<RawRow>> {
+        let r = &self.reading;
+        let mut cells: Vec<Cell> = Vec::new();
+        for (col, field) in self.rec.iter().enumerate() {
+            if col >= r.limits.max_columns {
+                // empty fields past the last column (a line of trailing commas) are no content
+                if field.trim().is_empty() {
+                    continue;
+                }
+                return Err(r.too_many_columns(None, row, col));
+            }
+            if field.len() > r.limits.max_cell_chars && field.chars().count() > r.limits.max_cell_chars {
+                return Err(r.cell_too_long(None, row, col));
+            }
+            cells.push(Cell::text_or_empty(field));
+        }
+        if cells.iter().all(Cell::is_blank) {
+            return Ok(None);
+        }
+        if cells.iter().map(Cell::text_bytes).sum::<usize>() > MAX_ROW_BYTES {
+            return Err(r.row_too_long(None, row));
+        }
+        self.rows += 1;
+        if row > r.limits.max_rows || self.rows > r.limits.max_rows {
+            return Err(r.too_many_rows(None, row));
+        }
+        Ok(Some(RawRow { row, cells }))
+    }
 }
 
 impl Iterator for CsvRows {
@@ -234,91 +295,47 @@ impl Iterator for CsvRows {
                     let first_line = self.rdr.position().line().saturating_sub(1 + breaks);
                     let row = first_line.saturating_sub(self.embedded);
                     self.embedded += breaks;
-                    let cells: Vec<Cell> = self.rec.iter().map(Cell::text_or_empty).collect();
-                    if cells.iter().all(Cell::is_blank) {
-                        continue;
+                    match self.row(row) {
+                        Ok(None) => continue,
+                        Ok(Some(r)) => return Some(Ok(r)),
+                        Err(e) => {
+                            self.failed = true;
+                            return Some(Err(e));
+                        }
                     }
-                    return Some(Ok(RawRow { row, cells }));
                 }
                 Err(e) => {
                     self.failed = true;
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    return Some(Err(anyhow!("CSV 文件第 {line} 行附近格式错误：{e}")));
+                    let r = &self.reading;
+                    if self.rdr.get_ref().too_long {
+                        let line = self.rdr.position().line() + 1;
+                        return Some(Err(anyhow!(
+                            "{}第 {line} 行附近的一行超过 {} MB，不是正常的表格内容（每列不超过 {} 个字符、不超过 {} 列），无法导入",
+                            r.subject,
+                            MAX_CSV_LINE_BYTES >> 20,
+                            r.limits.max_cell_chars,
+                            r.limits.max_columns
+                        )));
+                    }
+                    tracing::warn!(error = %e, "an uploaded CSV file could not be read");
+                    return Some(Err(anyhow!(
+                        "{}第 {line} 行附近格式错误，请检查引号是否成对，或用 Excel 或 WPS 另存为 CSV 后重试",
+                        r.subject
+                    )));
                 }
             }
         }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// xlsx
-
-struct XlsxRows {
-    range: calamine::Range<Data>,
-    /// Absolute (0-based) row of the range's first row.
-    first_row: u64,
-    next: usize,
-    height: usize,
-    width: usize,
-}
-
-impl XlsxRows {
-    fn new(range: calamine::Range<Data>) -> XlsxRows {
-        let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-        let (height, width) = range.get_size();
-        XlsxRows { range, first_row, next: 0, height, width }
-    }
-}
-
-impl Iterator for XlsxRows {
-    type Item = RawRow;
-
-    fn next(&mut self) -> Option<RawRow> {
-        while self.next < self.height {
-            let i = self.next;
-            self.next += 1;
-            let cells: Vec<Cell> =
-                (0..self.width).map(|j| self.range.get((i, j)).map(xlsx_cell).unwrap_or(Cell::Empty)).collect();
-            if cells.iter().all(Cell::is_blank) {
-                continue;
-            }
-            return Some(RawRow { row: self.first_row + i as u64 + 1, cells });
-        }
-        None
-    }
-}
-
-/// A calamine cell as a [`Cell`]: whole floats become integers (so a phone read as
-/// `13800138000.0` is `13800138000`), date-formatted numbers become dates.
-fn xlsx_cell(d: &Data) -> Cell {
-    match d {
-        Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::text_or_empty(s.clone()),
-        Data::Int(i) => Cell::Int(*i),
-        Data::Float(f) => {
-            if f.is_finite() && f.fract() == 0.0 && f.abs() < 9e15 {
-                Cell::Int(*f as i64)
-            } else {
-                Cell::Float(*f)
-            }
-        }
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            let (y, m, day, ..) = dt.to_ymd_hms_milli();
-            match NaiveDate::from_ymd_opt(y as i32, m as u32, day as u32) {
-                Some(date) => Cell::Date(date),
-                None => Cell::Float(dt.as_f64()),
-            }
-        }
-        Data::DateTime(dt) => Cell::Float(dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text_or_empty(s.clone()),
-        Data::Error(e) => Cell::Text(e.to_string()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reading() -> Reading {
+        Reading { subject: "文件《名册.csv》".into(), limits: crate::ImportLimits::default() }
+    }
 
     #[test]
     fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
@@ -330,7 +347,7 @@ mod tests {
         let variants = [lf.to_string(), lf.replace('\n', "\r\n"), lf.replace('\n', "\r"), lf.trim_end().to_string()];
         for text in variants {
             std::fs::write(&p, &text).unwrap();
-            let t = open_table(&p, FileFormat::Csv, None).unwrap();
+            let t = open_table(&p, FileFormat::Csv, None, &reading()).unwrap();
             assert_eq!(t.layout.kind, ImportKind::Members);
             assert_eq!(t.layout.header_row, 2, "{text:?}");
             let rows: Vec<RawRow> = t.rows.map(|r| r.unwrap()).collect();

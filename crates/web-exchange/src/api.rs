@@ -197,7 +197,7 @@ pub async fn import(
     if tokio::fs::write(file.path(), &body).await.is_err() {
         return busy();
     }
-    let opts = ImportOptions { kind, under: org, dry_run, strict, error_workbook: None, today: today() };
+    let opts = ImportOptions { kind, under: org, dry_run, strict, ..ImportOptions::new(today()) };
     let report = match exchange::import_file(&s.store, &scope, file.path(), &opts, &store::NoProgress).await {
         Ok(r) => r,
         Err(e) => {

@@ -331,7 +331,7 @@ pub async fn upload(State(s): State<Shared>, caller: Caller, req: Request) -> Re
     };
 
     // the dry run, on a private copy of the file
-    let checked = dry_run(&s, &scope, &org, &content, format, st.strict).await;
+    let checked = dry_run(&s, &scope, &org, &content, format, st.strict, &up.file_name).await;
     let (mut report, workbook) = match checked {
         Ok(r) => r,
         Err(msg) => {
@@ -390,6 +390,7 @@ async fn dry_run(
     content: &[u8],
     format: FileFormat,
     strict: bool,
+    file_name: &str,
 ) -> Result<(ImportReport, Option<Vec<u8>>), String> {
     let dir = tempfile::Builder::new().prefix("dj-import-").tempdir().map_err(|_| "服务器暂存文件失败".to_string())?;
     let path = temp_copy(&dir, content, format).await?;
@@ -400,7 +401,8 @@ async fn dry_run(
         dry_run: true,
         strict,
         error_workbook: Some(errors.clone()),
-        today: today(),
+        file_name: Some(file_name.to_string()),
+        ..ImportOptions::new(today())
     };
     let report =
         exchange::import_file(&s.store, scope, &path, &opts, &store::NoProgress).await.map_err(|e| e.to_string())?;
@@ -598,7 +600,8 @@ async fn run_import(s: &Shared, caller: &Caller, scope: &Scope, job: &ImportJob)
         dry_run: false,
         strict: job.is_strict,
         error_workbook: None,
-        today: today(),
+        file_name: Some(job.file_name.clone()),
+        ..ImportOptions::new(today())
     };
     exchange::import_file(&s.store, scope, &path, &opts, &store::NoProgress).await.map_err(|e| e.to_string())
 }

@@ -77,7 +77,8 @@ pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         dry_run: a.dry_run,
         strict: a.strict,
         error_workbook: a.errors.clone(),
-        today: today(),
+        file_name: a.file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        ..ImportOptions::new(today())
     };
     let bar = ctx.bar();
     let t = Instant::now();

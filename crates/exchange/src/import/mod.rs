@@ -2,8 +2,10 @@
 //!
 //! A blocking thread reads the file row by row, parses and validates each row (pure work) and
 //! sends chunks over a bounded channel; the async side resolves organization references (cached),
-//! checks duplicates, and writes batches inside one transaction. Only bad rows are kept (at most
-//! [`MAX_KEPT_BAD_ROWS`]), so a CSV of any length streams in bounded memory.
+//! checks duplicates, and writes batches inside one transaction. Chunks and batches are bounded by
+//! rows and by bytes; only bad rows are kept (at most [`crate::MAX_KEPT_BAD_ROWS`] and
+//! [`crate::MAX_KEPT_BAD_BYTES`]) with, per member, a compact key of the ID number, so a file of
+//! any length streams in bounded memory.
 //!
 //! Members: current members (党籍状态 正常) go through [`store::member::upsert_batch`], which
 //! updates by ID number. Former members (history rows: 死亡, 已转出, …) are matched by
@@ -26,12 +28,17 @@ use tokio::task::JoinHandle;
 use crate::cell::Cell;
 use crate::columns::{m, Layout};
 use crate::source::{open_table, RowIter};
-use crate::{FileFormat, ImportKind, ImportOptions, ImportReport, RowError, MAX_KEPT_BAD_ROWS};
+use crate::xlsx::Reading;
+use crate::{FileFormat, ImportKind, ImportOptions, ImportReport, RowError};
 
 /// Valid member rows written per call of `upsert_batch`.
 const BATCH: usize = 2000;
-/// Rows per message from the reading thread.
+/// Rows per message from the reading thread, and the bytes of cell text at which a message goes
+/// out sooner.
 const CHUNK: usize = 256;
+const CHUNK_BYTES: usize = 1 << 20;
+/// Bytes of cell text of valid rows waiting for their batch at which the batch goes out sooner.
+const BATCH_BYTES: usize = 16 << 20;
 /// Messages buffered between the reading thread and the writer.
 const CHANNEL: usize = 8;
 
@@ -75,8 +82,10 @@ pub async fn import_file(
     };
     let p = path.to_path_buf();
     let want = opts.kind;
-    let table =
-        tokio::task::spawn_blocking(move || open_table(&p, format, want)).await.context("读取文件时出现内部错误")??;
+    let reading = Reading { subject: opts.subject(), limits: opts.limits };
+    let table = tokio::task::spawn_blocking(move || open_table(&p, format, want, &reading))
+        .await
+        .context("读取文件时出现内部错误")??;
     let layout = Arc::new(table.layout);
     let kind = layout.kind;
     if kind == ImportKind::Members && !layout.has(m::ORG) && target.is_none() {
@@ -93,6 +102,7 @@ pub async fn import_file(
         resolved: HashMap::new(),
         member_orgs: HashMap::new(),
         bad: Vec::new(),
+        bad_bytes: 0,
         bad_count: 0,
         rows: 0,
         counts: BulkReport::default(),
@@ -113,6 +123,7 @@ pub async fn import_file(
     outcome?;
 
     let Run { mut tx, mut bad, bad_count, rows, counts, .. } = run;
+    let errors_truncated = bad_count > bad.len() as u64;
     bad.sort_by_key(|b| b.row);
     let errors: Vec<RowError> = bad
         .iter()
@@ -156,7 +167,7 @@ pub async fn import_file(
         updated: counts.updated,
         unchanged: counts.unchanged,
         errors,
-        errors_truncated: bad_count > MAX_KEPT_BAD_ROWS as u64,
+        errors_truncated,
         written,
         dry_run: opts.dry_run,
         strict: opts.strict,
@@ -177,16 +188,19 @@ fn spawn_reader<P: Send + 'static>(
     let (tx, rx) = mpsc::channel(CHANNEL);
     let handle = tokio::task::spawn_blocking(move || {
         let mut chunk = Vec::with_capacity(CHUNK);
+        let mut bytes = 0;
         for r in rows {
             match r {
                 Ok(raw) if layout.is_blank(&raw.cells) => {}
                 Ok(raw) => {
                     let (parsed, errors) = parse(&layout, &raw.cells, today);
+                    bytes += raw.cells.iter().map(Cell::text_bytes).sum::<usize>();
                     chunk.push(Item { row: raw.row, cells: raw.cells, errors, parsed });
-                    if chunk.len() >= CHUNK
-                        && tx.blocking_send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))).is_err()
-                    {
-                        return; // the importer stopped
+                    if chunk.len() >= CHUNK || bytes >= CHUNK_BYTES {
+                        bytes = 0;
+                        if tx.blocking_send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))).is_err() {
+                            return; // the importer stopped
+                        }
                     }
                 }
                 Err(e) => {

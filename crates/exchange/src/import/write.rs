@@ -2,7 +2,7 @@
 
 use crate::cell::Cell;
 use crate::columns::{m, o, Layout};
-use crate::MAX_KEPT_BAD_ROWS;
+use crate::{MAX_KEPT_BAD_BYTES, MAX_KEPT_BAD_ROWS};
 use anyhow::anyhow;
 use chrono::NaiveDate;
 use domain::member::normalize_text;
@@ -34,9 +34,21 @@ pub(crate) struct Run<'a> {
     /// 所在党组织 cells resolved so far (cell text → (org id, path) or reason).
     pub(crate) member_orgs: HashMap<String, Result<(i64, String), String>>,
     pub(crate) bad: Vec<BadRow>,
+    /// Bytes of cell text in `bad`.
+    pub(crate) bad_bytes: usize,
     pub(crate) bad_count: u64,
     pub(crate) rows: u64,
     pub(crate) counts: BulkReport,
+}
+
+/// Organization references remembered per import: a real file names a few hundred organizations;
+/// a file that names a million different ones (or very long ones) is looked up row by row
+/// instead of filling memory.
+const MAX_CACHED_REFERENCES: usize = 20_000;
+const MAX_CACHED_REFERENCE_BYTES: usize = 1024;
+
+fn cacheable(key: &str, cached: usize) -> bool {
+    cached < MAX_CACHED_REFERENCES && key.len() <= MAX_CACHED_REFERENCE_BYTES
 }
 
 /// A compact key for an ID number: its first 17 digits (the last is a check character).
@@ -77,7 +89,13 @@ impl Run<'_> {
         let mut seen = HashSet::new();
         errors.retain(|e| seen.insert(e.clone()));
         self.bad_count += 1;
-        if self.bad.len() < MAX_KEPT_BAD_ROWS {
+        let bytes = cells.iter().map(Cell::text_bytes).sum::<usize>();
+        // kept while both budgets last; once one is spent, later bad rows are only counted
+        if self.bad.len() < MAX_KEPT_BAD_ROWS
+            && self.bad.len() as u64 + 1 == self.bad_count
+            && self.bad_bytes + bytes <= MAX_KEPT_BAD_BYTES
+        {
+            self.bad_bytes += bytes;
             self.bad.push(BadRow { row, cells, errors });
         }
     }
@@ -101,7 +119,9 @@ impl Run<'_> {
                 Err(format!("找不到党组织“{key}”"))
             }
         });
-        self.resolved.insert(key, res.clone());
+        if cacheable(&key, self.resolved.len()) {
+            self.resolved.insert(key, res.clone());
+        }
         Ok(res)
     }
 
@@ -188,7 +208,9 @@ impl Run<'_> {
                 Err(format!("“{}”是{}，党员应编入党支部或党小组", o.name, o.kind.label()))
             }
         });
-        self.member_orgs.insert(reference.to_string(), res.clone());
+        if cacheable(reference, self.member_orgs.len()) {
+            self.member_orgs.insert(reference.to_string(), res.clone());
+        }
         Ok(res)
     }
 
@@ -199,6 +221,7 @@ impl Run<'_> {
         progress: &dyn Progress,
     ) -> anyhow::Result<()> {
         let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
+        let mut pending_bytes = 0;
         let mut deferred: Vec<Pending> = Vec::new();
         // first row of each current member's ID number, and of each history record
         let mut seen_current: HashMap<u64, u64> = HashMap::new();
@@ -236,8 +259,10 @@ impl Run<'_> {
                     self.reject(row, cells, vec![(id_col.clone(), msg)]);
                     continue;
                 }
+                pending_bytes += cells.iter().map(Cell::text_bytes).sum::<usize>();
                 pending.push(Pending { row, cells, bulk: BulkRow { org_id, org_path, member: v } });
-                if pending.len() >= BATCH {
+                if pending.len() >= BATCH || pending_bytes >= BATCH_BYTES {
+                    pending_bytes = 0;
                     self.flush(std::mem::take(&mut pending), &mut deferred).await?;
                 }
             }

@@ -5,4 +5,5 @@
 mod common;
 mod bench_helpers;
 mod import;
+mod limits;
 mod roundtrip;

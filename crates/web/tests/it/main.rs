@@ -20,4 +20,5 @@ mod org_member_pages;
 mod scope_rule;
 mod security;
 mod smoke_roles;
+mod upload_limits;
 mod web_app;
