@@ -10,6 +10,7 @@ pub mod error;
 pub mod idcard;
 pub mod life;
 pub mod mask;
+pub mod message;
 pub mod member;
 pub mod org;
 pub mod path;
