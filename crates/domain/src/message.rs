@@ -120,7 +120,9 @@ pub fn returned(record_id: i64, org_name: &str, title: &str, held_on: NaiveDate,
         audience: Audience::Recorders,
         subject: format!("life_record:{record_id}"),
         title: format!("会议记录被退回：{}", clip(title, 60)),
-        body: format!("{org_name} {held_on} 的会议记录“{title}”被上级党组织退回，退回原因：{reason}。请修改后重新提交。"),
+        body: format!(
+            "{org_name} {held_on} 的会议记录“{title}”被上级党组织退回，退回原因：{reason}。请修改后重新提交。"
+        ),
         link: format!("/life/records/{record_id}"),
     }
 }

@@ -153,7 +153,12 @@ pub async fn post_in(tx: &mut Tx, scope: &Scope, org_id: i64, org_path: &str, dr
 }
 
 /// Post `draft` about `org` (read through the author's scope) in a transaction of its own.
-pub async fn post(store: &Store, scope: &Scope, org: &crate::Visible<domain::org::Org>, draft: &Draft) -> StoreResult<usize> {
+pub async fn post(
+    store: &Store,
+    scope: &Scope,
+    org: &crate::Visible<domain::org::Org>,
+    draft: &Draft,
+) -> StoreResult<usize> {
     let mut tx = store.begin().await?;
     let n = post_in(&mut tx, scope, org.id, &org.path, draft).await?;
     tx.commit().await?;
@@ -197,7 +202,10 @@ pub async fn terms_ending(
     let items = store
         .read()
         .fetch_all(
-            &format!("SELECT o.id, o.name, o.term_end FROM org o WHERE {w} ORDER BY o.term_end, o.path LIMIT ${}", n + 1),
+            &format!(
+                "SELECT o.id, o.name, o.term_end FROM org o WHERE {w} ORDER BY o.term_end, o.path LIMIT ${}",
+                n + 1
+            ),
             &a,
         )
         .await?;
@@ -446,10 +454,8 @@ pub async fn mark_delivered(store: &Store, scope: &Scope, channel: &str, ids: &[
         ph.push(format!("${}", a.len()));
     }
     let mut tx = store.begin().await?;
-    let n = tx
-        .x()
-        .execute(&format!("UPDATE message SET delivered_at = $1 WHERE id IN ({})", ph.join(", ")), &a)
-        .await?;
+    let n =
+        tx.x().execute(&format!("UPDATE message SET delivered_at = $1 WHERE id IN ({})", ph.join(", ")), &a).await?;
     crate::audit::record(&mut tx, scope, "message.deliver", channel, "ok", json!({ "delivered": n })).await?;
     tx.commit().await?;
     Ok(n)

@@ -140,9 +140,15 @@ async fn a_returned_record_reaches_its_recorders_and_nobody_else() {
             Err(StoreError::NotFound(_))
         ));
         // and a mark-read of someone else's message changes nothing
-        let n = message::mark_read(s, &Scope::none(), w.other_recorder, &vis(Role::PartyWorker, &w.other.path), Some(&[m.id]))
-            .await
-            .unwrap();
+        let n = message::mark_read(
+            s,
+            &Scope::none(),
+            w.other_recorder,
+            &vis(Role::PartyWorker, &w.other.path),
+            Some(&[m.id]),
+        )
+        .await
+        .unwrap();
         assert_eq!(n, 0);
         assert_eq!(message::unread(s, w.recorder, &rec_vis).await.unwrap(), 1);
 
@@ -155,7 +161,8 @@ async fn a_returned_record_reaches_its_recorders_and_nobody_else() {
         // resubmitting handles nothing new for the recorder, and tells the town again
         life::submit(s, &rec_scope, id).await.unwrap();
         assert_eq!(message::unread(s, w.town_admin, &town_vis).await.unwrap(), 1);
-        let all = message::mark_read(s, &acting("town_admin", &w.town.path), w.town_admin, &town_vis, None).await.unwrap();
+        let all =
+            message::mark_read(s, &acting("town_admin", &w.town.path), w.town_admin, &town_vis, None).await.unwrap();
         assert_eq!(all, 1);
         assert_eq!(message::unread(s, w.town_admin, &town_vis).await.unwrap(), 0);
 
