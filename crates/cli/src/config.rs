@@ -46,6 +46,38 @@ pub fn load_file(path: Option<&Path>) -> Result<FileConfig> {
     toml::from_str(&text).with_context(|| format!("配置文件 {} 格式错误", path.display()))
 }
 
+/// Where stored messages (消息) are sent besides the message centre. Off by default: without
+/// `--smtp-url` (or `DANGJIAN_SMTP_URL`) and without `--notify-log`, nothing leaves the system.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct MailConfig {
+    /// `smtp://HOST[:PORT]`: a relay on the organization's own network.
+    pub smtp_url: Option<String>,
+    /// The sender address.
+    pub from: String,
+    /// Accounts receive at `username@domain`.
+    pub domain: String,
+    /// The site's address, to make links absolute in mail.
+    pub site: String,
+    /// Write a log line per message instead (for trying delivery out without a mail server).
+    pub log_only: bool,
+}
+
+/// The sending channel the configuration asks for; `None` when none is configured.
+pub fn channel(c: &MailConfig) -> Result<Option<Box<dyn service::message::Channel>>> {
+    match c.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => {
+            if c.domain.trim().is_empty() {
+                anyhow::bail!("已设置邮件服务器（--smtp-url），还须设置收件邮箱域名（--smtp-domain）");
+            }
+            let ch = service::message::SmtpChannel::from_url(url, &c.from, &c.domain, &c.site)
+                .map_err(|e| anyhow::anyhow!("邮件配置有误：{e}"))?;
+            Ok(Some(Box::new(ch)))
+        }
+        None if c.log_only => Ok(Some(Box::new(service::message::LogChannel))),
+        None => Ok(None),
+    }
+}
+
 /// Resolve the database target from the flag, the environment and the file.
 pub fn database(flag: Option<&str>, env: Option<&str>, file: &FileConfig) -> String {
     flag.map(str::to_string)
@@ -107,6 +139,22 @@ pub fn redacted(target: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_is_off_unless_configured() {
+        assert!(channel(&MailConfig::default()).unwrap().is_none());
+        let log = MailConfig { log_only: true, ..Default::default() };
+        assert_eq!(channel(&log).unwrap().unwrap().name(), "log");
+        let smtp = MailConfig {
+            smtp_url: Some("smtp://127.0.0.1:2525".into()),
+            from: "dj@zzb.gov.cn".into(),
+            domain: "zzb.gov.cn".into(),
+            ..Default::default()
+        };
+        assert_eq!(channel(&smtp).unwrap().unwrap().name(), "smtp");
+        let no_domain = MailConfig { domain: String::new(), ..smtp };
+        assert!(channel(&no_domain).is_err());
+    }
 
     #[test]
     fn precedence() {

@@ -88,3 +88,21 @@ pub async fn life_todos(store: &Store, ctx: &Ctx, limit: i64) -> ServiceResult<O
     let last_run = store::life::last_run(store).await?.map(|(d, _)| d);
     Ok(Some(LifeTodos { first: (first.id, first.name.clone()), roots: roots.len(), counts, items, last_run }))
 }
+
+/// The 工作台's messages and reminders: unread messages, records waiting for the caller's review,
+/// meetings falling due this month, terms ending within 90 days (see [`crate::message::reminders`]).
+pub struct MessageTodos {
+    pub unread: i64,
+    pub reminders: crate::message::Reminders,
+}
+
+/// The caller's [`MessageTodos`] as of `today`; `None` for an account without business grants
+/// (the administrator triad receives no messages).
+pub async fn message_todos(store: &Store, ctx: &Ctx, today: NaiveDate) -> ServiceResult<Option<MessageTodos>> {
+    if ctx.grants.is_empty() {
+        return Ok(None);
+    }
+    let unread = crate::message::unread_count(store, ctx).await?;
+    let reminders = crate::message::reminders(store, ctx, today).await?;
+    Ok(Some(MessageTodos { unread, reminders }))
+}

@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod home;
 pub mod life;
 pub mod member;
+pub mod message;
 pub mod org;
 pub mod personal;
 pub mod statistics;

@@ -24,6 +24,7 @@ pub struct MenuItem {
 /// The whole menu; a caller sees the entries whose permission it holds somewhere.
 pub const MENU: &[MenuItem] = &[
     MenuItem { href: "/", label: "工作台", section: "home", group: "", perm: None },
+    MenuItem { href: "/messages", label: "消息", section: "messages", group: "", perm: None },
     MenuItem { href: "/me", label: "我的信息", section: "me", group: "", perm: None },
     MenuItem { href: "/orgs", label: "组织树", section: "orgs", group: "组织建设", perm: Some(Perm::ReadOrgs) },
     MenuItem {

@@ -74,6 +74,11 @@ impl FromRequestParts<Shared> for Caller {
         let mut caller =
             resolve(s, session.account_id, peer_ip(parts), focus, session.csrf_token.clone(), Surface::Page).await?;
         caller.generations = Some(generations);
+        // the top bar's unread count: one indexed count, for page views only (a form's post
+        // answers with a redirect and shows no top bar); a failure only hides the count
+        if parts.method == axum::http::Method::GET {
+            caller.unread = service::message::unread_count(&s.store, &caller).await.unwrap_or(0);
+        }
         // a temporary or expired password is changed before anything else
         let path = parts.uri.path();
         if caller.account.account.needs_password_change(&s.policy, now) && !PASSWORD_EXEMPT.contains(&path) {
@@ -223,7 +228,7 @@ pub async fn resolve(
         Some(f) => vec![f.clone()],
         None => ctx.all_roots.clone(),
     };
-    let caller = Caller { ctx, csrf, surface, generations: None };
+    let caller = Caller { ctx, csrf, surface, generations: None, unread: 0 };
     Ok(caller)
 }
 

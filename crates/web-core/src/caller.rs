@@ -27,6 +27,8 @@ pub struct Caller {
     /// The data generations as the session's read found them (pages); `None` for the API, whose
     /// reads find them when they need them.
     pub generations: Option<store::generation::Generations>,
+    /// Unread messages, counted once per page view (0 for the API, which shows no top bar).
+    pub unread: i64,
 }
 
 impl std::ops::Deref for Caller {
@@ -67,6 +69,8 @@ pub struct Nav {
     /// Scope switcher choices (org id, name), and the chosen one.
     pub scopes: Vec<(i64, String)>,
     pub focus_id: i64,
+    /// Unread messages of the caller (the top bar's 消息 count).
+    pub unread: i64,
 }
 
 impl Nav {
@@ -155,6 +159,7 @@ impl Caller {
             crumbs: Vec::new(),
             scopes,
             focus_id: self.focus.as_ref().map_or(0, |f| f.id),
+            unread: self.unread,
         }
     }
 }

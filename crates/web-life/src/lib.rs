@@ -18,6 +18,7 @@ pub fn routes(r: Routes) -> Routes {
         .add("GET", "/api/v1/orgs/{id}/roster", Target::Org, g(api::roster))
         .add("GET", "/api/v1/life/records", Target::OrgQuery, g(api::list))
         .add("POST", "/api/v1/life/records", Target::None, p(api::create))
+        .add("POST", "/api/v1/life/records/review", Target::None, p(api::review_many))
         .add("GET,PUT", "/api/v1/life/records/{id}", Target::LifeRecord, g(api::show).put(api::update))
         .add("POST", "/api/v1/life/records/{id}/submit", Target::LifeRecord, p(api::submit))
         .add("POST", "/api/v1/life/records/{id}/review", Target::LifeRecord, p(api::review))
@@ -36,6 +37,7 @@ pub fn routes(r: Routes) -> Routes {
     api::update,
     api::submit,
     api::review,
+    api::review_many,
     api::roster,
     api::types,
     api::rules,

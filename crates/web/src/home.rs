@@ -24,6 +24,18 @@ struct Home {
     business: bool,
     /// The organization-life to-dos of the daily job, for callers who read organization life.
     life: Option<LifeTodos>,
+    /// Messages and reminders (待办 of the message centre), for accounts with business grants.
+    messages: Option<MessageCard>,
+}
+
+/// The 工作台's counts of the message centre.
+struct MessageCard {
+    unread: i64,
+    /// (top organization id, name, records waiting for review)
+    to_review: Vec<(i64, String, i64)>,
+    to_review_total: i64,
+    due: usize,
+    terms: i64,
 }
 
 /// The stored findings of the caller's organization(s): counts per kind and the first few.
@@ -78,5 +90,15 @@ pub async fn home(State(s): State<Shared>, caller: Caller) -> Response {
         Ok(l) => l,
         Err(e) => return caller.fail(e),
     };
-    render(&Home { nav: caller.nav("home"), counts, grassroots, findings, findings_total, business, life })
+    let messages = match service::home::message_todos(&s.store, &caller, today()).await {
+        Ok(m) => m.map(|m| MessageCard {
+            unread: m.unread,
+            to_review_total: m.reminders.to_review_total(),
+            to_review: m.reminders.to_review.into_iter().filter(|r| r.2 > 0).collect(),
+            due: m.reminders.due.len(),
+            terms: m.reminders.terms_total,
+        }),
+        Err(e) => return caller.fail(e),
+    };
+    render(&Home { nav: caller.nav("home"), counts, grassroots, findings, findings_total, business, life, messages })
 }

@@ -26,6 +26,21 @@ pub struct ServeArgs {
     /// 密码策略：mlps（等保，默认，90 天更换）、mlps:天数、asvs / password policy: mlps, mlps:DAYS or asvs
     #[arg(long, env = "DANGJIAN_PASSWORD_POLICY", default_value = "mlps", value_parser = super::user::parse_policy)]
     password_policy: domain::account::PasswordPolicy,
+    /// 消息邮件：SMTP 中继地址 smtp://主机:端口，不设则不发邮件 / mail relay for messages; unset: no mail
+    #[arg(long, env = "DANGJIAN_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// 消息邮件的发件地址 / sender address of message mail
+    #[arg(long, env = "DANGJIAN_SMTP_FROM", default_value = "dangjian@localhost")]
+    smtp_from: String,
+    /// 收件邮箱域名：账号 zhangsan 收件地址为 zhangsan@域名 / recipients' mail domain
+    #[arg(long, env = "DANGJIAN_SMTP_DOMAIN", default_value = "")]
+    smtp_domain: String,
+    /// 本站地址，用于邮件中的链接 / this site's address, for links in mail
+    #[arg(long, env = "DANGJIAN_SITE_URL", default_value = "")]
+    site_url: String,
+    /// 消息只写日志（试用发送，不需要邮件服务器） / log each message instead of mailing it
+    #[arg(long, env = "DANGJIAN_NOTIFY_LOG")]
+    notify_log: bool,
 }
 
 /// The demo accounts: (username, password, display name, role, which organization).
@@ -96,6 +111,58 @@ async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
     Ok(lines)
 }
 
+/// Pass new messages to the channel every minute: those posted since the server started (what
+/// was posted while no channel was configured stays in the message centre only). The channel's
+/// I/O blocks, so it runs on a thread of its own.
+fn spawn_delivery(store: store::Store, channel: Box<dyn service::message::Channel>) {
+    let since = chrono::Utc::now();
+    let handle = tokio::runtime::Handle::current();
+    std::thread::spawn(move || loop {
+        match handle.block_on(service::message::deliver(&store, channel.as_ref(), since, 200)) {
+            Ok((sent, failed)) if sent + failed > 0 => tracing::info!(sent, failed, "消息发送"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("消息发送失败：{e}"),
+        }
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    });
+}
+
+/// The demo's messages: the demo branch's returned records announced to its recorders, and its
+/// submitted ones to the reviewers above it, as if they had just happened. Only when the demo
+/// accounts were created now, so a restart does not post them again.
+async fn demo_messages(store: &store::Store) -> Result<usize> {
+    let ctx = service::Ctx::operator(store::Actor::new("demo", "系统"));
+    let scope = ctx.scope_for(domain::access::Perm::ReadLife);
+    let Some(branch) =
+        store::account::find_account(store, "zhibu").await.ok().and_then(|a| a.grants.first().and_then(|g| g.org_id))
+    else {
+        return Ok(0);
+    };
+    let org = store::org::visible(store, &scope, branch).await?;
+    let mut n = 0;
+    for (status, accept) in
+        [(domain::life::RecordStatus::Returned, false), (domain::life::RecordStatus::Submitted, true)]
+    {
+        let filter = store::life::RecordFilter { status: Some(status), ..Default::default() };
+        for r in store::life::list(store, &org, &filter, 1, 3).await?.items {
+            let draft = if accept {
+                domain::message::submitted(r.id, &r.org_name, &r.title, r.held_on)
+            } else {
+                let reason = r.return_reason.clone().unwrap_or_else(|| "请补充会议纪要".into());
+                domain::message::returned(r.id, &r.org_name, &r.title, r.held_on, &reason)
+            };
+            let about = store::org::visible(store, &scope, r.org_id).await?;
+            // a submitted record is announced at its reviewer's level, like a real submission
+            let target = match (accept, domain::life::reviewer_path(&r.path)) {
+                (true, Some(_)) => store::org::visible(store, &scope, about.parent_id.unwrap_or(about.id)).await?,
+                _ => about,
+            };
+            n += service::message::post(store, &ctx, &target, &draft).await?;
+        }
+    }
+    Ok(n)
+}
+
 pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let store = ctx.open().await?;
     let mut accounts = Vec::new();
@@ -108,13 +175,28 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
             store::Progress::finish(&bar);
             println!("{}", summary.report());
         }
+        let fresh = store::account::find_account(&store, "zhibu").await.is_err();
         accounts = demo_accounts(ctx, &store).await?;
+        if fresh {
+            demo_messages(&store).await?;
+        }
     }
     // the organization-life findings behind the home page's to-dos: at start unless done today,
     // then every day at 01:00 China time
     super::life::spawn_daily(store.clone());
     // a signed checkpoint of the audit chain now, then every day
     super::audit::spawn_daily(store.clone());
+    let mail = crate::config::MailConfig {
+        smtp_url: a.smtp_url.clone(),
+        from: a.smtp_from.clone(),
+        domain: a.smtp_domain.clone(),
+        site: a.site_url.clone(),
+        log_only: a.notify_log,
+    };
+    if let Some(ch) = crate::config::channel(&mail)? {
+        println!("消息发送：{}", if ch.name() == "smtp" { "邮件" } else { "仅写日志" });
+        spawn_delivery(store.clone(), ch);
+    }
     let app = web::router({
         let mut st = web::AppState::new(store.clone());
         st.secure_cookies = a.secure_cookies;

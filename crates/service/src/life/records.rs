@@ -136,3 +136,30 @@ pub async fn update(
     let scope = ctx.require(Perm::RecordLife)?;
     Ok(store::life::update(store, &scope, id, input).await?)
 }
+
+/// The superior's review of many submitted records at once (the 待我审核 view's bulk review and
+/// `POST /api/v1/life/records/review`): all accepted, or all returned, each with its reason
+/// (`(id, reason)`; required to return). Each record passes the checks of [`review`] — in the
+/// caller's scope, reviewable by the caller ([`check_reviewer`]), submitted — and the first that
+/// fails refuses the whole request, naming the record; nothing is written then. Accepted or
+/// returned together in one transaction, each record audited on its own. Returns how many.
+pub async fn review_many(store: &Store, ctx: &Ctx, items: &[(i64, String)], accept: bool) -> ServiceResult<usize> {
+    let scope = ctx.require(Perm::ReviewLife)?;
+    if items.is_empty() {
+        let mut e = domain::FieldErrors::default();
+        e.push("会议记录", "请至少选择一条待审核的记录");
+        return Err(e.into());
+    }
+    let read = ctx.scope_for(Perm::ReadLife);
+    for (id, _) in items {
+        let full = store::life::get(store, &read, *id).await?;
+        if !may_review(ctx, &full.record.path) {
+            return Err(ServiceError::Denied(format!(
+                "会议记录由上级党组织审核：您不能审核{}的记录{}，请由其上级党组织审核。本次审核未保存任何记录。",
+                full.record.org_name,
+                store::life::record_name(&full.record)
+            )));
+        }
+    }
+    Ok(store::life::review_many(store, &scope, items, accept).await?)
+}

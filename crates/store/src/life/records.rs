@@ -189,6 +189,17 @@ pub async fn create(
         audit_detail(&org, &v, status),
     )
     .await?;
+    if submit {
+        let e = crate::message::LifeEvent {
+            record_id: id,
+            org_id: org.id,
+            path: &org.path,
+            org_name: &org.name,
+            title: &v.title,
+            held_on: v.held_on,
+        };
+        crate::message::life_submitted(&mut tx, scope, &e).await?;
+    }
     tx.commit().await?;
     Ok(Saved { id, warnings: v.warnings })
 }
@@ -358,6 +369,7 @@ pub async fn submit(store: &Store, scope: &Scope, id: i64) -> StoreResult<()> {
         json!({ "from": r.status }),
     )
     .await?;
+    crate::message::life_submitted(&mut tx, scope, &message_event(&r)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -399,8 +411,94 @@ pub async fn review(store: &Store, scope: &Scope, id: i64, accept: bool, reason:
     }
     crate::audit::record(&mut tx, scope, action, &format!("life_record:{id}"), "ok", json!({ "reason": reason }))
         .await?;
+    crate::message::life_reviewed(&mut tx, scope, &message_event(&r), accept, reason).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Most records one bulk review may decide.
+pub const REVIEW_MANY_MAX: usize = 500;
+
+/// How a record is named in a bulk review's refusal: its title, organization and date.
+pub fn record_name(r: &Record) -> String {
+    format!("“{}”（{}，{}）", r.title, r.org_name, r.held_on)
+}
+
+/// The superior's review of many submitted records at once: all accepted, or all returned, each
+/// with its reason (`(id, reason)`; the reason is required to return, at most 500 characters). One
+/// transaction: every record is checked first (in scope, reviewable by the caller, submitted, a
+/// reason when returned), and the first that fails refuses the whole request, naming the record,
+/// with nothing written. Each record is audited on its own, as a single review is.
+pub async fn review_many(store: &Store, scope: &Scope, items: &[(i64, String)], accept: bool) -> StoreResult<usize> {
+    if items.len() > REVIEW_MANY_MAX {
+        return Err(StoreError::Refused(format!("一次最多审核 {REVIEW_MANY_MAX} 条记录，请分批审核")));
+    }
+    let mut checked: Vec<(Record, String)> = Vec::with_capacity(items.len());
+    for (id, reason) in items {
+        if checked.iter().any(|(r, _)| r.id == *id) {
+            continue;
+        }
+        let full = get(store, scope, *id).await?;
+        let r = full.record;
+        let name = record_name(&r);
+        if !full.reviewable {
+            return Err(StoreError::Refused(format!("会议记录由上级党组织审核，不能审核本组织的记录{name}")));
+        }
+        if r.state() != RecordStatus::Submitted {
+            return Err(StoreError::Refused(format!("记录{name}{}，只有待审核的记录可以审核", r.state().label())));
+        }
+        let reason = reason.trim().to_string();
+        let mut e = FieldErrors::default();
+        if !accept && reason.is_empty() {
+            e.push("退回原因", format!("退回记录{name}时请写明原因"));
+        } else if reason.chars().count() > 500 {
+            e.push("退回原因", format!("记录{name}的退回原因不能超过 500 字"));
+        }
+        if !e.is_empty() {
+            return Err(e.into());
+        }
+        checked.push((r, reason));
+    }
+    let (status, action) = if accept { ("accepted", "life.accept") } else { ("returned", "life.return") };
+    let mut tx = store.begin().await?;
+    let t = now();
+    for (r, reason) in &checked {
+        let n = tx
+            .x()
+            .execute(
+                "UPDATE life_record SET status = $1, return_reason = $2, reviewed_at = $3, reviewed_by = $4, updated_at = $3 \
+                 WHERE id = $5 AND status = 'submitted'",
+                &args![status, (!accept).then(|| reason.clone()), t, scope.actor().name.clone(), r.id],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::Refused(format!("记录{}已被他人审核，本次审核未保存任何记录", record_name(r))));
+        }
+        crate::audit::record(
+            &mut tx,
+            scope,
+            action,
+            &format!("life_record:{}", r.id),
+            "ok",
+            json!({ "reason": reason, "together_with": checked.len() }),
+        )
+        .await?;
+        crate::message::life_reviewed(&mut tx, scope, &message_event(r), accept, reason).await?;
+    }
+    tx.commit().await?;
+    Ok(checked.len())
+}
+
+/// The record as the messages about it (submitted, returned) name it.
+pub(crate) fn message_event(r: &Record) -> crate::message::LifeEvent<'_> {
+    crate::message::LifeEvent {
+        record_id: r.id,
+        org_id: r.org_id,
+        path: &r.path,
+        org_name: &r.org_name,
+        title: &r.title,
+        held_on: r.held_on,
+    }
 }
 
 /// Filters of the record list.

@@ -8,6 +8,7 @@ mod conformance;
 mod generation;
 mod grant_requests;
 mod life_scenarios;
+mod messages;
 mod pg_grants;
 mod schema;
 mod tree_moves;

@@ -63,6 +63,7 @@ mod change;
 mod compliance;
 mod output;
 mod query;
+mod review_many;
 mod roster;
 mod rules;
 
@@ -70,5 +71,6 @@ pub use change::*;
 pub use compliance::*;
 pub use output::*;
 pub use query::*;
+pub use review_many::*;
 pub use roster::*;
 pub use rules::*;

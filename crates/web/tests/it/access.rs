@@ -118,6 +118,10 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/orgs/{id}/members/new", Policy::Business(P::EditMembers)),
     ("POST", "/orgs/{id}/members/new", Policy::Business(P::EditMembers)),
     ("GET", "/me", Policy::SelfMember),
+    // 消息: every account's own message box (another's message answers 404, see messages.rs)
+    ("GET", "/messages", Policy::SignedIn),
+    ("POST", "/messages/read", Policy::SignedIn),
+    ("POST", "/messages/read-all", Policy::SignedIn),
     // 数据导入导出 and 统计分析
     ("GET", "/import", Policy::Business(P::Exchange)),
     ("POST", "/import", Policy::Business(P::Exchange)),
@@ -144,6 +148,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/life/records/{id}/edit", Policy::Business(P::RecordLife)),
     ("POST", "/life/records/{id}/submit", Policy::Business(P::RecordLife)),
     ("POST", "/life/records/{id}/review", Policy::Business(P::ReviewLife)),
+    ("POST", "/life/records/review", Policy::Business(P::ReviewLife)),
     ("POST", "/life/records/{id}/attachments", Policy::Business(P::RecordLife)),
     ("GET", "/life/attachments/{id}", Policy::Business(P::ReadLife)),
     ("POST", "/life/attachments/{id}/delete", Policy::Business(P::RecordLife)),
@@ -174,6 +179,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("PUT", "/api/v1/life/records/{id}", Policy::Business(P::RecordLife)),
     ("POST", "/api/v1/life/records/{id}/submit", Policy::Business(P::RecordLife)),
     ("POST", "/api/v1/life/records/{id}/review", Policy::Business(P::ReviewLife)),
+    ("POST", "/api/v1/life/records/review", Policy::Business(P::ReviewLife)),
     ("GET", "/api/v1/life/types", Policy::Business(P::ReadLife)),
     ("GET", "/api/v1/life/rules", Policy::Business(P::ReadLife)),
     ("GET", "/api/v1/life/findings", Policy::Business(P::ReadLife)),

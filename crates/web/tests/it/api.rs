@@ -645,6 +645,7 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
         }
         ("GET", "/api/v1/orgs/{id}/roster") => RecordLife,
         ("POST", "/api/v1/life/records/{id}/review") => ReviewLife,
+        ("POST", "/api/v1/life/records/review") => ReviewLife,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

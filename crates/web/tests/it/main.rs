@@ -16,6 +16,7 @@ mod life_api;
 mod life_compliance;
 mod life_pages;
 mod life_rules_pages;
+mod messages;
 mod org_member_pages;
 mod scope_rule;
 mod security;

@@ -2,10 +2,13 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use chrono::NaiveDate;
 use domain::life::{self as dl, RecordStatus};
 use serde::Deserialize;
+use service::ServiceError;
 use store::life::RecordFilter;
 use web_core::access::Perm;
 use web_core::pages::{render, today, urlencode};
@@ -24,6 +27,11 @@ pub struct RecordsQuery {
     /// `review`: the 待我审核 view.
     view: String,
     page: String,
+    /// `all`: every record of the page selected for the bulk review (本页全选, without script).
+    select: String,
+    /// After a bulk review: `accepted` or `returned`, and how many.
+    done: String,
+    n: String,
 }
 
 pub struct RecordRow {
@@ -39,6 +47,20 @@ pub struct RecordRow {
     status_class: &'static str,
     quorum_fail: bool,
     no_attendance: bool,
+    /// Selected for the bulk review, and the reason typed for it.
+    selected: bool,
+    reason: String,
+}
+
+/// What a bulk review sent back with the page when it was refused: the selection and reasons as
+/// typed, and why.
+#[derive(Default)]
+pub struct Bulk {
+    error: Option<String>,
+    decision: String,
+    selected: Vec<i64>,
+    reasons: std::collections::HashMap<i64, String>,
+    reason: String,
 }
 
 #[derive(Template)]
@@ -62,19 +84,25 @@ struct RecordsPage {
     page_link: String,
     filtered: bool,
     clear_link: String,
+    bulk: Bulk,
+    done: Option<String>,
 }
 
 pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<RecordsQuery>) -> Response {
+    records_view(&s, &caller, q, Bulk::default(), StatusCode::OK).await
+}
+
+async fn records_view(s: &Shared, caller: &Caller, q: RecordsQuery, bulk: Bulk, code: StatusCode) -> Response {
     let scope = web_core::tri!(caller.require(Perm::ReadLife));
-    let org = match web_core::pages::org_param(&s, &caller, Perm::ReadLife, &scope, &q.org).await {
+    let org = match web_core::pages::org_param(s, caller, Perm::ReadLife, &scope, &q.org).await {
         Ok(o) => o,
         Err(e) => return caller.fail(e),
     };
-    let types = match life_types(&s, &caller).await {
+    let types = match life_types(s, caller).await {
         Ok(t) => t,
         Err(e) => return caller.fail(e),
     };
-    let can_review = service::life::records::reviews_below(&caller, &org.path);
+    let can_review = service::life::records::reviews_below(caller, &org.path);
     let to_review = can_review && q.view == "review";
     let type_code = Some(q.kind.trim().to_string()).filter(|k| dl::type_of(&types, k).is_some());
     let status = if to_review { None } else { RecordStatus::from_code(q.status.trim()) };
@@ -87,15 +115,16 @@ pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<Re
         to_review,
     };
     let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let page = match service::life::records::list(&s.store, &caller, &org, &filter, page_no, PER_PAGE).await {
+    let page = match service::life::records::list(&s.store, caller, &org, &filter, page_no, PER_PAGE).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
     let review_count = if can_review && !to_review {
-        service::life::records::awaiting_review(&s.store, &caller, &org).await.unwrap_or(0)
+        service::life::records::awaiting_review(&s.store, caller, &org).await.unwrap_or(0)
     } else {
         page.total
     };
+    let select_all = to_review && q.select == "all";
     let rows = page
         .items
         .iter()
@@ -112,6 +141,8 @@ pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<Re
             status_class: status_class(r.state()),
             quorum_fail: r.quorum_ok == Some(false),
             no_attendance: !r.has_attendance,
+            selected: select_all || bulk.selected.contains(&r.id),
+            reason: bulk.reasons.get(&r.id).cloned().unwrap_or_default(),
         })
         .collect();
     let base = format!("/life?org={}{}", org.id, if to_review { "&view=review" } else { "" });
@@ -131,7 +162,12 @@ pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<Re
         years.push(y);
     }
     let trail = vec![Crumb::new("/life", "会议记录"), Crumb::new("", org.name.clone())];
-    render(&RecordsPage {
+    let done = match (q.done.as_str(), q.n.parse::<i64>()) {
+        ("accepted", Ok(n)) => Some(format!("已审核通过 {n} 条记录。")),
+        ("returned", Ok(n)) => Some(format!("已退回 {n} 条记录，各记录的党组织已收到消息。")),
+        _ => None,
+    };
+    let mut res = render(&RecordsPage {
         nav: caller.nav("life").crumbs(trail),
         org_id: org.id,
         org_name: org.name.clone(),
@@ -156,5 +192,79 @@ pub async fn records(State(s): State<Shared>, caller: Caller, Query(q): Query<Re
         page_link: filters,
         clear_link: base,
         q,
-    })
+        bulk,
+        done,
+    });
+    if code != StatusCode::OK {
+        *res.status_mut() = code;
+    }
+    res
+}
+
+/// 批量审核: the records selected on the 待我审核 view accepted together, or returned together,
+/// each with its reason (its own, or the one written for all selected). Refused as a whole — the
+/// page comes back with the selection and the reasons as typed, naming the record — when one of
+/// them cannot be decided; nothing is written then.
+pub async fn review_many(State(s): State<Shared>, caller: Caller, Form(f): Form<Vec<(String, String)>>) -> Response {
+    web_core::tri!(caller.require(Perm::ReviewLife));
+    let field = |k: &str| f.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    web_core::tri!(caller.check_csrf(&field("csrf")));
+    let mut bulk = Bulk { decision: field("decision"), reason: field("reason"), ..Default::default() };
+    for (k, v) in &f {
+        if k == "id" {
+            if let Ok(id) = v.trim().parse::<i64>() {
+                if !bulk.selected.contains(&id) {
+                    bulk.selected.push(id);
+                }
+            }
+        } else if let Some(id) = k.strip_prefix("reason_").and_then(|i| i.parse::<i64>().ok()) {
+            if !v.trim().is_empty() {
+                bulk.reasons.insert(id, v.clone());
+            }
+        }
+    }
+    let q = RecordsQuery { org: field("org"), view: "review".into(), page: field("page"), ..Default::default() };
+    let accept = match bulk.decision.as_str() {
+        "accept" => true,
+        "return" => false,
+        _ => {
+            bulk.error = Some("请点击“审核通过所选”或“退回所选”".into());
+            return records_view(&s, &caller, q, bulk, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let items: Vec<(i64, String)> = bulk
+        .selected
+        .iter()
+        .map(|id| (*id, bulk.reasons.get(id).cloned().unwrap_or_else(|| bulk.reason.clone())))
+        .collect();
+    match service::life::records::review_many(&s.store, &caller, &items, accept).await {
+        Ok(n) => Redirect::to(&format!(
+            "/life?org={}&view=review&done={}&n={n}",
+            urlencode(q.org.trim()),
+            if accept { "accepted" } else { "returned" }
+        ))
+        .into_response(),
+        Err(
+            e @ (ServiceError::Invalid(_)
+            | ServiceError::Refused(_)
+            | ServiceError::Denied(_)
+            | ServiceError::NotFound(_)),
+        ) => {
+            let code = match &e {
+                ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::Refused(_) => StatusCode::CONFLICT,
+                ServiceError::Denied(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::NOT_FOUND,
+            };
+            bulk.error = Some(match &e {
+                ServiceError::Invalid(fe) => fe.0.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join("；"),
+                ServiceError::NotFound(_) => {
+                    "所选记录中有的不存在或不在您的管理范围内，本次审核未保存任何记录。".into()
+                }
+                other => other.to_string(),
+            });
+            records_view(&s, &caller, q, bulk, code).await
+        }
+        Err(e) => caller.fail(e),
+    }
 }

@@ -29,6 +29,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("GET,POST", "/life/records/{id}/edit", Target::LifeRecord, get(edit_page).post(edit_post))
         .add("POST", "/life/records/{id}/submit", Target::LifeRecord, post(submit))
         .add("POST", "/life/records/{id}/review", Target::LifeRecord, post(review))
+        .add("POST", "/life/records/review", Target::None, post(review_many))
         .add(
             "POST",
             "/life/records/{id}/attachments",
