@@ -363,8 +363,33 @@ pub async fn logout(State(s): State<Shared>, caller: Caller, headers: HeaderMap,
 struct TotpPage {
     csrf: String,
     error: Option<String>,
+    /// Enrolling: the secret in groups of four, the otpauth URI and its QR code (SVG).
     enrol: Option<(String, String)>,
+    qr: String,
     codes: Vec<String>,
+}
+
+impl TotpPage {
+    fn new(csrf: &str, error: Option<String>, enrol: Option<(String, String)>, codes: Vec<String>) -> TotpPage {
+        let qr = enrol.as_ref().map(|(_, uri)| crate::qr::svg(uri)).unwrap_or_default();
+        let enrol = enrol.map(|(secret, uri)| (grouped(&secret), uri));
+        TotpPage { csrf: csrf.to_string(), error, enrol, qr, codes }
+    }
+}
+
+/// A secret in groups of four, as authenticator apps show it.
+fn grouped(secret: &str) -> String {
+    secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+}
+
+/// The enrolment of `account_id` waiting for its first code: the same key until it is confirmed,
+/// so a reload or a mistyped code does not change what the phone was given.
+async fn pending_enrolment(s: &Shared, account_id: i64) -> Option<(String, String)> {
+    store::account::pending_totp_enrolment(&s.store, account_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|e| (e.secret_base32.clone(), e.uri.clone()))
 }
 
 /// The pending (password-only) session behind the cookie, if any.
@@ -384,6 +409,8 @@ pub async fn totp_page(State(s): State<Shared>, headers: HeaderMap) -> Response 
     };
     let enrol = if acc.account.has_totp {
         None
+    } else if let Some(pending) = pending_enrolment(&s, acc.account.id).await {
+        Some(pending)
     } else {
         let scope = Scope::none().acting_as(store::Actor::new(acc.account.username.clone(), "登录"));
         match store::account::begin_totp_enrolment(&s.store, &scope, acc.account.id).await {
@@ -391,8 +418,7 @@ pub async fn totp_page(State(s): State<Shared>, headers: HeaderMap) -> Response 
             Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。"),
         }
     };
-    let body =
-        TotpPage { csrf: sess.csrf_token.clone(), error: None, enrol, codes: vec![] }.render().unwrap_or_default();
+    let body = TotpPage::new(&sess.csrf_token, None, enrol, vec![]).render().unwrap_or_default();
     Html(body).into_response()
 }
 
@@ -424,10 +450,10 @@ pub async fn totp(State(s): State<Shared>, headers: HeaderMap, Form(f): Form<Tot
         {
             Ok(SecondFactorOutcome::Ok { .. }) => {}
             Ok(SecondFactorOutcome::Invalid) => {
-                return totp_error(&sess, "动态口令不正确，请重新输入。", StatusCode::UNAUTHORIZED)
+                return totp_error(&sess, "动态口令不正确，请重新输入。", None, StatusCode::UNAUTHORIZED)
             }
             Ok(SecondFactorOutcome::Locked { .. }) => {
-                return totp_error(&sess, "失败次数过多，请稍后再试。", StatusCode::TOO_MANY_REQUESTS)
+                return totp_error(&sess, "失败次数过多，请稍后再试。", None, StatusCode::TOO_MANY_REQUESTS)
             }
             Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。"),
         }
@@ -435,7 +461,9 @@ pub async fn totp(State(s): State<Shared>, headers: HeaderMap, Form(f): Form<Tot
         match store::account::confirm_totp(&s.store, &scope, acc.account.id, &code, now).await {
             Ok(c) => codes = c,
             Err(e @ (store::StoreError::Refused(_) | store::StoreError::Invalid(_))) => {
-                return totp_error(&sess, &e.to_string(), StatusCode::UNAUTHORIZED)
+                // the key stays on the page: a mistyped code must not hide what the phone needs
+                let enrol = pending_enrolment(&s, acc.account.id).await;
+                return totp_error(&sess, &e.to_string(), enrol, StatusCode::UNAUTHORIZED);
             }
             Err(_) => return error_page(StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", "请稍后再试。"),
         }
@@ -448,17 +476,19 @@ pub async fn totp(State(s): State<Shared>, headers: HeaderMap, Form(f): Form<Tot
     let res = if codes.is_empty() {
         Redirect::to("/").into_response()
     } else {
-        let body =
-            TotpPage { csrf: new.csrf_token.clone(), error: None, enrol: None, codes }.render().unwrap_or_default();
+        let body = TotpPage::new(&new.csrf_token, None, None, codes).render().unwrap_or_default();
         Html(body).into_response()
     };
     with_cookie(res, set_cookie(SESSION_COOKIE, &new.token, None, s.secure_cookies))
 }
 
-fn totp_error(sess: &store::account::Session, msg: &str, status: StatusCode) -> Response {
-    let body = TotpPage { csrf: sess.csrf_token.clone(), error: Some(msg.to_string()), enrol: None, codes: vec![] }
-        .render()
-        .unwrap_or_default();
+fn totp_error(
+    sess: &store::account::Session,
+    msg: &str,
+    enrol: Option<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let body = TotpPage::new(&sess.csrf_token, Some(msg.to_string()), enrol, vec![]).render().unwrap_or_default();
     (status, Html(body)).into_response()
 }
 

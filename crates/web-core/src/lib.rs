@@ -25,6 +25,7 @@ pub mod error;
 pub mod form;
 pub mod kept;
 pub mod pages;
+pub mod qr;
 pub mod routes;
 
 pub use caller::{Caller, Crumb, Nav, Surface};

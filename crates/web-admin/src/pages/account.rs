@@ -352,8 +352,9 @@ struct TotpPage {
     has_totp: bool,
     required: bool,
     recovery_left: i64,
-    /// An enrolment in progress: (secret, otpauth URI).
+    /// An enrolment in progress: (secret, otpauth URI), and the URI as a QR code (SVG).
     enrol: Option<(String, String)>,
+    qr: String,
     /// Recovery codes just issued, shown this once.
     codes: Vec<String>,
     problem: Option<String>,
@@ -375,6 +376,7 @@ async fn totp_view(
         Err(e) => return caller.fail(e),
     };
     let (account, recovery_left) = (security.account, security.recovery_left);
+    let qr = enrol.as_ref().map(|(_, uri)| web_core::qr::svg(uri)).unwrap_or_default();
     // the secret in groups of four, as authenticator apps show it
     let enrol = enrol.map(|(secret, uri)| {
         let groups: Vec<String> =
@@ -387,6 +389,7 @@ async fn totp_view(
         required: account.requires_totp(),
         recovery_left,
         enrol,
+        qr,
         codes,
         problem,
         errs,

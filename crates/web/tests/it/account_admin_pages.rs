@@ -705,3 +705,24 @@ async fn each_administrator_stays_on_their_own_pages() {
     assert_eq!(audit_of(&db.store, "account.disable").await.len(), 1);
     db.finish().await;
 }
+
+/// Enrolling a phone: a QR code drawn on the server, and the same key until it is confirmed —
+/// a reload or a mistyped code does not change what the phone was given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolling_a_phone_shows_a_qr_code_and_keeps_the_key_until_confirmed() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = w.logins[&Role::PartyWorker].clone();
+        let (_, _, first) = post_form(&w, "/account/totp", &l, &[("action", "begin")]).await;
+        assert!(first.contains("<svg") && first.contains("二维码"), "{first}");
+        let e1 = acc::pending_totp_enrolment(&db.store, l.account_id).await.unwrap().unwrap();
+        // again (a reload of the form's answer, or a second click)
+        post_form(&w, "/account/totp", &l, &[("action", "begin")]).await;
+        let e2 = acc::pending_totp_enrolment(&db.store, l.account_id).await.unwrap().unwrap();
+        assert_eq!(e1.secret_base32, e2.secret_base32, "the pending key stays");
+        // a wrong code shows the same key again, with its QR code
+        let (status, _, body) = post_form(&w, "/account/totp", &l, &[("action", "confirm"), ("code", "000000")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains(&e1.secret_base32) && body.contains("<svg"), "{body}");
+    }
+}
