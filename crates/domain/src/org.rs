@@ -55,6 +55,18 @@ labelled_enum! {
 }
 
 impl OrgKind {
+    /// What the organization's elected committee is called: a 党支部's 支部委员会, a 党总支's 总支部委员会,
+    /// a 党委's (党工委's) 委员会. A 党组 and a 党小组 elect none.
+    pub fn committee_label(self) -> &'static str {
+        match self {
+            OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch => "支部委员会",
+            OrgKind::GeneralBranch => "总支部委员会",
+            OrgKind::LocalCommittee | OrgKind::Committee | OrgKind::OrgansCommittee => "党委委员会",
+            OrgKind::WorkingCommittee => "党工委委员会",
+            OrgKind::LeadingGroup | OrgKind::PartyGroup => "委员会",
+        }
+    }
+
     /// 党支部 in the wide sense: ordinary, joint and temporary branches.
     pub fn is_branch(self) -> bool {
         matches!(self, OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch)
@@ -195,7 +207,7 @@ impl Org {
             ),
             ("组建方式", o.formed_by.label().into()),
             ("成立日期", date(o.founded_on)),
-            ("支部委员会", if o.has_committee { "已设立" } else { "未设立" }.into()),
+            (o.kind.committee_label(), if o.has_committee { "已设立" } else { "未设立" }.into()),
             (
                 "届次",
                 match (o.term_number, o.term_start, o.term_end) {
@@ -393,6 +405,45 @@ use chrono::Datelike;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_names_its_own_committee() {
+        let mut o = OrgInput {
+            name: "中共某街道工作委员会".into(),
+            kind: Some(OrgKind::WorkingCommittee),
+            ..Default::default()
+        }
+        .validate(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+        .map(|v| Org {
+            id: 1,
+            parent_id: None,
+            path: "0001".into(),
+            name: v.name,
+            short_name: None,
+            kind: v.kind,
+            sector: v.sector,
+            region_code: None,
+            formed_by: v.formed_by,
+            founded_on: None,
+            has_committee: true,
+            term_number: None,
+            term_start: None,
+            term_end: None,
+            secretary: None,
+            contact_phone: None,
+            address: None,
+            annual_funds: None,
+            facilities: vec![],
+            version: 1,
+        })
+        .unwrap();
+        let label = |o: &Org| o.describe().into_iter().find(|(_, v)| v == "已设立").map(|(k, _)| k);
+        assert_eq!(label(&o), Some("党工委委员会"));
+        o.kind = OrgKind::LocalCommittee;
+        assert_eq!(label(&o), Some("党委委员会"), "a 区委 is not a 支部");
+        o.kind = OrgKind::Branch;
+        assert_eq!(label(&o), Some("支部委员会"));
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -38,6 +38,13 @@ pub const MENU: &[MenuItem] = &[
         href: "/stats", label: "统计分析", section: "stats", group: "组织建设", perm: Some(Perm::Stats)
     },
     MenuItem {
+        href: "/admin/grants/pending",
+        label: "授权确认",
+        section: "grants",
+        group: "组织建设",
+        perm: Some(Perm::ConfirmGrants),
+    },
+    MenuItem {
         href: "/life", label: "会议记录", section: "life", group: "组织生活", perm: Some(Perm::ReadLife)
     },
     MenuItem {
@@ -73,13 +80,6 @@ pub const MENU: &[MenuItem] = &[
     },
     MenuItem {
         href: "/export", label: "数据导出", section: "export", group: "数据交换", perm: Some(Perm::Exchange)
-    },
-    MenuItem {
-        href: "/admin/grants/pending",
-        label: "授权确认",
-        section: "grants",
-        group: "组织建设",
-        perm: Some(Perm::ConfirmGrants),
     },
     MenuItem {
         href: "/admin/accounts",
