@@ -9,4 +9,5 @@ mod generation;
 mod life_scenarios;
 mod pg_grants;
 mod schema;
+mod search;
 mod tree_moves;
