@@ -67,6 +67,8 @@ pub struct Nav {
     /// Scope switcher choices (org id, name), and the chosen one.
     pub scopes: Vec<(i64, String)>,
     pub focus_id: i64,
+    /// Show the top bar's search (a role that may see organizations or the roster).
+    pub search: bool,
 }
 
 impl Nav {
@@ -155,6 +157,7 @@ impl Caller {
             crumbs: Vec::new(),
             scopes,
             focus_id: self.focus.as_ref().map_or(0, |f| f.id),
+            search: self.has(Perm::ReadOrgs) || self.has(Perm::ReadMembers),
         }
     }
 }
