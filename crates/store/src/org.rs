@@ -833,8 +833,9 @@ fn pick_terms(q: &str) -> Vec<String> {
     domain::member::normalize_text(q).split_whitespace().take(5).map(|t| t.chars().take(30).collect()).collect()
 }
 
-/// The active organizations in `scope` whose name or short name contains every word of `q`
-/// (all of them when `q` is empty), of one of `kinds` (any kind when empty): how many there are,
+/// The active organizations in `scope` whose name or short name contains every word of `q` — or,
+/// with several words, whose own name contains some and whose parent's name the others — (all of
+/// them when `q` is empty), of one of `kinds` (any kind when empty): how many there are,
 /// and the `limit` of them from `offset` on, an exact name first, then in tree order, each with
 /// its ancestors' names. Every organization of the scope is reachable: by the words of its name,
 /// or page by page.
@@ -863,17 +864,27 @@ pub async fn pick(
             .collect();
         cond.push(format!("({})", ranges.join(" OR ")));
     }
+    // each word in the organization's own name or short name, or in its parent's name (so "桂花社区
+    // 第一党小组" finds the one among hundreds of 第一党小组), at least one in its own
     let terms = pick_terms(q);
+    let mut own = Vec::new();
     for t in &terms {
         let p = arg(&mut args, Val::from(like_pattern(t)));
-        cond.push(format!("(o.name LIKE {p} ESCAPE '\\' OR o.short_name LIKE {p} ESCAPE '\\')"));
+        let mine = format!("o.name LIKE {p} ESCAPE '\\' OR o.short_name LIKE {p} ESCAPE '\\'");
+        cond.push(format!("({mine} OR p.name LIKE {p} ESCAPE '\\')"));
+        own.push(mine);
+    }
+    if !own.is_empty() {
+        cond.push(format!("({})", own.join(" OR ")));
     }
     if !kinds.is_empty() {
         let ph: Vec<String> = kinds.iter().map(|k| arg(&mut args, Val::from(k.code()))).collect();
         cond.push(format!("o.kind IN ({})", ph.join(", ")));
     }
     let cond = cond.join(" AND ");
-    let total = store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM org o WHERE {cond}"), &args).await?;
+    let from = "org o LEFT JOIN org p ON p.id = o.parent_id";
+    let total =
+        store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {from} WHERE {cond}"), &args).await?;
     if total == 0 || offset >= total {
         return Ok((total, Vec::new()));
     }
@@ -884,7 +895,7 @@ pub async fn pick(
         .read()
         .fetch_all(
             &format!(
-                "SELECT {ORG_COLS} FROM org o WHERE {cond} \
+                "SELECT {ORG_COLS} FROM {from} WHERE {cond} \
                  ORDER BY CASE WHEN o.name = {exact} OR o.short_name = {exact} THEN 0 ELSE 1 END, o.path \
                  LIMIT {lim} OFFSET {off}"
             ),

@@ -89,7 +89,7 @@ pub fn routes(r: routes::Routes) -> routes::Routes {
         .add("POST", "/scope", Target::None, post(auth::switch_scope))
         .add("GET", "/assets/picker.js", Target::None, get(picker::script))
         .add("GET", "/orgs/pick", Target::None, get(picker::pick))
-        .add("GET", "/search", Target::None, get(search::search))
+        .add("GET,POST", "/search", Target::None, get(search::search).post(search::search_post))
 }
 
 /// An application of the given routes: the fallback 404, the layers every response passes

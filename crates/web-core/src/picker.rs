@@ -138,7 +138,8 @@ impl OrgPicker {
     /// A picker for the form field `field`, acting under `purpose`, with `chosen` chosen (read
     /// through the caller's scope by the page). `back` is the page to return to from the page
     /// without JavaScript: a path of this site, its query kept; the chosen id replaces `field`
-    /// in it, or its `{id}` when it has one (`/orgs/{id}/life/new`).
+    /// in it, or its `{id}` when it has one (`/orgs/{id}/life/new`). Reads the chosen
+    /// organization's parents (one query).
     pub async fn new(
         s: &Shared,
         caller: &Caller,
@@ -148,12 +149,28 @@ impl OrgPicker {
         chosen: Option<&Org>,
         back: &str,
     ) -> OrgPicker {
-        let (value, chosen_name, chosen_path) = match chosen {
+        let chosen = match chosen {
             Some(o) => {
                 let parents = service::org::ancestors(&s.store, caller, purpose.perm(), o.id).await.unwrap_or_default();
                 let names: Vec<String> = parents.into_iter().filter(|p| p.id != o.id).map(|p| p.name).collect();
-                (o.id.to_string(), o.name.clone(), chain(&names))
+                Some((o.id, o.name.clone(), chain(&names)))
             }
+            None => None,
+        };
+        OrgPicker::with(purpose, field, label, chosen, back)
+    }
+
+    /// [`OrgPicker::new`] with the chosen organization's (id, name, parents' names) already in
+    /// hand: no query (for pages that serve a repeated view from memory).
+    pub fn with(
+        purpose: Purpose,
+        field: &'static str,
+        label: impl Into<String>,
+        chosen: Option<(i64, String, String)>,
+        back: &str,
+    ) -> OrgPicker {
+        let (value, chosen_name, chosen_path) = match chosen {
+            Some((id, name, path)) => (id.to_string(), name, path),
             None => (String::new(), String::new(), String::new()),
         };
         OrgPicker {

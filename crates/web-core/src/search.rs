@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::Form;
 use serde::Deserialize;
 use service::member::MemberFound;
 use service::org::{OrgPick, PickOf};
@@ -69,8 +70,32 @@ fn page_no(s: &str) -> i64 {
     s.trim().parse::<i64>().unwrap_or(1).max(1)
 }
 
-/// GET /search: the results page.
+/// The search box's form: sent by POST, so an ID number typed into it is in no URL (and so in no
+/// proxy's access log or browser history); the results' further pages are links with the query.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchForm {
+    csrf: String,
+    q: String,
+}
+
+/// POST /search: the search box (top bar, results page), CSRF-checked.
+pub async fn search_post(State(s): State<Shared>, caller: Caller, Form(f): Form<SearchForm>) -> Response {
+    if !caller.has(Perm::ReadMembers) && !caller.has(Perm::ReadOrgs) {
+        return caller.forbidden(Perm::ReadOrgs);
+    }
+    if let Err(r) = caller.check_csrf(&f.csrf) {
+        return r;
+    }
+    answer(&s, &caller, SearchQuery { q: f.q, ..Default::default() }).await
+}
+
+/// GET /search?q=: the results page (its further pages, a link to a search).
 pub async fn search(State(s): State<Shared>, caller: Caller, Query(q): Query<SearchQuery>) -> Response {
+    answer(&s, &caller, q).await
+}
+
+async fn answer(s: &Shared, caller: &Caller, q: SearchQuery) -> Response {
     let may_members = caller.has(Perm::ReadMembers);
     let may_orgs = caller.has(Perm::ReadOrgs);
     if !may_members && !may_orgs {
@@ -103,9 +128,17 @@ pub async fn search(State(s): State<Shared>, caller: Caller, Query(q): Query<Sea
         Ok(MemberSearch::IdTail(_)) => "身份证号末位",
         Err(_) => "",
     };
-    let link = |mp: i64, op: i64| format!("/search?q={}&mp={mp}&op={op}", urlencode(&text));
+    // a full ID number goes into no link (it finds one member, or a few former ones: one page)
+    let linkable = !matches!(kind, Ok(MemberSearch::IdNumber(_)));
+    let link = |mp: i64, op: i64| {
+        if linkable {
+            format!("/search?q={}&mp={mp}&op={op}", urlencode(&text))
+        } else {
+            String::new()
+        }
+    };
     if may_members {
-        match service::member::search(&s.store, &caller, &text, mp).await {
+        match service::member::search(&s.store, caller, &text, mp).await {
             Ok(found) => {
                 page.member_rows = found
                     .hits
@@ -137,7 +170,7 @@ pub async fn search(State(s): State<Shared>, caller: Caller, Query(q): Query<Sea
     }
     // organizations by name; ID digits name no organization
     if may_orgs && matches!(kind, Ok(MemberSearch::Name(_))) {
-        match service::org::pick(&s.store, &caller, Perm::ReadOrgs, &text, PickOf::Any, op).await {
+        match service::org::pick(&s.store, caller, Perm::ReadOrgs, &text, PickOf::Any, op).await {
             Ok(found) => {
                 page.org_rows = found
                     .items

@@ -108,6 +108,13 @@ on_both!(picker_reaches_every_organization_with_its_parents, |s: store::Store| a
     // several words narrow the search; the name's words in any order
     let (n, _) = org::pick(&s, &all, "第3 支部", &[], 0, 10).await.unwrap();
     assert_eq!(n, 40 * 11, "第3, 第30…第39 of every town");
+    // with several words, the parent's name tells the repeated names apart
+    let (n, hits) = org::pick(&s, &all, "1县1镇 第37党支部", &[], 0, 10).await.unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(hits[0].parents.last().map(String::as_str), Some("中共1县1镇委员会"));
+    // one word matches the organization's own name only, not its children's parent
+    let (n, _) = org::pick(&s, &all, "1县1镇", &[], 0, 10).await.unwrap();
+    assert_eq!(n, 1);
     // an exact name comes before longer names containing it
     let (_, hits) = org::pick(&s, &all, "中共第2县委", &[], 0, 5).await.unwrap();
     assert_eq!(hits[0].org.name, "中共第2县委");

@@ -99,6 +99,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/assets/picker.js", Policy::Public),
     ("GET", "/orgs/pick", Policy::Business(P::ReadOrgs)),
     ("GET", "/search", Policy::Business(P::ReadOrgs)),
+    ("POST", "/search", Policy::Business(P::ReadOrgs)),
     ("GET", "/", Policy::SignedIn),
     ("GET", "/orgs", Policy::Business(P::ReadOrgs)),
     ("GET", "/orgs/{id}", Policy::Business(P::ReadOrgs)),

@@ -16,6 +16,7 @@ mod life_compliance;
 mod life_pages;
 mod life_rules_pages;
 mod org_member_pages;
+mod picker_search;
 mod scope_rule;
 mod security;
 mod smoke_roles;
