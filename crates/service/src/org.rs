@@ -213,8 +213,9 @@ impl OrgPick {
 }
 
 /// The organizations the caller may pick acting under `perm` whose name or short name contains
-/// every word of `q` (all of them when `q` is empty), of the kinds `of` offers: page `page` (from
-/// 1) of [`PICK_PER_PAGE`], an exact name first, then in tree order, each with the names of its
+/// every word of `q` (with several words, some may be in the parent's name; all organizations
+/// when `q` is empty), of the kinds `of` offers: page `page`, counted from one, of
+/// [`PICK_PER_PAGE`], an exact name first, then in tree order, each with the names of its
 /// ancestors the caller may see. Needs `perm`; its scope bounds what is found, so a county's user
 /// never finds another county's organizations.
 pub async fn pick(store: &Store, ctx: &Ctx, perm: Perm, q: &str, of: PickOf, page: i64) -> ServiceResult<OrgPick> {

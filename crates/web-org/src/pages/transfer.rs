@@ -62,7 +62,7 @@ fn move_refusal(o: &Org, dest: &Org) -> Option<String> {
 
 async fn parent_name(s: &Shared, caller: &Caller, o: &Org) -> String {
     let Some(p) = o.parent_id else { return "（无）".into() };
-    service::org::names(&s.store, &caller, Perm::ReadOrgs, &[p])
+    service::org::names(&s.store, caller, Perm::ReadOrgs, &[p])
         .await
         .ok()
         .and_then(|m| m.get(&p).cloned())
