@@ -4,6 +4,9 @@
 // endpoint (the caller's own scope), and says how many there are when not all are shown.
 (function () {
   "use strict";
+  // each picker's partial names this script: set the pickers up once
+  if (window.djOrgPicker) return;
+  window.djOrgPicker = true;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);

@@ -546,10 +546,12 @@ async fn member_create_edit_and_status() {
             submit(&w, &pw, &st, &[("change", "deceased"), ("date", &on), ("reason", "x"), ("confirm", "1")]).await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert!(body.contains("不能办理"), "{body}");
-        // a committee holds no members: the page offers its branches
+        // a committee holds no members: the page offers the picker of branches
         let (status, body) = page(&w, &pw, &format!("/orgs/{}/members/new", w.town_a)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains(&format!("/orgs/{}/members/new", w.branch_a)));
+        assert!(body.contains("data-pick=\"/orgs/pick?perm=member_org\""), "{body}");
+        let (_, body) = page(&w, &pw, "/orgs/pick?perm=member_org&back=%2Forgs%2F%7Bid%7D%2Fmembers%2Fnew").await;
+        assert!(body.contains(&format!("href=\"/orgs/{}/members/new\"", w.branch_a)), "{body}");
         let (status, _, _) = submit(&w, &pw, &format!("/orgs/{}/members/new", w.town_a), &ok).await;
         assert_eq!(status, StatusCode::CONFLICT);
         db.finish().await;
