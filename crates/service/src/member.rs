@@ -164,3 +164,80 @@ pub async fn card(store: &Store, ctx: &Ctx, id: i64, unmask: bool) -> ServiceRes
     let history = store::member::status_history(store, &scope, id).await?;
     Ok(Card { member, unmasked, unmask_denied: unmask && !may, org_name, org_chain, history })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding members: the top bar's search.
+
+use store::member::{MemberHit, MemberSearch};
+
+/// Members the search shows on one page.
+pub const SEARCH_PER_PAGE: i64 = 20;
+
+/// What a search box's text looks for: a full ID number (18 characters, or an old 15-digit one),
+/// its last 4–6 characters, or else a name. Digits of another length are refused with what to
+/// type instead.
+pub fn search_kind(q: &str) -> Result<MemberSearch, String> {
+    let q = domain::member::normalize_text(q);
+    let q = q.trim();
+    if q.is_empty() {
+        return Err("请输入姓名、身份证号（完整 18 位或末 4–6 位）或党组织名称".into());
+    }
+    let idish = q.chars().any(|c| c.is_ascii_digit())
+        && q.char_indices().all(|(i, c)| c.is_ascii_digit() || ((c == 'x' || c == 'X') && i == q.len() - 1));
+    if !idish {
+        return Ok(MemberSearch::Name(q.chars().take(30).collect()));
+    }
+    let upper = q.to_ascii_uppercase();
+    match upper.len() {
+        18 | 15 => Ok(MemberSearch::IdNumber(upper)),
+        4..=6 => Ok(MemberSearch::IdTail(upper)),
+        n => Err(format!("身份证号请输入完整的 18 位，或末 4–6 位（您输入了 {n} 位）")),
+    }
+}
+
+/// One page of members found.
+pub struct MemberFound {
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub hits: Vec<MemberHit>,
+}
+
+/// The members in the caller's scope of 查看党员名册 that `q` finds ([`search_kind`]): by name,
+/// by the full ID number or by its last 4–6 characters; page `page` (from 1), masked for display
+/// like the roster. An ID search that finds someone is recorded in the audit trail (the kind of
+/// search and the digits, never the full number). It needs only 查看党员名册, not 查看个人敏感信息:
+/// the roster already shows the last four characters, and one who types a whole number knows it;
+/// the audit record keeps who looked for whom.
+pub async fn search(store: &Store, ctx: &Ctx, q: &str, page: i64) -> ServiceResult<MemberFound> {
+    let scope = ctx.require(Perm::ReadMembers)?;
+    let what = search_kind(q).map_err(|m| {
+        let mut e = domain::FieldErrors::default();
+        e.push("查找内容", m);
+        crate::ServiceError::Invalid(e)
+    })?;
+    let page = page.clamp(1, 100_000);
+    let (total, hits) =
+        store::member::search(store, &scope, &what, (page - 1) * SEARCH_PER_PAGE, SEARCH_PER_PAGE).await?;
+    let pages = ((total + SEARCH_PER_PAGE - 1) / SEARCH_PER_PAGE).max(1);
+    Ok(MemberFound { total, page, pages, hits })
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+
+    #[test]
+    fn what_a_search_box_looks_for() {
+        assert_eq!(search_kind("52032819800314123x"), Ok(MemberSearch::IdNumber("52032819800314123X".into())));
+        assert_eq!(search_kind(" 1234 "), Ok(MemberSearch::IdTail("1234".into())));
+        assert_eq!(search_kind("１２３４５６"), Ok(MemberSearch::IdTail("123456".into())));
+        assert_eq!(search_kind("123X"), Ok(MemberSearch::IdTail("123X".into())));
+        assert_eq!(search_kind("张三"), Ok(MemberSearch::Name("张三".into())));
+        assert_eq!(search_kind("第1党支部"), Ok(MemberSearch::Name("第1党支部".into())));
+        assert!(search_kind("123").unwrap_err().contains("末 4–6 位"));
+        assert!(search_kind("12345678").unwrap_err().contains("8 位"));
+        assert!(search_kind("  ").is_err());
+        assert_eq!(search_kind("X123"), Ok(MemberSearch::Name("X123".into())));
+    }
+}

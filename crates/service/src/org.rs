@@ -161,3 +161,68 @@ pub async fn chosen(store: &Store, ctx: &Ctx, perm: Perm, id: Option<i64>) -> Se
         },
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The organization picker: one for every page that picks an organization.
+
+use domain::org::OrgKind;
+use store::org::Picked;
+
+/// Organizations a picker shows on one page (and the script's list shows at most).
+pub const PICK_PER_PAGE: i64 = 20;
+
+/// Which organizations a picker offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PickOf {
+    /// Every active organization (export, statistics, the roster, a move's new parent).
+    #[default]
+    Any,
+    /// Those that hold members (党支部 and 党小组): a member's organization.
+    HoldsMembers,
+    /// Those that record organization life themselves: where a meeting is entered.
+    RecordsLife,
+}
+
+impl PickOf {
+    /// The kinds it offers; empty for every kind.
+    pub fn kinds(self) -> Vec<OrgKind> {
+        match self {
+            PickOf::Any => Vec::new(),
+            PickOf::HoldsMembers => OrgKind::ALL.iter().copied().filter(|k| k.holds_members()).collect(),
+            PickOf::RecordsLife => OrgKind::ALL.iter().copied().filter(|k| domain::life::records_life(*k)).collect(),
+        }
+    }
+}
+
+/// One page of a picker's answer.
+#[derive(Debug, Clone)]
+pub struct OrgPick {
+    /// How many organizations the query finds in all.
+    pub total: i64,
+    /// This page (from 1) and the number of pages.
+    pub page: i64,
+    pub pages: i64,
+    pub items: Vec<Picked>,
+}
+
+impl OrgPick {
+    /// What to say when this page does not show everything found: never a silent cut.
+    pub fn more(&self) -> Option<String> {
+        (self.total > self.items.len() as i64).then(|| format!("共 {} 个，请输入更多字缩小范围", self.total))
+    }
+}
+
+/// The organizations the caller may pick acting under `perm` whose name or short name contains
+/// every word of `q` (with several words, some may be in the parent's name; all organizations
+/// when `q` is empty), of the kinds `of` offers: page `page`, counted from one, of
+/// [`PICK_PER_PAGE`], an exact name first, then in tree order, each with the names of its
+/// ancestors the caller may see. Needs `perm`; its scope bounds what is found, so a county's user
+/// never finds another county's organizations.
+pub async fn pick(store: &Store, ctx: &Ctx, perm: Perm, q: &str, of: PickOf, page: i64) -> ServiceResult<OrgPick> {
+    let scope = ctx.require(perm)?;
+    let page = page.clamp(1, 100_000);
+    let (total, items) =
+        store::org::pick(store, &scope, q, &of.kinds(), (page - 1) * PICK_PER_PAGE, PICK_PER_PAGE).await?;
+    let pages = ((total + PICK_PER_PAGE - 1) / PICK_PER_PAGE).max(1);
+    Ok(OrgPick { total, page, pages, items })
+}

@@ -813,3 +813,114 @@ pub async fn child_counts(
     }
     Ok(out)
 }
+
+/// One organization an organization picker found: the organization and the names of its
+/// ancestors that the caller may see, top first (so two 第一党支部 tell themselves apart).
+#[derive(Debug, Clone, Serialize)]
+pub struct Picked {
+    pub org: Org,
+    pub parents: Vec<String>,
+}
+
+/// Add a query parameter; its placeholder.
+pub(crate) fn arg(args: &mut Vec<Val>, v: Val) -> String {
+    args.push(v);
+    format!("${}", args.len())
+}
+
+/// The words of a picker's query: at most five, each at most 30 characters.
+fn pick_terms(q: &str) -> Vec<String> {
+    domain::member::normalize_text(q).split_whitespace().take(5).map(|t| t.chars().take(30).collect()).collect()
+}
+
+/// The active organizations in `scope` whose name or short name contains every word of `q` — or,
+/// with several words, whose own name contains some and whose parent's name the others — (all of
+/// them when `q` is empty), of one of `kinds` (any kind when empty): how many there are,
+/// and the `limit` of them from `offset` on, an exact name first, then in tree order, each with
+/// its ancestors' names. Every organization of the scope is reachable: by the words of its name,
+/// or page by page.
+pub async fn pick(
+    store: &Store,
+    scope: &Scope,
+    q: &str,
+    kinds: &[OrgKind],
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(i64, Vec<Picked>)> {
+    if scope.roots().is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    let mut cond = vec!["o.dissolved_on IS NULL".to_string()];
+    let mut args: Vec<Val> = Vec::new();
+    if !scope.is_all() {
+        let ranges: Vec<String> = scope
+            .roots()
+            .iter()
+            .map(|r| {
+                let lo = arg(&mut args, Val::from(r.as_str()));
+                let hi = arg(&mut args, Val::from(path::subtree_end(r)));
+                format!("(o.path >= {lo} AND o.path < {hi})")
+            })
+            .collect();
+        cond.push(format!("({})", ranges.join(" OR ")));
+    }
+    // each word in the organization's own name or short name, or in its parent's name (so "桂花社区
+    // 第一党小组" finds the one among hundreds of 第一党小组), at least one in its own
+    let terms = pick_terms(q);
+    let mut own = Vec::new();
+    for t in &terms {
+        let p = arg(&mut args, Val::from(like_pattern(t)));
+        let mine = format!("o.name LIKE {p} ESCAPE '\\' OR o.short_name LIKE {p} ESCAPE '\\'");
+        cond.push(format!("({mine} OR p.name LIKE {p} ESCAPE '\\')"));
+        own.push(mine);
+    }
+    if !own.is_empty() {
+        cond.push(format!("({})", own.join(" OR ")));
+    }
+    if !kinds.is_empty() {
+        let ph: Vec<String> = kinds.iter().map(|k| arg(&mut args, Val::from(k.code()))).collect();
+        cond.push(format!("o.kind IN ({})", ph.join(", ")));
+    }
+    let cond = cond.join(" AND ");
+    let from = "org o LEFT JOIN org p ON p.id = o.parent_id";
+    let total =
+        store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {from} WHERE {cond}"), &args).await?;
+    if total == 0 || offset >= total {
+        return Ok((total, Vec::new()));
+    }
+    let exact = arg(&mut args, Val::from(terms.join(" ")));
+    let lim = arg(&mut args, Val::from(limit.clamp(1, 200)));
+    let off = arg(&mut args, Val::from(offset.max(0)));
+    let rows: Vec<OrgRow> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {ORG_COLS} FROM {from} WHERE {cond} \
+                 ORDER BY CASE WHEN o.name = {exact} OR o.short_name = {exact} THEN 0 ELSE 1 END, o.path \
+                 LIMIT {lim} OFFSET {off}"
+            ),
+            &args,
+        )
+        .await?;
+    let orgs: Vec<Org> = rows.into_iter().map(OrgRow::into_org).collect();
+    // the ancestors' names in one query: those the caller may see
+    let mut paths: Vec<&str> =
+        orgs.iter().flat_map(|o| path::ancestors(&o.path)).filter(|p| scope.contains(p)).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for chunk in paths.chunks(500) {
+        let (ph, a) = in_list(1, chunk.iter().map(|p| Val::from(*p)));
+        let rows: Vec<(String, String)> =
+            store.read().fetch_all(&format!("SELECT path, name FROM org WHERE path IN ({ph})"), &a).await?;
+        names.extend(rows);
+    }
+    let items = orgs
+        .into_iter()
+        .map(|org| {
+            let parents = path::ancestors(&org.path).into_iter().filter_map(|p| names.get(p).cloned()).collect();
+            Picked { org, parents }
+        })
+        .collect();
+    Ok((total, items))
+}

@@ -71,6 +71,8 @@ pub struct Nav {
     pub focus_id: i64,
     /// Unread messages of the caller (the top bar's 消息 count).
     pub unread: i64,
+    /// Show the top bar's search (a role that may see organizations or the roster).
+    pub search: bool,
 }
 
 impl Nav {
@@ -160,6 +162,7 @@ impl Caller {
             scopes,
             focus_id: self.focus.as_ref().map_or(0, |f| f.id),
             unread: self.unread,
+            search: self.has(Perm::ReadOrgs) || self.has(Perm::ReadMembers),
         }
     }
 }

@@ -25,8 +25,10 @@ pub mod error;
 pub mod form;
 pub mod kept;
 pub mod pages;
+pub mod picker;
 pub mod qr;
 pub mod routes;
+pub mod search;
 
 pub use caller::{Caller, Crumb, Nav, Surface};
 pub use routes::{RouteSpec, Target};
@@ -77,7 +79,8 @@ pub type Shared = Arc<AppState>;
 
 const CSS: &str = include_str!("../assets/app.css");
 
-/// The routes of the core: liveness, the stylesheet, sign-in and sign-out, the scope switcher.
+/// The routes of the core: liveness, the stylesheet, sign-in and sign-out, the scope switcher,
+/// the organization picker (its script and its matches) and the top bar's search.
 pub fn routes(r: routes::Routes) -> routes::Routes {
     r.add("GET", "/healthz", Target::None, get(healthz))
         .add("GET", "/assets/app.css", Target::None, get(css))
@@ -85,6 +88,9 @@ pub fn routes(r: routes::Routes) -> routes::Routes {
         .add("GET,POST", "/login/totp", Target::None, get(auth::totp_page).post(auth::totp))
         .add("POST", "/logout", Target::None, post(auth::logout))
         .add("POST", "/scope", Target::None, post(auth::switch_scope))
+        .add("GET", "/assets/picker.js", Target::None, get(picker::script))
+        .add("GET", "/orgs/pick", Target::None, get(picker::pick))
+        .add("GET,POST", "/search", Target::None, get(search::search).post(search::search_post))
 }
 
 /// An application of the given routes: the fallback 404, the layers every response passes

@@ -26,6 +26,7 @@ use store::Scope;
 
 use web_core::access::Perm;
 use web_core::pages::{render, today, urlencode};
+use web_core::picker::{OrgPicker, Purpose};
 use web_core::routes::{Routes, Target};
 use web_core::tri;
 use web_core::{error_page, Caller, Crumb, Nav, Shared};
@@ -34,39 +35,7 @@ use web_core::{error_page, Caller, Crumb, Nav, Shared};
 const MAX_UPLOAD: usize = 50 * 1024 * 1024;
 /// Bad-row problems shown per page of the report.
 const ERRORS_PER_PAGE: usize = 50;
-/// Organizations offered in a target picker (the roots and two levels below them).
-const PICKER_DEPTH: usize = 2;
-const PICKER_MAX: usize = 400;
-
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// One choice of an organization picker.
-pub struct OrgChoice {
-    id: i64,
-    label: String,
-}
-
-/// The organizations a picker offers: each root of the caller's view where it holds `perm`, and
-/// two levels below it (indented), plus `extra` (an organization chosen elsewhere) when missing.
-async fn org_choices(s: &Shared, caller: &Caller, perm: Perm, extra: Option<&Org>) -> Vec<OrgChoice> {
-    let mut out = Vec::new();
-    for root in caller.roots_for(perm) {
-        let nodes =
-            service::org::subtree(&s.store, caller, perm, root.id, Some(PICKER_DEPTH)).await.unwrap_or_default();
-        for n in nodes {
-            if out.len() >= PICKER_MAX {
-                break;
-            }
-            out.push(OrgChoice { id: n.org.id, label: format!("{}{}", "　".repeat(n.depth), n.org.name) });
-        }
-    }
-    if let Some(o) = extra {
-        if !out.iter().any(|c| c.id == o.id) {
-            out.insert(0, OrgChoice { id: o.id, label: o.name.clone() });
-        }
-    }
-    out
-}
 
 /// An `{id}`-like query value: a positive number, or nothing.
 fn parse_id(s: &str) -> Option<i64> {
@@ -93,13 +62,11 @@ fn attachment(name: &str, fallback: &str) -> HeaderValue {
 #[template(path = "exchange/import.html")]
 struct ImportPage {
     nav: Nav,
-    choices: Vec<OrgChoice>,
-    org: String,
+    picker: OrgPicker,
     strict: bool,
     file_name: String,
     error: String,
     file_error: String,
-    org_error: String,
     jobs: Vec<JobRow>,
 }
 
@@ -169,18 +136,19 @@ async fn import_page(s: &Shared, caller: &Caller, st: FormState) -> ImportPage {
         Some(id) => service::exchange::org(&s.store, caller, id).await.ok(),
         None => None,
     };
-    let choices = org_choices(s, caller, Perm::Exchange, chosen.as_ref()).await;
+    let mut picker = OrgPicker::new(s, caller, Purpose::Exchange, "org", "导入到的党组织", chosen.as_ref(), "/import")
+        .await
+        .hint("文件中的“所在党组织”“上级党组织”在此组织之下查找；没有填写所在党组织的党员编入此组织（应为党支部）。");
+    picker.error = st.org_error;
     let jobs =
         service::exchange::recent_jobs(&s.store, caller, 10).await.unwrap_or_default().iter().map(job_row).collect();
     ImportPage {
         nav: caller.nav("import").crumbs(vec![Crumb::new("", "数据导入")]),
-        choices,
-        org: chosen.map(|o| o.id.to_string()).unwrap_or_default(),
+        picker,
         strict: st.strict,
         file_name: st.file_name,
         error: st.error,
         file_error: st.file_error,
-        org_error: st.org_error,
         jobs,
     }
 }
@@ -645,14 +613,12 @@ pub struct ExportQuery {
 #[template(path = "exchange/export.html")]
 struct ExportPage {
     nav: Nav,
-    choices: Vec<OrgChoice>,
-    org: String,
+    picker: OrgPicker,
     what: String,
     format: String,
     former: bool,
     unmask: bool,
     may_unmask: bool,
-    org_error: String,
     what_error: String,
     format_error: String,
     unmask_error: String,
@@ -666,17 +632,25 @@ async fn export_page(s: &Shared, caller: &Caller, q: &ExportQuery) -> ExportPage
         None if q.org.is_empty() && q.what.is_empty() => caller.roots_for(Perm::Exchange).into_iter().next(),
         None => None,
     };
-    let choices = org_choices(s, caller, Perm::Exchange, chosen.as_ref()).await;
+    // back from the picker's page without JavaScript to this form, as it was filled in
+    let back = format!(
+        "/export?what={}&format={}&former={}&unmask={}",
+        urlencode(&q.what),
+        urlencode(&q.format),
+        urlencode(&q.former),
+        urlencode(&q.unmask)
+    );
+    let picker =
+        OrgPicker::new(s, caller, Purpose::Exchange, "org", "导出哪个党组织（含全部下级）", chosen.as_ref(), &back)
+            .await;
     ExportPage {
         nav: caller.nav("export").crumbs(vec![Crumb::new("", "数据导出")]),
-        choices,
-        org: chosen.map(|o| o.id.to_string()).unwrap_or_default(),
+        picker,
         what: if q.what.is_empty() { "members".into() } else { q.what.clone() },
         format: if q.format.is_empty() { "xlsx".into() } else { q.format.clone() },
         former: q.former == "yes",
         unmask: q.unmask == "yes",
         may_unmask: caller.roots_for(Perm::Exchange).iter().any(|o| caller.can_at(Perm::ViewPersonal, &o.path)),
-        org_error: String::new(),
         what_error: String::new(),
         format_error: String::new(),
         unmask_error: String::new(),
@@ -702,7 +676,7 @@ pub async fn download(State(s): State<Shared>, caller: Caller, Query(q): Query<E
     };
     let mut page = export_page(&s, &caller, &q).await;
     if org.is_none() {
-        page.org_error = "请选择要导出的党组织".into();
+        page.picker.error = "请选择要导出的党组织".into();
     }
     let members = match q.what.as_str() {
         "members" => Some(true),

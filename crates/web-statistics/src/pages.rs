@@ -11,6 +11,7 @@ use store::statistics::{Slice, SubtreeReport};
 use web_core::access::Perm;
 use web_core::charts;
 use web_core::pages::{render, today, urlencode};
+use web_core::picker::{OrgPicker, Purpose};
 use web_core::routes::{Routes, Target};
 use web_core::tri;
 use web_core::{Caller, Crumb, Nav, Shared};
@@ -70,6 +71,7 @@ struct StatsPage {
     org_charts: Vec<Chart>,
     coverage_svg: std::sync::Arc<str>,
     coverage: Vec<CoverageRow>,
+    picker: web_core::picker::OrgPicker,
 }
 
 fn share(part: i64, whole: i64) -> String {
@@ -181,7 +183,12 @@ fn page(
         trail.push(Crumb::new(format!("/stats?org={id}"), name.clone()));
     }
     trail.push(Crumb::new("", r.org.name.clone()));
+    // the parent's name is in hand: the picker needs no query, so a repeated view still needs none
+    let chosen = (r.org.id, r.org.name.clone(), parent.as_ref().map(|(_, n)| n.clone()).unwrap_or_default());
+    let picker =
+        OrgPicker::with(Purpose::Stats, "org", "统计哪个党组织（含全部下级）", Some(chosen), "/stats").submitting();
     StatsPage {
+        picker,
         nav: caller.nav("stats").crumbs(trail),
         org_id: r.org.id,
         org_name: r.org.name.clone(),

@@ -152,7 +152,9 @@ pub fn facts_of_valid(m: &ValidMember) -> MemberFacts<'_> {
 mod bulk;
 mod one;
 mod roster;
+mod search;
 
 pub use bulk::*;
 pub use one::*;
 pub use roster::*;
+pub use search::*;

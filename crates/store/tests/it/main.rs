@@ -11,4 +11,5 @@ mod life_scenarios;
 mod messages;
 mod pg_grants;
 mod schema;
+mod search;
 mod tree_moves;

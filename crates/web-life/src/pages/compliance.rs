@@ -811,6 +811,9 @@ struct CalendarPage {
     due: Vec<DueItem>,
     records: usize,
     can_record: bool,
+    picker: web_core::picker::OrgPicker,
+    /// The month shown, kept when another organization is picked.
+    picker_month: String,
 }
 
 fn parse_month(s: &str) -> Option<NaiveDate> {
@@ -894,7 +897,21 @@ pub async fn calendar(State(s): State<Shared>, caller: Caller, Query(q): Query<C
     due.sort_by(|a, b| a.end.cmp(&b.end).then(a.type_label.cmp(&b.type_label)));
     let month = |d: NaiveDate| format!("{}-{:02}", d.year(), d.month());
     let trail = vec![Crumb::new("/life/calendar", "组织生活日历"), Crumb::new("", org.name.clone())];
+    let back = format!("/life/calendar?month={}", month(first));
+    let picker = web_core::picker::OrgPicker::new(
+        &s,
+        &caller,
+        web_core::picker::Purpose::Life,
+        "org",
+        "查看哪个党组织",
+        Some(&org),
+        &back,
+    )
+    .await
+    .submitting();
     render(&CalendarPage {
+        picker,
+        picker_month: month(first),
         nav: caller.nav("calendar").crumbs(trail),
         org_id: org.id,
         branch,

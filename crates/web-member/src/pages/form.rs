@@ -269,31 +269,40 @@ fn member_form_page(
 #[template(path = "member/pick.html")]
 struct PickPage {
     nav: Nav,
+    id: i64,
     name: String,
     kind: &'static str,
-    branches: Vec<(i64, String)>,
-    more: bool,
+    picker: web_core::picker::OrgPicker,
 }
 
-const PICK_LIMIT: usize = 100;
-
-/// Members belong to branches: for another kind of organization, offer the branches below it.
+/// Members belong to branches: for another kind of organization, pick with the one organization
+/// picker the 党支部 or 党小组 to enter the member into (found by name, each with its parents).
 async fn pick_page(s: &Shared, caller: &Caller, o: &Org, trail: Vec<Crumb>) -> Response {
-    let nodes = match service::org::subtree(&s.store, caller, Perm::EditMembers, o.id, Some(3)).await {
-        Ok(n) => n,
-        Err(e) => return caller.fail(e),
-    };
-    let mut branches: Vec<(i64, String)> =
-        nodes.into_iter().filter(|n| n.org.kind.holds_members()).map(|n| (n.org.id, n.org.name)).collect();
-    let more = branches.len() > PICK_LIMIT;
-    branches.truncate(PICK_LIMIT);
+    let picker = web_core::picker::OrgPicker::new(
+        s,
+        caller,
+        web_core::picker::Purpose::MemberOrg,
+        "org",
+        "编入哪个党支部或党小组",
+        None,
+        "/orgs/{id}/members/new",
+    )
+    .await
+    .submitting();
     render(&PickPage {
         nav: caller.nav("orgs").crumbs(trail),
+        id: o.id,
         name: o.name.clone(),
         kind: o.kind.label(),
-        branches,
-        more,
+        picker,
     })
+}
+
+/// `?org=` of the pick page: the branch picked there.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PickedQuery {
+    org: String,
 }
 
 async fn new_trail(s: &Shared, caller: &Caller, o: &Org) -> Vec<Crumb> {
@@ -305,8 +314,19 @@ async fn new_trail(s: &Shared, caller: &Caller, o: &Org) -> Vec<Crumb> {
     trail
 }
 
-pub async fn new_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
+pub async fn new_page(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<PickedQuery>,
+) -> Response {
     let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditMembers, id).await);
+    if !o.kind.holds_members() {
+        // the pick page's choice: the form of the branch picked (which checks it)
+        if let Ok(picked) = q.org.trim().parse::<i64>() {
+            return axum::response::Redirect::to(&format!("/orgs/{picked}/members/new")).into_response();
+        }
+    }
     let trail = new_trail(&s, &caller, &o).await;
     if !o.kind.holds_members() {
         return pick_page(&s, &caller, &o, trail).await;

@@ -73,6 +73,7 @@ struct MembersPage {
     pages: i64,
     page_link: String,
     filtered: bool,
+    picker: web_core::picker::OrgPicker,
 }
 
 /// The rows of a roster page, rendered on their own.
@@ -260,7 +261,17 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
     };
     let filtered = filters != format!("/members?org={}", org.id);
     let trail = vec![Crumb::new("/members", "党员名册"), Crumb::new("", org.name.clone())];
+    // the organization is in hand: the picker needs no query, so a repeated view still needs none
+    let picker = web_core::picker::OrgPicker::with(
+        web_core::picker::Purpose::Members,
+        "org",
+        "哪个党组织的党员（含下级）",
+        Some((org.id, org.name.clone(), String::new())),
+        &filters,
+    )
+    .submitting();
     render(&MembersPage {
+        picker,
         nav: caller.nav("members").crumbs(trail),
         org_id: org.id,
         org_name: org.name.clone(),

@@ -18,7 +18,8 @@ use super::*;
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct MoveQuery {
-    q: String,
+    /// The new parent picked with the organization picker's page (without JavaScript).
+    to: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -28,16 +29,6 @@ pub struct MoveForm {
     /// The destination parent's id.
     to: String,
     confirm: String,
-    q: String,
-}
-
-pub struct Destination {
-    id: i64,
-    name: String,
-    kind: &'static str,
-    parent: String,
-    /// Why it cannot take this organization, if it cannot.
-    refusal: Option<String>,
 }
 
 #[derive(Template)]
@@ -48,16 +39,13 @@ struct MovePage {
     name: String,
     kind: &'static str,
     parent_name: String,
-    q: String,
-    results: Vec<Destination>,
-    truncated: bool,
+    /// The one organization picker, for the new parent (field `to`).
+    picker: web_core::picker::OrgPicker,
     error: Option<String>,
     refusal: Option<String>,
     /// The confirmation step: (destination id, destination name, sub-organizations, members).
     confirm: Option<(i64, String, i64, i64)>,
 }
-
-const MOVE_RESULTS: usize = 50;
 
 /// Why `dest` cannot take `o` (checked before the confirmation; the store checks again).
 fn move_refusal(o: &Org, dest: &Org) -> Option<String> {
@@ -74,66 +62,56 @@ fn move_refusal(o: &Org, dest: &Org) -> Option<String> {
 
 async fn parent_name(s: &Shared, caller: &Caller, o: &Org) -> String {
     let Some(p) = o.parent_id else { return "（无）".into() };
-    service::org::names(&s.store, &caller, Perm::ReadOrgs, &[p])
+    service::org::names(&s.store, caller, Perm::ReadOrgs, &[p])
         .await
         .ok()
         .and_then(|m| m.get(&p).cloned())
         .unwrap_or_else(|| "（您的管理范围以外）".into())
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn move_view(
     s: &Shared,
     caller: &Caller,
     o: &Org,
-    q: &str,
     error: Option<String>,
     refusal: Option<String>,
     confirm: Option<(i64, String, i64, i64)>,
-) -> Result<Response, Response> {
-    let q = domain::member::normalize_text(q);
-    let mut results = Vec::new();
-    let mut truncated = false;
-    if !q.is_empty() && refusal.is_none() && confirm.is_none() {
-        let mut found = Vec::new();
-        for root in caller.roots_for(Perm::EditOrgs) {
-            found.extend(
-                service::org::search(&s.store, &caller, Perm::EditOrgs, root.id, &q, MOVE_RESULTS as i64 + 1)
-                    .await
-                    .map_err(|e| caller.fail(e))?,
-            );
-        }
-        truncated = found.len() > MOVE_RESULTS;
-        found.truncate(MOVE_RESULTS);
-        let pids: Vec<i64> = found.iter().filter_map(|d| d.parent_id).collect();
-        let names = service::org::names(&s.store, &caller, Perm::ReadOrgs, &pids).await.unwrap_or_default();
-        results = found
-            .iter()
-            .map(|d| Destination {
-                id: d.id,
-                name: d.name.clone(),
-                kind: d.kind.label(),
-                parent: d.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
-                refusal: move_refusal(o, d),
-            })
-            .collect();
-        // the possible destinations first
-        results.sort_by_key(|d: &Destination| d.refusal.is_some());
-    }
+) -> Response {
     let trail = org_trail(s, caller, o, "转移").await;
-    Ok(render(&MovePage {
+    let picker = web_core::picker::OrgPicker::new(
+        s,
+        caller,
+        web_core::picker::Purpose::EditOrgs,
+        "to",
+        "新的上级党组织（您的管理范围内）",
+        None,
+        &format!("/orgs/{}/move", o.id),
+    )
+    .await
+    .hint("输入名称中的字词查找，每个结果都显示其上级；选定后先确认，再转移。");
+    render(&MovePage {
         nav: caller.nav("orgs").crumbs(trail),
         id: o.id,
         name: o.name.clone(),
         kind: o.kind.label(),
         parent_name: parent_name(s, caller, o).await,
-        q,
-        results,
-        truncated,
+        picker,
         error,
         refusal,
         confirm,
-    }))
+    })
+}
+
+/// The confirmation of a move to `to` (what moves, from where to where), or why it cannot be.
+async fn preview(s: &Shared, caller: &Caller, o: &Org, to: i64) -> Result<(i64, String, i64, i64), Response> {
+    let dest = service::org::get(&s.store, caller, Perm::EditOrgs, to).await.map_err(|e| caller.fail(e))?;
+    if let Some(r) = move_refusal(o, &dest) {
+        let msg = format!("不能转移到“{}”：{r}", dest.name);
+        let view = move_view(s, caller, o, Some(msg), None, None).await;
+        return Err(with_status(view, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    let (orgs, members) = service::org::move_preview(&s.store, caller, o.id).await.map_err(|e| caller.fail(e))?;
+    Ok((dest.id, dest.name.clone(), orgs - 1, members))
 }
 
 pub async fn move_page(
@@ -144,9 +122,12 @@ pub async fn move_page(
 ) -> Response {
     let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     let refusal = top_of_grant(&caller, &o).then(|| TOP_OF_GRANT.to_string());
-    match move_view(&s, &caller, &o, &q.q, None, refusal, None).await {
-        Ok(r) | Err(r) => r,
-    }
+    // back from the picker's page: the confirmation of the organization picked (moves nothing)
+    let confirm = match (q.to.trim().parse::<i64>(), &refusal) {
+        (Ok(to), None) => Some(web_core::tri!(preview(&s, &caller, &o, to).await)),
+        _ => None,
+    };
+    move_view(&s, &caller, &o, None, refusal, confirm).await
 }
 
 pub async fn move_post(
@@ -158,13 +139,8 @@ pub async fn move_post(
     let (_, o) = web_core::tri!(caller.org(&s.store, Perm::EditOrgs, id).await);
     web_core::tri!(caller.check_csrf(&f.csrf));
     let view = |error: Option<String>, refusal: Option<String>, confirm, status| {
-        let (s, caller, o, q) = (&s, &caller, &o, f.q.clone());
-        async move {
-            match move_view(s, caller, o, &q, error, refusal, confirm).await {
-                Ok(r) => with_status(r, status),
-                Err(r) => r,
-            }
-        }
+        let (s, caller, o) = (&s, &caller, &o);
+        async move { with_status(move_view(s, caller, o, error, refusal, confirm).await, status) }
     };
     if top_of_grant(&caller, &o) {
         return view(None, Some(TOP_OF_GRANT.into()), None, StatusCode::CONFLICT).await;
@@ -172,22 +148,11 @@ pub async fn move_post(
     let Ok(to) = f.to.trim().parse::<i64>() else {
         return view(Some("请先搜索并选择新的上级党组织".into()), None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let dest = match service::org::get(&s.store, &caller, Perm::EditOrgs, to).await {
-        Ok(d) => d,
-        Err(e) => return caller.fail(e),
-    };
-    if let Some(r) = move_refusal(&o, &dest) {
-        let msg = format!("不能转移到“{}”：{r}", dest.name);
-        return view(Some(msg), None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
+    let confirmation = web_core::tri!(preview(&s, &caller, &o, to).await);
     if f.confirm != "yes" {
-        let (orgs, members) = match service::org::move_preview(&s.store, &caller, id).await {
-            Ok(p) => p,
-            Err(e) => return caller.fail(e),
-        };
-        return view(None, None, Some((dest.id, dest.name.clone(), orgs - 1, members)), StatusCode::OK).await;
+        return view(None, None, Some(confirmation), StatusCode::OK).await;
     }
-    match service::org::move_subtree(&s.store, &caller, id, dest.id).await {
+    match service::org::move_subtree(&s.store, &caller, id, to).await {
         Ok(_) => Redirect::to(&format!("/orgs/{id}?ok=moved")).into_response(),
         Err(ServiceError::Refused(m)) => view(None, Some(m), None, StatusCode::CONFLICT).await,
         Err(e) => caller.fail(e),

@@ -97,6 +97,12 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/login/totp", Policy::Public),
     ("POST", "/logout", Policy::SignedIn),
     ("POST", "/scope", Policy::SignedIn),
+    // the organization picker (its script; its matches, by default those the caller may see) and
+    // the top bar's search (organizations for anyone who may see them, members for the roster)
+    ("GET", "/assets/picker.js", Policy::Public),
+    ("GET", "/orgs/pick", Policy::Business(P::ReadOrgs)),
+    ("GET", "/search", Policy::Business(P::ReadOrgs)),
+    ("POST", "/search", Policy::Business(P::ReadOrgs)),
     ("GET", "/", Policy::SignedIn),
     ("GET", "/orgs", Policy::Business(P::ReadOrgs)),
     ("GET", "/orgs/{id}", Policy::Business(P::ReadOrgs)),

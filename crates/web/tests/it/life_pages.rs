@@ -198,11 +198,16 @@ async fn worker_records_an_assembly_from_the_roster_with_a_resolution() {
         let (_, _, body) = send(&w.app, get(&format!("/orgs/{}", w.branch_a), &l.cookie)).await;
         assert!(body.contains(&format!("href=\"/life?org={}\"", w.branch_a)));
         assert!(body.contains(&format!("href=\"/orgs/{}/life/new\"", w.branch_a)));
-        // a county committee records nothing itself: its form offers the organizations below
+        // a county committee records nothing itself: its form offers the organization picker of
+        // those that record organization life, coming back to the chosen one's form
         let (st, _, body) = send(&w.app, get(&format!("/orgs/{}/life/new", w.county_a), &l.cookie)).await;
         assert_eq!(st, StatusCode::OK);
-        assert!(body.contains(&format!("href=\"/orgs/{}/life/new\"", w.branch_a)));
-        assert!(body.contains(&format!("href=\"/orgs/{}/life/new\"", w.town_a)));
+        assert!(body.contains("data-pick=\"/orgs/pick?perm=record_life\""), "{body}");
+        assert!(body.contains("back=%2Forgs%2F%7Bid%7D%2Flife%2Fnew"), "{body}");
+        let (_, _, body) =
+            send(&w.app, get("/orgs/pick?perm=record_life&back=%2Forgs%2F%7Bid%7D%2Flife%2Fnew", &l.cookie)).await;
+        assert!(body.contains(&format!("href=\"/orgs/{}/life/new\"", w.branch_a)), "{body}");
+        assert!(body.contains(&format!("href=\"/orgs/{}/life/new\"", w.town_a)), "{body}");
         db.finish().await;
     }
 }

@@ -18,6 +18,7 @@ mod life_pages;
 mod life_rules_pages;
 mod messages;
 mod org_member_pages;
+mod picker_search;
 mod scope_rule;
 mod security;
 mod smoke_roles;

@@ -185,10 +185,17 @@ async fn move_with_preview_then_confirm() {
         let w = world(&db.store).await;
         let a = org_admin(&w);
         let uri = format!("/orgs/{}/move", w.branch_a);
-        // destinations are searched within the caller's scope
-        let (status, body) = page(&w, &a, &format!("{uri}?q=%E5%8E%BF%E5%A7%94")).await;
+        // the new parent is picked with the organization picker, within the caller's scope
+        let (status, body) = page(&w, &a, &uri).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains(&format!("value=\"{}\"", w.county_a)) && !body.contains("中共乙县委"), "{body}");
+        assert!(body.contains("/orgs/pick?perm=edit_orgs&#38;field=to&#38;back=%2Forgs%2F"), "{body}");
+        let (status, body) = page(&w, &a, "/orgs/pick?perm=edit_orgs&field=to&q=%E5%8E%BF%E5%A7%94").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("中共甲县委") && !body.contains("中共乙县委"), "{body}");
+        // back from the picker's page: the preview of the one picked
+        let (status, body) = page(&w, &a, &format!("{uri}?to={}", w.county_a)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("请确认转移") && body.contains("name=\"confirm\" value=\"yes\""), "{body}");
         // nothing chosen
         let (status, _, body) = submit(&w, &a, &uri, &[]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -221,7 +228,7 @@ async fn move_with_preview_then_confirm() {
         let top = format!("/orgs/{}/move", w.county_a);
         let (status, body) = page(&w, &a, &top).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains("顶层党组织") && !body.contains("name=\"q\""), "{body}");
+        assert!(body.contains("顶层党组织") && !body.contains("name=\"to\""), "{body}");
         let (status, _, body) = submit(&w, &a, &top, &[("to", &w.town_a.to_string()), ("confirm", "yes")]).await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert!(body.contains("顶层党组织"));
@@ -539,10 +546,12 @@ async fn member_create_edit_and_status() {
             submit(&w, &pw, &st, &[("change", "deceased"), ("date", &on), ("reason", "x"), ("confirm", "1")]).await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert!(body.contains("不能办理"), "{body}");
-        // a committee holds no members: the page offers its branches
+        // a committee holds no members: the page offers the picker of branches
         let (status, body) = page(&w, &pw, &format!("/orgs/{}/members/new", w.town_a)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains(&format!("/orgs/{}/members/new", w.branch_a)));
+        assert!(body.contains("data-pick=\"/orgs/pick?perm=member_org\""), "{body}");
+        let (_, body) = page(&w, &pw, "/orgs/pick?perm=member_org&back=%2Forgs%2F%7Bid%7D%2Fmembers%2Fnew").await;
+        assert!(body.contains(&format!("href=\"/orgs/{}/members/new\"", w.branch_a)), "{body}");
         let (status, _, _) = submit(&w, &pw, &format!("/orgs/{}/members/new", w.town_a), &ok).await;
         assert_eq!(status, StatusCode::CONFLICT);
         db.finish().await;

@@ -531,33 +531,60 @@ async fn form_view(
 #[template(path = "life/pick.html")]
 struct PickPage {
     nav: Nav,
+    id: i64,
     name: String,
     kind: &'static str,
-    orgs: Vec<(i64, String)>,
-    more: bool,
+    picker: web_core::picker::OrgPicker,
 }
 
-const PICK_LIMIT: usize = 100;
-
-/// An organization that records nothing itself (a 地方党委): offer those below it that do.
+/// An organization that records nothing itself (a 地方党委): pick, with the one organization
+/// picker, the organization below that held the meeting (those that record organization life,
+/// found by name, each with its parents).
 async fn pick_page(s: &Shared, caller: &Caller, o: &Visible<Org>) -> Response {
-    let mut orgs: Vec<(i64, String)> = match service::life::records::recording_orgs(&s.store, caller, o).await {
-        Ok(list) => list.into_iter().map(|o| (o.id, o.name)).collect(),
-        Err(e) => return caller.fail(e),
-    };
-    let more = orgs.len() > PICK_LIMIT;
-    orgs.truncate(PICK_LIMIT);
     let trail = vec![
         Crumb::new("/life", "会议记录"),
         Crumb::new(format!("/life?org={}", o.id), o.name.clone()),
         Crumb::new("", "登记会议"),
     ];
-    render(&PickPage { nav: caller.nav("life").crumbs(trail), name: o.name.clone(), kind: o.kind.label(), orgs, more })
+    let picker = web_core::picker::OrgPicker::new(
+        s,
+        caller,
+        web_core::picker::Purpose::RecordLife,
+        "org",
+        "召开会议的党组织",
+        None,
+        "/orgs/{id}/life/new",
+    )
+    .await
+    .submitting();
+    render(&PickPage {
+        nav: caller.nav("life").crumbs(trail),
+        id: o.id,
+        name: o.name.clone(),
+        kind: o.kind.label(),
+        picker,
+    })
 }
 
-pub async fn new_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>) -> Response {
+/// `?org=` of the pick page: the organization picked there.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PickedQuery {
+    org: String,
+}
+
+pub async fn new_page(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<PickedQuery>,
+) -> Response {
     let (_, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
     if !records_life(o.kind) {
+        // the pick page's choice: the form of the organization picked (which checks it)
+        if let Ok(picked) = q.org.trim().parse::<i64>() {
+            return axum::response::Redirect::to(&format!("/orgs/{picked}/life/new")).into_response();
+        }
         return pick_page(&s, &caller, &o).await;
     }
     let types = match life_types(&s, &caller).await {

@@ -1,7 +1,8 @@
 //! The browser journey in real headless Chromium (Debian's `chromium` and `chromium-driver`,
 //! installed by `.ci/run` when missing): sign in, browse the tree, open an organization's
 //! statistics, edit a member, import a file with bad rows and read the report, sign out; and
-//! organization life: record a meeting and see its finding disappear from the compliance card.
+//! organization life: record a meeting and see its finding disappear from the compliance card;
+//! pick an organization with the picker's type-ahead and find a member from the top bar.
 //! Screenshots are kept under `target/browser/`.
 //!
 //! Without chromedriver the test fails when `DANGJIAN_REQUIRE_BROWSER=1` (as `scripts/test` sets
@@ -242,6 +243,52 @@ fn recording_a_meeting_clears_its_finding() {
     assert!(!card.contains("2026年10月应召开主题党日"), "October's finding is gone");
     assert!(card.contains("2026年9月应召开主题党日"), "September's is still there");
     shot("23-life-card-after");
+    drop(b);
+    stop.send(()).ok();
+}
+
+/// The organization picker's type-ahead and the top bar's search: an officer types part of a
+/// name on the export page, reads the matches with their parents, chooses one with the keyboard
+/// (the form now carries it), and finds a member by the last four characters of the ID number,
+/// masked; at desktop and phone width.
+#[test]
+fn picking_an_organization_and_finding_a_member() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, branch_a) = serve();
+    let dir = shots();
+    let b = Browser::start(1366, 900).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/login")).unwrap();
+    b.fill("input[name=username]", "u_org_admin").unwrap();
+    b.fill("input[name=password]", common::PASSWORD).unwrap();
+    b.click(&b.find("button[type=submit]").unwrap()).unwrap();
+    wait_for(&b, "工作台");
+    for (width, height) in [(1366, 900), (390, 844)] {
+        b.resize(width, height).unwrap();
+        b.goto(&format!("{base}/export")).unwrap();
+        wait_for(&b, "org-picker-input");
+        b.fill(".org-picker-input", "社区").unwrap();
+        // (focusing the box lists the first of all; the typed words narrow it to one)
+        let list = wait_for(&b, "共 1 个，显示 1 个");
+        assert!(list.contains("上级：中共甲县委 › 中共甲镇委员会"), "each match with its parents");
+        assert!(!list.contains("乙社区党支部"), "only the caller's scope");
+        shot(&format!("10-picker-typeahead-{width}"));
+        // one match: Enter chooses it, and the form carries it
+        b.type_into(&b.find(".org-picker-input").unwrap(), "\u{E007}").unwrap();
+        wait_for(&b, "已选择：甲社区党支部");
+        let value = b.execute("return document.querySelector('input[name=org]').value").unwrap();
+        assert_eq!(value.as_str(), Some(branch_a.to_string().as_str()));
+        shot(&format!("11-picker-chosen-{width}"));
+
+        // the top bar's search: the last four characters of an ID number
+        b.fill(".topsearch input[name=q]", &common::ID_A[14..]).unwrap();
+        b.click(&b.find(".topsearch button").unwrap()).unwrap();
+        let found = wait_for(&b, "按身份证号末位查找");
+        assert!(found.contains("甲党员") && !found.contains(common::ID_A), "found, masked");
+        shot(&format!("12-search-{width}"));
+    }
     drop(b);
     stop.send(()).ok();
 }
