@@ -45,9 +45,9 @@ pub struct ServeArgs {
 
 /// The demo accounts: (username, password, display name, role, which organization).
 const DEMO_ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
-    ("zzb", "Zuzhi#2026dj", "市委组织部 王主任", Role::OrgDeptAdmin, "root"),
-    ("xian", "County#2026dj", "县委组织部 李干事", Role::OrgAdmin, "county"),
-    ("zhibu", "Branch#2026dj", "支部书记 赵书记", Role::PartyWorker, "branch"),
+    ("zzb", "Zuzhi#2026dj", "王主任", Role::OrgDeptAdmin, "root"),
+    ("xian", "County#2026dj", "李干事", Role::OrgAdmin, "county"),
+    ("zhibu", "Branch#2026dj", "赵书记", Role::PartyWorker, "branch"),
     ("dangyuan", "Member#2026dj", "", Role::Member, "member"),
     ("anquan", "Guard#2026dj", "信息中心 安全管理员", Role::SecurityAdmin, ""),
     ("shenji", "Trail#2026dj", "信息中心 审计管理员", Role::AuditAdmin, ""),
@@ -80,9 +80,15 @@ async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
             "branch" | "member" => Some(&branch),
             _ => None,
         };
+        // named after the organization they work for, so the demo reads true: a 区委's department
+        // is the 区委组织部, and the branch's account is its 书记 as the organization page names him
+        let dept = |o: &domain::org::Org| format!("{}组织部", o.name.trim_start_matches("中共"));
         let (member_id, name) = match (*at, &member) {
             ("member", Some(m)) => (Some(m.id), m.name.clone()),
             ("member", None) => continue,
+            ("root", _) => (None, format!("{} {name}", dept(&root))),
+            ("county", _) => (None, format!("{} {name}", dept(&county))),
+            ("branch", _) => (None, format!("支部书记 {}", branch.secretary.clone().unwrap_or_else(|| name.to_string()))),
             _ => (None, name.to_string()),
         };
         if store::account::find_account(store, user).await.is_err() {
