@@ -238,6 +238,8 @@ mod tests {
             quorum_ok: Some(true),
             has_minutes: true,
             has_attendance: true,
+            has_times: true,
+            has_agenda: true,
         }
     }
 

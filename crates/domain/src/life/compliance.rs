@@ -37,6 +37,10 @@ pub struct RecordFacts {
     pub quorum_ok: Option<bool>,
     pub has_minutes: bool,
     pub has_attendance: bool,
+    /// Both the start and the end time are recorded (REC-04).
+    pub has_times: bool,
+    /// The agenda is recorded (REC-09).
+    pub has_agenda: bool,
 }
 
 /// Engine parameters, from the rules in force (LIFE-14, REC-15, REC-16) unless configured.
@@ -128,13 +132,17 @@ pub enum FindingKind {
     Late,
     Silent,
     NoDivision,
+    NoTimes,
+    NoAgenda,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 7] = [
+    pub const ALL: [FindingKind; 9] = [
         FindingKind::Missing,
         FindingKind::NoQuorum,
         FindingKind::Incomplete,
+        FindingKind::NoTimes,
+        FindingKind::NoAgenda,
         FindingKind::Unreviewed,
         FindingKind::Late,
         FindingKind::Silent,
@@ -149,6 +157,8 @@ impl FindingKind {
             FindingKind::Late => "late",
             FindingKind::Silent => "silent",
             FindingKind::NoDivision => "no_division",
+            FindingKind::NoTimes => "no_times",
+            FindingKind::NoAgenda => "no_agenda",
         }
     }
     pub fn label(self) -> &'static str {
@@ -160,6 +170,8 @@ impl FindingKind {
             FindingKind::Late => "逾期录入",
             FindingKind::Silent => "静默组织",
             FindingKind::NoDivision => "党建工作分工未记录",
+            FindingKind::NoTimes => "未记录起止时间",
+            FindingKind::NoAgenda => "未记录议程",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -429,6 +441,32 @@ fn judge(
                 "会议记录应有主要内容（发言摘要、党课授课人与题目）".into(),
             ));
         }
+        if !r.has_times {
+            let (source, sev) = param_rule("REC-04", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::NoTimes,
+                "REC-04",
+                source,
+                sev,
+                format!("{} {}“{}”未记录开始、结束时间", r.held_on, label, r.title),
+                "会议记录应有日期与开始、结束时间".into(),
+            ));
+        }
+        if !r.has_agenda {
+            let (source, sev) = param_rule("REC-09", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::NoAgenda,
+                "REC-09",
+                source,
+                sev,
+                format!("{} {}“{}”未记录议程", r.held_on, label, r.title),
+                "会议记录应有议程或议题".into(),
+            ));
+        }
         let has_roster =
             r.types.iter().filter_map(|c| types.iter().find(|t| &t.code == c)).any(|t| t.roster != RosterKind::None);
         if has_roster && !r.has_attendance {
@@ -554,6 +592,13 @@ fn record_finding(
     requirement: String,
 ) -> Finding {
     let p = Period::containing(PeriodKind::Month, r.held_on);
+    // the record is shown where it stands: under the records not counted when it held without
+    // quorum (the finding then says it is not counted), under the counted ones otherwise
+    let (counted, excluded) = if r.quorum_ok == Some(false) {
+        (vec![], vec![evidence_of(r, "到会人数未超过应到半数，不计入召开次数")])
+    } else {
+        (vec![evidence_of(r, "计入召开次数")], vec![])
+    };
     Finding {
         org_id: o.id,
         kind,
@@ -565,11 +610,7 @@ fn record_finding(
         period_label: Some(p.label()),
         record_id: Some(r.id),
         message,
-        evidence: Evidence {
-            requirement: format!("{rule_id}：{requirement}"),
-            counted: vec![evidence_of(r, "")],
-            excluded: vec![],
-        },
+        evidence: Evidence { requirement: format!("{rule_id}：{requirement}"), counted, excluded },
     }
 }
 

@@ -364,19 +364,11 @@ pub fn validate(
         let missing: Vec<&str> =
             expected_roster.iter().filter(|r| !seen.contains(&r.member_id)).map(|r| r.name.as_str()).collect();
         if !missing.is_empty() && strangers.is_empty() {
-            let shown: Vec<&str> = missing.iter().take(5).copied().collect();
-            errs.push(
-                "出席情况",
-                format!(
-                    "应到人员 {}{} 未登记出席情况 (REC-08)",
-                    shown.join("、"),
-                    if missing.len() > 5 { format!(" 等 {} 人", missing.len()) } else { String::new() }
-                ),
-            );
+            let missing: Vec<String> = missing.iter().map(|s| s.to_string()).collect();
+            errs.push("出席情况", format!("应到人员 {} 未登记出席情况 (REC-08)", names_cut(&missing, 5)));
         }
         if !no_reason.is_empty() {
-            let shown: Vec<&str> = no_reason.iter().take(5).map(String::as_str).collect();
-            errs.push("出席情况", format!("请假或缺席须注明原因：{} (REC-08)", shown.join("、")));
+            errs.push("出席情况", format!("请假或缺席须注明原因：{} (REC-08)", names_cut(&no_reason, 5)));
         }
         counts.expected = expected_roster.len() as i64;
         counts.voters_expected = expected_roster.iter().filter(|r| r.voter).count() as i64;
@@ -534,6 +526,16 @@ pub fn validate(
         resolutions,
         warnings,
     })
+}
+
+/// Names joined with `、`, the first `max` of them when there are more, then how many in all:
+/// `张三、李四……等 11 人`, so a cut list never reads as the whole list.
+pub fn names_cut(names: &[String], max: usize) -> String {
+    if names.len() <= max {
+        names.join("、")
+    } else {
+        format!("{}……等 {} 人", names[..max].join("、"), names.len())
+    }
 }
 
 /// `支部党员大会、主题党日`.

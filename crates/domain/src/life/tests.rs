@@ -256,6 +256,8 @@ fn rec(id: i64, org: i64, types: &[&str], held: &str) -> RecordFacts {
         quorum_ok: Some(true),
         has_minutes: true,
         has_attendance: true,
+        has_times: true,
+        has_agenda: true,
     }
 }
 
@@ -366,4 +368,50 @@ fn organizations_founded_mid_period_are_exempt_and_party_groups_need_divisions()
     assert!(c.findings.iter().any(|f| f.kind == FindingKind::NoDivision && f.rule_id == "LIFE-15"));
     let c = eval1(OrgLife { has_division: true, ..lg }, &[], shipped_rules(), "2026-11-21");
     assert!(!c.findings.iter().any(|f| f.kind == FindingKind::NoDivision));
+}
+
+#[test]
+fn rec_04_and_rec_09_missing_times_and_agenda_are_findings_naming_their_rules() {
+    let mut r = rec(1, 1, &["theme_day"], "2026-11-05");
+    r.has_times = false;
+    r.has_agenda = false;
+    let c = eval1(branch(1), &[r], shipped_rules(), "2026-11-21");
+    let got: Vec<(FindingKind, &str)> =
+        c.findings.iter().filter(|f| f.record_id == Some(1)).map(|f| (f.kind, f.rule_id.as_str())).collect();
+    assert!(got.contains(&(FindingKind::NoTimes, "REC-04")), "{got:?}");
+    assert!(got.contains(&(FindingKind::NoAgenda, "REC-09")), "{got:?}");
+    let f = c.findings.iter().find(|f| f.kind == FindingKind::NoTimes).unwrap();
+    assert!(f.message.contains("开始、结束时间") && !f.source.is_empty(), "{f:?}");
+    assert_eq!(FindingKind::from_code("no_agenda").map(FindingKind::label), Some("未记录议程"));
+    // a complete record has neither
+    let c = eval1(branch(1), &[rec(1, 1, &["theme_day"], "2026-11-05")], shipped_rules(), "2026-11-21");
+    assert!(!c.findings.iter().any(|f| matches!(f.kind, FindingKind::NoTimes | FindingKind::NoAgenda)));
+}
+
+#[test]
+fn life_02_a_record_not_counted_is_listed_under_the_records_not_counted() {
+    let r = RecordFacts { quorum_ok: Some(false), has_minutes: false, ..rec(3, 1, &["branch_assembly"], "2026-08-10") };
+    let c = eval1(branch(1), &[r], shipped_rules(), "2026-11-21");
+    for f in c.findings.iter().filter(|f| f.record_id == Some(3)) {
+        assert!(f.evidence.counted.is_empty(), "{:?} lists the record as counted: {f:?}", f.kind);
+        assert_eq!(f.evidence.excluded[0].id, 3);
+        assert!(f.evidence.excluded[0].note.contains("不计入"));
+    }
+    let q = c.findings.iter().find(|f| f.kind == FindingKind::NoQuorum).unwrap();
+    assert!(q.message.contains("不计入"));
+}
+
+#[test]
+fn rec_08_a_cut_list_of_names_says_how_many_in_all() {
+    let ros = roster(12, 0);
+    let mut input = assembly(&ros, 1);
+    for a in input.attendance.iter_mut().skip(1) {
+        a.status = "absent".into();
+        a.reason.clear();
+    }
+    let e = validate(&input, shipped_types(), &ros, d("2026-11-21")).unwrap_err();
+    let msg =
+        e.0.iter().find(|x| x.field == "出席情况" && x.message.contains("原因")).map(|x| x.message.clone()).unwrap();
+    assert!(msg.contains("……等 11 人"), "{msg}");
+    assert_eq!(names_cut(&["甲".into(), "乙".into()], 5), "甲、乙");
 }

@@ -39,6 +39,8 @@ struct FactRow {
     quorum_ok: Option<bool>,
     has_minutes: bool,
     has_attendance: bool,
+    has_times: bool,
+    has_agenda: bool,
 }
 
 /// An evaluation of a subtree: the organizations (tree order) and each one's verdict.
@@ -125,7 +127,9 @@ pub async fn facts(
         .read()
         .fetch_all(
             "SELECT r.id, r.org_id, r.types, r.title, r.held_on, r.created_on, r.status, r.quorum_ok, \
-             (r.minutes IS NOT NULL AND r.minutes <> '') AS has_minutes, r.has_attendance \
+             (r.minutes IS NOT NULL AND r.minutes <> '') AS has_minutes, r.has_attendance, \
+             (r.start_time IS NOT NULL AND r.end_time IS NOT NULL) AS has_times, \
+             (r.agenda IS NOT NULL AND r.agenda <> '') AS has_agenda \
              FROM life_record r WHERE r.path >= $1 AND r.path < $2 AND r.held_on >= $3 AND r.held_on <= $4",
             &args![org.path.clone(), end, from, to],
         )
@@ -143,6 +147,8 @@ pub async fn facts(
             quorum_ok: r.quorum_ok,
             has_minutes: r.has_minutes,
             has_attendance: r.has_attendance,
+            has_times: r.has_times,
+            has_agenda: r.has_agenda,
         })
         .collect())
 }
