@@ -11,6 +11,7 @@ pub mod idcard;
 pub mod life;
 pub mod mask;
 pub mod member;
+pub mod officer;
 pub mod org;
 pub mod path;
 pub mod region;

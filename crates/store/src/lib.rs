@@ -15,6 +15,7 @@ pub mod import_job;
 pub mod life;
 pub mod life_bulk;
 pub mod member;
+pub mod officer;
 pub mod org;
 pub mod org_bulk;
 pub mod progress;

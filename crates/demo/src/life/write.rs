@@ -398,6 +398,8 @@ impl<'a> Builder<'a> {
             host: host.clone(),
             recorder: recorder.clone(),
             lecturer,
+            lecturer_member_id: String::new(),
+            belongs_to_year: String::new(),
             agenda,
             minutes,
             observers,

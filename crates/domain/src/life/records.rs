@@ -122,6 +122,11 @@ pub struct RecordInput {
     pub host: String,
     pub recorder: String,
     pub lecturer: String,
+    /// The member who gave a 党课 (a member id), chosen from the roster or the officers; blank:
+    /// matched by the lecturer's name among the officers and the roster of the date.
+    pub lecturer_member_id: String,
+    /// 所属年度; blank: by the window in force (LIFE-18).
+    pub belongs_to_year: String,
     pub agenda: String,
     pub minutes: String,
     pub observers: String,
@@ -176,6 +181,10 @@ pub struct ValidRecord {
     pub host: String,
     pub recorder: String,
     pub lecturer: Option<String>,
+    /// Resolved by the store (see [`RecordInput::lecturer_member_id`]).
+    pub lecturer_member_id: Option<i64>,
+    /// Resolved by the store with the window in force ([`resolve_year`]).
+    pub belongs_to_year: Option<i32>,
     pub agenda: Option<String>,
     pub minutes: Option<String>,
     pub observers: Option<String>,
@@ -517,6 +526,8 @@ pub fn validate(
         host: input.host.trim().to_string(),
         recorder: input.recorder.trim().to_string(),
         lecturer,
+        lecturer_member_id: None,
+        belongs_to_year: None,
         agenda: opt(&input.agenda),
         minutes: opt(&input.minutes),
         observers: opt(&input.observers),

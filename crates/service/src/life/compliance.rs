@@ -129,7 +129,7 @@ pub async fn card(store: &Store, ctx: &Ctx, org: &Visible<Org>, w: &Window, as_o
     let scope = ctx.require(Perm::ReadLife)?;
     let evaluation = store::life::card(store, org, w.year, as_of).await?;
     let (from, to) = w.year_range();
-    let records = store::life::facts(store, org, from, to, true).await?;
+    let records = store::life::facts_counted(store, org, from, to, true).await?;
     let has_children = !store::org::children(store, &scope, org.id).await?.is_empty();
     Ok(Card { evaluation, records, has_children })
 }

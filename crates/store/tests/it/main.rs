@@ -7,6 +7,7 @@ mod concurrency;
 mod conformance;
 mod generation;
 mod life_scenarios;
+mod officers;
 mod pg_grants;
 mod schema;
 mod tree_moves;
