@@ -299,7 +299,8 @@ pub fn validate(
         }
     }
     let lecturer = opt(&input.lecturer);
-    if my_types.iter().any(|t| t.lecturer) && lecturer.is_none() {
+    // a lecturer chosen as a member is named by the store from that member's record
+    if my_types.iter().any(|t| t.lecturer) && lecturer.is_none() && input.lecturer_member_id.trim().is_empty() {
         errs.push("授课人", "党课须填写授课人 (REC-10)");
     }
 

@@ -15,6 +15,7 @@ mod life_api;
 mod life_compliance;
 mod life_pages;
 mod life_rules_pages;
+mod officers;
 mod org_member_pages;
 mod scope_rule;
 mod security;
