@@ -473,3 +473,47 @@ pub async fn import(store: &Store, scope: &Scope, rows: &[ImportRow], today: Nai
     tx.commit().await?;
     Ok(report)
 }
+
+/// One term written in bulk (the demo city), without the per-row checks and audit of [`add`]:
+/// the caller generated consistent terms inside its own transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkOfficer {
+    pub org_id: i64,
+    pub member_id: i64,
+    pub role: OfficerRole,
+    pub duties: String,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Write terms in bulk inside the caller's transaction.
+pub async fn insert_bulk(tx: &mut Tx, rows: &[BulkOfficer]) -> StoreResult<()> {
+    const COLS: usize = 8;
+    for chunk in rows.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO org_officer (org_id, member_id, role, duties, started_on, ended_on, created_at, updated_at) VALUES ",
+        );
+        let mut a: Vec<crate::Val> = Vec::with_capacity(chunk.len() * COLS);
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = i * COLS;
+            let marks: Vec<String> = (1..=COLS).map(|k| format!("${}", b + k)).collect();
+            sql.push_str(&format!("({})", marks.join(", ")));
+            a.extend(args![
+                r.org_id,
+                r.member_id,
+                r.role.code(),
+                r.duties.as_str(),
+                r.started_on,
+                r.ended_on,
+                r.created_at,
+                r.created_at
+            ]);
+        }
+        tx.x().execute(&sql, &a).await?;
+    }
+    Ok(())
+}
