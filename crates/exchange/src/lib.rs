@@ -27,6 +27,7 @@ mod writer;
 
 pub mod bench;
 pub mod life;
+pub mod officers;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

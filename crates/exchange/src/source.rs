@@ -192,7 +192,7 @@ struct CsvRows {
     failed: bool,
 }
 
-fn csv_rows(path: &Path) -> anyhow::Result<(RowIter, &'static str)> {
+pub(crate) fn csv_rows(path: &Path) -> anyhow::Result<(RowIter, &'static str)> {
     let mut file = File::open(path).with_context(|| format!("无法打开文件“{}”", path.display()))?;
     let mut prefix = Vec::with_capacity(64 * 1024);
     (&mut file)
@@ -253,7 +253,7 @@ impl Iterator for CsvRows {
 // ---------------------------------------------------------------------------------------------
 // xlsx
 
-struct XlsxRows {
+pub(crate) struct XlsxRows {
     range: calamine::Range<Data>,
     /// Absolute (0-based) row of the range's first row.
     first_row: u64,
@@ -263,7 +263,7 @@ struct XlsxRows {
 }
 
 impl XlsxRows {
-    fn new(range: calamine::Range<Data>) -> XlsxRows {
+    pub(crate) fn new(range: calamine::Range<Data>) -> XlsxRows {
         let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
         let (height, width) = range.get_size();
         XlsxRows { range, first_row, next: 0, height, width }

@@ -150,6 +150,7 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<()> {
                 is_needy: f.needy,
                 status: None,
                 status_date: None,
+                version: None,
             };
             let ctx = service::Ctx::operator(all.actor().clone());
             let m = service::member::create(&store, &ctx, f.org, &input, today()).await?;

@@ -170,6 +170,7 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> Result<()> {
                 address: f.address,
                 annual_funds: f.funds,
                 facilities: f.facilities,
+                version: None,
             };
             let ctx = service::Ctx::operator(all.actor().clone());
             let o = service::org::create(&store, &ctx, f.parent, &input, today()).await?;
