@@ -128,6 +128,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/life/rules", Policy::Business(P::ReadLife)),
     ("POST", "/life/rules", Policy::Business(P::ManageLifeRules)),
     ("POST", "/life/types", Policy::Business(P::ManageLifeRules)),
+    ("POST", "/life/rules/year", Policy::Business(P::ManageLifeRules)),
     // 班子成员: read where the organization is readable, changed by 维护党组织
     ("GET", "/orgs/{id}/officers", Policy::Business(P::ReadOrgs)),
     ("POST", "/orgs/{id}/officers", Policy::Business(P::EditOrgs)),

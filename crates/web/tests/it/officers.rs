@@ -203,3 +203,40 @@ async fn the_api_shows_and_accepts_the_year_a_record_counts_for_and_its_lecturer
         db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_sets_its_own_window_for_the_year_a_meeting_counts_for() {
+    for db in TestDb::both().await {
+        let w = common::world(&db.store).await;
+        let dept = Role::OrgDeptAdmin;
+        let (status, body) = page(&w, dept, "/life/rules").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("LIFE-18") && body.contains("3 月 31 日"), "the shipped window is shown: {body}");
+        // a window past the first half of the year is refused, naming the field
+        let county = w.county_a.to_string();
+        let (status, _, body) = submit(
+            &w,
+            dept,
+            "/life/rules/year",
+            &[("org", &county), ("until", "07-01"), ("valid_from", "2026-01-01"), ("source", "甲县委组织部通知")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("截止月日") && body.contains("06-30"), "{body}");
+        let (status, loc, _) = submit(
+            &w,
+            dept,
+            "/life/rules/year",
+            &[("org", &county), ("until", "01-15"), ("valid_from", "2020-01-01"), ("source", "甲县委组织部通知")],
+        )
+        .await;
+        assert_eq!((status, loc.as_str()), (StatusCode::SEE_OTHER, "/life/rules?ok=year"));
+        let (_, body) = page(&w, dept, "/life/rules").await;
+        assert!(body.contains("1 月 15 日") && body.contains("甲县委组织部通知"), "{body}");
+        // only the organization department sets it
+        let (status, _, _) =
+            submit(&w, Role::OrgAdmin, "/life/rules/year", &[("org", &county), ("until", "01-15")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        db.finish().await;
+    }
+}
