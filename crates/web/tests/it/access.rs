@@ -131,6 +131,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/life/rules/year", Policy::Business(P::ManageLifeRules)),
     // 班子成员: read where the organization is readable, changed by 维护党组织
     ("GET", "/orgs/{id}/officers", Policy::Business(P::ReadOrgs)),
+    ("GET", "/api/v1/orgs/{id}/officers", Policy::Business(P::ReadOrgs)),
     ("POST", "/orgs/{id}/officers", Policy::Business(P::EditOrgs)),
     ("POST", "/orgs/{id}/officers/end", Policy::Business(P::EditOrgs)),
     ("GET", "/orgs/{id}/officers/correct", Policy::Business(P::EditOrgs)),

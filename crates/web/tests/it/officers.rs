@@ -112,6 +112,16 @@ async fn officers_are_appointed_shown_ended_and_corrected_with_their_history() {
             store::audit::recent(&w.store, 10).await.unwrap().into_iter().map(|r| r.action).collect();
         assert!(["officer.add", "officer.end", "officer.correct"].iter().all(|a| actions.iter().any(|x| x == a)));
 
+        // the API lists the history with who is in post
+        let (status, v) = api(&w, Method::GET, &format!("/api/v1/orgs/{}/officers", w.town_a), Value::Null).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(
+            (v[0]["role"].as_str(), v[0]["ended_on"].as_str(), v[0]["current"].as_bool()),
+            (Some("deputy"), Some("2025-12-31"), Some(false))
+        );
+        let (status, _) = api(&w, Method::GET, &format!("/api/v1/orgs/{}/officers", w.branch_b), Value::Null).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
         // who and where: a 党务工作者 reads but may not appoint; the other county is not found
         let (status, body) = page(&w, Role::PartyWorker, &format!("{town}/officers")).await;
         assert_eq!(status, StatusCode::OK);
