@@ -12,6 +12,7 @@ pub mod life;
 pub mod mask;
 pub mod member;
 pub mod message;
+pub mod officer;
 pub mod org;
 pub mod path;
 pub mod region;

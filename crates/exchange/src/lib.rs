@@ -29,6 +29,7 @@ mod xlsx;
 
 pub mod bench;
 pub mod life;
+pub mod officers;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -223,6 +223,7 @@ mod tests {
             founded_on: None,
             dissolved_on: None,
             has_division: false,
+            secretaries: vec![],
         }
     }
 
@@ -230,6 +231,7 @@ mod tests {
         RecordFacts {
             id,
             org_id,
+            path: String::new(),
             types: vec![ty.into()],
             title: format!("{ty} {on}"),
             held_on: d(on),
@@ -238,6 +240,10 @@ mod tests {
             quorum_ok: Some(true),
             has_minutes: true,
             has_attendance: true,
+            has_times: true,
+            has_agenda: true,
+            belongs_to_year: None,
+            lecturer_member_id: None,
         }
     }
 

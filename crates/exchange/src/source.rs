@@ -218,7 +218,7 @@ struct CsvRows {
     rows: u64,
 }
 
-fn csv_rows(path: &Path, reading: &Reading) -> anyhow::Result<(RowIter, &'static str)> {
+pub(crate) fn csv_rows(path: &Path, reading: &Reading) -> anyhow::Result<(RowIter, &'static str)> {
     let unreadable = |e: std::io::Error| {
         tracing::warn!(error = %e, "an uploaded file could not be read");
         anyhow!("无法读取{}，请稍后重试", reading.subject)

@@ -2,6 +2,8 @@
 //! changing an organization's record. Each needs 维护党组织 where the organization is (for a new
 //! one: where its parent is; a top organization only with the whole tree in scope).
 
+pub mod officers;
+
 use chrono::NaiveDate;
 use domain::access::Perm;
 use domain::org::{Org, OrgInput};

@@ -16,6 +16,7 @@ pub mod life;
 pub mod life_bulk;
 pub mod member;
 pub mod message;
+pub mod officer;
 pub mod org;
 pub mod org_bulk;
 pub mod pg_grants;

@@ -25,8 +25,8 @@ const MAX_PARAMS: usize = 30_000;
 const RECORD_COLS: &str = "id, org_id, path, types, title, held_on, start_time, end_time, place, host, recorder, \
     lecturer, agenda, minutes, observers, expected, present, on_leave, absent, voters_expected, voters_present, \
     has_attendance, quorum_ok, status, return_reason, submitted_at, reviewed_at, reviewed_by, created_by, created_on, \
-    created_at, updated_at";
-const RECORD_WIDTH: usize = 32;
+    created_at, updated_at, belongs_to_year, lecturer_member_id";
+const RECORD_WIDTH: usize = 34;
 
 /// One record to write, checked by [`domain::life::validate`] against the roster of its date.
 #[derive(Debug, Clone)]
@@ -264,6 +264,8 @@ async fn insert_records(tx: &mut Tx, records: &[BulkRecord], w: &mut Written) ->
                 Val::from(r.created_on),
                 Val::from(r.created_at),
                 Val::from(r.updated_at()),
+                Val::from(v.belongs_to_year.map(i64::from)),
+                Val::from(v.lecturer_member_id),
             ]);
         }
         shape.run(tx, &a).await?;

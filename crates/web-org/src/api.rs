@@ -762,3 +762,66 @@ pub async fn stats(State(s): State<Shared>, caller: ApiCaller, id: Result<Path<i
     };
     json(StatusCode::OK, &OrgStats { org_id: o.id, org_name: o.name.clone(), members: counts.into(), orgs })
 }
+
+/// One term of an officer (班子成员).
+#[derive(Serialize, ToSchema)]
+pub struct OfficerOut {
+    pub id: i64,
+    /// 党员 ID of the officer.
+    pub member_id: i64,
+    pub name: String,
+    /// The organization the member is enrolled in.
+    pub member_org: String,
+    /// `secretary` 书记, `deputy` 副书记 or `member` 委员.
+    #[schema(example = "secretary")]
+    pub role: String,
+    pub role_label: String,
+    /// 分工, joined with `、` (empty when none).
+    pub duties: String,
+    pub started_on: NaiveDate,
+    /// The last day in post; `null` while in post.
+    pub ended_on: Option<NaiveDate>,
+    /// In post today.
+    pub current: bool,
+}
+
+/// 班子成员 / The officers of an organization
+///
+/// Every term of the organization's 书记, 副书记 and 委员, latest first: those in post and the
+/// history (an ended term keeps its end date and is never removed).
+#[utoipa::path(
+    get, path = "/api/v1/orgs/{id}/officers", operation_id = "orgOfficers", tag = "orgs",
+    params(("id" = i64, Path, description = "党组织 ID")),
+    responses(
+        (status = 200, description = "Every term, latest first", body = Vec<OfficerOut>),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+    )
+)]
+pub async fn officers(State(s): State<Shared>, caller: ApiCaller, id: Result<Path<i64>, PathRejection>) -> Response {
+    tri!(caller.require(Perm::ReadOrgs));
+    let o = tri!(read(&s, &caller, Perm::ReadOrgs, id).await);
+    let today = today();
+    match service::org::officers::history(&s.store, &caller, o.id).await {
+        Ok(list) => {
+            let out: Vec<OfficerOut> = list
+                .into_iter()
+                .map(|t| OfficerOut {
+                    id: t.id,
+                    member_id: t.member_id,
+                    current: t.current_on(today),
+                    role: t.role().code().to_string(),
+                    role_label: t.role_label().to_string(),
+                    name: t.name,
+                    member_org: t.member_org,
+                    duties: t.duties,
+                    started_on: t.started_on,
+                    ended_on: t.ended_on,
+                })
+                .collect();
+            json(StatusCode::OK, &out)
+        }
+        Err(e) => caller.fail(e),
+    }
+}

@@ -20,9 +20,10 @@ pub fn routes(r: Routes) -> Routes {
         .add("GET,PATCH", "/api/v1/orgs/{id}", Target::Org, g(api::show).patch(api::update))
         .add("GET", "/api/v1/orgs/{id}/findings", Target::Org, get(api::findings))
         .add("GET", "/api/v1/orgs/{id}/stats", Target::Org, get(api::stats))
+        .add("GET", "/api/v1/orgs/{id}/officers", Target::Org, get(api::officers))
 }
 
 /// The organization operations of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(api::list, api::show, api::create, api::update, api::findings, api::stats))]
+#[openapi(paths(api::list, api::show, api::create, api::update, api::findings, api::stats, api::officers))]
 pub struct Doc;

@@ -14,13 +14,15 @@ use crate::Ctx;
 pub enum KindArg {
     Members,
     Orgs,
+    /// 班子成员: officers with their terms (all rows or none)
+    Officers,
 }
 
 #[derive(Args)]
 pub struct ImportArgs {
     /// 要导入的 .xlsx 或 .csv 文件（UTF-8 或 GBK）/ the .xlsx or .csv file (UTF-8 or GBK)
     file: PathBuf,
-    /// 文件内容：members（党员）或 orgs（党组织），省略则按表头判断 / what the file holds (default: from the headers)
+    /// 文件内容：members（党员）、orgs（党组织）或 officers（班子成员），省略则按表头判断（党员或党组织）/ what the file holds
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
     /// 导入到哪个党组织之下（省略则在全库范围内匹配）/ import under this organization
@@ -66,12 +68,15 @@ pub struct ExportArgs {
 }
 
 pub async fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+    if matches!(a.kind, Some(KindArg::Officers)) {
+        return import_officers(ctx, a).await;
+    }
     let store = ctx.open().await?;
     let all = ctx.scope();
     let opts = ImportOptions {
         kind: a.kind.map(|k| match k {
             KindArg::Members => ImportKind::Members,
-            KindArg::Orgs => ImportKind::Orgs,
+            KindArg::Orgs | KindArg::Officers => ImportKind::Orgs,
         }),
         under: a.under,
         dry_run: a.dry_run,
@@ -204,5 +209,34 @@ pub async fn bench_import(ctx: &Ctx, rows: u64) -> Result<()> {
         "导入速率为基线的 {:.0}%；导入结束时进程峰值内存 {rss:.0} MB（导入前 {rss_before:.0} MB）",
         ir / br * 100.0
     );
+    Ok(())
+}
+
+/// `dangjian import --kind officers`: a 班子成员 sheet, checked whole and written only when every
+/// row is good (one transaction, each term audited); re-importing it adds nothing.
+async fn import_officers(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+    let store = ctx.open().await?;
+    let operator = service::Ctx::operator(ctx.scope().actor().clone());
+    let file = a.file.clone();
+    let rows = tokio::task::spawn_blocking(move || exchange::officers::read_officers(&file)).await??;
+    if a.dry_run {
+        println!("共 {} 行班子成员（只检查，未写入：写入时会逐行核对党组织、党员和任职日期）。", rows.len());
+        return Ok(());
+    }
+    let report = service::org::officers::import(&store, &operator, &rows, today()).await?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.errors.is_empty() {
+        println!("班子成员：新增 {} 条任职，{} 条与已有记录相同而跳过。", report.added, report.skipped);
+    } else {
+        println!("班子成员表有 {} 处问题，未写入任何记录：", report.errors.len());
+        let shown = if a.show == 0 { report.errors.len() } else { a.show.min(report.errors.len()) };
+        for e in &report.errors[..shown] {
+            println!("  {e}");
+        }
+    }
+    if !report.errors.is_empty() {
+        std::process::exit(2);
+    }
     Ok(())
 }

@@ -16,6 +16,7 @@
 //! their members' party-building work division recorded, a few do not.
 
 mod groups;
+mod officers;
 mod plan;
 mod profiles;
 mod readback;
@@ -23,6 +24,7 @@ mod text;
 mod write;
 
 pub(crate) use groups::*;
+pub(crate) use officers::*;
 pub(crate) use plan::*;
 pub use profiles::*;
 pub(crate) use readback::*;

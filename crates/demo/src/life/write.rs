@@ -33,6 +33,7 @@ struct Builder<'a> {
     next_id: i64,
     batch: Vec<BulkRecord>,
     s: LifeSummary,
+    officers: Officers,
 }
 
 impl<'a> Builder<'a> {
@@ -315,6 +316,15 @@ impl<'a> Builder<'a> {
             "democratic_life" => "1. 通报上年度民主生活会整改情况；2. 班子成员对照检查；3. 开展批评和自我批评".into(),
             _ => label.clone(),
         };
+        // sloppy records also lack their times (REC-04) or agenda (REC-09), drawn from a side
+        // stream so the rest of the year stays as it was
+        let (lacks_times, lacks_agenda) = if profile == LifeProfile::Incomplete {
+            let mut side = rng_for(0x7265_6334, &format!("{}-{d}-{main}", o.path));
+            (side.gen_bool(0.12), side.gen_bool(0.12))
+        } else {
+            (false, false)
+        };
+        let agenda = if lacks_agenda { String::new() } else { agenda };
         let lacks_minutes = profile == LifeProfile::Incomplete && rng.gen_bool(0.2);
         let minutes = if lacks_minutes {
             String::new()
@@ -392,12 +402,14 @@ impl<'a> Builder<'a> {
             types: codes,
             title,
             held_on: d.to_string(),
-            start_time: start.into(),
-            end_time: end.into(),
+            start_time: if lacks_times { String::new() } else { start.into() },
+            end_time: if lacks_times { String::new() } else { end.into() },
             place,
             host: host.clone(),
             recorder: recorder.clone(),
             lecturer,
+            lecturer_member_id: String::new(),
+            belongs_to_year: String::new(),
             agenda,
             minutes,
             observers,
@@ -408,8 +420,29 @@ impl<'a> Builder<'a> {
             absent: String::new(),
             resolutions,
         };
-        let valid = dl::validate(&input, self.ctx.types, &entries, today)
+        let mut valid = dl::validate(&input, self.ctx.types, &entries, today)
             .map_err(|e| anyhow!("演示数据生成了无效的组织生活记录（{} {} {}）：{e}", o.name, d, input.title))?;
+        // 所属年度 as the application sets it (LIFE-18, the shipped window)
+        let yearly = dl::is_yearly(self.ctx.rules, &valid.types, &o.path, o.kind, o.has_committee, d);
+        let window = dl::year_window_for(dl::shipped_year_windows(), &o.path, d);
+        valid.belongs_to_year = dl::resolve_year("", d, yearly, window).ok();
+        // the 党课 of a 党委, 党总支 or 党组 is its 书记's own (LIFE-06S), but for a few
+        if valid.types.iter().any(|c| dl::type_of(self.ctx.types, c).is_some_and(|t| dl::secretary_lecture(t, o.kind)))
+        {
+            let sec = self.officers.secretaries.get(&o.id).and_then(|t| domain::officer::secretary_on(t, d));
+            let other = self.officers.other_lecturer.get(&o.id);
+            match (sec, other) {
+                (_, Some((id, name))) if self.officers.lectured_by_others.contains(&o.id) => {
+                    valid.lecturer = Some(name.clone());
+                    valid.lecturer_member_id = Some(*id);
+                }
+                (Some(s), _) => {
+                    valid.lecturer = Some(s.name.clone());
+                    valid.lecturer_member_id = Some(s.member_id);
+                }
+                _ => {}
+            }
+        }
 
         // entry and review
         let late = match profile {
@@ -672,7 +705,10 @@ pub(crate) async fn build(
     let from = domain::dates::add_months(Period::containing(PeriodKind::Month, today).start, -11);
     let ctx = Ctx { today, from, types, rules, namer, silent_days: dl::Params::in_force(today).silent_days };
     let next_id = life_bulk::next_record_id(tx).await?;
+    let officers = officers::generate(seed, today, &orgs, &by_id, &people, &members_of, &children);
+    store::officer::insert_bulk(tx, &officers.rows).await.context("写入班子成员失败")?;
     let mut b = Builder {
+        officers,
         ctx,
         orgs,
         by_id,

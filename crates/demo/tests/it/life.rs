@@ -199,3 +199,63 @@ async fn life_is_deterministic() {
     }
     assert!(seen[0] == seen[1]);
 }
+
+/// 班子成员: every organization but the 党小组 has a 书记 in post (a member on the record), some a
+/// former one; the 党委's, 党总支's and 党组's yearly 党课 is their 书记's own for most and not
+/// for a few (LIFE-06S), the same from the same seed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_for_every_organization_and_the_secretaries_lectures() {
+    let db = TestDb::sqlite().await;
+    let s = &db.store;
+    build(s, &DemoOptions { scale: Scale::District, seed: 2026, today: today() }, &store::NoProgress).await.unwrap();
+    let without = count(
+        s,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM org o WHERE o.kind <> 'party_group' AND o.dissolved_on IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM org_officer f WHERE f.org_id = o.id AND f.role = 'secretary' AND f.ended_on IS NULL)",
+        &[],
+    )
+    .await;
+    let names: Vec<(String, String)> = store::testing::raw(s.read())
+        .fetch_all(
+            "SELECT o.name, o.kind FROM org o WHERE o.kind <> 'party_group' AND o.dissolved_on IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM org_officer f WHERE f.org_id = o.id AND f.role = 'secretary' AND f.ended_on IS NULL)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(without, 0, "every organization has a 书记 in post: {names:?}");
+    let ended = count(s, "SELECT CAST(COUNT(*) AS BIGINT) FROM org_officer WHERE ended_on IS NOT NULL", &[]).await;
+    let members = count(s, "SELECT CAST(COUNT(*) AS BIGINT) FROM org_officer WHERE role = 'member'", &[]).await;
+    assert!(ended > 0 && members > 0, "history {ended}, 委员 {members}");
+    // no officer's term starts before the member joined or the organization was founded
+    let bad = count(
+        s,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM org_officer f JOIN member m ON m.id = f.member_id JOIN org o ON o.id = f.org_id \
+         WHERE f.started_on < m.join_date OR (o.founded_on IS NOT NULL AND f.started_on < o.founded_on)",
+        &[],
+    )
+    .await;
+    assert_eq!(bad, 0);
+
+    let top: (i64,) = store::testing::raw(s.read())
+        .fetch_one("SELECT id FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1", &[])
+        .await
+        .unwrap();
+    let root = store::org::visible(s, &Scope::all(), top.0).await.unwrap();
+    let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    let ev = store::life::evaluate(s, &root, d(2026, 1, 1), d(2026, 12, 31), d(2027, 1, 10), None).await.unwrap();
+    let (mut met, mut missing) = (0, 0);
+    for r in &ev.results {
+        for l in r.lines.iter().filter(|l| l.type_code == "party_lecture") {
+            for c in l.cells.iter().filter(|c| c.rule_id == "LIFE-06S") {
+                match c.state {
+                    domain::life::CellState::Met => met += 1,
+                    domain::life::CellState::Missing => missing += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(met > missing && missing > 0, "LIFE-06S met {met}, missed {missing}");
+    db.finish().await;
+}

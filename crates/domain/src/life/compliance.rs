@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::org::OrgKind;
@@ -22,6 +22,8 @@ pub struct OrgLife {
     pub dissolved_on: Option<NaiveDate>,
     /// For a 党组: its members' party-building work division is recorded.
     pub has_division: bool,
+    /// The terms of its 书记 (班子成员), for the secretary's own yearly 党课 (LIFE-06S).
+    pub secretaries: Vec<crate::officer::Term>,
 }
 
 /// What the engine needs to know about one record.
@@ -29,6 +31,8 @@ pub struct OrgLife {
 pub struct RecordFacts {
     pub id: i64,
     pub org_id: i64,
+    /// The organization's path (a secretary's 党课 counts anywhere in the subtree, LIFE-06S).
+    pub path: String,
     pub types: Vec<String>,
     pub title: String,
     pub held_on: NaiveDate,
@@ -37,6 +41,43 @@ pub struct RecordFacts {
     pub quorum_ok: Option<bool>,
     pub has_minutes: bool,
     pub has_attendance: bool,
+    /// Both the start and the end time are recorded (REC-04).
+    pub has_times: bool,
+    /// The agenda is recorded (REC-09).
+    pub has_agenda: bool,
+    /// 所属年度: the year a yearly meeting counts for (LIFE-18); `None` for the year it was held.
+    pub belongs_to_year: Option<i32>,
+    /// The member who gave a 党课, when known.
+    pub lecturer_member_id: Option<i64>,
+}
+
+impl RecordFacts {
+    /// Does the record count in this period: a yearly period by its 所属年度, any other by the
+    /// date it was held.
+    pub fn falls_in(&self, p: &Period) -> bool {
+        match (p.kind, self.belongs_to_year) {
+            (PeriodKind::Year, Some(y)) => y == p.start.year(),
+            _ => p.contains(self.held_on),
+        }
+    }
+}
+
+/// Is a type's requirement, for this organization, the 书记's own 党课 (LIFE-06S: 党委（党组）书记
+/// ≥1 党课 per year)? It is for a type that needs a lecturer, in a 基层党委, 党总支 or 党组: an
+/// obligation of the person, met by a 党课 that secretary gave anywhere in the organization's
+/// subtree (for a 党组, which has no subtree of its own, in the subtree of the organization it
+/// sits under), judged against the 书记 of the lecture's date.
+pub fn secretary_lecture(t: &LifeType, kind: OrgKind) -> bool {
+    t.lecturer && (kind.is_committee() || matches!(kind, OrgKind::GeneralBranch | OrgKind::LeadingGroup))
+}
+
+/// Where a secretary's 党课 counts for an organization (see [`secretary_lecture`]).
+fn lecture_root(o: &OrgLife) -> &str {
+    if o.kind == OrgKind::LeadingGroup {
+        crate::path::parent(&o.path).unwrap_or(&o.path)
+    } else {
+        &o.path
+    }
 }
 
 /// Engine parameters, from the rules in force (LIFE-14, REC-15, REC-16) unless configured.
@@ -128,13 +169,17 @@ pub enum FindingKind {
     Late,
     Silent,
     NoDivision,
+    NoTimes,
+    NoAgenda,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 7] = [
+    pub const ALL: [FindingKind; 9] = [
         FindingKind::Missing,
         FindingKind::NoQuorum,
         FindingKind::Incomplete,
+        FindingKind::NoTimes,
+        FindingKind::NoAgenda,
         FindingKind::Unreviewed,
         FindingKind::Late,
         FindingKind::Silent,
@@ -149,6 +194,8 @@ impl FindingKind {
             FindingKind::Late => "late",
             FindingKind::Silent => "silent",
             FindingKind::NoDivision => "no_division",
+            FindingKind::NoTimes => "no_times",
+            FindingKind::NoAgenda => "no_agenda",
         }
     }
     pub fn label(self) -> &'static str {
@@ -160,6 +207,8 @@ impl FindingKind {
             FindingKind::Late => "逾期录入",
             FindingKind::Silent => "静默组织",
             FindingKind::NoDivision => "党建工作分工未记录",
+            FindingKind::NoTimes => "未记录起止时间",
+            FindingKind::NoAgenda => "未记录议程",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -276,11 +325,18 @@ pub fn evaluate(
         PeriodKind::ALL.iter().map(|k| (*k, Period::covering(*k, from, to))).collect();
     let mut sorted_types: Vec<&LifeType> = types.iter().collect();
     sorted_types.sort_by_key(|t| (t.sort, t.code.clone()));
+    // the 党课 each member gave, for the secretaries' own lectures (LIFE-06S)
+    let mut lectures: HashMap<i64, Vec<&RecordFacts>> = HashMap::new();
+    for r in records {
+        if let Some(m) = r.lecturer_member_id {
+            lectures.entry(m).or_default().push(r);
+        }
+    }
     let empty = Vec::new();
     orgs.iter()
         .map(|o| {
             let recs = by_org.get(&o.id).unwrap_or(&empty);
-            judge(o, recs, rules, &sorted_types, &periods, from, to, as_of, params)
+            judge(o, recs, &lectures, rules, &sorted_types, &periods, from, to, as_of, params)
         })
         .collect()
 }
@@ -289,6 +345,7 @@ pub fn evaluate(
 fn judge(
     o: &OrgLife,
     recs: &[&RecordFacts],
+    lectures: &HashMap<i64, Vec<&RecordFacts>>,
     rules: &[LifeRule],
     types: &[&LifeType],
     periods: &[(PeriodKind, Vec<Period>)],
@@ -312,10 +369,18 @@ fn judge(
                 }
                 let mut counted = Vec::new();
                 let mut excluded = Vec::new();
-                for r in in_range.iter().filter(|r| p.contains(r.held_on) && r.types.iter().any(|c| c == &t.code)) {
-                    match exclusion(r, t) {
-                        None => counted.push(*r),
-                        Some(why) => excluded.push(evidence_of(r, why)),
+                let by_secretary = secretary_lecture(t, o.kind) && !o.secretaries.is_empty();
+                if by_secretary {
+                    secretary_lectures(o, t, p, lectures, recs, &mut counted, &mut excluded);
+                } else {
+                    // a yearly period counts by 所属年度, so a record held early the next year
+                    // (outside the range) may count here
+                    let pool: &[&RecordFacts] = if p.kind == PeriodKind::Year { recs } else { &in_range };
+                    for r in pool.iter().filter(|r| r.falls_in(p) && r.types.iter().any(|c| c == &t.code)) {
+                        match exclusion(r, t) {
+                            None => counted.push(*r),
+                            Some(why) => excluded.push(evidence_of(r, why)),
+                        }
                     }
                 }
                 let exists_all_period =
@@ -343,14 +408,27 @@ fn judge(
                         period_key: Some(p.key()),
                         period_label: Some(p.label()),
                         record_id: None,
-                        message: format!(
-                            "{}{}应召开{}至少 {} 次，{}",
-                            p.label(),
-                            if rule.org_name.is_some() { "按本地规定" } else { "" },
-                            t.label,
-                            rule.min,
-                            if held == 0 { "未见记录".to_string() } else { format!("仅 {held} 次") }
-                        ),
+                        message: if secretary_lecture(t, o.kind) {
+                            let who = secretaries_in(o, p);
+                            format!(
+                                "{}{}书记{}应讲{}至少 {} 次，{}",
+                                p.label(),
+                                o.kind.label(),
+                                if who.is_empty() { "（未登记班子成员）".to_string() } else { who },
+                                t.label,
+                                rule.min,
+                                if held == 0 { "未见记录".to_string() } else { format!("仅 {held} 次") }
+                            )
+                        } else {
+                            format!(
+                                "{}{}应召开{}至少 {} 次，{}",
+                                p.label(),
+                                if rule.org_name.is_some() { "按本地规定" } else { "" },
+                                t.label,
+                                rule.min,
+                                if held == 0 { "未见记录".to_string() } else { format!("仅 {held} 次") }
+                            )
+                        },
                         evidence: Evidence {
                             requirement: format!(
                                 "{}：{}{}（{} 起施行）",
@@ -359,7 +437,10 @@ fn judge(
                                 rule.org_name.as_deref().map(|n| format!("，{n}规定")).unwrap_or_default(),
                                 rule.valid_from
                             ),
-                            counted: counted.iter().map(|r| evidence_of(r, "计入")).collect(),
+                            counted: counted
+                                .iter()
+                                .map(|r| evidence_of(r, if by_secretary { "书记本人授课，计入" } else { "计入" }))
+                                .collect(),
                             excluded,
                         },
                     });
@@ -427,6 +508,32 @@ fn judge(
                 sev,
                 format!("{} {}“{}”缺少会议纪要", r.held_on, label, r.title),
                 "会议记录应有主要内容（发言摘要、党课授课人与题目）".into(),
+            ));
+        }
+        if !r.has_times {
+            let (source, sev) = param_rule("REC-04", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::NoTimes,
+                "REC-04",
+                source,
+                sev,
+                format!("{} {}“{}”未记录开始、结束时间", r.held_on, label, r.title),
+                "会议记录应有日期与开始、结束时间".into(),
+            ));
+        }
+        if !r.has_agenda {
+            let (source, sev) = param_rule("REC-09", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::NoAgenda,
+                "REC-09",
+                source,
+                sev,
+                format!("{} {}“{}”未记录议程", r.held_on, label, r.title),
+                "会议记录应有议程或议题".into(),
             ));
         }
         let has_roster =
@@ -542,6 +649,57 @@ fn judge(
     OrgCompliance { org_id: o.id, lines, findings, due, met, held, last_activity }
 }
 
+/// The 党课 the organization's 书记 gave in a period, anywhere in the subtree where they count:
+/// each of them counts when its lecturer was the 书记 on its date; the organization's own 党课
+/// given by someone else are shown as not counted, with why.
+fn secretary_lectures<'a>(
+    o: &OrgLife,
+    t: &LifeType,
+    p: &Period,
+    lectures: &HashMap<i64, Vec<&'a RecordFacts>>,
+    own: &[&'a RecordFacts],
+    counted: &mut Vec<&'a RecordFacts>,
+    excluded: &mut Vec<EvidenceRecord>,
+) {
+    let root = lecture_root(o);
+    let mut seen = std::collections::HashSet::new();
+    for term in &o.secretaries {
+        for r in lectures.get(&term.member_id).into_iter().flatten() {
+            if r.falls_in(p)
+                && r.types.iter().any(|c| c == &t.code)
+                && crate::path::is_within(&r.path, root)
+                && crate::officer::secretary_on(&o.secretaries, r.held_on)
+                    .is_some_and(|s| s.member_id == term.member_id)
+                && seen.insert(r.id)
+            {
+                match exclusion(r, t) {
+                    None => counted.push(*r),
+                    Some(why) => excluded.push(evidence_of(r, why)),
+                }
+            }
+        }
+    }
+    for r in own.iter().filter(|r| r.falls_in(p) && r.types.iter().any(|c| c == &t.code) && !seen.contains(&r.id)) {
+        let note = match crate::officer::secretary_on(&o.secretaries, r.held_on) {
+            Some(s) => format!("授课人不是当日书记{}，不计入 (LIFE-06S)", s.name),
+            None => "当日未登记书记，不计入 (LIFE-06S)".to_string(),
+        };
+        excluded.push(evidence_of(r, note));
+    }
+    counted.sort_by_key(|r| (r.held_on, r.id));
+}
+
+/// `张三` or `张三、李四`: the 书记 in post at some time of a period.
+fn secretaries_in(o: &OrgLife, p: &Period) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for s in o.secretaries.iter().filter(|s| s.overlaps(p.start, Some(p.end))) {
+        if !names.contains(&s.name.as_str()) {
+            names.push(&s.name);
+        }
+    }
+    names.join("、")
+}
+
 #[allow(clippy::too_many_arguments)]
 fn record_finding(
     o: &OrgLife,
@@ -554,6 +712,13 @@ fn record_finding(
     requirement: String,
 ) -> Finding {
     let p = Period::containing(PeriodKind::Month, r.held_on);
+    // the record is shown where it stands: under the records not counted when it held without
+    // quorum (the finding then says it is not counted), under the counted ones otherwise
+    let (counted, excluded) = if r.quorum_ok == Some(false) {
+        (vec![], vec![evidence_of(r, "到会人数未超过应到半数，不计入召开次数")])
+    } else {
+        (vec![evidence_of(r, "计入召开次数")], vec![])
+    };
     Finding {
         org_id: o.id,
         kind,
@@ -565,11 +730,7 @@ fn record_finding(
         period_label: Some(p.label()),
         record_id: Some(r.id),
         message,
-        evidence: Evidence {
-            requirement: format!("{rule_id}：{requirement}"),
-            counted: vec![evidence_of(r, "")],
-            excluded: vec![],
-        },
+        evidence: Evidence { requirement: format!("{rule_id}：{requirement}"), counted, excluded },
     }
 }
 

@@ -122,6 +122,11 @@ pub struct RecordInput {
     pub host: String,
     pub recorder: String,
     pub lecturer: String,
+    /// The member who gave a 党课 (a member id), chosen from the roster or the officers; blank:
+    /// matched by the lecturer's name among the officers and the roster of the date.
+    pub lecturer_member_id: String,
+    /// 所属年度; blank: by the window in force (LIFE-18).
+    pub belongs_to_year: String,
     pub agenda: String,
     pub minutes: String,
     pub observers: String,
@@ -176,6 +181,10 @@ pub struct ValidRecord {
     pub host: String,
     pub recorder: String,
     pub lecturer: Option<String>,
+    /// Resolved by the store (see [`RecordInput::lecturer_member_id`]).
+    pub lecturer_member_id: Option<i64>,
+    /// Resolved by the store with the window in force ([`resolve_year`]).
+    pub belongs_to_year: Option<i32>,
     pub agenda: Option<String>,
     pub minutes: Option<String>,
     pub observers: Option<String>,
@@ -290,7 +299,8 @@ pub fn validate(
         }
     }
     let lecturer = opt(&input.lecturer);
-    if my_types.iter().any(|t| t.lecturer) && lecturer.is_none() {
+    // a lecturer chosen as a member is named by the store from that member's record
+    if my_types.iter().any(|t| t.lecturer) && lecturer.is_none() && input.lecturer_member_id.trim().is_empty() {
         errs.push("授课人", "党课须填写授课人 (REC-10)");
     }
 
@@ -364,19 +374,11 @@ pub fn validate(
         let missing: Vec<&str> =
             expected_roster.iter().filter(|r| !seen.contains(&r.member_id)).map(|r| r.name.as_str()).collect();
         if !missing.is_empty() && strangers.is_empty() {
-            let shown: Vec<&str> = missing.iter().take(5).copied().collect();
-            errs.push(
-                "出席情况",
-                format!(
-                    "应到人员 {}{} 未登记出席情况 (REC-08)",
-                    shown.join("、"),
-                    if missing.len() > 5 { format!(" 等 {} 人", missing.len()) } else { String::new() }
-                ),
-            );
+            let missing: Vec<String> = missing.iter().map(|s| s.to_string()).collect();
+            errs.push("出席情况", format!("应到人员 {} 未登记出席情况 (REC-08)", names_cut(&missing, 5)));
         }
         if !no_reason.is_empty() {
-            let shown: Vec<&str> = no_reason.iter().take(5).map(String::as_str).collect();
-            errs.push("出席情况", format!("请假或缺席须注明原因：{} (REC-08)", shown.join("、")));
+            errs.push("出席情况", format!("请假或缺席须注明原因：{} (REC-08)", names_cut(&no_reason, 5)));
         }
         counts.expected = expected_roster.len() as i64;
         counts.voters_expected = expected_roster.iter().filter(|r| r.voter).count() as i64;
@@ -525,6 +527,8 @@ pub fn validate(
         host: input.host.trim().to_string(),
         recorder: input.recorder.trim().to_string(),
         lecturer,
+        lecturer_member_id: None,
+        belongs_to_year: None,
         agenda: opt(&input.agenda),
         minutes: opt(&input.minutes),
         observers: opt(&input.observers),
@@ -534,6 +538,16 @@ pub fn validate(
         resolutions,
         warnings,
     })
+}
+
+/// Names joined with `、`, the first `max` of them when there are more, then how many in all:
+/// `张三、李四……等 11 人`, so a cut list never reads as the whole list.
+pub fn names_cut(names: &[String], max: usize) -> String {
+    if names.len() <= max {
+        names.join("、")
+    } else {
+        format!("{}……等 {} 人", names[..max].join("、"), names.len())
+    }
 }
 
 /// `支部党员大会、主题党日`.

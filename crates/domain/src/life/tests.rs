@@ -241,6 +241,7 @@ fn branch(id: i64) -> OrgLife {
         founded_on: Some(d("2020-01-01")),
         dissolved_on: None,
         has_division: false,
+        secretaries: vec![],
     }
 }
 
@@ -248,6 +249,7 @@ fn rec(id: i64, org: i64, types: &[&str], held: &str) -> RecordFacts {
     RecordFacts {
         id,
         org_id: org,
+        path: format!("0001000{org}"),
         types: types.iter().map(|s| s.to_string()).collect(),
         title: format!("会议{id}"),
         held_on: d(held),
@@ -256,6 +258,10 @@ fn rec(id: i64, org: i64, types: &[&str], held: &str) -> RecordFacts {
         quorum_ok: Some(true),
         has_minutes: true,
         has_attendance: true,
+        has_times: true,
+        has_agenda: true,
+        belongs_to_year: None,
+        lecturer_member_id: None,
     }
 }
 
@@ -366,4 +372,146 @@ fn organizations_founded_mid_period_are_exempt_and_party_groups_need_divisions()
     assert!(c.findings.iter().any(|f| f.kind == FindingKind::NoDivision && f.rule_id == "LIFE-15"));
     let c = eval1(OrgLife { has_division: true, ..lg }, &[], shipped_rules(), "2026-11-21");
     assert!(!c.findings.iter().any(|f| f.kind == FindingKind::NoDivision));
+}
+
+#[test]
+fn rec_04_and_rec_09_missing_times_and_agenda_are_findings_naming_their_rules() {
+    let mut r = rec(1, 1, &["theme_day"], "2026-11-05");
+    r.has_times = false;
+    r.has_agenda = false;
+    let c = eval1(branch(1), &[r], shipped_rules(), "2026-11-21");
+    let got: Vec<(FindingKind, &str)> =
+        c.findings.iter().filter(|f| f.record_id == Some(1)).map(|f| (f.kind, f.rule_id.as_str())).collect();
+    assert!(got.contains(&(FindingKind::NoTimes, "REC-04")), "{got:?}");
+    assert!(got.contains(&(FindingKind::NoAgenda, "REC-09")), "{got:?}");
+    let f = c.findings.iter().find(|f| f.kind == FindingKind::NoTimes).unwrap();
+    assert!(f.message.contains("开始、结束时间") && !f.source.is_empty(), "{f:?}");
+    assert_eq!(FindingKind::from_code("no_agenda").map(FindingKind::label), Some("未记录议程"));
+    // a complete record has neither
+    let c = eval1(branch(1), &[rec(1, 1, &["theme_day"], "2026-11-05")], shipped_rules(), "2026-11-21");
+    assert!(!c.findings.iter().any(|f| matches!(f.kind, FindingKind::NoTimes | FindingKind::NoAgenda)));
+}
+
+#[test]
+fn life_02_a_record_not_counted_is_listed_under_the_records_not_counted() {
+    let r = RecordFacts { quorum_ok: Some(false), has_minutes: false, ..rec(3, 1, &["branch_assembly"], "2026-08-10") };
+    let c = eval1(branch(1), &[r], shipped_rules(), "2026-11-21");
+    for f in c.findings.iter().filter(|f| f.record_id == Some(3)) {
+        assert!(f.evidence.counted.is_empty(), "{:?} lists the record as counted: {f:?}", f.kind);
+        assert_eq!(f.evidence.excluded[0].id, 3);
+        assert!(f.evidence.excluded[0].note.contains("不计入"));
+    }
+    let q = c.findings.iter().find(|f| f.kind == FindingKind::NoQuorum).unwrap();
+    assert!(q.message.contains("不计入"));
+}
+
+#[test]
+fn rec_08_a_cut_list_of_names_says_how_many_in_all() {
+    let ros = roster(12, 0);
+    let mut input = assembly(&ros, 1);
+    for a in input.attendance.iter_mut().skip(1) {
+        a.status = "absent".into();
+        a.reason.clear();
+    }
+    let e = validate(&input, shipped_types(), &ros, d("2026-11-21")).unwrap_err();
+    let msg =
+        e.0.iter().find(|x| x.field == "出席情况" && x.message.contains("原因")).map(|x| x.message.clone()).unwrap();
+    assert!(msg.contains("……等 11 人"), "{msg}");
+    assert_eq!(names_cut(&["甲".into(), "乙".into()], 5), "甲、乙");
+}
+
+fn eval_range(orgs: &[OrgLife], recs: &[RecordFacts], from: &str, to: &str, as_of: &str) -> Vec<OrgCompliance> {
+    let p = Params { silent_days: 30, entry_grace_days: 10, review_days: 30 };
+    evaluate(orgs, recs, shipped_rules(), shipped_types(), d(from), d(to), d(as_of), p)
+}
+
+fn cell_state(c: &OrgCompliance, ty: &str, key: &str) -> CellState {
+    let line = c.lines.iter().find(|l| l.type_code == ty).unwrap_or_else(|| panic!("no line {ty}"));
+    line.cells.iter().find(|c| c.key == key).unwrap_or_else(|| panic!("no cell {key}")).state
+}
+
+#[test]
+fn life_08_a_yearly_meeting_counts_for_its_own_year_not_the_year_it_was_held() {
+    // the 2025 组织生活会 held on 2026-01-24 belongs to 2025
+    let w = year_window_for(shipped_year_windows(), "00010001", d("2026-01-24")).unwrap();
+    assert_eq!((w.rule_id.as_str(), w.until()), ("LIFE-18", "03-31".to_string()));
+    assert_eq!(resolve_year("", d("2026-01-24"), true, Some(w)).unwrap(), 2025);
+    assert_eq!(resolve_year("", d("2026-04-01"), true, Some(w)).unwrap(), 2026);
+    assert_eq!(resolve_year("", d("2026-01-24"), false, Some(w)).unwrap(), 2026, "a monthly meeting keeps its year");
+    assert_eq!(resolve_year("2026", d("2026-01-24"), true, Some(w)).unwrap(), 2026, "the record may say otherwise");
+    assert!(resolve_year("2025", d("2026-05-10"), true, Some(w)).unwrap_err().has("所属年度"));
+    assert!(resolve_year("2024", d("2026-01-24"), true, Some(w)).is_err());
+    let held = RecordFacts { belongs_to_year: Some(2025), ..rec(1, 1, &["life_meeting"], "2026-01-24") };
+    let y2025 = eval_range(&[branch(1)], std::slice::from_ref(&held), "2025-01-01", "2025-12-31", "2026-02-01");
+    assert_eq!(cell_state(&y2025[0], "life_meeting", "2025"), CellState::Met);
+    assert_eq!(y2025[0].lines.iter().find(|l| l.type_code == "life_meeting").unwrap().cells[0].records, vec![1]);
+    let y2026 = eval_range(&[branch(1)], &[held], "2026-01-01", "2026-12-31", "2027-01-10");
+    assert_eq!(cell_state(&y2026[0], "life_meeting", "2026"), CellState::Missing);
+    // a local version of the window (a 组织部's own date) wins inside its subtree
+    let mut local = shipped_year_windows()[0].clone();
+    (local.until_month, local.until_day, local.org_path) = (1, 15, Some("0001".into()));
+    let ws = vec![shipped_year_windows()[0].clone(), local];
+    assert_eq!(year_window_for(&ws, "00010001", d("2026-01-24")).unwrap().until(), "01-15");
+    assert_eq!(
+        resolve_year("", d("2026-01-24"), true, year_window_for(&ws, "00010001", d("2026-01-24"))).unwrap(),
+        2026
+    );
+    assert_eq!(year_window_for(&ws, "00020001", d("2026-01-24")).unwrap().until(), "03-31");
+}
+
+fn committee(id: i64, path: &str, kind: OrgKind) -> OrgLife {
+    OrgLife { kind, path: path.into(), name: format!("党组织{id}"), has_committee: true, ..branch(id) }
+}
+
+fn secretary(org: i64, member: i64, from: &str, to: Option<&str>) -> crate::officer::Term {
+    crate::officer::Term {
+        org_id: org,
+        member_id: member,
+        name: format!("书记{member}"),
+        role: crate::officer::OfficerRole::Secretary,
+        started_on: d(from),
+        ended_on: to.map(d),
+    }
+}
+
+fn lecture(id: i64, org: i64, path: &str, held: &str, by: Option<i64>) -> RecordFacts {
+    RecordFacts { path: path.into(), lecturer_member_id: by, ..rec(id, org, &["party_lecture"], held) }
+}
+
+#[test]
+fn life_06s_the_secretarys_own_lecture_anywhere_in_the_subtree_counts() {
+    // a 党委 (path 0001) whose secretary was member 50 until June, then member 60
+    let mut town = committee(10, "0001", OrgKind::Committee);
+    town.secretaries = vec![secretary(10, 50, "2021-01-01", Some("2026-06-30")), secretary(10, 60, "2026-07-01", None)];
+    let b = OrgLife { path: "00010001".into(), ..branch(1) };
+    // member 50 lectured in a branch in August, after the term ended: not the secretary then
+    let recs = vec![lecture(1, 1, "00010001", "2026-08-10", Some(50))];
+    let c = eval_range(&[town.clone(), b.clone()], &recs, "2026-01-01", "2026-12-31", "2027-01-10");
+    assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Missing);
+    let f = c[0].findings.iter().find(|f| f.rule_id == "LIFE-06S").unwrap();
+    assert!(f.message.contains("书记50、书记60"), "{}", f.message);
+    // the new secretary lectured in a branch of the subtree: met, though the 党委 recorded none
+    let recs = vec![lecture(2, 1, "00010001", "2026-09-10", Some(60))];
+    let c = eval_range(&[town.clone(), b.clone()], &recs, "2026-01-01", "2026-12-31", "2027-01-10");
+    assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Met);
+    // a lecture outside the subtree does not count; the 党委's own lecture by someone else neither
+    let recs = vec![lecture(3, 99, "00020001", "2026-09-10", Some(60)), lecture(4, 10, "0001", "2026-10-10", Some(77))];
+    let c = eval_range(&[town.clone()], &recs, "2026-01-01", "2026-12-31", "2027-01-10");
+    assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Missing);
+    let f = c[0].findings.iter().find(|f| f.rule_id == "LIFE-06S").unwrap();
+    assert_eq!(f.evidence.excluded.iter().map(|e| e.id).collect::<Vec<_>>(), vec![4]);
+    assert!(f.evidence.excluded[0].note.contains("不是当日书记"));
+}
+
+#[test]
+fn life_06s_applies_to_a_party_group_whose_secretary_lectures_in_the_unit() {
+    // a 党组 (leaf 00010009) under the 县委 0001; its secretary lectured in a branch under 0001
+    let mut lg = committee(20, "00010009", OrgKind::LeadingGroup);
+    lg.has_division = true;
+    let c = eval_range(&[lg.clone()], &[], "2026-01-01", "2026-12-31", "2027-01-10");
+    assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Missing, "looked for in a 党组 as well");
+    lg.secretaries = vec![secretary(20, 70, "2020-01-01", None)];
+    let recs = vec![lecture(5, 1, "00010001", "2026-05-10", Some(70))];
+    let c = eval_range(&[lg], &recs, "2026-01-01", "2026-12-31", "2027-01-10");
+    assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Met);
 }

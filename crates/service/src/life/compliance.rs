@@ -129,7 +129,23 @@ pub async fn card(store: &Store, ctx: &Ctx, org: &Visible<Org>, w: &Window, as_o
     let scope = ctx.require(Perm::ReadLife)?;
     let evaluation = store::life::card(store, org, w.year, as_of).await?;
     let (from, to) = w.year_range();
-    let records = store::life::facts(store, org, from, to, true).await?;
+    let mut records = store::life::facts_counted(store, org, from, to, true).await?;
+    // a 党委's 书记 may have given the 党课 it counted in one of its branches (LIFE-06S): name
+    // those records too
+    let known: std::collections::HashSet<i64> = records.iter().map(|r| r.id).collect();
+    let wanted: std::collections::HashSet<i64> = evaluation
+        .results
+        .iter()
+        .flat_map(|r| &r.lines)
+        .flat_map(|l| &l.cells)
+        .flat_map(|c| &c.records)
+        .copied()
+        .filter(|id| !known.contains(id))
+        .collect();
+    if !wanted.is_empty() {
+        let below = store::life::facts_counted(store, org, from, to, false).await?;
+        records.extend(below.into_iter().filter(|r| wanted.contains(&r.id)));
+    }
     let has_children = !store::org::children(store, &scope, org.id).await?.is_empty();
     Ok(Card { evaluation, records, has_children })
 }

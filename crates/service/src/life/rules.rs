@@ -72,6 +72,32 @@ pub async fn add_rule(store: &Store, ctx: &Ctx, input: &RuleInput) -> ServiceRes
     Ok(store::life::add_rule(store, &scope, input).await?)
 }
 
+/// The versions of the 所属年度 window (LIFE-18) that concern the caller: the national one and
+/// the local ones set in or above the caller's scope, like the frequency rules.
+pub async fn year_windows(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<domain::life::YearWindow>> {
+    let scope = ctx.require(Perm::ReadLife)?;
+    let all = store::life::year_windows(store).await?;
+    Ok(all
+        .into_iter()
+        .filter(|w| {
+            w.org_path
+                .as_deref()
+                .is_none_or(|p| scope.contains(p) || scope.roots().iter().any(|root| domain::path::is_within(root, p)))
+        })
+        .collect())
+}
+
+/// Set a dated local version of the 所属年度 window for a subtree (a 组织部's own date up to
+/// which a yearly meeting counts for the previous year).
+pub async fn add_year_window(
+    store: &Store,
+    ctx: &Ctx,
+    input: &store::life::YearWindowInput,
+) -> ServiceResult<domain::life::YearWindow> {
+    let scope = ctx.require(Perm::ManageLifeRules)?;
+    Ok(store::life::add_year_window(store, &scope, input).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,7 @@ struct OrgLifeRow {
 struct FactRow {
     id: i64,
     org_id: i64,
+    path: String,
     types: String,
     title: String,
     held_on: NaiveDate,
@@ -39,6 +40,37 @@ struct FactRow {
     quorum_ok: Option<bool>,
     has_minutes: bool,
     has_attendance: bool,
+    has_times: bool,
+    has_agenda: bool,
+    belongs_to_year: Option<i64>,
+    lecturer_member_id: Option<i64>,
+}
+
+const FACT_COLS: &str = "r.id, r.org_id, r.path, r.types, r.title, r.held_on, r.created_on, r.status, r.quorum_ok, \
+    (r.minutes IS NOT NULL AND r.minutes <> '') AS has_minutes, r.has_attendance, \
+    (r.start_time IS NOT NULL AND r.end_time IS NOT NULL) AS has_times, \
+    (r.agenda IS NOT NULL AND r.agenda <> '') AS has_agenda, r.belongs_to_year, r.lecturer_member_id";
+
+impl FactRow {
+    fn into_facts(self) -> RecordFacts {
+        RecordFacts {
+            id: self.id,
+            org_id: self.org_id,
+            path: self.path,
+            types: self.types.split(',').map(str::to_string).collect(),
+            title: self.title,
+            held_on: self.held_on,
+            created_on: self.created_on,
+            status: RecordStatus::from_code(&self.status).unwrap_or(RecordStatus::Draft),
+            quorum_ok: self.quorum_ok,
+            has_minutes: self.has_minutes,
+            has_attendance: self.has_attendance,
+            has_times: self.has_times,
+            has_agenda: self.has_agenda,
+            belongs_to_year: self.belongs_to_year.and_then(|y| i32::try_from(y).ok()),
+            lecturer_member_id: self.lecturer_member_id,
+        }
+    }
 }
 
 /// An evaluation of a subtree: the organizations (tree order) and each one's verdict.
@@ -106,6 +138,7 @@ async fn life_orgs(
                 founded_on: r.founded_on,
                 dissolved_on: r.dissolved_on,
                 has_division: r.has_division,
+                secretaries: vec![],
             })
         })
         .collect())
@@ -124,27 +157,74 @@ pub async fn facts(
     let rows: Vec<FactRow> = store
         .read()
         .fetch_all(
-            "SELECT r.id, r.org_id, r.types, r.title, r.held_on, r.created_on, r.status, r.quorum_ok, \
-             (r.minutes IS NOT NULL AND r.minutes <> '') AS has_minutes, r.has_attendance \
-             FROM life_record r WHERE r.path >= $1 AND r.path < $2 AND r.held_on >= $3 AND r.held_on <= $4",
+            &format!(
+                "SELECT {FACT_COLS} FROM life_record r WHERE r.path >= $1 AND r.path < $2 AND r.held_on >= $3 \
+                 AND r.held_on <= $4"
+            ),
             &args![org.path.clone(), end, from, to],
         )
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| RecordFacts {
-            id: r.id,
-            org_id: r.org_id,
-            types: r.types.split(',').map(str::to_string).collect(),
-            title: r.title,
-            held_on: r.held_on,
-            created_on: r.created_on,
-            status: RecordStatus::from_code(&r.status).unwrap_or(RecordStatus::Draft),
-            quorum_ok: r.quorum_ok,
-            has_minutes: r.has_minutes,
-            has_attendance: r.has_attendance,
-        })
-        .collect())
+    Ok(rows.into_iter().map(FactRow::into_facts).collect())
+}
+
+/// The records that count in `[from, to]`: those held in it, and those held after it that count
+/// for one of its years (所属年度: a yearly meeting held early the next year, LIFE-18). A record
+/// counts for its year at the latest in the first half of the next one (the window's longest),
+/// so the look-ahead is bounded.
+pub async fn facts_counted(
+    store: &Store,
+    org: &Visible<Org>,
+    from: NaiveDate,
+    to: NaiveDate,
+    only_self: bool,
+) -> StoreResult<Vec<RecordFacts>> {
+    let end = if only_self { format!("{}\u{1}", org.path) } else { path::subtree_end(&org.path) };
+    let ahead = NaiveDate::from_ymd_opt(to.year() + 1, 6, 30).unwrap_or(to);
+    let rows: Vec<FactRow> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {FACT_COLS} FROM life_record r WHERE r.path >= $1 AND r.path < $2 AND r.held_on >= $3 \
+                 AND r.held_on <= $4 AND (r.held_on <= $5 OR (r.belongs_to_year >= $6 AND r.belongs_to_year <= $7))"
+            ),
+            &args![org.path.clone(), end, from, ahead, to, i64::from(from.year()), i64::from(to.year())],
+        )
+        .await?;
+    Ok(rows.into_iter().map(FactRow::into_facts).collect())
+}
+
+/// The 党课 given by these members in `[from, to]` in the subtrees of these paths: a 党组's
+/// secretary lectures in the organizations of the unit it sits in, outside its own subtree
+/// (LIFE-06S).
+async fn lectures_by(
+    store: &Store,
+    roots: &[String],
+    members: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<RecordFacts>> {
+    let mut out = Vec::new();
+    if members.is_empty() {
+        return Ok(out);
+    }
+    let marks: Vec<String> = (0..members.len()).map(|i| format!("${}", i + 5)).collect();
+    for root in roots {
+        let mut a = args![root.clone(), path::subtree_end(root), from, to].to_vec();
+        a.extend(members.iter().map(|m| Val::from(*m)));
+        let rows: Vec<FactRow> = store
+            .read()
+            .fetch_all(
+                &format!(
+                    "SELECT {FACT_COLS} FROM life_record r WHERE r.path >= $1 AND r.path < $2 AND r.held_on >= $3 \
+                     AND r.held_on <= $4 AND r.lecturer_member_id IN ({})",
+                    marks.join(", ")
+                ),
+                &a,
+            )
+            .await?;
+        out.extend(rows.into_iter().map(FactRow::into_facts));
+    }
+    Ok(out)
 }
 
 static SILENT_DAYS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
@@ -189,10 +269,34 @@ async fn evaluate_in(
 ) -> StoreResult<Evaluation> {
     let params = params.unwrap_or_else(|| params_on(as_of));
     let (all_types, all_rules) = (types(store).await?, rules(store).await?);
-    let orgs = life_orgs(store, org, from, to, only_self).await?;
+    let mut orgs = life_orgs(store, org, from, to, only_self).await?;
+    let mut terms: HashMap<i64, Vec<domain::officer::Term>> = HashMap::new();
+    for t in crate::officer::secretary_terms(store, org, only_self).await? {
+        terms.entry(t.org_id).or_default().push(t);
+    }
+    for o in &mut orgs {
+        o.secretaries = terms.remove(&o.id).unwrap_or_default();
+    }
     // look back far enough to see the last activity of organizations quiet at the start
     let look_from = from.min(to.min(as_of) - chrono::Duration::days(params.silent_days + 1));
-    let recs = facts(store, org, look_from, to, only_self).await?;
+    let mut recs = facts_counted(store, org, look_from, to, only_self).await?;
+    // a 党组's secretary lectures in the unit around it (LIFE-06S)
+    let mut roots: Vec<String> = Vec::new();
+    let mut members: Vec<i64> = Vec::new();
+    for o in orgs.iter().filter(|o| o.kind == OrgKind::LeadingGroup && !o.secretaries.is_empty()) {
+        if let Some(p) = path::parent(&o.path) {
+            if !roots.iter().any(|r| r == p) {
+                roots.push(p.to_string());
+            }
+        }
+        members.extend(o.secretaries.iter().map(|t| t.member_id));
+    }
+    members.sort_unstable();
+    members.dedup();
+    let ahead = NaiveDate::from_ymd_opt(to.year() + 1, 6, 30).unwrap_or(to);
+    let known: std::collections::HashSet<i64> = recs.iter().map(|r| r.id).collect();
+    let extra = lectures_by(store, &roots, &members, from, ahead).await?;
+    recs.extend(extra.into_iter().filter(|r| !known.contains(&r.id)));
     let results = dl::evaluate(&orgs, &recs, &all_rules, &all_types, from, to, as_of, params);
     Ok(Evaluation { root: org.id, from, to, as_of, params, orgs, results, types: all_types, records: recs.len() })
 }

@@ -31,6 +31,10 @@ pub struct Record {
     pub host: String,
     pub recorder: String,
     pub lecturer: Option<String>,
+    /// The member who gave a 党课, when known (chosen, or matched by name on entry).
+    pub lecturer_member_id: Option<i64>,
+    /// 所属年度 (LIFE-18); records entered before it existed may lack it.
+    pub belongs_to_year: Option<i64>,
     pub agenda: Option<String>,
     pub minutes: Option<String>,
     pub observers: Option<String>,
@@ -66,7 +70,7 @@ impl Record {
 }
 
 const RECORD_COLS: &str = "r.id, r.org_id, o.name AS org_name, r.path, r.types, r.title, r.held_on, r.start_time, r.end_time, \
-    r.place, r.host, r.recorder, r.lecturer, r.agenda, r.minutes, r.observers, r.expected, r.present, r.on_leave, r.absent, \
+    r.place, r.host, r.recorder, r.lecturer, r.lecturer_member_id, r.belongs_to_year, r.agenda, r.minutes, r.observers, r.expected, r.present, r.on_leave, r.absent, \
     r.voters_expected, r.voters_present, r.has_attendance, r.quorum_ok, r.status, r.return_reason, r.submitted_at, \
     r.reviewed_at, r.reviewed_by, r.created_by, r.created_on, r.created_at, r.updated_at";
 
@@ -140,11 +144,82 @@ async fn validated(store: &Store, org: &Org, input: &RecordInput, today: NaiveDa
     }
     let all_types = types(store).await?;
     let held_on = domain::dates::parse_date(&input.held_on).ok();
-    let roster = match held_on {
-        Some(d) => roster_of(store.read(), org, d).await?,
-        None => vec![],
+    let (roster, officers) = match held_on {
+        Some(d) => {
+            (roster_of(store.read(), org, d).await?, crate::officer::officers_around(store.read(), org, d).await?)
+        }
+        None => (vec![], vec![]),
     };
-    Ok(dl::validate(input, &all_types, &roster, today)?)
+    // the lecturer chosen by member id: named on the record by that member's name
+    let mut input = input.clone();
+    let mut errs = FieldErrors::default();
+    let chosen = match input.lecturer_member_id.trim() {
+        "" => None,
+        t => match t.parse::<i64>() {
+            Ok(id) => {
+                let name = roster
+                    .iter()
+                    .find(|r| r.member_id == id)
+                    .map(|r| r.name.clone())
+                    .or_else(|| officers.iter().find(|o| o.member_id == id).map(|o| o.name.clone()));
+                match name {
+                    Some(n) => {
+                        if input.lecturer.trim().is_empty() {
+                            input.lecturer = n;
+                        }
+                        Some(id)
+                    }
+                    None => {
+                        errs.push(
+                            "授课人",
+                            "所选授课人在会议当日既不是本组织党员，也不是本组织或上级党组织的班子成员 (REC-10)",
+                        );
+                        None
+                    }
+                }
+            }
+            Err(_) => {
+                errs.push("授课人", format!("“{t}”不是有效的党员编号"));
+                None
+            }
+        },
+    };
+    let year = match held_on {
+        Some(d) => {
+            let (rules, windows) = (rules(store).await?, year_windows(store).await?);
+            let yearly = dl::is_yearly(&rules, &input.types, &org.path, org.kind, org.has_committee, d);
+            match dl::resolve_year(&input.belongs_to_year, d, yearly, dl::year_window_for(&windows, &org.path, d)) {
+                Ok(y) => Some(y),
+                Err(e) => {
+                    errs.0.extend(e.0);
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let mut v = match dl::validate(&input, &all_types, &roster, today) {
+        Ok(v) if errs.is_empty() => v,
+        Ok(_) => return Err(errs.into()),
+        Err(mut e) => {
+            e.0.extend(errs.0);
+            return Err(e.into());
+        }
+    };
+    v.belongs_to_year = year;
+    // the lecturer named by text: the one officer (of this organization or above) or member of
+    // the roster of that name on the date, when exactly one person has it
+    v.lecturer_member_id = chosen.or_else(|| {
+        let name = v.lecturer.as_deref()?;
+        let mut ids: Vec<i64> = officers.iter().filter(|o| o.name == name).map(|o| o.member_id).collect();
+        if ids.is_empty() {
+            ids = roster.iter().filter(|r| r.name == name).map(|r| r.member_id).collect();
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        (ids.len() == 1).then(|| ids[0])
+    });
+    Ok(v)
 }
 
 /// Enter a record for an organization in scope, as a draft (or submitted at once). Checked on
@@ -169,8 +244,9 @@ pub async fn create(
         .scalar(
             "INSERT INTO life_record (org_id, path, types, title, held_on, start_time, end_time, place, host, recorder, lecturer, \
              agenda, minutes, observers, expected, present, on_leave, absent, voters_expected, voters_present, has_attendance, \
-             quorum_ok, status, submitted_at, created_by, created_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) RETURNING id",
+             quorum_ok, belongs_to_year, lecturer_member_id, status, submitted_at, created_by, created_on, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+             $24, $25, $26, $27, $28, $29, $30) RETURNING id",
             &[
                 vec![Val::from(org.id), Val::from(org.path.clone())],
                 content_vals(&v),
@@ -204,7 +280,7 @@ pub async fn create(
     Ok(Saved { id, warnings: v.warnings })
 }
 
-/// The stored content of a record, in column order from `types` to `quorum_ok` (what create and
+/// The stored content of a record, in column order from `types` to `lecturer_member_id` (what create and
 /// update both write).
 fn content_vals(v: &dl::ValidRecord) -> Vec<Val> {
     vec![
@@ -228,6 +304,8 @@ fn content_vals(v: &dl::ValidRecord) -> Vec<Val> {
         Val::from(v.counts.voters_present),
         Val::from(!v.attendance.is_empty() || (v.counts.expected > 0 && v.counts.present > 0)),
         Val::OptBool(v.quorum_ok),
+        Val::from(v.belongs_to_year.map(i64::from)),
+        Val::from(v.lecturer_member_id),
     ]
 }
 
@@ -236,6 +314,7 @@ fn audit_detail(org: &Org, v: &dl::ValidRecord, status: RecordStatus) -> serde_j
         "org": org.id, "types": v.types, "title": v.title, "held_on": v.held_on, "status": status.code(),
         "expected": v.counts.expected, "present": v.counts.present, "leave": v.counts.leave, "absent": v.counts.absent,
         "quorum_ok": v.quorum_ok, "resolutions": v.resolutions.len(), "has_minutes": v.minutes.is_some(),
+        "belongs_to_year": v.belongs_to_year, "lecturer_member_id": v.lecturer_member_id,
     })
 }
 
@@ -322,7 +401,8 @@ pub async fn update(store: &Store, scope: &Scope, id: i64, input: &RecordInput) 
             "UPDATE life_record SET types = $1, title = $2, held_on = $3, start_time = $4, end_time = $5, place = $6, host = $7, \
              recorder = $8, lecturer = $9, agenda = $10, minutes = $11, observers = $12, expected = $13, present = $14, \
              on_leave = $15, absent = $16, voters_expected = $17, voters_present = $18, has_attendance = $19, quorum_ok = $20, \
-             status = 'draft', updated_at = $21 WHERE id = $22 AND status IN ('draft', 'returned')",
+             belongs_to_year = $21, lecturer_member_id = $22, status = 'draft', updated_at = $23 \
+             WHERE id = $24 AND status IN ('draft', 'returned')",
             &[content_vals(&v), args![now(), id].to_vec()].concat(),
         )
         .await?;

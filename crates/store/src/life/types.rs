@@ -306,3 +306,126 @@ pub async fn add_rule(store: &Store, scope: &Scope, input: &RuleInput) -> StoreR
         confidence: "L".into(),
     })
 }
+
+#[derive(sqlx::FromRow)]
+struct WindowRow {
+    id: i64,
+    until_md: String,
+    org_id: i64,
+    org_path: String,
+    org_name: String,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+    source: String,
+}
+
+/// Every version of the 所属年度 window (LIFE-18): the shipped one, then the local ones.
+pub async fn year_windows(store: &Store) -> StoreResult<Vec<dl::YearWindow>> {
+    let rows: Vec<WindowRow> = store
+        .read()
+        .fetch_all(
+            "SELECT w.id, w.until_md, w.org_id, o.path AS org_path, o.name AS org_name, w.valid_from, w.valid_to, w.source \
+             FROM life_year_window w JOIN org o ON o.id = w.org_id ORDER BY o.path, w.valid_from",
+            &[],
+        )
+        .await?;
+    let national = &dl::shipped_year_windows()[0];
+    let mut out = dl::shipped_year_windows().to_vec();
+    out.extend(rows.into_iter().filter_map(|r| {
+        let (until_month, until_day) = dl::parse_until(&r.until_md).ok()?;
+        Some(dl::YearWindow {
+            id: Some(r.id),
+            rule_id: national.rule_id.clone(),
+            until_month,
+            until_day,
+            org_id: Some(r.org_id),
+            org_path: Some(r.org_path),
+            org_name: Some(r.org_name),
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            source: r.source,
+            article: "—".into(),
+            confidence: "L".into(),
+        })
+    }));
+    Ok(out)
+}
+
+/// A local version of the 所属年度 window as entered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct YearWindowInput {
+    pub org_id: i64,
+    /// `03-31`.
+    pub until: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub source: String,
+}
+
+/// Set a local version of the 所属年度 window for an organization's subtree (in scope), in force
+/// from a date like any rule version. Audited.
+pub async fn add_year_window(store: &Store, scope: &Scope, input: &YearWindowInput) -> StoreResult<dl::YearWindow> {
+    let org = crate::org::get(store, scope, input.org_id).await?;
+    let mut e = FieldErrors::default();
+    let until = dl::parse_until(&input.until).map_err(|m| e.push("截止月日", m)).ok();
+    let from = domain::dates::parse_date(&input.valid_from).map_err(|m| e.push("生效日期", m)).ok();
+    let to = if input.valid_to.trim().is_empty() {
+        None
+    } else {
+        match domain::dates::parse_date(&input.valid_to) {
+            Ok(d) if from.is_some_and(|f| d <= f) => {
+                e.push("失效日期", "应晚于生效日期");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(m) => {
+                e.push("失效日期", m);
+                None
+            }
+        }
+    };
+    if input.source.trim().is_empty() {
+        e.push("依据文件", "请填写本地规定的文件名称");
+    }
+    let (Some((m, d)), Some(from)) = (until, from) else {
+        return Err(e.into());
+    };
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let until_md = format!("{m:02}-{d:02}");
+    let mut tx = store.begin().await?;
+    let id = tx
+        .x()
+        .scalar(
+            "INSERT INTO life_year_window (org_id, until_md, valid_from, valid_to, source, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &args![org.id, until_md.clone(), from, to, input.source.trim(), now()],
+        )
+        .await?;
+    crate::audit::record(
+        &mut tx,
+        scope,
+        "life.year_window.add",
+        &format!("life_year_window:{id}"),
+        "ok",
+        json!({ "org": org.id, "until": until_md, "from": from, "to": to, "source": input.source.trim() }),
+    )
+    .await?;
+    tx.commit().await?;
+    let national = &dl::shipped_year_windows()[0];
+    Ok(dl::YearWindow {
+        id: Some(id),
+        rule_id: national.rule_id.clone(),
+        until_month: m,
+        until_day: d,
+        org_id: Some(org.id),
+        org_path: Some(org.path.clone()),
+        org_name: Some(org.name.clone()),
+        valid_from: from,
+        valid_to: to,
+        source: input.source.trim().into(),
+        article: "—".into(),
+        confidence: "L".into(),
+    })
+}

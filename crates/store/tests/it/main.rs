@@ -9,6 +9,7 @@ mod generation;
 mod grant_requests;
 mod life_scenarios;
 mod messages;
+mod officers;
 mod pg_grants;
 mod schema;
 mod search;

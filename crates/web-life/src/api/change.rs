@@ -48,6 +48,15 @@ pub struct LifeRecordCreate {
     recorder: String,
     /// 授课人 (required for 党课).
     lecturer: Option<String>,
+    /// 授课人的党员编号: a member of the roster of the meeting's date or an officer (班子成员) of
+    /// the organization or one above it (the 党委（党组）书记's own 党课 is judged by it, LIFE-06S).
+    /// Left out: matched by the lecturer's name among those officers and the roster.
+    lecturer_member_id: Option<i64>,
+    /// 所属年度: the year the meeting counts for. Left out: the year of the meeting, or the
+    /// previous year for a yearly meeting (组织生活会, 民主评议党员 …) held within the window at the
+    /// start of a year (LIFE-18, shipped 01-01 to 03-31).
+    #[schema(example = 2025)]
+    belongs_to_year: Option<i32>,
     /// 议程.
     agenda: Option<String>,
     /// 会议纪要.
@@ -86,6 +95,8 @@ pub struct LifeRecordUpdate {
     host: String,
     recorder: String,
     lecturer: Option<String>,
+    lecturer_member_id: Option<i64>,
+    belongs_to_year: Option<i32>,
     agenda: Option<String>,
     minutes: Option<String>,
     observers: Option<String>,
@@ -151,6 +162,8 @@ pub const LIFE_FIELDS: &[(&str, &str)] = &[
     ("host", "主持人"),
     ("recorder", "记录人"),
     ("lecturer", "授课人"),
+    ("lecturer_member_id", "授课人"),
+    ("belongs_to_year", "所属年度"),
     ("agenda", "议程"),
     ("minutes", "会议纪要"),
     ("observers", "列席人员"),
@@ -220,6 +233,8 @@ fn record_input(f: &mut Fields, types: &[LifeType]) -> dl::RecordInput {
         host: text(f, "host"),
         recorder: text(f, "recorder"),
         lecturer: text(f, "lecturer"),
+        lecturer_member_id: num(f, "lecturer_member_id", label("lecturer_member_id")),
+        belongs_to_year: num(f, "belongs_to_year", label("belongs_to_year")),
         agenda: text(f, "agenda"),
         minutes: text(f, "minutes"),
         observers: text(f, "observers"),

@@ -129,6 +129,10 @@ pub struct LifeRecord {
     pub recorder: String,
     /// 授课人 (党课).
     pub lecturer: Option<String>,
+    /// 授课人的党员编号, when known.
+    pub lecturer_member_id: Option<i64>,
+    /// 所属年度: the year the meeting counts for (LIFE-18).
+    pub belongs_to_year: Option<i64>,
     /// 议程.
     pub agenda: Option<String>,
     /// 会议纪要.
@@ -226,6 +230,8 @@ pub(crate) fn full_out(
         host: r.host,
         recorder: r.recorder,
         lecturer: r.lecturer,
+        lecturer_member_id: r.lecturer_member_id,
+        belongs_to_year: r.belongs_to_year,
         agenda: r.agenda,
         minutes: r.minutes,
         observers: r.observers,

@@ -65,6 +65,8 @@ fn kind_short(k: FindingKind) -> &'static str {
         FindingKind::Late => "逾期录入",
         FindingKind::Silent => "静默",
         FindingKind::NoDivision => "无分工",
+        FindingKind::NoTimes => "无起止时间",
+        FindingKind::NoAgenda => "无议程",
     }
 }
 
@@ -101,7 +103,7 @@ struct Tally {
     met: i64,
     held: i64,
     findings: usize,
-    kinds: [usize; 7],
+    kinds: [usize; FindingKind::ALL.len()],
 }
 
 impl Tally {

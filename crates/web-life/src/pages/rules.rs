@@ -27,6 +27,7 @@ use web_core::{Caller, Crumb, Nav};
 pub(crate) fn routes(r: Routes) -> Routes {
     r.add("GET,POST", "/life/rules", Target::None, get(rules_page).post(rule_post))
         .add("POST", "/life/types", Target::None, post(type_post))
+        .add("POST", "/life/rules/year", Target::None, post(year_window_post))
         .add("GET,POST", "/orgs/{id}/divisions", Target::Org, get(divisions_page).post(division_post))
         .add("POST", "/orgs/{id}/divisions/delete", Target::Org, post(division_delete))
 }
@@ -41,6 +42,7 @@ fn notice(code: &str) -> Option<&'static str> {
     Some(match code {
         "rule" => "已增加本地规则版本，自生效日期起对该党组织及其下级党组织适用。",
         "type" => "已增加组织生活类型。",
+        "year" => "已设置本地所属年度窗口，自生效日期起对该党组织及其下级党组织登记的年度会议适用。",
         "added" => "已登记党建工作分工。",
         "deleted" => "已删除该项分工。",
         _ => return None,
@@ -99,6 +101,121 @@ struct RulesPage {
     type_fields: Vec<Field>,
     type_others: Vec<String>,
     type_refusal: Option<String>,
+    /// The 所属年度 window versions (LIFE-18) and the form of a local one.
+    windows: Vec<WindowRow>,
+    year_fields: Vec<Field>,
+    year_others: Vec<String>,
+}
+
+pub struct WindowRow {
+    rule_id: String,
+    describe: String,
+    valid: String,
+    state: &'static str,
+    scope: String,
+    local: bool,
+    citation: String,
+    confidence: String,
+    confidence_label: &'static str,
+}
+
+fn window_row(w: &dl::YearWindow, today: NaiveDate) -> WindowRow {
+    WindowRow {
+        rule_id: w.rule_id.clone(),
+        describe: w.describe(),
+        valid: match w.valid_to {
+            Some(t) => format!("{} 至 {}（不含）", w.valid_from, t),
+            None => format!("{} 起", w.valid_from),
+        },
+        state: if w.in_force(today) {
+            "现行"
+        } else if w.valid_from > today {
+            "未生效"
+        } else {
+            "已失效"
+        },
+        scope: w.org_name.clone().unwrap_or_else(|| "全国".into()),
+        local: w.org_id.is_some(),
+        citation: if w.article.is_empty() || w.article == "—" {
+            w.source.clone()
+        } else {
+            format!("{} {}", w.source, w.article)
+        },
+        confidence: w.confidence.clone(),
+        confidence_label: confidence_label(&w.confidence),
+    }
+}
+
+/// The form of a local 所属年度 window as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct YearForm {
+    csrf: String,
+    org: String,
+    until: String,
+    valid_from: String,
+    valid_to: String,
+    source: String,
+}
+
+fn year_fields(form: &YearForm, orgs: Vec<(String, String)>) -> Vec<Field> {
+    vec![
+        Field::select("org", "党组织", &form.org, orgs).req().hint("适用于该党组织及其全部下级党组织"),
+        Field::new("until", "截止月日", "text", &form.until)
+            .req()
+            .hint("如 03-31：每年 1 月 1 日至该日召开的年度会议默认计入上一年度；不晚于 06-30"),
+        Field::new("valid_from", "生效日期", "date", &form.valid_from).req(),
+        Field::new("valid_to", "失效日期", "date", &form.valid_to).hint("不填表示长期有效"),
+        Field::new("source", "依据文件", "text", &form.source).req(),
+    ]
+}
+
+fn default_year_form(caller: &Caller) -> YearForm {
+    YearForm {
+        org: caller.roots_for(Perm::ManageLifeRules).first().map(|o| o.id.to_string()).unwrap_or_default(),
+        until: "03-31".into(),
+        valid_from: today().to_string(),
+        ..Default::default()
+    }
+}
+
+/// `POST /life/rules/year`: a local version of the 所属年度 window (LIFE-18).
+pub async fn year_window_post(State(s): State<Shared>, caller: Caller, Form(f): Form<YearForm>) -> Response {
+    web_core::tri!(caller.require(Perm::ManageLifeRules));
+    web_core::tri!(caller.check_csrf(&f.csrf));
+    let result = match f.org.trim().parse::<i64>() {
+        Ok(org_id) => {
+            let input = store::life::YearWindowInput {
+                org_id,
+                until: f.until.clone(),
+                valid_from: f.valid_from.clone(),
+                valid_to: f.valid_to.clone(),
+                source: f.source.clone(),
+            };
+            service::life::rules::add_year_window(&s.store, &caller, &input).await.map(|_| ())
+        }
+        Err(_) => Err(ServiceError::Invalid(FieldErrors(vec![domain::FieldError::new("党组织", "请选择党组织")]))),
+    };
+    let errs = match result {
+        Ok(()) => return Redirect::to("/life/rules?ok=year").into_response(),
+        Err(ServiceError::Invalid(e)) => e,
+        Err(ServiceError::NotFound(_)) => {
+            FieldErrors(vec![domain::FieldError::new("党组织", "不存在或不在您的管理范围内")])
+        }
+        Err(e) => return caller.fail(e),
+    };
+    let (rule_form, type_form, none) = (default_rule_form(&caller), default_type_form(), FieldErrors::default());
+    let view = RulesView {
+        notice: None,
+        rule_form: &rule_form,
+        rule_errs: &none,
+        type_form: &type_form,
+        type_errs: &none,
+        type_refusal: None,
+        year_form: &f,
+        year_errs: &errs,
+    };
+    with_status(rules_view(&s, &caller, view).await, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 fn roster_label(r: RosterKind) -> &'static str {
@@ -241,6 +358,8 @@ struct RulesView<'a> {
     type_form: &'a TypeForm,
     type_errs: &'a FieldErrors,
     type_refusal: Option<String>,
+    year_form: &'a YearForm,
+    year_errs: &'a FieldErrors,
 }
 
 async fn rules_view(s: &Shared, caller: &Caller, v: RulesView<'_>) -> Response {
@@ -279,8 +398,21 @@ async fn rules_view(s: &Shared, caller: &Caller, v: RulesView<'_>) -> Response {
     } else {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new())
     };
+    let windows = match service::life::rules::year_windows(&s.store, caller).await {
+        Ok(w) => w.iter().map(|w| window_row(w, today)).collect(),
+        Err(e) => return caller.fail(e),
+    };
+    let (year_fields, year_others) = if can_manage {
+        let mut yf = year_fields(v.year_form, rule_orgs(s, caller).await);
+        let yo = attach_errors(&mut yf, v.year_errs);
+        (yf, yo)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let can_add_type = can_manage && service::life::rules::may_add_types(caller);
-    let banner = if !v.rule_errs.is_empty() {
+    let banner = if !v.year_errs.is_empty() {
+        Some(("所属年度窗口未设置：请按表单中的提示修改后重新提交。", "year-form"))
+    } else if !v.rule_errs.is_empty() {
         Some(("规则版本未增加：请按表单中的提示修改后重新提交。", "rule-form"))
     } else if v.type_refusal.is_some() {
         Some(("未能增加组织生活类型，原因见下方。", "type-form"))
@@ -303,6 +435,9 @@ async fn rules_view(s: &Shared, caller: &Caller, v: RulesView<'_>) -> Response {
         type_fields,
         type_others,
         type_refusal: v.type_refusal,
+        windows,
+        year_fields,
+        year_others,
     })
 }
 
@@ -330,6 +465,8 @@ pub async fn rules_page(State(s): State<Shared>, caller: Caller, Query(q): Query
         type_form: &type_form,
         type_errs: &none,
         type_refusal: None,
+        year_form: &default_year_form(&caller),
+        year_errs: &none,
     };
     rules_view(&s, &caller, view).await
 }
@@ -387,6 +524,8 @@ pub async fn rule_post(State(s): State<Shared>, caller: Caller, Form(f): Form<Ru
         type_form: &type_form,
         type_errs: &none,
         type_refusal: None,
+        year_form: &default_year_form(&caller),
+        year_errs: &none,
     };
     with_status(rules_view(&s, &caller, view).await, StatusCode::UNPROCESSABLE_ENTITY)
 }
@@ -413,6 +552,8 @@ pub async fn type_post(State(s): State<Shared>, caller: Caller, Form(f): Form<Ty
         type_form: &f,
         type_errs: &errs,
         type_refusal: refusal,
+        year_form: &default_year_form(&caller),
+        year_errs: &none,
     };
     with_status(rules_view(&s, &caller, view).await, status)
 }

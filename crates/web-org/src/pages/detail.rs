@@ -80,6 +80,9 @@ struct OrgPage {
     can_focus: bool,
     /// A 党组 whose 党建工作分工 the caller may read.
     show_divisions: bool,
+    /// 班子成员 in post today (书记 first); when any term is recorded they replace the 书记 text.
+    officers: Vec<OfficerRow>,
+    has_officer_history: bool,
 }
 
 const CHILDREN_PER_PAGE: usize = 50;
@@ -153,8 +156,27 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
                 .unwrap_or_else(|| "未登记".into()),
         })
         .collect();
-    let fields: Vec<(&str, String)> =
-        o.describe().into_iter().filter(|(k, _)| !matches!(*k, "ID" | "组织名称" | "届次" | "阵地设施")).collect();
+    // the officers with dates, when recorded, say who the 书记 is; the 书记 text of the record
+    // is shown only until then
+    let history = match service::org::officers::history(&s.store, &caller, id).await {
+        Ok(h) => h,
+        Err(e) => return caller.fail(e),
+    };
+    let officers: Vec<OfficerRow> =
+        history.iter().filter(|t| t.current_on(today)).map(|t| OfficerRow::of(t, today)).collect();
+    let mut officers = officers;
+    officers.sort_by_key(|r| match r.role {
+        "书记" => 0,
+        "副书记" => 1,
+        _ => 2,
+    });
+    let has_officer_history = !history.is_empty();
+    let fields: Vec<(&str, String)> = o
+        .describe()
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "ID" | "组织名称" | "届次" | "阵地设施"))
+        .filter(|(k, _)| !(has_officer_history && *k == "书记"))
+        .collect();
     let show_members = caller.can_at(Perm::ReadMembers, &o.path);
     let (members, members_total) = if show_members {
         match service::member::list(&s.store, &caller, Perm::ReadMembers, id, &Default::default(), 1, 20).await {
@@ -214,6 +236,8 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
         focused: caller.focus.as_ref().is_some_and(|f| f.id == id),
         can_focus: !(caller.all_roots.len() == 1 && caller.all_roots[0].id == id),
         show_divisions: o.kind == OrgKind::LeadingGroup && caller.can_at(Perm::ReadLife, &o.path),
+        officers,
+        has_officer_history,
     })
 }
 

@@ -12,16 +12,21 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("GET,POST", "/orgs/{id}/edit", Target::Org, get(edit_page).post(edit_post))
         .add("GET,POST", "/orgs/{id}/move", Target::Org, get(move_page).post(move_post))
         .add("GET,POST", "/orgs/{id}/dissolve", Target::Org, get(dissolve_page).post(dissolve_post))
+        .add("GET,POST", "/orgs/{id}/officers", Target::Org, get(officers_page).post(officer_add))
+        .add("POST", "/orgs/{id}/officers/end", Target::Org, axum::routing::post(officer_end))
+        .add("GET,POST", "/orgs/{id}/officers/correct", Target::Org, get(officer_correct_page).post(officer_correct))
 }
 
 mod detail;
 mod dissolve;
 mod form;
+mod officers;
 mod transfer;
 mod tree;
 
 pub use detail::*;
 pub use dissolve::*;
 pub use form::*;
+pub use officers::*;
 pub use transfer::*;
 pub use tree::*;

@@ -630,7 +630,9 @@ async fn draft_record(w: &World, org: i64) -> i64 {
 fn perm_of(method: &str, path: &str) -> web::access::Perm {
     use web::access::Perm::*;
     match (method, path) {
-        ("GET", "/api/v1/orgs" | "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/findings") => ReadOrgs,
+        ("GET", "/api/v1/orgs" | "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/findings" | "/api/v1/orgs/{id}/officers") => {
+            ReadOrgs
+        }
         ("POST" | "PATCH", "/api/v1/orgs" | "/api/v1/orgs/{id}") => EditOrgs,
         ("GET", "/api/v1/orgs/{id}/stats") => Stats,
         ("GET", "/api/v1/members" | "/api/v1/members/{id}") => ReadMembers,

@@ -17,6 +17,7 @@ mod life_compliance;
 mod life_pages;
 mod life_rules_pages;
 mod messages;
+mod officers;
 mod org_member_pages;
 mod picker_search;
 mod scope_rule;

@@ -48,6 +48,8 @@ struct LifeForm {
     host: String,
     recorder: String,
     lecturer: String,
+    lecturer_member_id: String,
+    belongs_to_year: String,
     agenda: String,
     minutes: String,
     observers: String,
@@ -87,6 +89,8 @@ impl LifeForm {
                 "host" => f.host = v,
                 "recorder" => f.recorder = v,
                 "lecturer" => f.lecturer = v,
+                "lecturer_member_id" => f.lecturer_member_id = v,
+                "belongs_to_year" => f.belongs_to_year = v,
                 "agenda" => f.agenda = v,
                 "minutes" => f.minutes = v,
                 "observers" => f.observers = v,
@@ -145,6 +149,8 @@ impl LifeForm {
             host: r.host.clone(),
             recorder: r.recorder.clone(),
             lecturer: r.lecturer.clone().unwrap_or_default(),
+            lecturer_member_id: r.lecturer_member_id.map(|i| i.to_string()).unwrap_or_default(),
+            belongs_to_year: r.belongs_to_year.map(|y| y.to_string()).unwrap_or_default(),
             agenda: r.agenda.clone().unwrap_or_default(),
             minutes: r.minutes.clone().unwrap_or_default(),
             observers: r.observers.clone().unwrap_or_default(),
@@ -189,6 +195,8 @@ impl LifeForm {
             host: self.host.clone(),
             recorder: self.recorder.clone(),
             lecturer: self.lecturer.clone(),
+            lecturer_member_id: self.lecturer_member_id.clone(),
+            belongs_to_year: self.belongs_to_year.clone(),
             agenda: self.agenda.clone(),
             minutes: self.minutes.clone(),
             observers: self.observers.clone(),
@@ -404,6 +412,18 @@ async fn form_view(
                 l
             }
         },
+        Field::select("lecturer_member_id", "授课人（党员）", &f.lecturer_member_id, {
+            // the roster of the date; a 书记 or 委员 of an organization above is matched by name
+            let mut o = vec![(String::new(), "按授课人姓名匹配（本组织或上级班子成员、本组织党员）".to_string())];
+            o.extend(rows.iter().map(|r| (r.member_id.to_string(), r.name.clone())));
+            if !f.lecturer_member_id.is_empty() && !o.iter().any(|x| x.0 == f.lecturer_member_id) {
+                o.push((f.lecturer_member_id.clone(), format!("{}（已选）", f.lecturer)));
+            }
+            o
+        })
+        .hint("党委（党组）书记讲党课按授课人本人计 (LIFE-06S)"),
+        Field::new("belongs_to_year", "所属年度", "number", &f.belongs_to_year)
+            .hint("留空：按会议日期；年初窗口内召开的年度会议（组织生活会、民主评议等）计入上一年度 (LIFE-18)"),
         Field::new("observers", "列席人员", "text", &f.observers).hint("非本组织党员的参会人员，如上级联系领导"),
         Field::new("agenda", "议程", "textarea", &f.agenda).wide().hint("逐项列出会议议题"),
     ];

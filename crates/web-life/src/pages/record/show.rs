@@ -181,7 +181,16 @@ pub(crate) async fn record_view(
         ("记录人", r.recorder.clone()),
     ];
     if r.lecturer.is_some() || codes.iter().any(|c| dl::type_of(&types, c).is_some_and(|t| t.lecturer)) {
-        facts.push(("授课人", or_dash(&r.lecturer)));
+        let who = match (&r.lecturer, r.lecturer_member_id) {
+            (Some(l), Some(id)) => format!("{l}（党员编号 {id}）"),
+            _ => or_dash(&r.lecturer),
+        };
+        facts.push(("授课人", who));
+    }
+    if let Some(y) = r.belongs_to_year.filter(|y| *y != i64::from(chrono::Datelike::year(&r.held_on))) {
+        facts.push(("所属年度", format!("{y} 年度（年初召开的年度会议计入上一年度，LIFE-18）")));
+    } else if let Some(y) = r.belongs_to_year {
+        facts.push(("所属年度", format!("{y} 年度")));
     }
     facts.push(("列席人员", or_dash(&r.observers)));
     let mut review_facts =
