@@ -200,7 +200,7 @@ pub fn differences(yours: &[Field], stored: &[Field]) -> Vec<Difference> {
         .filter_map(|y| {
             let s = stored.iter().find(|s| s.name == y.name)?;
             let (a, b) = (shown(y), shown(s));
-            (a != b).then(|| Difference { label: y.label, yours: a, stored: b })
+            (a != b).then_some(Difference { label: y.label, yours: a, stored: b })
         })
         .collect()
 }

@@ -88,7 +88,9 @@ async fn demo_accounts(ctx: &Ctx, store: &store::Store) -> Result<Vec<String>> {
             ("member", None) => continue,
             ("root", _) => (None, format!("{} {name}", dept(&root))),
             ("county", _) => (None, format!("{} {name}", dept(&county))),
-            ("branch", _) => (None, format!("支部书记 {}", branch.secretary.clone().unwrap_or_else(|| name.to_string()))),
+            ("branch", _) => {
+                (None, format!("支部书记 {}", branch.secretary.clone().unwrap_or_else(|| name.to_string())))
+            }
             _ => (None, name.to_string()),
         };
         if store::account::find_account(store, user).await.is_err() {

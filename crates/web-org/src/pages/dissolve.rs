@@ -45,7 +45,7 @@ async fn dissolve_view(
     errs: &FieldErrors,
     refusal: Option<String>,
 ) -> Response {
-    let nodes = service::org::subtree(&s.store, &caller, Perm::EditOrgs, o.id, Some(1)).await;
+    let nodes = service::org::subtree(&s.store, caller, Perm::EditOrgs, o.id, Some(1)).await;
     let (children, members) = match nodes {
         Ok(n) => (n.len().saturating_sub(1), n.first().map_or(0, |r| r.counts.total)),
         Err(e) => return caller.fail(e),

@@ -264,7 +264,7 @@ fn org_form_page(
 }
 
 pub(crate) async fn org_trail(s: &Shared, caller: &Caller, o: &Org, last: &str) -> Vec<Crumb> {
-    let ancestors = service::org::ancestors(&s.store, &caller, Perm::ReadOrgs, o.id).await.unwrap_or_default();
+    let ancestors = service::org::ancestors(&s.store, caller, Perm::ReadOrgs, o.id).await.unwrap_or_default();
     let mut trail = vec![Crumb::new("/orgs", "组织树")];
     trail.extend(ancestors.into_iter().map(|a| Crumb::new(format!("/orgs/{}", a.id), a.name)));
     trail.push(Crumb::new(format!("/orgs/{}", o.id), o.name.clone()));
@@ -354,7 +354,7 @@ pub async fn new_post(
 /// the caller's view; the store checks).
 async fn edit_kinds(s: &Shared, caller: &Caller, o: &Org) -> Vec<OrgKind> {
     let parent = match o.parent_id {
-        Some(p) => service::org::get(&s.store, &caller, Perm::ReadOrgs, p).await.ok(),
+        Some(p) => service::org::get(&s.store, caller, Perm::ReadOrgs, p).await.ok(),
         None => None,
     };
     match parent {
