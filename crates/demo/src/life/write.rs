@@ -419,6 +419,7 @@ impl<'a> Builder<'a> {
             leave: if by_hand { hand_leave.to_string() } else { String::new() },
             absent: String::new(),
             resolutions,
+            version: None,
         };
         let mut valid = dl::validate(&input, self.ctx.types, &entries, today)
             .map_err(|e| anyhow!("演示数据生成了无效的组织生活记录（{} {} {}）：{e}", o.name, d, input.title))?;

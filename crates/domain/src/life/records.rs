@@ -137,6 +137,9 @@ pub struct RecordInput {
     pub leave: String,
     pub absent: String,
     pub resolutions: Vec<ResolutionInput>,
+    /// The version of the record this edit was made on (see `crate::org::Org::version`); `None`:
+    /// whatever is stored.
+    pub version: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -55,6 +55,8 @@ pub struct Record {
     pub created_on: NaiveDate,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Advanced by every change of the record (content, submission, review).
+    pub version: i64,
 }
 
 impl Record {
@@ -72,7 +74,7 @@ impl Record {
 const RECORD_COLS: &str = "r.id, r.org_id, o.name AS org_name, r.path, r.types, r.title, r.held_on, r.start_time, r.end_time, \
     r.place, r.host, r.recorder, r.lecturer, r.lecturer_member_id, r.belongs_to_year, r.agenda, r.minutes, r.observers, r.expected, r.present, r.on_leave, r.absent, \
     r.voters_expected, r.voters_present, r.has_attendance, r.quorum_ok, r.status, r.return_reason, r.submitted_at, \
-    r.reviewed_at, r.reviewed_by, r.created_by, r.created_on, r.created_at, r.updated_at";
+    r.reviewed_at, r.reviewed_by, r.created_by, r.created_on, r.created_at, r.updated_at, r.version";
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct AttendanceRow {
@@ -392,6 +394,9 @@ pub async fn update(store: &Store, scope: &Scope, id: i64, input: &RecordInput) 
     if !old.state().editable() {
         return Err(StoreError::Refused(format!("记录{}，不能修改；如需更正请由上级退回", old.state().label())));
     }
+    if input.version.is_some_and(|seen| seen != old.version) {
+        return Err(StoreError::Stale("会议记录"));
+    }
     let org = crate::org::get(store, scope, old.org_id).await?;
     let v = validated(store, &org, input, today_cst()).await?;
     let mut tx = store.begin().await?;
@@ -401,13 +406,19 @@ pub async fn update(store: &Store, scope: &Scope, id: i64, input: &RecordInput) 
             "UPDATE life_record SET types = $1, title = $2, held_on = $3, start_time = $4, end_time = $5, place = $6, host = $7, \
              recorder = $8, lecturer = $9, agenda = $10, minutes = $11, observers = $12, expected = $13, present = $14, \
              on_leave = $15, absent = $16, voters_expected = $17, voters_present = $18, has_attendance = $19, quorum_ok = $20, \
-             belongs_to_year = $21, lecturer_member_id = $22, status = 'draft', updated_at = $23 \
-             WHERE id = $24 AND status IN ('draft', 'returned')",
-            &[content_vals(&v), args![now(), id].to_vec()].concat(),
+             belongs_to_year = $21, lecturer_member_id = $22, status = 'draft', updated_at = $23, version = version + 1 \
+             WHERE id = $24 AND status IN ('draft', 'returned') AND version = $25",
+            &[content_vals(&v), args![now(), id, old.version].to_vec()].concat(),
         )
         .await?;
     if changed == 0 {
-        return Err(StoreError::Refused("记录已被提交或审核，未作修改".into()));
+        // changed meanwhile: submitted or reviewed (refused as before), or edited by someone else
+        let now_stored = get(store, scope, id).await?.record;
+        return Err(if now_stored.state().editable() {
+            StoreError::Stale("会议记录")
+        } else {
+            StoreError::Refused("记录已被提交或审核，未作修改".into())
+        });
     }
     tx.x().execute("DELETE FROM life_attendance WHERE record_id = $1", &args![id]).await?;
     tx.x().execute("DELETE FROM life_resolution WHERE record_id = $1", &args![id]).await?;
@@ -436,7 +447,7 @@ pub async fn submit(store: &Store, scope: &Scope, id: i64) -> StoreResult<()> {
     let mut tx = store.begin().await?;
     tx.x()
         .execute(
-            "UPDATE life_record SET status = 'submitted', submitted_at = $1, updated_at = $1 WHERE id = $2",
+            "UPDATE life_record SET status = 'submitted', submitted_at = $1, updated_at = $1, version = version + 1 WHERE id = $2",
             &args![now(), id],
         )
         .await?;
@@ -481,7 +492,8 @@ pub async fn review(store: &Store, scope: &Scope, id: i64, accept: bool, reason:
     let n = tx
         .x()
         .execute(
-            "UPDATE life_record SET status = $1, return_reason = $2, reviewed_at = $3, reviewed_by = $4, updated_at = $3 \
+            "UPDATE life_record SET status = $1, return_reason = $2, reviewed_at = $3, reviewed_by = $4, updated_at = $3, \
+             version = version + 1 \
              WHERE id = $5 AND status = 'submitted'",
             &args![status, (!accept).then(|| reason.to_string()), now(), scope.actor().name.clone(), id],
         )
@@ -546,7 +558,8 @@ pub async fn review_many(store: &Store, scope: &Scope, items: &[(i64, String)], 
         let n = tx
             .x()
             .execute(
-                "UPDATE life_record SET status = $1, return_reason = $2, reviewed_at = $3, reviewed_by = $4, updated_at = $3 \
+                "UPDATE life_record SET status = $1, return_reason = $2, reviewed_at = $3, reviewed_by = $4, updated_at = $3, \
+             version = version + 1 \
                  WHERE id = $5 AND status = 'submitted'",
                 &args![status, (!accept).then(|| reason.clone()), t, scope.actor().name.clone(), r.id],
             )

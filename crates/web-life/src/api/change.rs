@@ -244,6 +244,8 @@ fn record_input(f: &mut Fields, types: &[LifeType]) -> dl::RecordInput {
         leave: num(f, "leave", label("leave")),
         absent: num(f, "absent", label("absent")),
         resolutions,
+        // the API's record change applies to what is stored
+        version: None,
     }
 }
 

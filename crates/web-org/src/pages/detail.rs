@@ -75,6 +75,8 @@ struct OrgPage {
     /// 会议记录 of the organization, and 登记会议 where it records its own.
     show_life: bool,
     can_record_life: bool,
+    /// 导入导出 here: the subtree's roster and organizations can be exported from this page.
+    can_export: bool,
     focused: bool,
     /// Offer 设为当前范围 (not for the caller's only top organization).
     can_focus: bool,
@@ -232,6 +234,7 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
         can_restructure: can_edit && !top_of_grant(&caller, &o),
         can_add_member: caller.can_at(Perm::EditMembers, &o.path) && o.kind.holds_members(),
         show_life: caller.can_at(Perm::ReadLife, &o.path),
+        can_export: caller.can_at(Perm::Exchange, &o.path),
         can_record_life: caller.can_at(Perm::RecordLife, &o.path) && domain::life::records_life(o.kind),
         focused: caller.focus.as_ref().is_some_and(|f| f.id == id),
         can_focus: !(caller.all_roots.len() == 1 && caller.all_roots[0].id == id),

@@ -120,3 +120,57 @@ async fn a_stale_member_edit_is_refused_and_shows_both() {
         assert_eq!(st, StatusCode::CONFLICT, "{body}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_meeting_record_edit_is_refused_and_keeps_what_was_typed() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let all = Scope::all();
+        let input = domain::life::RecordInput {
+            types: vec!["heart_talk".into()],
+            title: "镇党委谈心谈话".into(),
+            held_on: "2026-11-02".into(),
+            place: "镇党委会议室".into(),
+            host: "书记".into(),
+            recorder: "委员".into(),
+            expected: "5".into(),
+            present: "5".into(),
+            ..Default::default()
+        };
+        let id = store::life::create(&w.store, &all, w.town_a, &input, false).await.unwrap().id;
+        let admin = &w.logins[&Role::OrgAdmin];
+        let edit = format!("/life/records/{id}/edit");
+        let (st, _, page) = send(&w.app, get(&edit, &admin.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        let seen = hidden_version(&page);
+        // meanwhile another recorder changes the place
+        let other = domain::life::RecordInput { place: "村委会议室".into(), ..input.clone() };
+        store::life::update(&w.store, &all, id, &other).await.unwrap();
+
+        let typed = |version: &str| {
+            form(&[
+                ("csrf", &admin.csrf),
+                ("version", version),
+                ("action", "draft"),
+                ("types", "heart_talk"),
+                ("title", "镇党委谈心谈话（补记）"),
+                ("held_on", "2026-11-02"),
+                ("place", "镇党委会议室"),
+                ("host", "书记"),
+                ("recorder", "委员"),
+                ("expected", "5"),
+                ("present", "5"),
+            ])
+        };
+        let (st, _, page) = send(&w.app, post(&edit, &admin.cookie, &typed(&seen))).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{page}");
+        assert!(page.contains("已被他人修改") && page.contains("镇党委谈心谈话（补记）"), "{page}");
+        let stored = store::life::get(&w.store, &all, id).await.unwrap().record;
+        assert_eq!((stored.place.as_str(), stored.title.as_str()), ("村委会议室", "镇党委谈心谈话"), "nothing written");
+        // saving again on the version the page now carries applies what was typed
+        let (st, _, _) = send(&w.app, post(&edit, &admin.cookie, &typed(&hidden_version(&page)))).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let stored = store::life::get(&w.store, &all, id).await.unwrap().record;
+        assert_eq!(stored.title, "镇党委谈心谈话（补记）");
+    }
+}

@@ -732,3 +732,23 @@ async fn the_member_card_prints_masked_unless_allowed() {
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
 }
+
+/// The organization page leads to what is done with the organization: its compliance card, its
+/// calendar and its export, each only for a role that may open it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_org_page_links_to_its_card_calendar_and_export() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let id = w.branch_a;
+        let admin = &w.logins[&Role::OrgAdmin];
+        let (st, _, page) = send(&w.app, get(&format!("/orgs/{id}"), &admin.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        for link in [format!("/orgs/{id}/life\""), format!("/life/calendar?org={id}\""), format!("/export?org={id}\"")]
+        {
+            assert!(page.contains(&link), "{link} on the page");
+        }
+        let member = &w.logins[&Role::Member];
+        let (_, _, page) = send(&w.app, get(&format!("/orgs/{id}"), &member.cookie)).await;
+        assert!(!page.contains(&format!("/export?org={id}\"")), "a 党员 exports nothing");
+    }
+}

@@ -37,6 +37,8 @@ struct ResForm {
 #[derive(Debug, Clone, Default)]
 struct LifeForm {
     csrf: String,
+    /// The version of the record the form was filled from: a save on an older one is refused.
+    version: String,
     action: String,
     confirm: String,
     types: Vec<String>,
@@ -82,6 +84,7 @@ impl LifeForm {
                 "confirm" => f.confirm = v,
                 "types" => f.types.push(v),
                 "title" => f.title = v,
+                "version" => f.version = v,
                 "held_on" => f.held_on = v,
                 "start_time" => f.start_time = v,
                 "end_time" => f.end_time = v,
@@ -172,6 +175,7 @@ impl LifeForm {
                 })
                 .collect(),
             roster_on: r.held_on.to_string(),
+            version: r.version.to_string(),
             roster_kind: display_kind(types, &codes, holds_members).code().to_string(),
             ..Default::default()
         };
@@ -197,6 +201,7 @@ impl LifeForm {
             lecturer: self.lecturer.clone(),
             lecturer_member_id: self.lecturer_member_id.clone(),
             belongs_to_year: self.belongs_to_year.clone(),
+            version: self.version.trim().parse().ok(),
             agenda: self.agenda.clone(),
             minutes: self.minutes.clone(),
             observers: self.observers.clone(),
@@ -289,6 +294,8 @@ struct FormPage {
     roster_kind: &'static str,
     roster_title: &'static str,
     roster_on: String,
+    /// The version of the record being edited (empty for a new one).
+    version: String,
     rows: Vec<AttRow>,
     voters: usize,
     att_error: Option<String>,
@@ -532,6 +539,7 @@ async fn form_view(
             RosterKind::None => "不按名册，填写人数",
         },
         roster_on: roster_on.map(|d| d.to_string()).unwrap_or_default(),
+        version: f.version.clone(),
         rows,
         voters,
         att_error: join_errors(errs, "出席情况"),
@@ -715,6 +723,20 @@ async fn save(s: &Shared, caller: &Caller, ctx: &FormCtx<'_>, mut f: LifeForm) -
         Err(ServiceError::Refused(m)) => {
             let r = form_view(s, caller, ctx, &f, &types, on, &errs, Some(m), None).await;
             with_status(r, StatusCode::CONFLICT)
+        }
+        // changed by someone else meanwhile: what was typed stays in the form, which now carries
+        // the stored version, so saving again (after a look at the record) applies it
+        Err(e @ ServiceError::Stale(_)) => {
+            let mut kept = f.clone();
+            if let Some(r) = ctx.record {
+                if let Ok(now) = service::life::records::get(&s.store, caller, r.id).await {
+                    kept.version = now.record.version.to_string();
+                }
+            }
+            let m = format!("{e}打开记录页可查看当前内容（另开窗口），核对后再次保存将以您填写的为准。");
+            let mut r = form_view(s, caller, ctx, &kept, &types, on, &errs, Some(m), None).await;
+            *r.status_mut() = StatusCode::CONFLICT;
+            r
         }
         Err(e) => caller.fail(e),
     }
