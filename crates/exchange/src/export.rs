@@ -113,7 +113,7 @@ pub async fn export_members_with(
     if format == FileFormat::Xlsx && total >= XLSX_MAX_ROWS as i64 {
         anyhow::bail!("共 {total} 名党员，超过 Excel 工作表的行数上限（{XLSX_MAX_ROWS} 行），请改为导出 CSV 文件");
     }
-    let mut w = SheetWriter::create(path, format, true)?;
+    let mut w = SheetWriter::create(path, format, "党员名册", true)?;
     let written = write_members(store, scope, org_id, &mut w, &chains, opts, total, progress).await;
     progress.finish();
     match written.and_then(|n| w.finish().map(|_| n)) {
@@ -243,7 +243,7 @@ pub async fn export_orgs_with(
         );
     }
     progress.start("导出党组织", Some(orgs.len() as u64));
-    let mut w = SheetWriter::create(path, format, true)?;
+    let mut w = SheetWriter::create(path, format, "党组织", true)?;
     let written = (|| {
         let headers: Vec<&str> = ORG.iter().map(|c| c.name).collect();
         let mut wide = vec![(o::NAME, 30.0), (o::PARENT, 40.0), (o::ADDRESS, 30.0), (o::FUNDS, 16.0)];

@@ -24,9 +24,10 @@ fn xlsx_err(e: XlsxError) -> anyhow::Error {
 }
 
 impl SheetWriter {
-    /// Create the file. With `guard`, text cells that a spreadsheet would run as a formula are
-    /// written with a leading `'`.
-    pub(crate) fn create(path: &Path, format: FileFormat, guard: bool) -> anyhow::Result<SheetWriter> {
+    /// Create the file; `.xlsx` with its one sheet named `sheet` (what the user sees on the tab,
+    /// not Excel's "Sheet1"). With `guard`, text cells that a spreadsheet would run as a formula
+    /// are written with a leading `'`.
+    pub(crate) fn create(path: &Path, format: FileFormat, sheet: &str, guard: bool) -> anyhow::Result<SheetWriter> {
         match format {
             FileFormat::Csv => {
                 let file = File::create(path).with_context(|| format!("无法创建文件“{}”", path.display()))?;
@@ -40,7 +41,7 @@ impl SheetWriter {
                 // fail early (not at the final save) when the file cannot be created
                 File::create(path).with_context(|| format!("无法创建文件“{}”", path.display()))?;
                 let mut wb = Box::new(Workbook::new());
-                wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+                wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?.set_name(sheet).map_err(xlsx_err)?;
                 let date = Format::new().set_num_format("yyyy-mm-dd");
                 Ok(SheetWriter::Xlsx { wb, path: path.to_path_buf(), row: 0, date, guard })
             }

@@ -28,7 +28,7 @@ pub(crate) fn write_error_workbook(
     widths.push(60.0);
     // values are written as read: a guard already in the file stays, none is added (it would not
     // be removed again on import)
-    let mut w = SheetWriter::create(path, format, false)?;
+    let mut w = SheetWriter::create(path, format, "错误行", false)?;
     w.header(&headers, &widths)?;
     for b in bad {
         let mut cells: Vec<Cell> = keep.iter().map(|i| b.cells.get(*i).cloned().unwrap_or(Cell::Empty)).collect();

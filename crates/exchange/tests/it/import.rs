@@ -296,6 +296,9 @@ on_both!(error_workbook_holds_exactly_the_bad_rows_and_imports_once_corrected, |
     let r = import_file(&s, &Scope::all(), &p, &o, &NoProgress).await.unwrap();
     assert_eq!((r.ok, r.bad, r.inserted), (2, 2, 2));
     assert_eq!(r.error_workbook.as_deref(), Some(wb_path.as_path()));
+    // its sheet says what it holds, not Excel's "Sheet1"
+    let wb: calamine::Xlsx<_> = calamine::open_workbook(&wb_path).unwrap();
+    assert_eq!(calamine::Reader::sheet_names(&wb), ["错误行"]);
     let rows = read_xlsx(&wb_path);
     let mut want_head: Vec<String> = HEAD.split(',').map(str::to_string).collect();
     want_head.push("备注".into());
