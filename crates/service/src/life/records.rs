@@ -36,12 +36,21 @@ pub fn check_reviewer(ctx: &Ctx, record: &Record) -> ServiceResult<()> {
 }
 
 /// A record with its attendance, resolutions and attachments, read through the caller's scope of
-/// 查看组织生活 (not found outside it), and whether the caller may review it. The record page and
-/// the API's record both read it here.
+/// 查看组织生活 (not found outside it), and whether the caller may review it; the reasons for
+/// absence only for those who keep or review the records (and each member's own). The record page
+/// and the API's record both read it here.
 pub async fn get(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<RecordFull> {
     let scope = ctx.require(Perm::ReadLife)?;
     let mut full = store::life::get(store, &scope, id).await?;
     full.reviewable = may_review(ctx, &full.record.path);
+    // why a member was away (病假, 外出务工 …) is personal: shown to those who keep or review the
+    // records, and to each member their own; other members read only that someone was away
+    if !full.reviewable && !ctx.can_at(Perm::RecordLife, &full.record.path) {
+        let own = ctx.own_member.map(|(m, _)| m);
+        for a in full.attendance.iter_mut().filter(|a| Some(a.member_id) != own) {
+            a.reason = None;
+        }
+    }
     Ok(full)
 }
 

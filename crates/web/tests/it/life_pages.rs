@@ -660,3 +660,46 @@ async fn the_roster_follows_the_types_committee_members_only_or_numbers() {
         db.finish().await;
     }
 }
+
+/// Why a member was away is personal: those who keep the records see every reason, a 党员 only
+/// their own; the page and the API read the record through the same use case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absence_reasons_are_for_officers_and_the_member_concerned() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let all = store::Scope::all();
+        let roster = store::life::roster(&w.store, &all, w.branch_a, common::d("2026-11-02")).await.unwrap();
+        let attendance = roster
+            .iter()
+            .map(|r| domain::life::AttendanceInput {
+                member_id: r.member_id,
+                status: if r.member_id == w.member_a { "present".into() } else { "leave".into() },
+                reason: if r.member_id == w.member_a { String::new() } else { "病假".into() },
+            })
+            .collect();
+        let input = domain::life::RecordInput {
+            types: vec!["branch_assembly".into()],
+            title: "支部党员大会".into(),
+            held_on: "2026-11-02".into(),
+            start_time: "14:00".into(),
+            end_time: "16:00".into(),
+            agenda: "学习".into(),
+            place: "活动室".into(),
+            host: "书记".into(),
+            recorder: "组织委员".into(),
+            minutes: "学习传达上级精神。".into(),
+            attendance,
+            ..Default::default()
+        };
+        let id = store::life::create(&w.store, &all, w.branch_a, &input, false).await.unwrap().id;
+        let page = format!("/life/records/{id}");
+        let worker = &w.logins[&Role::PartyWorker];
+        let (st, _, body) = send(&w.app, get(&page, &worker.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(body.contains("病假"), "the recorder sees the reason");
+        let member = &w.logins[&Role::Member];
+        let (st, _, body) = send(&w.app, get(&page, &member.cookie)).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert!(!body.contains("病假"), "another member's reason is not shown to a 党员");
+    }
+}
