@@ -224,31 +224,7 @@ pub async fn add_rule(store: &Store, scope: &Scope, input: &RuleInput) -> StoreR
             0
         }
     };
-    let from = match domain::dates::parse_date(&input.valid_from) {
-        Ok(d) => Some(d),
-        Err(m) => {
-            e.push("生效日期", m);
-            None
-        }
-    };
-    let to = if input.valid_to.trim().is_empty() {
-        None
-    } else {
-        match domain::dates::parse_date(&input.valid_to) {
-            Ok(d) if from.is_some_and(|f| d <= f) => {
-                e.push("失效日期", "应晚于生效日期");
-                None
-            }
-            Ok(d) => Some(d),
-            Err(m) => {
-                e.push("失效日期", m);
-                None
-            }
-        }
-    };
-    if input.source.trim().is_empty() {
-        e.push("依据文件", "请填写本地规定的文件名称");
-    }
+    let (from, to) = validity(&input.valid_from, &input.valid_to, &input.source, &mut e);
     if !e.is_empty() {
         return Err(e.into());
     }
@@ -368,25 +344,7 @@ pub async fn add_year_window(store: &Store, scope: &Scope, input: &YearWindowInp
     let org = crate::org::get(store, scope, input.org_id).await?;
     let mut e = FieldErrors::default();
     let until = dl::parse_until(&input.until).map_err(|m| e.push("截止月日", m)).ok();
-    let from = domain::dates::parse_date(&input.valid_from).map_err(|m| e.push("生效日期", m)).ok();
-    let to = if input.valid_to.trim().is_empty() {
-        None
-    } else {
-        match domain::dates::parse_date(&input.valid_to) {
-            Ok(d) if from.is_some_and(|f| d <= f) => {
-                e.push("失效日期", "应晚于生效日期");
-                None
-            }
-            Ok(d) => Some(d),
-            Err(m) => {
-                e.push("失效日期", m);
-                None
-            }
-        }
-    };
-    if input.source.trim().is_empty() {
-        e.push("依据文件", "请填写本地规定的文件名称");
-    }
+    let (from, to) = validity(&input.valid_from, &input.valid_to, &input.source, &mut e);
     let (Some((m, d)), Some(from)) = (until, from) else {
         return Err(e.into());
     };
@@ -428,4 +386,35 @@ pub async fn add_year_window(store: &Store, scope: &Scope, input: &YearWindowInp
         article: "—".into(),
         confidence: "L".into(),
     })
+}
+
+/// A local rule version's validity and source, as typed: the date it takes effect (required),
+/// the date it lapses (optional, after the first) and the local document it rests on (required);
+/// each problem pushed naming its field.
+fn validity(
+    valid_from: &str,
+    valid_to: &str,
+    source: &str,
+    e: &mut FieldErrors,
+) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let from = domain::dates::parse_date(valid_from).map_err(|m| e.push("生效日期", m)).ok();
+    let to = if valid_to.trim().is_empty() {
+        None
+    } else {
+        match domain::dates::parse_date(valid_to) {
+            Ok(d) if from.is_some_and(|f| d <= f) => {
+                e.push("失效日期", "应晚于生效日期");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(m) => {
+                e.push("失效日期", m);
+                None
+            }
+        }
+    };
+    if source.trim().is_empty() {
+        e.push("依据文件", "请填写本地规定的文件名称");
+    }
+    (from, to)
 }

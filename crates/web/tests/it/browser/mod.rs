@@ -188,7 +188,7 @@ fn journey_in_headless_chromium() {
     stop.send(()).ok();
 }
 
-/// Issue 4: a 党务工作者 sees on the branch's compliance card that October's 主题党日 is missing
+/// A 党务工作者 sees on the branch's compliance card that October's 主题党日 is missing
 /// (LIFE-07), records it through the form (roster loaded for the meeting's date), submits it, and
 /// the finding is gone from the card while September's remains.
 #[test]
