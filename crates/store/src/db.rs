@@ -52,6 +52,9 @@ pub struct Store {
     /// The audit chain's key and checkpoint file ([`crate::audit::attach`]); without them the
     /// store can read but not append to the audit trail.
     audit: Option<std::sync::Arc<crate::audit::Setup>>,
+    /// What is kept in memory between reads of this database (whole-subtree views brought up to
+    /// date by what changed since: see [`crate::generation::changed_since`]).
+    kept: std::sync::Arc<crate::kept::Kept>,
 }
 
 /// A value bound to a query parameter. Both backends accept every variant.
@@ -487,6 +490,11 @@ async fn stable_plans(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Store {
+    /// The values kept in memory for this database, one of each type.
+    pub fn kept(&self) -> &crate::kept::Kept {
+        &self.kept
+    }
+
     /// Open by URL or path: `postgres://…` (or `postgresql://…`) selects PostgreSQL, anything else
     /// is a SQLite file path (an optional `sqlite://` prefix is accepted). Migrations are applied.
     pub async fn open(target: &str) -> StoreResult<Store> {
@@ -532,7 +540,11 @@ impl Store {
             .connect_with(base.read_only(true))
             .await?;
         let direct = std::sync::Arc::new(Direct::new(path));
-        Ok(Store { pools: Pools::Sqlite { writer, reader, direct, path: path.to_path_buf() }, audit: None })
+        Ok(Store {
+            pools: Pools::Sqlite { writer, reader, direct, path: path.to_path_buf() },
+            audit: None,
+            kept: Default::default(),
+        })
     }
 
     /// Connect to PostgreSQL, without migrating.
@@ -543,7 +555,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await?;
-        Ok(Store { pools: Pools::Pg(pool), audit: None })
+        Ok(Store { pools: Pools::Pg(pool), audit: None, kept: Default::default() })
     }
 
     /// Apply the embedded migrations of this backend that the database lacks. A database that is

@@ -21,12 +21,17 @@ pub enum Topic {
     /// The organization tree and its members: `org`, `org_facility`, `member` and the roll-up
     /// `org_stats`. The member list and the statistics pages are read from these.
     Orgs,
+    /// Organization life: records and their attachments, officers, 党组 divisions, rules, types
+    /// and 所属年度 windows, and the tree they are judged on. The compliance views are read from
+    /// these.
+    Life,
 }
 
 impl Topic {
     pub fn code(self) -> &'static str {
         match self {
             Topic::Orgs => "orgs",
+            Topic::Life => "life",
         }
     }
 }
@@ -36,18 +41,21 @@ impl Topic {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Generations {
     pub orgs: i64,
+    pub life: i64,
 }
 
 impl Generations {
     pub fn of(self, topic: Topic) -> i64 {
         match topic {
             Topic::Orgs => self.orgs,
+            Topic::Life => self.life,
         }
     }
 }
 
 /// The columns that read [`Generations`] within another statement, in its order.
-pub const COLUMNS: &str = "(SELECT n FROM data_gen WHERE topic = 'orgs')";
+pub const COLUMNS: &str = "(SELECT n FROM data_gen WHERE topic = 'orgs') AS orgs_generation, \
+     (SELECT n FROM data_gen WHERE topic = 'life') AS life_generation";
 
 /// The topic's generation now.
 pub async fn current(store: &Store, topic: Topic) -> StoreResult<i64> {
@@ -132,4 +140,17 @@ impl<K: Hash + Eq, V: Clone> Cache<K, V> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// What changed under a topic since generation `since` (migration 0014): the organizations whose
+/// data changed, or `None` when something every view of the topic depends on changed (the tree,
+/// the rules), so that a view must be read again whole. Changes made after the generation the
+/// caller holds may be included; reading them again later does no harm.
+pub async fn changed_since(store: &Store, topic: Topic, since: i64) -> StoreResult<Option<Vec<i64>>> {
+    let rows: Vec<(i64,)> = store
+        .read()
+        .fetch_all("SELECT org_id FROM data_change WHERE topic = $1 AND n > $2", &args![topic.code(), since])
+        .await?;
+    let ids: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+    Ok(if ids.contains(&0) { None } else { Some(ids) })
 }

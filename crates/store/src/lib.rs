@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod generation;
 pub mod import_job;
+pub mod kept;
 pub mod life;
 pub mod life_bulk;
 pub mod member;

@@ -306,6 +306,23 @@ pub async fn secretary_terms(store: &Store, org: &Visible<Org>, only_self: bool)
     Ok(rows.into_iter().map(TermRow::into_term).collect())
 }
 
+/// The 书记 terms of the organizations `ids` (a kept evaluation brought up to date).
+pub(crate) async fn secretary_terms_of(store: &Store, ids: &[i64]) -> StoreResult<Vec<Term>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT f.org_id, f.member_id, m.name, f.role, f.started_on, f.ended_on FROM org_officer f \
+         JOIN member m ON m.id = f.member_id WHERE f.org_id IN ({}) AND f.role = 'secretary' \
+         ORDER BY f.org_id, f.started_on",
+        marks.join(", ")
+    );
+    let a: Vec<crate::Val> = ids.iter().map(|i| crate::Val::from(*i)).collect();
+    let rows: Vec<TermRow> = store.read().fetch_all(&sql, &a).await?;
+    Ok(rows.into_iter().map(TermRow::into_term).collect())
+}
+
 /// The officers in post on a date of an organization and its ancestors (whoever may give a
 /// 党课 there as a 书记 or 委员), for matching a lecturer's name to a member.
 pub(crate) async fn officers_around(exec: Exec<'_>, org: &Org, on: NaiveDate) -> StoreResult<Vec<Term>> {

@@ -23,7 +23,7 @@ pub mod caller;
 pub mod charts;
 pub mod error;
 pub mod form;
-pub mod kept;
+pub use store::kept;
 pub mod pages;
 pub mod picker;
 pub mod qr;

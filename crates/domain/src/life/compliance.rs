@@ -314,8 +314,25 @@ pub fn evaluate(
     as_of: NaiveDate,
     params: Params,
 ) -> Vec<OrgCompliance> {
+    let records: Vec<&RecordFacts> = records.iter().collect();
+    evaluate_refs(orgs, &records, rules, types, from, to, as_of, params)
+}
+
+/// [`evaluate`] of records held elsewhere: what a kept evaluation brought up to date judges again
+/// (only the organizations whose facts changed, against all the records of the subtree).
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_refs(
+    orgs: &[OrgLife],
+    records: &[&RecordFacts],
+    rules: &[LifeRule],
+    types: &[LifeType],
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    params: Params,
+) -> Vec<OrgCompliance> {
     let mut by_org: HashMap<i64, Vec<&RecordFacts>> = HashMap::new();
-    for r in records {
+    for r in records.iter().copied() {
         by_org.entry(r.org_id).or_default().push(r);
     }
     for v in by_org.values_mut() {
@@ -327,10 +344,14 @@ pub fn evaluate(
     sorted_types.sort_by_key(|t| (t.sort, t.code.clone()));
     // the 党课 each member gave, for the secretaries' own lectures (LIFE-06S)
     let mut lectures: HashMap<i64, Vec<&RecordFacts>> = HashMap::new();
-    for r in records {
+    for r in records.iter().copied() {
         if let Some(m) = r.lecturer_member_id {
             lectures.entry(m).or_default().push(r);
         }
+    }
+    // in date order, whatever order the records came in
+    for v in lectures.values_mut() {
+        v.sort_by_key(|r| (r.held_on, r.id));
     }
     let empty = Vec::new();
     orgs.iter()

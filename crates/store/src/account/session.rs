@@ -120,6 +120,7 @@ struct SessionWithAccount {
     session: Session,
     is_disabled: bool,
     orgs_generation: i64,
+    life_generation: i64,
 }
 
 const SESSION_COLS: &str =
@@ -155,7 +156,7 @@ pub async fn touch_session_with(
     static SQL: std::sync::LazyLock<(String, String)> = std::sync::LazyLock::new(|| {
         let cols: Vec<String> = SESSION_COLS.split(", ").map(|c| format!("s.{c}")).collect();
         let sql = format!(
-            "SELECT {}, a.is_disabled, {} AS orgs_generation FROM session s JOIN account a ON a.id = s.account_id WHERE s.id = $1",
+            "SELECT {}, a.is_disabled, {} FROM session s JOIN account a ON a.id = s.account_id WHERE s.id = $1",
             cols.join(", "),
             crate::generation::COLUMNS
         );
@@ -182,6 +183,7 @@ pub async fn touch_session_with(
                     },
                     is_disabled: r.get(9)?,
                     orgs_generation: r.get(10)?,
+                    life_generation: r.get(11)?,
                 })
             })
             .optional()
@@ -190,10 +192,11 @@ pub async fn touch_session_with(
         Some(r) => r?,
         None => store.read().fetch_optional(sql, &args![id.clone()]).await?,
     };
-    let Some(SessionWithAccount { session: mut s, is_disabled: disabled, orgs_generation }) = row else {
+    let Some(SessionWithAccount { session: mut s, is_disabled: disabled, orgs_generation, life_generation }) = row
+    else {
         return Ok(None);
     };
-    let generations = crate::generation::Generations { orgs: orgs_generation };
+    let generations = crate::generation::Generations { orgs: orgs_generation, life: life_generation };
     if s.ended_at.is_some() {
         return Ok(None);
     }

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use super::*;
 
 #[derive(sqlx::FromRow)]
-struct OrgLifeRow {
+pub(super) struct OrgLifeRow {
     id: i64,
     path: String,
     name: String,
@@ -28,7 +28,7 @@ struct OrgLifeRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct FactRow {
+pub(super) struct FactRow {
     id: i64,
     org_id: i64,
     path: String,
@@ -46,13 +46,14 @@ struct FactRow {
     lecturer_member_id: Option<i64>,
 }
 
-const FACT_COLS: &str = "r.id, r.org_id, r.path, r.types, r.title, r.held_on, r.created_on, r.status, r.quorum_ok, \
+pub(super) const FACT_COLS: &str =
+    "r.id, r.org_id, r.path, r.types, r.title, r.held_on, r.created_on, r.status, r.quorum_ok, \
     (r.minutes IS NOT NULL AND r.minutes <> '') AS has_minutes, r.has_attendance, \
     (r.start_time IS NOT NULL AND r.end_time IS NOT NULL) AS has_times, \
     (r.agenda IS NOT NULL AND r.agenda <> '') AS has_agenda, r.belongs_to_year, r.lecturer_member_id";
 
 impl FactRow {
-    fn into_facts(self) -> RecordFacts {
+    pub(super) fn into_facts(self) -> RecordFacts {
         RecordFacts {
             id: self.id,
             org_id: self.org_id,
@@ -108,7 +109,7 @@ impl Evaluation {
 
 /// The organizations of a subtree as the engine needs them (those that existed at some point of
 /// `[from, to]`).
-async fn life_orgs(
+pub(super) async fn life_orgs(
     store: &Store,
     org: &Org,
     from: NaiveDate,
@@ -126,22 +127,28 @@ async fn life_orgs(
             &args![org.path.clone(), end, from, to],
         )
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(OrgLife {
-                kind: OrgKind::from_code(&r.kind)?,
-                id: r.id,
-                path: r.path,
-                name: r.name,
-                has_committee: r.has_committee,
-                founded_on: r.founded_on,
-                dissolved_on: r.dissolved_on,
-                has_division: r.has_division,
-                secretaries: vec![],
-            })
+    Ok(rows.into_iter().filter_map(OrgLifeRow::into_org_life).collect())
+}
+
+/// The columns of an [`OrgLifeRow`] of `org o`.
+pub(super) const ORG_LIFE_COLS: &str = "o.id, o.path, o.name, o.kind, o.has_committee, o.founded_on, o.dissolved_on, \
+     EXISTS (SELECT 1 FROM party_division d WHERE d.org_id = o.id) AS has_division";
+
+impl OrgLifeRow {
+    /// The engine's view of the organization, its 书记 terms still to be added.
+    pub(super) fn into_org_life(self) -> Option<OrgLife> {
+        Some(OrgLife {
+            kind: OrgKind::from_code(&self.kind)?,
+            id: self.id,
+            path: self.path,
+            name: self.name,
+            has_committee: self.has_committee,
+            founded_on: self.founded_on,
+            dissolved_on: self.dissolved_on,
+            has_division: self.has_division,
+            secretaries: vec![],
         })
-        .collect())
+    }
 }
 
 /// The records of a subtree held in `[from, to]`, as the engine needs them.
@@ -196,7 +203,7 @@ pub async fn facts_counted(
 /// The 党课 given by these members in `[from, to]` in the subtrees of these paths: a 党组's
 /// secretary lectures in the organizations of the unit it sits in, outside its own subtree
 /// (LIFE-06S).
-async fn lectures_by(
+pub(super) async fn lectures_by(
     store: &Store,
     roots: &[String],
     members: &[i64],
@@ -246,7 +253,9 @@ pub fn params_on(as_of: NaiveDate) -> dl::Params {
 }
 
 /// Judge the subtree of an organization (already read through the caller's scope) over
-/// `[from, to]` as of `as_of`.
+/// `[from, to]` as of `as_of`. With the parameters in force (`params` `None`) the evaluation is
+/// kept and, on the next view, brought up to date by judging again only what changed since
+/// ([`super::kept`]); with parameters given it is judged afresh.
 pub async fn evaluate(
     store: &Store,
     org: &Visible<Org>,
@@ -255,7 +264,16 @@ pub async fn evaluate(
     as_of: NaiveDate,
     params: Option<dl::Params>,
 ) -> StoreResult<Evaluation> {
-    evaluate_in(store, org, from, to, as_of, params, false).await
+    match params {
+        None => super::kept::evaluate(store, org, from, to, as_of).await,
+        Some(_) => evaluate_in(store, org, from, to, as_of, params, false).await,
+    }
+}
+
+/// How far back an evaluation over `[from, to]` as of `as_of` reads records: far enough to see
+/// the last activity of organizations quiet at the start.
+pub(super) fn look_from(from: NaiveDate, to: NaiveDate, as_of: NaiveDate, params: &dl::Params) -> NaiveDate {
+    from.min(to.min(as_of) - chrono::Duration::days(params.silent_days + 1))
 }
 
 async fn evaluate_in(
@@ -278,7 +296,7 @@ async fn evaluate_in(
         o.secretaries = terms.remove(&o.id).unwrap_or_default();
     }
     // look back far enough to see the last activity of organizations quiet at the start
-    let look_from = from.min(to.min(as_of) - chrono::Duration::days(params.silent_days + 1));
+    let look_from = look_from(from, to, as_of, &params);
     let mut recs = facts_counted(store, org, look_from, to, only_self).await?;
     // a 党组's secretary lectures in the unit around it (LIFE-06S)
     let mut roots: Vec<String> = Vec::new();

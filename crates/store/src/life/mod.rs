@@ -10,6 +10,7 @@
 mod attachments;
 mod compliance;
 mod divisions;
+mod kept;
 mod records;
 mod roster;
 mod types;

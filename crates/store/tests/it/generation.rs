@@ -148,7 +148,7 @@ async fn a_change_by_another_process_is_seen_and_a_kept_value_is_read_again() {
         assert_eq!(cache.get_or_load(s, None, root.id, read_name).await.unwrap(), "中共改名县委");
         assert_eq!(loads.load(Ordering::SeqCst), 2, "changed elsewhere: read again");
         // a generation seen earlier in the request is used as given: an older one misses
-        let seen = store::generation::Generations { orgs: now(s).await - 1 };
+        let seen = store::generation::Generations { orgs: now(s).await - 1, ..Default::default() };
         assert_eq!(cache.get_or_load(s, Some(seen), root.id, read_name).await.unwrap(), "中共改名县委");
         assert_eq!(loads.load(Ordering::SeqCst), 3);
         other.close().await;

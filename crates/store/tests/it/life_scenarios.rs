@@ -421,3 +421,114 @@ async fn quorum_edges_roster_on_a_date_and_review() {
         db.finish().await;
     }
 }
+
+/// The subtree judged from what was kept and brought up to date, and judged afresh: the same.
+async fn kept_is_fresh(
+    s: &Store,
+    root: &store::Visible<domain::org::Org>,
+    as_of: &str,
+    label: &str,
+) -> life::Evaluation {
+    let (from, to) = (d("2026-01-01"), d("2026-12-31"));
+    let kept = life::evaluate(s, root, from, to, d(as_of), None).await.unwrap();
+    let fresh = life::evaluate(s, root, from, to, d(as_of), Some(life::params_on(d(as_of)))).await.unwrap();
+    assert_eq!(kept, fresh, "{label}: the kept evaluation differs from a fresh one");
+    kept
+}
+
+fn has_finding(ev: &life::Evaluation, org: i64, rule: &str, period: &str) -> bool {
+    ev.results
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.org_id == org && f.rule_id == rule && f.period_key.as_deref() == Some(period))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_evaluation_brought_up_to_date_is_the_fresh_one_after_every_kind_of_change() {
+    for db in TestDb::both().await {
+        let s = &db.store;
+        let w = build(s).await;
+        seed(s, &w).await;
+        let root = org::visible(s, &Scope::all(), w.county).await.unwrap();
+        let ev = kept_is_fresh(s, &root, TODAY, "first view").await;
+        assert!(has_finding(&ev, w.b2, "LIFE-07", "2026-03"));
+        kept_is_fresh(s, &root, TODAY, "nothing changed").await;
+
+        // a record entered: B2's March 主题党日 is no longer missing
+        let march = add(s, w.b2, &["theme_day"], "2026-03-15").await;
+        let ev = kept_is_fresh(s, &root, TODAY, "a record entered").await;
+        assert!(!has_finding(&ev, w.b2, "LIFE-07", "2026-03"), "the kept evaluation must see the new record");
+        // returned by the superior, written by another process
+        let other = db.another().await;
+        exec(&other, "UPDATE life_record SET status = 'returned' WHERE id = $1", &[Val::from(march)]).await;
+        let ev = kept_is_fresh(s, &root, TODAY, "a record returned elsewhere").await;
+        assert!(has_finding(&ev, w.b2, "LIFE-07", "2026-03"));
+        // deleted
+        exec(s, "DELETE FROM life_attendance WHERE record_id = $1", &[Val::from(march)]).await;
+        exec(s, "DELETE FROM life_record WHERE id = $1", &[Val::from(march)]).await;
+        kept_is_fresh(s, &root, TODAY, "a record deleted").await;
+
+        // the 党组's secretary, a member of B1, gives a 党课 in B1 (LIFE-06S counts it for the 党组)
+        let (secretary,): (i64,) = store::testing::raw(s.read())
+            .fetch_one("SELECT id FROM member WHERE org_id = $1 ORDER BY id LIMIT 1", &[Val::from(w.b1)])
+            .await
+            .unwrap();
+        exec(
+            s,
+            "INSERT INTO org_officer (org_id, member_id, role, duties, started_on, created_at, updated_at) \
+             VALUES ($1, $2, 'secretary', '', $3, $4, $4)",
+            &[Val::from(w.group_with), Val::from(secretary), Val::from(d("2026-01-01")), Val::Time(chrono::Utc::now())],
+        )
+        .await;
+        kept_is_fresh(s, &root, TODAY, "a 书记 term added").await;
+        let lecture = add(s, w.b1, &["party_lecture"], "2026-06-20").await;
+        exec(
+            s,
+            "UPDATE life_record SET lecturer_member_id = $1, status = 'accepted' WHERE id = $2",
+            &[Val::from(secretary), Val::from(lecture)],
+        )
+        .await;
+        kept_is_fresh(s, &root, TODAY, "a 党组 secretary's 党课 in a branch").await;
+        exec(s, "UPDATE member SET name = '王书记' WHERE id = $1", &[Val::from(secretary)]).await;
+        kept_is_fresh(s, &root, TODAY, "the secretary renamed").await;
+        // the 党组 without a division gets one; a local rule changes what every organization owes
+        life::add_division(
+            s,
+            &Scope::all(),
+            w.group_without,
+            &life::DivisionInput {
+                member_name: "李局长".into(),
+                post: "党组书记".into(),
+                duty: "全面负责党建工作".into(),
+                since: "2026-01-01".into(),
+            },
+        )
+        .await
+        .unwrap();
+        kept_is_fresh(s, &root, TODAY, "a 党组 division added").await;
+        life::add_rule(
+            s,
+            &Scope::all(),
+            &life::RuleInput {
+                org_id: w.county,
+                type_code: "branch_assembly".into(),
+                period: "month".into(),
+                min: "1".into(),
+                valid_from: "2026-09-01".into(),
+                source: "中共样例县委组织部《关于加强支部党员大会的通知》".into(),
+                article: "第一条".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        kept_is_fresh(s, &root, TODAY, "a local rule added").await;
+        // an organization renamed: the tree itself
+        exec(s, "UPDATE org SET name = '第二党支部（改）' WHERE id = $1", &[Val::from(w.b2)]).await;
+        kept_is_fresh(s, &root, TODAY, "an organization renamed").await;
+        // a later day, and a record outside the subtree
+        add(s, w.b3, &["theme_day"], "2026-11-16").await;
+        kept_is_fresh(s, &root, "2026-12-05", "a later day").await;
+        kept_is_fresh(s, &root, TODAY, "back to the day before").await;
+    }
+}

@@ -1,6 +1,6 @@
-//! What the capabilities keep for the life of the application (their page caches), one value of
-//! each type, made on first use. The core does not know the capabilities' types, so each keeps
-//! its own under its own type: `s.kept.get::<RosterPages>()`.
+//! What the capabilities keep for the life of the application (their page caches, the store's
+//! kept evaluations), one value of each type, made on first use. The core does not know the
+//! capabilities' types, so each keeps its own under its own type: `s.kept.get::<RosterPages>()`.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -9,6 +9,12 @@ use std::sync::{Arc, RwLock};
 /// One value of each type asked for, made with `Default` the first time.
 #[derive(Default)]
 pub struct Kept(RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kept")
+    }
+}
 
 impl Kept {
     /// The value of type `T`, made now if this is the first time it is asked for.
