@@ -34,6 +34,10 @@ pub struct Ctx {
     /// The union of what the caller may see, narrowed to the focus: for reads that need only
     /// [`Perm::ReadOrgs`]. Prefer [`Ctx::scope_for`].
     pub scope: Scope,
+    /// The data generations as the request's session read found them (pages), so that what is
+    /// kept in memory is checked without a read of its own; `None` where nothing was read yet
+    /// (the API, the command line): the reads that need them find them.
+    pub generations: Option<store::generation::Generations>,
 }
 
 impl Ctx {
@@ -63,6 +67,7 @@ impl Ctx {
             focus: None,
             all_roots: Vec::new(),
             roots: Vec::new(),
+            generations: None,
         }
     }
 

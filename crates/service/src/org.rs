@@ -159,7 +159,9 @@ pub async fn chosen(store: &Store, ctx: &Ctx, perm: Perm, id: Option<i64>) -> Se
         None => roots.into_iter().next().ok_or(crate::ServiceError::NotFound("党组织")).and_then(root),
         Some(id) => match roots.into_iter().find(|r| r.id == id) {
             Some(r) => root(r),
-            None => Ok(store::org::visible(store, &scope, id).await?),
+            // read once per generation of the tree: a page below the caller's top costs no
+            // more than one of its top
+            None => Ok(store::org::visible_seen(store, &scope, id, ctx.generations).await?),
         },
     }
 }

@@ -98,6 +98,46 @@ pub async fn visible(store: &Store, scope: &Scope, id: i64) -> StoreResult<crate
     get(store, scope, id).await.map(crate::Visible::new)
 }
 
+/// The active organizations read for [`visible_seen`], each with the tree's generation it was
+/// read at; `None` for one that does not exist or is dissolved.
+struct KeptOrgs(crate::generation::Cache<i64, Option<Org>>);
+
+impl Default for KeptOrgs {
+    fn default() -> Self {
+        KeptOrgs(crate::generation::Cache::new(crate::generation::Topic::Orgs, 4096))
+    }
+}
+
+/// [`visible`], read at most once per generation of the tree: the organization is kept in
+/// memory with the generation it was read at and given out again while that holds (`seen`: the
+/// generations as the request's session read found them; `None` reads the generation now). The
+/// scope is applied to the kept organization on every call, so what one caller read is never
+/// shown to another who may not see it.
+pub async fn visible_seen(
+    store: &Store,
+    scope: &Scope,
+    id: i64,
+    seen: Option<crate::generation::Generations>,
+) -> StoreResult<crate::Visible<Org>> {
+    let kept = store.kept().get::<KeptOrgs>();
+    let org = kept
+        .0
+        .get_or_load(store, seen, id, || async {
+            let Some(row) = fetch_row(store.read(), id).await? else { return Ok::<_, StoreError>(None) };
+            if row.dissolved_on.is_some() {
+                return Ok(None);
+            }
+            let mut org = row.into_org();
+            load_facilities(store.read(), std::slice::from_mut(&mut org)).await?;
+            Ok(Some(org))
+        })
+        .await?;
+    match org {
+        Some(o) if scope.contains(&o.path) => Ok(crate::Visible::new(o)),
+        _ => Err(StoreError::NotFound("党组织")),
+    }
+}
+
 /// (id, path, name) of every organization of the subtree at `root`, dissolved ones included
 /// (former members may still point at them), in path order.
 pub async fn names_in(store: &Store, root: &crate::Visible<Org>) -> StoreResult<Vec<(i64, String, String)>> {

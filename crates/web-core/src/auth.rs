@@ -222,13 +222,14 @@ pub async fn resolve(
         all_roots: r.all_roots,
         roots: Vec::new(),
         scope: Scope::none(),
+        generations: None,
     };
     ctx.scope = ctx.narrow(r.union);
     ctx.roots = match &ctx.focus {
         Some(f) => vec![f.clone()],
         None => ctx.all_roots.clone(),
     };
-    let caller = Caller { ctx, csrf, surface, generations: None, unread: 0 };
+    let caller = Caller { ctx, csrf, surface, unread: 0 };
     Ok(caller)
 }
 

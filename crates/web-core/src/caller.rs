@@ -24,9 +24,6 @@ pub struct Caller {
     pub ctx: Ctx,
     pub csrf: String,
     pub surface: Surface,
-    /// The data generations as the session's read found them (pages); `None` for the API, whose
-    /// reads find them when they need them.
-    pub generations: Option<store::generation::Generations>,
     /// Unread messages, counted once per page view (0 for the API, which shows no top bar).
     pub unread: i64,
 }

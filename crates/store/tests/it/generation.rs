@@ -169,3 +169,49 @@ async fn the_cache_keeps_at_most_its_capacity() {
     assert!(!cache.is_empty());
     db.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_organization_is_given_only_within_the_scope_and_a_change_shows_at_once() {
+    for db in TestDb::both().await {
+        let s = &db.store;
+        let (all, today) = (Scope::all(), d("2026-11-21"));
+        let city = top_committee(s, "中共测试市委").await;
+        let input = OrgInput {
+            name: "测试党支部".into(),
+            kind: Some(OrgKind::Branch),
+            sector: Some(Sector::Organs),
+            ..Default::default()
+        };
+        let branch = org::create(s, &all, Some(city.id), &input, today).await.unwrap();
+        let other = top_committee(s, "中共邻市委").await;
+        let own = Scope::subtrees(vec![city.path.clone()]);
+        let elsewhere = Scope::subtrees(vec![other.path.clone()]);
+        let got = org::visible_seen(s, &own, branch.id, None).await.unwrap();
+        assert_eq!(got.name, "测试党支部");
+        // kept now, but not for a caller who may not see it
+        assert!(matches!(org::visible_seen(s, &elsewhere, branch.id, None).await, Err(StoreError::NotFound(_))));
+        // renamed by another process: the next read shows it
+        let other_process = db.another().await;
+        org::update(
+            &other_process,
+            &all,
+            branch.id,
+            &OrgInput { name: "测试第二党支部".into(), ..input.clone() },
+            today,
+        )
+        .await
+        .unwrap();
+        let seen = store::generation::Generations { orgs: now(s).await, ..Default::default() };
+        assert_eq!(org::visible_seen(s, &own, branch.id, Some(seen)).await.unwrap().name, "测试第二党支部");
+        // dissolved: not found, like a fresh read
+        let mut tx = s.begin().await.unwrap();
+        store::testing::raw(tx.x())
+            .execute("UPDATE org SET dissolved_on = $1 WHERE id = $2", &store::args![today, branch.id])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(matches!(org::visible_seen(s, &own, branch.id, None).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(org::visible_seen(s, &own, 999_999, None).await, Err(StoreError::NotFound(_))));
+        db.finish().await;
+    }
+}
