@@ -10,6 +10,7 @@ pub mod audit;
 pub mod baseline;
 pub mod db;
 pub mod error;
+mod figures;
 pub mod generation;
 pub mod import_job;
 pub mod kept;

@@ -73,7 +73,7 @@ impl AgeBand {
     }
 
     /// The youngest age of the band (`None` for the first).
-    fn lowest_age(self) -> Option<i32> {
+    pub(crate) fn lowest_age(self) -> Option<i32> {
         match self {
             AgeBand::UpTo30 => None,
             AgeBand::From31To40 => Some(31),
@@ -165,9 +165,9 @@ impl SubtreeReport {
 }
 
 #[derive(sqlx::FromRow)]
-struct KeyCount {
-    k: Option<String>,
-    n: i64,
+pub(crate) struct KeyCount {
+    pub(crate) k: Option<String>,
+    pub(crate) n: i64,
 }
 
 /// Current members counted by every dimension at once.
@@ -184,7 +184,7 @@ struct Combo {
 
 /// Counts by code, in the order of `order` (code, label), every value listed (zeros included);
 /// codes the order does not know (and missing values) are added at the end as `missing`.
-fn arrange(rows: Vec<KeyCount>, order: &[(&str, &str)], missing: &str) -> Vec<Slice> {
+pub(crate) fn arrange(rows: Vec<KeyCount>, order: &[(&str, &str)], missing: &str) -> Vec<Slice> {
     let mut out: Vec<Slice> =
         order.iter().map(|(c, l)| Slice { code: c.to_string(), label: l.to_string(), count: 0 }).collect();
     let mut other = 0;
@@ -200,7 +200,7 @@ fn arrange(rows: Vec<KeyCount>, order: &[(&str, &str)], missing: &str) -> Vec<Sl
     out
 }
 
-fn codes<T: Copy>(
+pub(crate) fn codes<T: Copy>(
     all: &[T],
     code: fn(T) -> &'static str,
     label: fn(T) -> &'static str,
@@ -231,8 +231,15 @@ pub async fn subtree(store: &Store, scope: &Scope, org_id: i64, today: NaiveDate
     of(store, org, today).await
 }
 
-/// The statistics of an organization already read through the caller's scope.
+/// The statistics of an organization already read through the caller's scope, from the figures
+/// kept in memory per organization and brought up to date by what changed ([`crate::figures`]).
 pub async fn of(store: &Store, org: Visible<Org>, today: NaiveDate) -> StoreResult<SubtreeReport> {
+    crate::figures::report(store, org.into_inner(), today).await
+}
+
+/// [`of`], read afresh from the member and organization rows: the reference the kept figures are
+/// tested against.
+pub async fn of_read(store: &Store, org: Visible<Org>, today: NaiveDate) -> StoreResult<SubtreeReport> {
     let org = org.into_inner();
     let o = &org;
     let age_expr = {

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use domain::member::{Category, MemberInput};
+use domain::member::{Category, Education, MemberInput};
 use domain::org::{OrgInput, OrgKind, Sector};
 use store::generation::{current, Cache, Topic};
 use store::testing::TestDb;
@@ -212,6 +212,134 @@ async fn a_kept_organization_is_given_only_within_the_scope_and_a_change_shows_a
         tx.commit().await.unwrap();
         assert!(matches!(org::visible_seen(s, &own, branch.id, None).await, Err(StoreError::NotFound(_))));
         assert!(matches!(org::visible_seen(s, &own, 999_999, None).await, Err(StoreError::NotFound(_))));
+        db.finish().await;
+    }
+}
+
+/// The statistics summed from the kept figures, and read afresh from the rows: the same.
+async fn figures_agree(s: &Store, org_id: i64, today: NaiveDate, label: &str) -> serde_json::Value {
+    let all = Scope::all();
+    let kept = store::statistics::of(s, org::visible(s, &all, org_id).await.unwrap(), today).await.unwrap();
+    let read = store::statistics::of_read(s, org::visible(s, &all, org_id).await.unwrap(), today).await.unwrap();
+    let (kept, read) = (serde_json::to_value(&kept).unwrap(), serde_json::to_value(&read).unwrap());
+    assert_eq!(kept, read, "{label}: the kept figures differ from the rows");
+    kept
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_statistics_agree_with_the_rows_after_every_kind_of_change() {
+    for db in TestDb::both().await {
+        let s = &db.store;
+        let (all, today) = (Scope::all(), d("2026-11-21"));
+        let mk = |name: &str, kind, sector| OrgInput {
+            name: name.into(),
+            kind: Some(kind),
+            sector: Some(sector),
+            ..Default::default()
+        };
+        let city = top_committee(s, "中共测试市委").await;
+        let county =
+            org::create(s, &all, Some(city.id), &mk("中共测试县委", OrgKind::LocalCommittee, Sector::Organs), today)
+                .await
+                .unwrap();
+        let town =
+            org::create(s, &all, Some(county.id), &mk("中共测试镇委员会", OrgKind::Committee, Sector::Rural), today)
+                .await
+                .unwrap();
+        let village = org::create(s, &all, Some(town.id), &mk("测试村党支部", OrgKind::Branch, Sector::Rural), today)
+            .await
+            .unwrap();
+        let organ =
+            org::create(s, &all, Some(county.id), &mk("测试局机关党支部", OrgKind::Branch, Sector::Organs), today)
+                .await
+                .unwrap();
+        let people = [
+            ("甲", "1955-11-21", Category::Full, Education::Bachelor, "汉族"),
+            ("乙", "1955-11-22", Category::Full, Education::HighSchool, "苗族"),
+            ("丙", "1995-11-21", Category::Probationary, Education::Postgraduate, "汉族"),
+            ("丁", "1995-11-22", Category::Full, Education::Bachelor, "汉族"),
+            ("戊", "1980-02-29", Category::Full, Education::College, "土家族"),
+        ];
+        let mut ids = Vec::new();
+        for (i, (name, born, cat, edu, eth)) in people.iter().enumerate() {
+            let org_id = if i % 2 == 0 { village.id } else { organ.id };
+            let input = MemberInput {
+                name: name.to_string(),
+                id_number: domain::idcard::compose("110105", d(born), 11 + i as u32 * 2),
+                birth_date: Some(d(born)),
+                category: Some(*cat),
+                education: Some(*edu),
+                ethnicity: Some(eth.to_string()),
+                join_date: Some(if *cat == Category::Probationary { d("2026-07-01") } else { d("2020-07-01") }),
+                ..Default::default()
+            };
+            ids.push(member::create(s, &all, org_id, &input, today).await.unwrap().id);
+        }
+        for o in [city.id, county.id, town.id, village.id, organ.id] {
+            figures_agree(s, o, today, "first view").await;
+        }
+        let first = figures_agree(s, city.id, today, "first view").await;
+        assert_eq!(first["members"], 5);
+        // the age bands move with the day
+        figures_agree(s, city.id, d("2026-11-22"), "the next day").await;
+        // a member added, edited, moved, gone: through the store and by another process
+        let extra = MemberInput {
+            name: "己".into(),
+            id_number: domain::idcard::compose("110105", d("2001-05-05"), 31),
+            category: Some(Category::Full),
+            join_date: Some(d("2024-07-01")),
+            ..Default::default()
+        };
+        let added = member::create(s, &all, organ.id, &extra, today).await.unwrap();
+        let after = figures_agree(s, city.id, today, "a member added").await;
+        assert_eq!(after["members"], 6, "the kept figures must see the new member");
+        member::update(
+            s,
+            &all,
+            added.id,
+            None,
+            &MemberInput { education: Some(Education::Postgraduate), ..extra.clone() },
+            today,
+        )
+        .await
+        .unwrap();
+        figures_agree(s, county.id, today, "a member edited").await;
+        let other = db.another().await;
+        let mut tx = other.begin().await.unwrap();
+        store::testing::raw(tx.x())
+            .execute(
+                "UPDATE member SET org_id = $1, path = $2 WHERE id = $3",
+                &store::args![village.id, village.path.clone(), ids[1]],
+            )
+            .await
+            .unwrap();
+        store::testing::raw(tx.x())
+            .execute("UPDATE member SET status = 'deceased' WHERE id = $1", &store::args![ids[2]])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        for o in [city.id, town.id, village.id, organ.id] {
+            figures_agree(s, o, today, "members moved and gone elsewhere").await;
+        }
+        // the service network: a station built, the town dissolved
+        let mut tx = s.begin().await.unwrap();
+        store::testing::raw(tx.x())
+            .execute(
+                "INSERT INTO org_facility (org_id, kind, status, year) VALUES ($1, 'service_station', 'built', 2025)",
+                &store::args![village.id],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let built = figures_agree(s, city.id, today, "a station built").await;
+        assert_eq!(built["village_stations"]["covered"], 1);
+        let mut tx = s.begin().await.unwrap();
+        store::testing::raw(tx.x())
+            .execute("UPDATE org SET dissolved_on = $1 WHERE id = $2", &store::args![today, town.id])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        figures_agree(s, city.id, today, "a township dissolved").await;
         db.finish().await;
     }
 }
