@@ -56,13 +56,41 @@ pub async fn inbox(
 }
 
 /// How many of the caller's messages are unread: the top bar's count on every page. One indexed
-/// count; none at all for an account without business grants (the administrator triad).
+/// count, kept while neither the messages nor the tree changed (the generations the request's
+/// session read found, [`Ctx::generations`]); none at all for an account without business
+/// grants (the administrator triad).
 pub async fn unread_count(store: &Store, ctx: &Ctx) -> ServiceResult<i64> {
     if !has_box(ctx) {
         return Ok(0);
     }
-    Ok(store::message::unread(store, ctx.account.account.id, &visibility(ctx)).await?)
+    let vis = visibility(ctx);
+    let Some(g) = ctx.generations else {
+        return Ok(store::message::unread(store, ctx.account.account.id, &vis).await?);
+    };
+    // what the count is of: the account and what it may see of each audience
+    let key = (
+        ctx.account.account.id,
+        vis.iter().map(|(a, s)| format!("{a:?}:{}", s.roots().join(","))).collect::<Vec<_>>().join(";"),
+    );
+    let at = (g.orgs, g.messages);
+    let kept = store.kept().get::<KeptUnread>();
+    if let Some(n) = kept.0.lock().ok().and_then(|m| m.get(&key).filter(|(seen, _)| *seen == at).map(|(_, n)| *n)) {
+        return Ok(n);
+    }
+    let n = store::message::unread(store, ctx.account.account.id, &vis).await?;
+    if let Ok(mut m) = kept.0.lock() {
+        if m.len() >= 10_000 {
+            m.retain(|_, (seen, _)| *seen == at);
+        }
+        m.insert(key, (at, n));
+    }
+    Ok(n)
 }
+
+/// Unread counts by (account, what it may see), each with the (tree, messages) generations it
+/// was counted at.
+#[derive(Default)]
+struct KeptUnread(std::sync::Mutex<std::collections::HashMap<(i64, String), ((i64, i64), i64)>>);
 
 /// Mark the caller's messages `ids` read; another's message, or one outside the scope, is left
 /// alone (and not found when it is the only one asked for).

@@ -550,8 +550,11 @@ impl Store {
     /// Connect to PostgreSQL, without migrating.
     pub async fn open_postgres(url: &str) -> StoreResult<Store> {
         let opts = PgConnectOptions::from_str(url)?.disable_statement_logging();
+        // a connection is not pinged before each use (a round trip per query); a broken one
+        // fails its query and is replaced
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await?;

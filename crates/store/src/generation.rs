@@ -25,6 +25,8 @@ pub enum Topic {
     /// and 所属年度 windows, and the tree they are judged on. The compliance views are read from
     /// these.
     Life,
+    /// The message centre: `message`. The top bar's unread count is read from it.
+    Messages,
 }
 
 impl Topic {
@@ -32,6 +34,7 @@ impl Topic {
         match self {
             Topic::Orgs => "orgs",
             Topic::Life => "life",
+            Topic::Messages => "messages",
         }
     }
 }
@@ -42,6 +45,7 @@ impl Topic {
 pub struct Generations {
     pub orgs: i64,
     pub life: i64,
+    pub messages: i64,
 }
 
 impl Generations {
@@ -49,13 +53,15 @@ impl Generations {
         match topic {
             Topic::Orgs => self.orgs,
             Topic::Life => self.life,
+            Topic::Messages => self.messages,
         }
     }
 }
 
 /// The columns that read [`Generations`] within another statement, in its order.
 pub const COLUMNS: &str = "(SELECT n FROM data_gen WHERE topic = 'orgs') AS orgs_generation, \
-     (SELECT n FROM data_gen WHERE topic = 'life') AS life_generation";
+     (SELECT n FROM data_gen WHERE topic = 'life') AS life_generation, \
+     (SELECT n FROM data_gen WHERE topic = 'messages') AS messages_generation";
 
 /// The topic's generation now.
 pub async fn current(store: &Store, topic: Topic) -> StoreResult<i64> {

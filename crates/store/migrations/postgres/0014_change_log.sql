@@ -2,6 +2,9 @@
 -- step with ../sqlite/0014_change_log.sql: the schema-agreement test compares the two; the
 -- comments there explain the table.
 INSERT INTO data_gen (topic, n) VALUES ('life', 0);
+INSERT INTO data_gen (topic, n) VALUES ('messages', 0);
+CREATE TRIGGER message_gen AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON message
+    FOR EACH STATEMENT EXECUTE FUNCTION data_gen_bump('messages');
 
 CREATE TABLE data_change (
     topic  TEXT   NOT NULL,

@@ -11,6 +11,11 @@
 -- they are shown under), 党组 divisions, by organization; rules, types, the 所属年度 windows and
 -- the tree as organization 0.
 INSERT INTO data_gen (topic, n) VALUES ('life', 0);
+-- 'messages': the message centre (the top bar's unread count is kept while it holds).
+INSERT INTO data_gen (topic, n) VALUES ('messages', 0);
+CREATE TRIGGER message_gen_insert AFTER INSERT ON message BEGIN UPDATE data_gen SET n = n + 1 WHERE topic = 'messages'; END;
+CREATE TRIGGER message_gen_update AFTER UPDATE ON message BEGIN UPDATE data_gen SET n = n + 1 WHERE topic = 'messages'; END;
+CREATE TRIGGER message_gen_delete AFTER DELETE ON message BEGIN UPDATE data_gen SET n = n + 1 WHERE topic = 'messages'; END;
 
 CREATE TABLE data_change (
     topic  TEXT    NOT NULL,

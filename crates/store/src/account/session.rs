@@ -121,6 +121,7 @@ struct SessionWithAccount {
     is_disabled: bool,
     orgs_generation: i64,
     life_generation: i64,
+    messages_generation: i64,
 }
 
 const SESSION_COLS: &str =
@@ -184,6 +185,7 @@ pub async fn touch_session_with(
                     is_disabled: r.get(9)?,
                     orgs_generation: r.get(10)?,
                     life_generation: r.get(11)?,
+                    messages_generation: r.get(12)?,
                 })
             })
             .optional()
@@ -192,11 +194,18 @@ pub async fn touch_session_with(
         Some(r) => r?,
         None => store.read().fetch_optional(sql, &args![id.clone()]).await?,
     };
-    let Some(SessionWithAccount { session: mut s, is_disabled: disabled, orgs_generation, life_generation }) = row
+    let Some(SessionWithAccount {
+        session: mut s,
+        is_disabled: disabled,
+        orgs_generation,
+        life_generation,
+        messages_generation,
+    }) = row
     else {
         return Ok(None);
     };
-    let generations = crate::generation::Generations { orgs: orgs_generation, life: life_generation };
+    let generations =
+        crate::generation::Generations { orgs: orgs_generation, life: life_generation, messages: messages_generation };
     if s.ended_at.is_some() {
         return Ok(None);
     }
