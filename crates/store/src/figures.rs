@@ -155,16 +155,24 @@ async fn refresh(store: &Store, f: &mut Figures, now: i64) -> StoreResult<bool> 
         return Ok(false);
     }
     if !changed.is_empty() {
-        let marks: Vec<String> = (1..=changed.len()).map(|i| format!("${i}")).collect();
-        let ids: Vec<Val> = changed.iter().map(|i| Val::from(*i)).collect();
+        // a member's path is its organization's (kept so by every write), and the paths are
+        // indexed: the changed organizations' members are read by their paths
+        let paths: HashMap<i64, &str> = f.orgs.iter().map(|o| (o.id, o.path.as_str())).collect();
+        let Some(wanted) =
+            changed.iter().map(|id| paths.get(id).map(|p| Val::from(p.to_string()))).collect::<Option<Vec<Val>>>()
+        else {
+            // an organization the kept rows do not know: read everything again
+            return Ok(false);
+        };
+        let marks: Vec<String> = (1..=wanted.len()).map(|i| format!("${i}")).collect();
         let rows: Vec<MemberRow> = store
             .read()
             .fetch_all(
                 &format!(
-                    "SELECT {MEMBER_COLS} FROM member m WHERE m.status = 'normal' AND m.org_id IN ({})",
+                    "SELECT {MEMBER_COLS} FROM member m WHERE m.path IN ({}) AND m.status = 'normal'",
                     marks.join(", ")
                 ),
-                &ids,
+                &wanted,
             )
             .await?;
         for id in &changed {

@@ -331,8 +331,12 @@ pub fn evaluate_refs(
     as_of: NaiveDate,
     params: Params,
 ) -> Vec<OrgCompliance> {
+    // only what the organizations judged need: their records, and the 党课 of their 书记s
+    let judged: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
+    let secretaries: std::collections::HashSet<i64> =
+        orgs.iter().flat_map(|o| o.secretaries.iter().map(|t| t.member_id)).collect();
     let mut by_org: HashMap<i64, Vec<&RecordFacts>> = HashMap::new();
-    for r in records.iter().copied() {
+    for r in records.iter().copied().filter(|r| judged.contains(&r.org_id)) {
         by_org.entry(r.org_id).or_default().push(r);
     }
     for v in by_org.values_mut() {
@@ -345,7 +349,7 @@ pub fn evaluate_refs(
     // the 党课 each member gave, for the secretaries' own lectures (LIFE-06S)
     let mut lectures: HashMap<i64, Vec<&RecordFacts>> = HashMap::new();
     for r in records.iter().copied() {
-        if let Some(m) = r.lecturer_member_id {
+        if let Some(m) = r.lecturer_member_id.filter(|m| secretaries.contains(m)) {
             lectures.entry(m).or_default().push(r);
         }
     }
