@@ -161,6 +161,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/orgs/{id}/life/new", Policy::Business(P::RecordLife)),
     ("GET", "/orgs/{id}/life/attendance", Policy::Business(P::RecordLife)),
     ("GET", "/life/records/{id}", Policy::Business(P::ReadLife)),
+    ("GET", "/life/records/{id}/print", Policy::Business(P::ReadLife)),
     ("GET", "/life/records/{id}/edit", Policy::Business(P::RecordLife)),
     ("POST", "/life/records/{id}/edit", Policy::Business(P::RecordLife)),
     ("POST", "/life/records/{id}/submit", Policy::Business(P::RecordLife)),

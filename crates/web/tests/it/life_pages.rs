@@ -883,3 +883,80 @@ async fn everyone_present_in_one_tap_and_the_block_follows_date_and_types() {
         db.finish().await;
     }
 }
+
+/// The printed 会议记录: every part of the record on one sheet with the signature lines, linked
+/// from the record page; the reasons for absence only for those who see them on the record page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_printed_record_has_every_part_and_the_signature_lines() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let a3 = newcomer(&w).await;
+        let (att3, reason3) = (format!("att_{a3}"), format!("reason_{a3}"));
+        let id = enter(
+            &w,
+            &[
+                ("held_on", "2025-10-08"),
+                ("roster_on", "2025-10-08"),
+                (att3.as_str(), "absent"),
+                (reason3.as_str(), "外出务工"),
+                ("observers", "镇党委联系领导王某"),
+            ],
+        )
+        .await;
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-test-bytes";
+        assert_eq!(upload(&w, Role::PartyWorker, id, "签到表.png", png).await.0, StatusCode::SEE_OTHER);
+        let l = &w.logins[&Role::PartyWorker];
+        let (_, _, page) = send(&w.app, get(&format!("/life/records/{id}"), &l.cookie)).await;
+        assert!(page.contains(&format!("href=\"/life/records/{id}/print\">打印</a>")), "{page}");
+        let print = format!("/life/records/{id}/print");
+        let (st, _, sheet) = send(&w.app, get(&print, &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK, "{sheet}");
+        for s in [
+            "<h1>会议记录</h1>",
+            "甲社区党支部",
+            "支部党员大会",
+            "第三季度支部党员大会",
+            "2025-10-08",
+            "14:30—16:00",
+            "社区党群服务中心",
+            "<th scope=\"row\">主持人</th><td>甲党员</td>",
+            "<th scope=\"row\">记录人</th><td>甲二党员</td>",
+            "一、讨论接收预备党员",
+            "会议讨论了接收预备党员事项。",
+            "<th scope=\"row\">应到</th><td>3 人（其中有表决权的正式党员 2 人）</td>",
+            "<th scope=\"row\">实到</th><td>2 人（有表决权 2 人）：甲党员、甲二党员</td>",
+            "<th scope=\"row\">请假及原因</th><td>0 人</td>",
+            "<th scope=\"row\">缺席及原因</th><td>1 人：甲三党员（外出务工）</td>",
+            "<th scope=\"row\">列席人员</th><td>镇党委联系领导王某</td>",
+            "同意接收张某为预备党员",
+            "举手表决",
+            "通过",
+            "签到表.png",
+            "主持人（签字）",
+            "记录人（签字）",
+            "打印人：党务工作者测试",
+            "草稿（登记：",
+        ] {
+            assert!(sheet.contains(s), "the printed record shows {s}: {sheet}");
+        }
+        assert!(sheet.contains("class=\"print-sheet record-sheet\"") && sheet.contains("class=\"no-print\""));
+        // a 党员 of the branch prints it too, without another member's reason
+        let m = &w.logins[&Role::Member];
+        let (st, _, sheet) = send(&w.app, get(&print, &m.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(sheet.contains("缺席及原因</th><td>1 人：甲三党员</td>") && !sheet.contains("外出务工"), "{sheet}");
+        // another county's officer: not found
+        let other = store::account::NewAccount {
+            username: "county_b_worker".into(),
+            display_name: "乙县党务".into(),
+            password: common::PASSWORD.into(),
+            grants: vec![(Role::PartyWorker, Some(w.county_b))],
+            ..Default::default()
+        };
+        let acc =
+            store::account::create_account(&w.store, &store::Scope::all(), &other, &Default::default()).await.unwrap();
+        let b = common::session_for(&w.store, acc.account.id, "county_b_worker").await;
+        assert_eq!(send(&w.app, get(&print, &b.cookie)).await.0, StatusCode::NOT_FOUND);
+        db.finish().await;
+    }
+}

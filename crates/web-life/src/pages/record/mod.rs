@@ -15,7 +15,8 @@
 //! resolution row, 全部出席 marks everyone on the roster present. Everything typed is kept across
 //! these round trips. With our own script (`/assets/life-form.js`) the attendance block follows
 //! the date and the types as they change (`/orgs/{id}/life/attendance`, keeping what was typed
-//! for those still on the roster) and 全部出席 works in place.
+//! for those still on the roster) and 全部出席 works in place. The print view
+//! (`/life/records/{id}/print`) is the one-page 会议记录 a branch keeps in its archive.
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -31,6 +32,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("GET,POST", "/orgs/{id}/life/new", Target::Org, get(new_page).post(new_post))
         .add("GET", "/orgs/{id}/life/attendance", Target::Org, get(attendance_block))
         .add("GET", "/life/records/{id}", Target::LifeRecord, get(record))
+        .add("GET", "/life/records/{id}/print", Target::LifeRecord, get(record_print))
         .add("GET,POST", "/life/records/{id}/edit", Target::LifeRecord, get(edit_page).post(edit_post))
         .add("POST", "/life/records/{id}/submit", Target::LifeRecord, post(submit))
         .add("POST", "/life/records/{id}/review", Target::LifeRecord, post(review))
