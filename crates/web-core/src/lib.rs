@@ -80,7 +80,8 @@ pub type Shared = Arc<AppState>;
 const CSS: &str = include_str!("../assets/app.css");
 
 /// The routes of the core: liveness, the stylesheet, sign-in and sign-out, the scope switcher,
-/// the organization picker (its script and its matches) and the top bar's search.
+/// the organization picker (its script and its matches), the top bar's search, and the meeting
+/// record form's script.
 pub fn routes(r: routes::Routes) -> routes::Routes {
     r.add("GET", "/healthz", Target::None, get(healthz))
         .add("GET", "/assets/app.css", Target::None, get(css))
@@ -89,8 +90,22 @@ pub fn routes(r: routes::Routes) -> routes::Routes {
         .add("POST", "/logout", Target::None, post(auth::logout))
         .add("POST", "/scope", Target::None, post(auth::switch_scope))
         .add("GET", "/assets/picker.js", Target::None, get(picker::script))
+        .add("GET", "/assets/life-form.js", Target::None, get(life_form_script))
         .add("GET", "/orgs/pick", Target::None, get(picker::pick))
         .add("GET,POST", "/search", Target::None, get(search::search).post(search::search_post))
+}
+
+const LIFE_FORM_SCRIPT: &str = include_str!("../assets/life-form.js");
+
+/// GET /assets/life-form.js: the meeting record form's script (our own, no third-party code): the
+/// attendance block follows the meeting's date and types, 全部出席 in place. The form works
+/// without it.
+async fn life_form_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")],
+        LIFE_FORM_SCRIPT,
+    )
+        .into_response()
 }
 
 /// An application of the given routes: the fallback 404, the layers every response passes

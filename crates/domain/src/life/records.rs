@@ -233,6 +233,12 @@ fn time(raw: &str, field: &'static str, errs: &mut FieldErrors) -> Option<NaiveT
     }
 }
 
+/// Is `d` a meeting date the entry checks accept (not after `today`, not before 2000, REC-04)? A
+/// roster is read for such a date only.
+pub fn usable_date(d: NaiveDate, today: NaiveDate) -> bool {
+    d <= today && d.year() >= 2000
+}
+
 /// Check a record on entry against its types, the organization's roster on the meeting's date
 /// and the rules (REC-03…REC-11, LIFE-02, LIFE-04). Every problem is reported, each naming its
 /// field and, where a rule decides it, the rule.
@@ -368,9 +374,9 @@ pub fn validate(
             errs.push(
                 "出席情况",
                 format!(
-                    "{} 名登记人员在 {} 不是{what}，参会人员须为会议当日{what} (REC-08)",
+                    "{} 名登记人员在{} 不是{what}，参会人员须为会议当日{what} (REC-08)",
                     strangers.len(),
-                    held_on.map(|d| d.to_string()).unwrap_or_default()
+                    held_on.map_or_else(|| "会议当日".to_string(), |d| format!(" {d}"))
                 ),
             );
         }

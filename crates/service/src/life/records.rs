@@ -135,6 +135,21 @@ pub async fn create(
     Ok(store::life::create(store, &scope, org_id, input, submit).await?)
 }
 
+/// Check a record as entered for `org` without saving anything: every problem at once (422), or
+/// the warnings saving it would give. `roster_on`: the date of the roster the attendance was
+/// entered from, against which attendance and votes are checked while the meeting's date itself
+/// is missing or wrong. For those who enter organization life; `org` was read through that scope.
+pub async fn check(
+    store: &Store,
+    ctx: &Ctx,
+    org: &Visible<Org>,
+    input: &domain::life::RecordInput,
+    roster_on: Option<chrono::NaiveDate>,
+) -> ServiceResult<Vec<String>> {
+    let scope = ctx.require(Perm::RecordLife)?;
+    Ok(store::life::check(store, &scope, org.id, input, roster_on).await?)
+}
+
 /// Replace a draft or returned record's content (refused once it is submitted or accepted).
 pub async fn update(
     store: &Store,

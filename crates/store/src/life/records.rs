@@ -138,7 +138,17 @@ pub struct Saved {
     pub warnings: Vec<String>,
 }
 
-async fn validated(store: &Store, org: &Org, input: &RecordInput, today: NaiveDate) -> StoreResult<dl::ValidRecord> {
+/// Check a record as entered against the roster of its meeting's date. `roster_on`: the date of the
+/// roster the attendance was entered from, against which attendance, votes and the lecturer are
+/// checked while the meeting's date itself is missing or wrong (so that every problem of the
+/// record is found at once, not one round after the date is put right).
+async fn validated(
+    store: &Store,
+    org: &Org,
+    input: &RecordInput,
+    today: NaiveDate,
+    roster_on: Option<NaiveDate>,
+) -> StoreResult<dl::ValidRecord> {
     if !dl::records_life(org.kind) {
         let mut e = FieldErrors::default();
         e.push("党组织", format!("{}不登记组织生活，请选择其下级党组织", org.kind.label()));
@@ -146,7 +156,8 @@ async fn validated(store: &Store, org: &Org, input: &RecordInput, today: NaiveDa
     }
     let all_types = types(store).await?;
     let held_on = domain::dates::parse_date(&input.held_on).ok();
-    let (roster, officers) = match held_on {
+    let usable = held_on.filter(|d| dl::usable_date(*d, today));
+    let (roster, officers) = match usable.or(roster_on).or(held_on) {
         Some(d) => {
             (roster_of(store.read(), org, d).await?, crate::officer::officers_around(store.read(), org, d).await?)
         }
@@ -224,6 +235,19 @@ async fn validated(store: &Store, org: &Org, input: &RecordInput, today: NaiveDa
     Ok(v)
 }
 
+/// Check a record as entered for an organization in scope without saving it: every problem at
+/// once (see [`validated`] for `roster_on`), or the warnings saving it would give. Reads only.
+pub async fn check(
+    store: &Store,
+    scope: &Scope,
+    org_id: i64,
+    input: &RecordInput,
+    roster_on: Option<NaiveDate>,
+) -> StoreResult<Vec<String>> {
+    let org = crate::org::get(store, scope, org_id).await?;
+    Ok(validated(store, &org, input, today_cst(), roster_on).await?.warnings)
+}
+
 /// Enter a record for an organization in scope, as a draft (or submitted at once). Checked on
 /// entry (see [`domain::life::validate`]); attendance, resolutions and the record are written in
 /// one transaction and audited.
@@ -236,7 +260,7 @@ pub async fn create(
 ) -> StoreResult<Saved> {
     let org = crate::org::get(store, scope, org_id).await?;
     let today = today_cst();
-    let v = validated(store, &org, input, today).await?;
+    let v = validated(store, &org, input, today, None).await?;
     let t = now();
     let status = if submit { RecordStatus::Submitted } else { RecordStatus::Draft };
     let by = scope.actor().name.clone();
@@ -398,7 +422,7 @@ pub async fn update(store: &Store, scope: &Scope, id: i64, input: &RecordInput) 
         return Err(StoreError::Stale("会议记录"));
     }
     let org = crate::org::get(store, scope, old.org_id).await?;
-    let v = validated(store, &org, input, today_cst()).await?;
+    let v = validated(store, &org, input, today_cst(), None).await?;
     let mut tx = store.begin().await?;
     let changed = tx
         .x()

@@ -82,10 +82,15 @@ pub struct LifeRecordCreate {
 }
 
 /// A record as `PUT /api/v1/life/records/{id}` takes it: the whole record again (fields left out
-/// are emptied). Only drafts and returned records may be changed; the record becomes a draft.
+/// are emptied) with the `version` it was read at. Only drafts and returned records may be
+/// changed; the record becomes a draft.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct LifeRecordUpdate {
+    /// 记录版本: the `version` of the record as read (`GET /api/v1/life/records/{id}`). Required:
+    /// when it is no longer the stored one (someone changed, submitted or reviewed the record
+    /// meanwhile), nothing is saved and the answer is 409.
+    version: i64,
     types: Vec<String>,
     title: String,
     held_on: NaiveDate,
@@ -177,6 +182,8 @@ pub const LIFE_FIELDS: &[(&str, &str)] = &[
 
 const ORG_LABEL: &str = "党组织";
 const SUBMIT_LABEL: &str = "提交审核";
+/// As the member and organization edits name it.
+const VERSION_LABEL: &str = "记录版本";
 
 fn label(key: &str) -> &'static str {
     LIFE_FIELDS.iter().find(|(k, _)| *k == key).map_or("", |(_, l)| l)
@@ -184,7 +191,7 @@ fn label(key: &str) -> &'static str {
 
 /// The labels in the order problems are listed.
 fn labels() -> Vec<&'static str> {
-    std::iter::once(ORG_LABEL).chain(LIFE_FIELDS.iter().map(|(_, l)| *l)).chain([SUBMIT_LABEL]).collect()
+    [VERSION_LABEL, ORG_LABEL].into_iter().chain(LIFE_FIELDS.iter().map(|(_, l)| *l)).chain([SUBMIT_LABEL]).collect()
 }
 
 /// Take the record's fields out of the body (counts become the text the domain parses).
@@ -244,7 +251,7 @@ fn record_input(f: &mut Fields, types: &[LifeType]) -> dl::RecordInput {
         leave: num(f, "leave", label("leave")),
         absent: num(f, "absent", label("absent")),
         resolutions,
-        // the API's record change applies to what is stored
+        // the record change takes its version separately (creating a record has none)
         version: None,
     }
 }
@@ -332,8 +339,11 @@ pub async fn create(State(s): State<Shared>, caller: ApiCaller, body: Result<Byt
 
 /// 修改会议记录 / Change a record
 ///
-/// The whole record again (fields left out are emptied; the organization stays). Only a draft or
-/// a returned record may be changed (409 otherwise); it becomes a draft, to be submitted again.
+/// The whole record again (fields left out are emptied; the organization stays) with the
+/// `version` it was read at: without it the change is refused (422, naming 记录版本), and when
+/// the record changed meanwhile (edited, submitted, reviewed) nothing is saved (409). Only a
+/// draft or a returned record may be changed (409 otherwise); it becomes a draft, to be submitted
+/// again.
 #[utoipa::path(
     put, path = "/api/v1/life/records/{id}", operation_id = "updateLifeRecord", tag = "life",
     params(("id" = i64, Path, description = "会议记录 ID")),
@@ -367,7 +377,19 @@ pub async fn update(
     let body = tri!(input::bytes(body));
     let mut f = tri!(Fields::parse(&body));
     let types = tri!(all_types(&s, &caller).await);
-    let input = record_input(&mut f, &types);
+    let version = match f.int("version", VERSION_LABEL) {
+        Given::Value(v) => Some(v),
+        Given::Bad => None,
+        Given::Absent | Given::Null => {
+            f.errors.push(ApiFieldError::new(
+                VERSION_LABEL,
+                "不能为空：请用 version 附上读取记录时的版本号，以免覆盖他人在此期间的修改",
+            ));
+            None
+        }
+    };
+    let mut input = record_input(&mut f, &types);
+    input.version = version;
     tri!(prevalidate(&s, &caller, &mut f, Some(&org), &input, &types).await);
     match service::life::records::update(&s.store, &caller, old.id, &input).await {
         Ok(saved) => answer(&s, &caller, saved.id, StatusCode::OK, saved.warnings).await,

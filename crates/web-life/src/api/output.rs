@@ -164,6 +164,9 @@ pub struct LifeRecord {
     /// May the caller review it (its organization's superior is in the caller's scope for
     /// 审核组织生活记录)?
     pub reviewable: bool,
+    /// The record's version: send it back in `PUT` so that a change made meanwhile by someone
+    /// else (an edit, the submission, the review) is not overwritten (a stale version answers 409).
+    pub version: i64,
     /// Problems that did not stop saving, each naming its rule (such as a 支部党员大会 held without
     /// a quorum, LIFE-02). Filled in the answer to a create or an update; empty when reading.
     #[schema(example = json!(["支部党员大会：到会有表决权党员 1 名，未超过应到有表决权党员 2 名的半数 (LIFE-02)，会议不符合法定人数"]))]
@@ -251,6 +254,7 @@ pub(crate) fn full_out(
         created_by: r.created_by,
         created_on: r.created_on,
         updated_at: r.updated_at,
+        version: r.version,
         attendance: f
             .attendance
             .into_iter()

@@ -100,6 +100,8 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     // the organization picker (its script; its matches, by default those the caller may see) and
     // the top bar's search (organizations for anyone who may see them, members for the roster)
     ("GET", "/assets/picker.js", Policy::Public),
+    // the meeting record form's script
+    ("GET", "/assets/life-form.js", Policy::Public),
     ("GET", "/orgs/pick", Policy::Business(P::ReadOrgs)),
     ("GET", "/search", Policy::Business(P::ReadOrgs)),
     ("POST", "/search", Policy::Business(P::ReadOrgs)),
@@ -157,7 +159,9 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/life", Policy::Business(P::ReadLife)),
     ("GET", "/orgs/{id}/life/new", Policy::Business(P::RecordLife)),
     ("POST", "/orgs/{id}/life/new", Policy::Business(P::RecordLife)),
+    ("GET", "/orgs/{id}/life/attendance", Policy::Business(P::RecordLife)),
     ("GET", "/life/records/{id}", Policy::Business(P::ReadLife)),
+    ("GET", "/life/records/{id}/print", Policy::Business(P::ReadLife)),
     ("GET", "/life/records/{id}/edit", Policy::Business(P::RecordLife)),
     ("POST", "/life/records/{id}/edit", Policy::Business(P::RecordLife)),
     ("POST", "/life/records/{id}/submit", Policy::Business(P::RecordLife)),

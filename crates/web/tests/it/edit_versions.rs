@@ -174,3 +174,72 @@ async fn a_stale_meeting_record_edit_is_refused_and_keeps_what_was_typed() {
         assert_eq!(stored.title, "镇党委谈心谈话（补记）");
     }
 }
+
+/// The organization-life API's change of a record carries the version it was read at, like the
+/// page's form: without it the change is refused naming the field, a stale one answers 409
+/// problem+json and writes nothing, the current one applies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_record_api_change_carries_its_version() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let all = Scope::all();
+        let input = domain::life::RecordInput {
+            types: vec!["heart_talk".into()],
+            title: "镇党委谈心谈话".into(),
+            held_on: "2026-11-02".into(),
+            place: "镇党委会议室".into(),
+            host: "书记".into(),
+            recorder: "委员".into(),
+            expected: "5".into(),
+            present: "5".into(),
+            ..Default::default()
+        };
+        let id = store::life::create(&w.store, &all, w.town_a, &input, false).await.unwrap().id;
+        let t = api_token(&w, Role::PartyWorker).await;
+        let uri = format!("/api/v1/life/records/{id}");
+        let (st, _, body) = send(&w.app, api_request(Method::GET, &uri, &t, "")).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let seen = serde_json::from_str::<Value>(&body).unwrap()["version"].as_i64().expect("the record's version");
+        let change = |version: Option<i64>, title: &str| {
+            let mut v = serde_json::json!({
+                "types": ["heart_talk"], "title": title, "held_on": "2026-11-02", "place": "镇党委会议室",
+                "host": "书记", "recorder": "委员", "expected": 5, "present": 5,
+            });
+            if let Some(n) = version {
+                v["version"] = n.into();
+            }
+            v.to_string()
+        };
+
+        // without a version: refused, naming the field, nothing written
+        let (st, h, body) = send(&w.app, api_request(Method::PUT, &uri, &t, &change(None, "改了标题"))).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/problem+json"));
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["errors"][0]["field"], "记录版本", "{body}");
+        assert!(v["errors"][0]["message"].as_str().unwrap().contains("version"), "{body}");
+        let (st, _, body) = send(&w.app, api_request(Method::PUT, &uri, &t, &change(None, ""))).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let fields: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["记录版本", "会议主题"], "every problem at once: {body}");
+
+        // meanwhile another recorder changes the place: the change made on the old version is 409
+        let other = domain::life::RecordInput { place: "村委会议室".into(), ..input.clone() };
+        store::life::update(&w.store, &all, id, &other).await.unwrap();
+        let (st, h, body) = send(&w.app, api_request(Method::PUT, &uri, &t, &change(Some(seen), "改了标题"))).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{body}");
+        assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/problem+json"));
+        assert!(body.contains("会议记录已被他人修改"), "{body}");
+        let stored = store::life::get(&w.store, &all, id).await.unwrap().record;
+        assert_eq!((stored.title.as_str(), stored.place.as_str()), ("镇党委谈心谈话", "村委会议室"), "nothing written");
+
+        // on the stored version it applies, and the answer carries the next one
+        let (st, _, body) =
+            send(&w.app, api_request(Method::PUT, &uri, &t, &change(Some(stored.version), "改了标题"))).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((v["title"].as_str(), v["version"].as_i64()), (Some("改了标题"), Some(stored.version + 1)));
+        db.finish().await;
+    }
+}

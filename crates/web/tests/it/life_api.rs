@@ -187,9 +187,10 @@ async fn records_entered_reviewed_and_scoped() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(fields(&v), ["from", "type", "status"], "{v}");
 
-        // change it: both present now
+        // change it, on the version read: both present now
         let mut body = assembly(&w, "出席");
         body.as_object_mut().unwrap().remove("org_id");
+        body["version"] = get(&w, &uri, &worker).await.1["version"].clone();
         let (s, v) = put(&w, &uri, &worker, body.clone()).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!((v["present"].as_i64(), v["quorum_ok"].as_bool()), (Some(2), Some(true)));
@@ -219,6 +220,7 @@ async fn records_entered_reviewed_and_scoped() {
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!((v["status"].as_str(), v["return_reason"].as_str()), (Some("returned"), Some("请补充决议内容")));
         // returned: editable again, back to a draft, submitted once more, accepted
+        body["version"] = get(&w, &uri, &worker).await.1["version"].clone();
         let (s, v) = put(&w, &uri, &worker, body.clone()).await;
         assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("draft")), "{v}");
         assert_eq!(post(&w, &review, &admin, json!({ "accept": true })).await.0, StatusCode::CONFLICT, "a draft");
@@ -431,12 +433,16 @@ fn record_schema_matches_the_parser() {
         k.sort();
         k
     };
-    let mut fields: Vec<String> = web::api::LIFE_FIELDS.iter().map(|(k, _)| k.to_string()).collect();
-    fields.sort();
-    assert_eq!(keys("LifeRecordUpdate"), fields);
-    fields.extend(["org_id".to_string(), "submit".to_string()]);
-    fields.sort();
-    assert_eq!(keys("LifeRecordCreate"), fields);
+    let fields: Vec<String> = web::api::LIFE_FIELDS.iter().map(|(k, _)| k.to_string()).collect();
+    let with = |extra: &[&str]| {
+        let mut f = fields.clone();
+        f.extend(extra.iter().map(|k| k.to_string()));
+        f.sort();
+        f
+    };
+    // a change carries the version it was read at; a new record names its organization
+    assert_eq!(keys("LifeRecordUpdate"), with(&["version"]));
+    assert_eq!(keys("LifeRecordCreate"), with(&["org_id", "submit"]));
     for path in ["/api/v1/life/records", "/api/v1/life/compliance", "/api/v1/orgs/{id}/roster"] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }

@@ -254,11 +254,11 @@ async fn problems_are_shown_beside_their_fields_and_what_was_typed_is_kept() {
         assert!(page.contains("id=\"e-types\">会议类型：请选择会议类型 (REC-02)"));
         assert!(page.contains("id=\"e-title\">会议主题：请填写会议名称或主题 (REC-03)"));
 
-        // a date changed without reloading the roster: listed again, not saved
+        // a date changed without reloading the roster: listed again and said so, not saved
         let body = assembly(&w, &l.csrf, &[("held_on", "2025-10-08")]);
         let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
-        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("已按 2025-10-08 的名册重新列出应到人员"));
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("参会名单已按新的日期/类型更新，请核对后再保存。现列出 2025-10-08 的"));
         assert!(page.contains("name=\"roster_on\" value=\"2025-10-08\""));
         // a date in the future
         let body = assembly(&w, &l.csrf, &[("held_on", "2099-01-01"), ("roster_on", "2099-01-01")]);
@@ -644,7 +644,8 @@ async fn the_roster_follows_the_types_committee_members_only_or_numbers() {
         let body = assembly(&w, &l.csrf, &[("types", "committee_meeting")]);
         let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("会议日期或会议类型已改变") && page.contains(&a) && !page.contains(&a2));
+        assert!(page.contains("参会名单已按新的日期/类型更新") && page.contains(&a) && !page.contains(&a2));
+        assert!(page.contains("决议第 1 项：赞成、反对、弃权合计 2 票，超过到会有表决权人数 1"), "{page}");
         assert!(page.contains("name=\"roster_kind\" value=\"committee\""));
         // the committee meeting of one member present out of one: saved
         let body =
@@ -701,5 +702,261 @@ async fn absence_reasons_are_for_officers_and_the_member_concerned() {
         let (st, _, body) = send(&w.app, get(&page, &member.cookie)).await;
         assert_eq!(st, StatusCode::OK, "{body}");
         assert!(!body.contains("病假"), "another member's reason is not shown to a 党员");
+    }
+}
+
+/// A probationary member of branch A who joined on 2025-10-01: on the roster of October's
+/// meetings, not on September's.
+async fn newcomer(w: &World) -> i64 {
+    let input = domain::member::MemberInput {
+        name: "甲三党员".into(),
+        id_number: domain::idcard::compose("110105", common::d("1990-02-03"), 235),
+        category: Some(domain::member::Category::Probationary),
+        join_date: Some(common::d("2025-10-01")),
+        ..Default::default()
+    };
+    store::member::create(&w.store, &store::Scope::all(), w.branch_a, &input, common::d("2026-11-21")).await.unwrap().id
+}
+
+async fn records_of_branch_a(w: &World) -> i64 {
+    let all = store::Scope::all();
+    let org = store::org::visible(&w.store, &all, w.branch_a).await.unwrap();
+    store::life::list(&w.store, &org, &Default::default(), 1, 10).await.unwrap().total
+}
+
+/// A save after the meeting's date changed (no script): the roster of the new date is listed,
+/// saying so, with the attendance typed for those still on it; every other problem of the form is
+/// reported in the same round, each beside its field; nothing is saved until the user saves again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_date_relists_the_roster_and_every_problem_shows_at_once() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let a3 = newcomer(&w).await;
+        let l = &w.logins[&Role::PartyWorker];
+        let uri = format!("/orgs/{}/life/new", w.branch_a);
+        let a2 = format!("att_{}", w.member_a2);
+        // the form showed September's roster; the date is now in October, the place is missing,
+        // the second member is away without a reason, the resolution has too many votes
+        let body = assembly(
+            &w,
+            &l.csrf,
+            &[("held_on", "2025-10-08"), ("place", ""), (a2.as_str(), "absent"), ("res0_yes", "5")],
+        );
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("参会名单已按新的日期/类型更新，请核对后再保存"), "{page}");
+        assert!(page.contains("现列出 2025-10-08 的本组织党员（含党小组），共 3 人"), "{page}");
+        assert!(page.contains("name=\"roster_on\" value=\"2025-10-08\""));
+        assert!(page.contains(&format!("name=\"att_{a3}\"")), "the newcomer is listed");
+        // every problem at once, beside its field
+        assert!(page.contains("id=\"e-place\">地点：请填写地点 (REC-05)"), "{page}");
+        assert!(page.contains("请假或缺席须注明原因：甲二党员"), "{page}");
+        assert!(page.contains("决议第 1 项：到会人数未超过应到半数，不能进行表决"), "{page}");
+        assert!(!page.contains("会议日期或会议类型已改变"), "no refusal of its own");
+        // everything typed is kept, the absence too
+        assert!(page.contains("value=\"第三季度支部党员大会\"") && page.contains("会议讨论了接收预备党员事项。"));
+        assert!(page.contains("value=\"absent\" selected") && page.contains("name=\"res0_yes\" value=\"5\""));
+        assert_eq!(records_of_branch_a(&w).await, 0, "nothing was saved");
+
+        // a date change with nothing else wrong: listed and said, not saved; saving again saves
+        let reason = format!("reason_{}", w.member_a2);
+        let att3 = format!("att_{a3}");
+        let mut typed: Vec<(&str, &str)> = vec![
+            ("held_on", "2025-10-08"),
+            (a2.as_str(), "leave"),
+            (reason.as_str(), "外出务工"),
+            ("res0_text", ""),
+            ("res0_yes", ""),
+            ("res0_no", ""),
+            ("res0_abstain", ""),
+        ];
+        let body = assembly(&w, &l.csrf, &typed);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        assert!(page.contains("参会名单已按新的日期/类型更新，请核对后再保存"), "{page}");
+        assert!(page.contains("value=\"外出务工\"") && page.contains("value=\"leave\" selected"), "choices kept");
+        assert_eq!(records_of_branch_a(&w).await, 0, "nothing was saved");
+        typed.extend([("roster_on", "2025-10-08"), (att3.as_str(), "present")]);
+        let again = assembly(&w, &l.csrf, &typed);
+        let (st, h, page) = send(&w.app, post(&uri, &l.cookie, &again)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{page}");
+        let stored = store::life::get(&w.store, &store::Scope::all(), record_id(&location(&h))).await.unwrap();
+        assert_eq!((stored.record.expected, stored.record.present, stored.record.on_leave), (3, 2, 1));
+
+        // back to September: the newcomer's choice is dropped, the others' are kept
+        let body = assembly(
+            &w,
+            &l.csrf,
+            &[
+                ("roster_on", "2025-10-08"),
+                (a2.as_str(), "leave"),
+                (reason.as_str(), "病假"),
+                (att3.as_str(), "absent"),
+            ],
+        );
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "the quorum is missed, the vote refused: {page}");
+        assert!(page.contains("参会名单已按新的日期/类型更新") && page.contains("共 2 人"), "{page}");
+        assert!(!page.contains(&format!("name=\"att_{a3}\"")) && page.contains("value=\"病假\""));
+        db.finish().await;
+    }
+}
+
+/// A wrong date does not hide the other problems: the attendance and the votes are checked
+/// against the roster the form shows, in the same round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_date_does_not_hide_the_other_problems() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = &w.logins[&Role::PartyWorker];
+        let uri = format!("/orgs/{}/life/new", w.branch_a);
+        let a2 = format!("att_{}", w.member_a2);
+        for date in ["2025-09-31", "2099-01-01"] {
+            let body = assembly(&w, &l.csrf, &[("held_on", date), (a2.as_str(), "leave"), ("recorder", "")]);
+            let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+            assert!(page.contains("id=\"e-held_on\">会议日期："), "{date}: {page}");
+            assert!(page.contains("id=\"e-recorder\">记录人：请填写记录人 (REC-07)"), "{date}: {page}");
+            assert!(page.contains("请假或缺席须注明原因：甲二党员"), "{date}: {page}");
+            assert!(!page.contains("不是本组织党员"), "{date}: checked against the roster shown: {page}");
+            assert!(page.contains(&format!("name=\"roster_on\" value=\"{DAY}\"")), "the roster shown stays");
+            assert!(page.contains("value=\"leave\" selected"));
+        }
+        assert_eq!(records_of_branch_a(&w).await, 0, "nothing was saved");
+        db.finish().await;
+    }
+}
+
+/// 全部出席: with the form's script in place; without it, a button that reloads the form with
+/// everyone on the roster present and everything else as typed. The attendance block of another
+/// date or other types for the script, in the caller's scope.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everyone_present_in_one_tap_and_the_block_follows_date_and_types() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let l = &w.logins[&Role::PartyWorker];
+        let uri = format!("/orgs/{}/life/new", w.branch_a);
+        let (st, _, page) = send(&w.app, get(&uri, &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("name=\"action\" value=\"all_present\" data-all-present>全部出席</button>"), "{page}");
+        assert!(page.contains("<script src=\"/assets/life-form.js\" defer></script>"));
+        assert!(page.contains("<select id=\"f-lecturer_member_id\" name=\"lecturer_member_id\""), "a choice");
+        assert!(page.contains(&format!("data-attendance=\"/orgs/{}/life/attendance\"", w.branch_a)));
+        let (st, h, js) = send(&w.app, get("/assets/life-form.js", "")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+        assert!(js.contains("data-all-present") && js.contains("data-attendance"));
+
+        // without script: everyone present, the rest as typed, nothing saved
+        let a = format!("att_{}", w.member_a);
+        let a2 = format!("att_{}", w.member_a2);
+        let body = assembly(&w, &l.csrf, &[("action", "all_present"), (a.as_str(), "absent"), (a2.as_str(), "leave")]);
+        let (st, _, page) = send(&w.app, post(&uri, &l.cookie, &body)).await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        assert!(page.contains("已将名册中的 2 人全部标为出席"), "{page}");
+        assert_eq!(page.matches("value=\"present\" selected").count(), 2, "{page}");
+        assert!(page.contains("value=\"第三季度支部党员大会\"") && page.contains("name=\"res0_yes\" value=\"2\""));
+        assert_eq!(records_of_branch_a(&w).await, 0, "nothing was saved");
+
+        // the block of a date and types: the committee only, numbers by hand, a wrong date
+        common::exec(&w.store, "UPDATE member SET job_post = '支部书记' WHERE id = $1", &store::args![w.member_a])
+            .await;
+        let block = format!("/orgs/{}/life/attendance", w.branch_a);
+        let (st, h, html) =
+            send(&w.app, get(&format!("{block}?held_on={DAY}&types=committee_meeting"), &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK, "{html}");
+        assert_eq!(h[header::CACHE_CONTROL], "no-store");
+        assert!(html.starts_with("<section") && html.contains("id=\"attendance-block\""), "{html}");
+        assert!(html.contains(&format!("name=\"{a}\"")) && !html.contains(&format!("name=\"{a2}\"")));
+        assert!(html.contains("name=\"roster_kind\" value=\"committee\""));
+        assert!(html.contains(&format!("name=\"roster_on\" value=\"{DAY}\"")));
+        let (_, _, html) = send(&w.app, get(&format!("{block}?held_on={DAY}&types=heart_talk"), &l.cookie)).await;
+        assert!(html.contains("name=\"expected\"") && !html.contains(&format!("name=\"{a}\"")));
+        let (st, _, text) = send(&w.app, get(&format!("{block}?held_on=2099-01-01"), &l.cookie)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text.contains("会议日期"));
+        // a 党员 records nothing; another county's branch is not found
+        let m = &w.logins[&Role::Member];
+        assert_eq!(send(&w.app, get(&format!("{block}?held_on={DAY}"), &m.cookie)).await.0, StatusCode::FORBIDDEN);
+        let other = format!("/orgs/{}/life/attendance?held_on={DAY}", w.branch_b);
+        assert_eq!(send(&w.app, get(&other, &l.cookie)).await.0, StatusCode::NOT_FOUND);
+        db.finish().await;
+    }
+}
+
+/// The printed 会议记录: every part of the record on one sheet with the signature lines, linked
+/// from the record page; the reasons for absence only for those who see them on the record page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_printed_record_has_every_part_and_the_signature_lines() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let a3 = newcomer(&w).await;
+        let (att3, reason3) = (format!("att_{a3}"), format!("reason_{a3}"));
+        let id = enter(
+            &w,
+            &[
+                ("held_on", "2025-10-08"),
+                ("roster_on", "2025-10-08"),
+                (att3.as_str(), "absent"),
+                (reason3.as_str(), "外出务工"),
+                ("observers", "镇党委联系领导王某"),
+            ],
+        )
+        .await;
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-test-bytes";
+        assert_eq!(upload(&w, Role::PartyWorker, id, "签到表.png", png).await.0, StatusCode::SEE_OTHER);
+        let l = &w.logins[&Role::PartyWorker];
+        let (_, _, page) = send(&w.app, get(&format!("/life/records/{id}"), &l.cookie)).await;
+        assert!(page.contains(&format!("href=\"/life/records/{id}/print\">打印</a>")), "{page}");
+        let print = format!("/life/records/{id}/print");
+        let (st, _, sheet) = send(&w.app, get(&print, &l.cookie)).await;
+        assert_eq!(st, StatusCode::OK, "{sheet}");
+        for s in [
+            "<h1>会议记录</h1>",
+            "甲社区党支部",
+            "支部党员大会",
+            "第三季度支部党员大会",
+            "2025-10-08",
+            "14:30—16:00",
+            "社区党群服务中心",
+            "<th scope=\"row\">主持人</th><td>甲党员</td>",
+            "<th scope=\"row\">记录人</th><td>甲二党员</td>",
+            "一、讨论接收预备党员",
+            "会议讨论了接收预备党员事项。",
+            "<th scope=\"row\">应到</th><td>3 人（其中有表决权的正式党员 2 人）</td>",
+            "<th scope=\"row\">实到</th><td>2 人（有表决权 2 人）：甲党员、甲二党员</td>",
+            "<th scope=\"row\">请假及原因</th><td>0 人</td>",
+            "<th scope=\"row\">缺席及原因</th><td>1 人：甲三党员（外出务工）</td>",
+            "<th scope=\"row\">列席人员</th><td>镇党委联系领导王某</td>",
+            "同意接收张某为预备党员",
+            "举手表决",
+            "通过",
+            "签到表.png",
+            "主持人（签字）",
+            "记录人（签字）",
+            "打印人：党务工作者测试",
+            "草稿（登记：",
+        ] {
+            assert!(sheet.contains(s), "the printed record shows {s}: {sheet}");
+        }
+        assert!(sheet.contains("class=\"print-sheet record-sheet\"") && sheet.contains("class=\"no-print\""));
+        // a 党员 of the branch prints it too, without another member's reason
+        let m = &w.logins[&Role::Member];
+        let (st, _, sheet) = send(&w.app, get(&print, &m.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(sheet.contains("缺席及原因</th><td>1 人：甲三党员</td>") && !sheet.contains("外出务工"), "{sheet}");
+        // another county's officer: not found
+        let other = store::account::NewAccount {
+            username: "county_b_worker".into(),
+            display_name: "乙县党务".into(),
+            password: common::PASSWORD.into(),
+            grants: vec![(Role::PartyWorker, Some(w.county_b))],
+            ..Default::default()
+        };
+        let acc =
+            store::account::create_account(&w.store, &store::Scope::all(), &other, &Default::default()).await.unwrap();
+        let b = common::session_for(&w.store, acc.account.id, "county_b_worker").await;
+        assert_eq!(send(&w.app, get(&print, &b.cookie)).await.0, StatusCode::NOT_FOUND);
+        db.finish().await;
     }
 }

@@ -274,6 +274,63 @@ pub struct ResRow {
     error: Option<String>,
 }
 
+/// The attendance block of the form: the roster of a date for the kind of the chosen types, each
+/// with the status and reason typed so far, or the numbers by hand for types without a roster.
+/// Rendered inside the form, and alone for the form's script when the meeting's date or types
+/// change (`GET /orgs/{id}/life/attendance`).
+#[derive(Template)]
+#[template(path = "life/attendance_partial.html")]
+pub struct AttendanceBlock {
+    roster_kind: &'static str,
+    roster_title: &'static str,
+    roster_on: String,
+    rows: Vec<AttRow>,
+    voters: usize,
+    att_error: Option<String>,
+    count_fields: Vec<Field>,
+    attend_options: Vec<(&'static str, &'static str)>,
+}
+
+impl AttendanceBlock {
+    fn new(kind: RosterKind, roster_on: Option<NaiveDate>, rows: Vec<AttRow>, count_fields: Vec<Field>) -> Self {
+        AttendanceBlock {
+            roster_kind: kind.code(),
+            roster_title: roster_title(kind),
+            roster_on: roster_on.map(|d| d.to_string()).unwrap_or_default(),
+            voters: rows.iter().filter(|r| r.voter).count(),
+            rows,
+            att_error: None,
+            count_fields,
+            attend_options: dl::Attend::ALL.iter().map(|a| (a.code(), a.label())).collect(),
+        }
+    }
+}
+
+fn roster_title(kind: RosterKind) -> &'static str {
+    match kind {
+        RosterKind::Branch => "本组织党员（含党小组）",
+        RosterKind::Committee => "支部委员会成员",
+        RosterKind::None => "不按名册，填写人数",
+    }
+}
+
+/// The fields of a meeting without a roster: the numbers by hand.
+fn numbers_by_hand(f: &LifeForm) -> Vec<Field> {
+    vec![
+        Field::new("expected", "应到人数", "number", &f.expected),
+        Field::new("present", "实到人数", "number", &f.present),
+        Field::new("leave", "请假人数", "number", &f.leave),
+        Field::new("absent", "缺席人数", "number", &f.absent),
+    ]
+}
+
+/// A notice above the form: what was done (`Done`), or what the user should look at before
+/// saving (`Check`).
+enum Notice {
+    Done(String),
+    Check(String),
+}
+
 #[derive(Template)]
 #[template(path = "life/form.html")]
 struct FormPage {
@@ -283,6 +340,7 @@ struct FormPage {
     action: String,
     cancel: String,
     notice: Option<String>,
+    caution: Option<String>,
     refusal: Option<String>,
     error_count: usize,
     others: Vec<String>,
@@ -290,19 +348,15 @@ struct FormPage {
     type_choices: Vec<(String, String, bool)>,
     types_error: Option<String>,
     fields: Vec<Field>,
-    minutes: Field,
-    roster_kind: &'static str,
-    roster_title: &'static str,
-    roster_on: String,
+    /// The minutes, after the attendance and the resolutions (one field).
+    minutes: Vec<Field>,
+    /// Where the form's script reads the attendance block of another date or other types.
+    attendance_url: String,
     /// The version of the record being edited (empty for a new one).
     version: String,
-    rows: Vec<AttRow>,
-    voters: usize,
-    att_error: Option<String>,
-    count_fields: Vec<Field>,
+    att: AttendanceBlock,
     res: Vec<ResRow>,
     res_error: Option<String>,
-    attend_options: Vec<(&'static str, &'static str)>,
     method_options: Vec<(&'static str, &'static str)>,
     result_options: Vec<(&'static str, &'static str)>,
 }
@@ -353,32 +407,25 @@ pub(crate) fn join_errors(errs: &FieldErrors, field: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.join("；"))
 }
 
-/// The form page: the fields as typed, the roster of `roster_on` (for the kind of the chosen
-/// types) with the statuses typed so far, the resolution rows, each problem beside its field.
-#[allow(clippy::too_many_arguments)]
-async fn form_view(
+/// The roster of `on` for `kind` (only the committee for a 支委会; nobody for types without a
+/// roster or without a date), each with the status and reason typed for them (present by
+/// default). `failed`: after a refused save, an absence without its reason is marked.
+async fn roster_rows(
     s: &Shared,
     caller: &Caller,
-    ctx: &FormCtx<'_>,
-    f: &LifeForm,
-    types: &[LifeType],
-    roster_on: Option<NaiveDate>,
-    errs: &FieldErrors,
-    refusal: Option<String>,
-    notice: Option<String>,
-) -> Response {
-    let kind = display_kind(types, &f.types, ctx.org.kind.holds_members());
-    let roster = match (kind, roster_on) {
+    org: &Visible<Org>,
+    kind: RosterKind,
+    on: Option<NaiveDate>,
+    typed: &[(i64, String, String)],
+    failed: bool,
+) -> Result<Vec<AttRow>, Response> {
+    let roster = match (kind, on) {
         (RosterKind::None, _) | (_, None) => Vec::new(),
-        (_, Some(on)) => match service::life::roster::on(&s.store, caller, ctx.org, on).await {
-            Ok(r) => r,
-            Err(e) => return caller.fail(e),
-        },
+        (_, Some(on)) => service::life::roster::on(&s.store, caller, org, on).await.map_err(|e| caller.fail(e))?,
     };
     let typed: HashMap<i64, (&str, &str)> =
-        f.attendance.iter().map(|(id, st, reason)| (*id, (st.as_str(), reason.as_str()))).collect();
-    let failed = !errs.is_empty();
-    let rows: Vec<AttRow> = roster
+        typed.iter().map(|(id, st, reason)| (*id, (st.as_str(), reason.as_str()))).collect();
+    Ok(roster
         .into_iter()
         .filter(|r| kind != RosterKind::Committee || r.committee)
         .map(|r| {
@@ -399,8 +446,28 @@ async fn form_view(
                 reason,
             }
         })
-        .collect();
-    let voters = rows.iter().filter(|r| r.voter).count();
+        .collect())
+}
+
+/// The form page: the fields as typed, the roster of `roster_on` (for the kind of the chosen
+/// types) with the statuses typed so far, the resolution rows, each problem beside its field.
+#[allow(clippy::too_many_arguments)]
+async fn form_view(
+    s: &Shared,
+    caller: &Caller,
+    ctx: &FormCtx<'_>,
+    f: &LifeForm,
+    types: &[LifeType],
+    roster_on: Option<NaiveDate>,
+    errs: &FieldErrors,
+    refusal: Option<String>,
+    notice: Option<Notice>,
+) -> Response {
+    let kind = display_kind(types, &f.types, ctx.org.kind.holds_members());
+    let rows = match roster_rows(s, caller, ctx.org, kind, roster_on, &f.attendance, !errs.is_empty()).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
 
     let lecture = f.types.iter().any(|c| dl::type_of(types, c).is_some_and(|t| t.lecturer));
     let mut fields = vec![
@@ -437,12 +504,7 @@ async fn form_view(
     let mut minutes = vec![Field::new("minutes", "会议纪要", "textarea", &f.minutes)
         .wide()
         .hint("主要内容、发言摘要、遗留问题及落实责任人；党课写明授课题目和要点")];
-    let mut count_fields = vec![
-        Field::new("expected", "应到人数", "number", &f.expected),
-        Field::new("present", "实到人数", "number", &f.present),
-        Field::new("leave", "请假人数", "number", &f.leave),
-        Field::new("absent", "缺席人数", "number", &f.absent),
-    ];
+    let mut count_fields = numbers_by_hand(f);
     let mut others = Vec::new();
     let special = ["会议类型", "出席情况", "决议"];
     for e in &errs.0 {
@@ -514,7 +576,13 @@ async fn form_view(
         }
     }
     let chosen: Vec<&str> = f.types.iter().map(String::as_str).collect();
-    let minutes = minutes.pop().expect("the minutes field");
+    let mut att = AttendanceBlock::new(kind, roster_on, rows, count_fields);
+    att.att_error = join_errors(errs, "出席情况");
+    let (notice, caution) = match notice {
+        Some(Notice::Done(n)) => (Some(n), None),
+        Some(Notice::Check(n)) => (None, Some(n)),
+        None => (None, None),
+    };
     let page = FormPage {
         nav: caller.nav("life").crumbs(ctx.trail()),
         title: ctx.title(),
@@ -522,6 +590,7 @@ async fn form_view(
         action: ctx.action(),
         cancel: ctx.cancel(),
         notice,
+        caution,
         refusal,
         error_count: errs.0.len(),
         others,
@@ -532,21 +601,11 @@ async fn form_view(
         types_error: join_errors(errs, "会议类型"),
         fields,
         minutes,
-        roster_kind: kind.code(),
-        roster_title: match kind {
-            RosterKind::Branch => "本组织党员（含党小组）",
-            RosterKind::Committee => "支部委员会成员",
-            RosterKind::None => "不按名册，填写人数",
-        },
-        roster_on: roster_on.map(|d| d.to_string()).unwrap_or_default(),
+        attendance_url: format!("/orgs/{}/life/attendance", ctx.org.id),
         version: f.version.clone(),
-        rows,
-        voters,
-        att_error: join_errors(errs, "出席情况"),
-        count_fields,
+        att,
         res,
         res_error: (!res_general.is_empty()).then(|| res_general.join("；")),
-        attend_options: dl::Attend::ALL.iter().map(|a| (a.code(), a.label())).collect(),
         method_options: vec![("举手表决", "举手表决"), ("无记名投票", "无记名投票")],
         result_options: vec![("", "按票数"), ("pass", "通过"), ("fail", "未通过")],
     };
@@ -641,7 +700,9 @@ pub async fn new_post(
     save(&s, &caller, &ctx, f).await
 }
 
-/// A form post: load the roster, add a row, or save (and perhaps submit).
+/// A form post: load the roster, add a row, mark everyone present, or save (and perhaps submit).
+/// A save reports every problem of the form at once; a save after the meeting's date or types
+/// changed lists the roster of the new date and types first (see [`relist`]).
 async fn save(s: &Shared, caller: &Caller, ctx: &FormCtx<'_>, mut f: LifeForm) -> Response {
     let types = match life_types(s, caller).await {
         Ok(t) => t,
@@ -649,19 +710,20 @@ async fn save(s: &Shared, caller: &Caller, ctx: &FormCtx<'_>, mut f: LifeForm) -
     };
     let kind = display_kind(&types, &f.types, ctx.org.kind.holds_members());
     let held_on = domain::dates::parse_date(&f.held_on).ok();
+    let usable = held_on.filter(|d| dl::usable_date(*d, today()));
     let shown_on = domain::dates::parse_date(&f.roster_on).ok();
     let mut errs = FieldErrors::default();
     match f.action.as_str() {
         "roster" => {
             let notice = match held_on {
                 Some(_) if kind == RosterKind::None => {
-                    Some("所选会议类型不按党员名册登记，请直接填写人数。".to_string())
+                    Some(Notice::Done("所选会议类型不按党员名册登记，请直接填写人数。".to_string()))
                 }
                 Some(d) if d > today() => {
                     errs.push("会议日期", format!("{d} 晚于今天，只能登记已召开的会议 (REC-04)"));
                     None
                 }
-                Some(d) => Some(format!("已载入 {d} 的名册，请登记每人的出席情况。")),
+                Some(d) => Some(Notice::Done(format!("已载入 {d} 的名册，请登记每人的出席情况。"))),
                 None => {
                     errs.push("会议日期", "请先填写有效的会议日期，再载入名册");
                     None
@@ -677,49 +739,54 @@ async fn save(s: &Shared, caller: &Caller, ctx: &FormCtx<'_>, mut f: LifeForm) -
             if n < MAX_RES_ROWS {
                 f.resolutions.push(ResForm::default());
             }
-            let notice = Some(format!("已增加一行，共 {} 行决议。", f.resolutions.len()));
+            let notice = Some(Notice::Done(format!("已增加一行，共 {} 行决议。", f.resolutions.len())));
             return form_view(s, caller, ctx, &f, &types, shown_on.or(held_on), &errs, None, notice).await;
+        }
+        // 全部出席 without script: everyone on the roster shown is marked present, the rest kept
+        "all_present" => {
+            for a in f.attendance.iter_mut() {
+                a.1 = dl::Attend::Present.code().to_string();
+            }
+            let notice = Some(Notice::Done(format!(
+                "已将名册中的 {} 人全部标为出席；有请假或缺席的，请逐一改选并注明原因。",
+                f.attendance.len()
+            )));
+            return form_view(s, caller, ctx, &f, &types, shown_on.or(usable), &errs, None, notice).await;
         }
         _ => {}
     }
     // the roster on the form must be the one of the entered date and types: when either changed,
-    // list the right people again instead of saving
-    if let Some(d) = held_on.filter(|d| *d <= today()) {
+    // list the right people first instead of saving
+    if let Some(d) = usable {
         let stale = kind.code() != f.roster_kind || (kind != RosterKind::None && Some(d) != shown_on);
         if stale && !f.roster_kind.is_empty() {
-            errs.push(
-                "出席情况",
-                if kind == RosterKind::None {
-                    "会议类型已改变：所选类型不按党员名册登记，请填写应到、实到等人数后再保存".to_string()
-                } else {
-                    format!("会议日期或会议类型已改变，已按 {d} 的名册重新列出应到人员，请核对出席情况后再保存")
-                },
-            );
-            return form_view(s, caller, ctx, &f, &types, Some(d), &errs, None, None).await;
+            return relist(s, caller, ctx, f, &types, kind, d).await;
         }
     }
     let submit = f.action == "submit";
     let input = f.input();
-    let result = match ctx.record {
-        None => service::life::records::create(&s.store, caller, ctx.org.id, &input, submit).await.map(|sv| sv.id),
-        Some(r) => match service::life::records::update(&s.store, caller, r.id, &input).await {
+    // without a usable date nothing can be saved; the other problems are found in the same round,
+    // attendance and votes checked against the roster the form shows
+    let refused = match usable {
+        None => service::life::records::check(&s.store, caller, ctx.org, &input, shown_on).await.err(),
+        Some(_) => None,
+    };
+    let result = match (refused, ctx.record) {
+        (Some(e), _) => Err(e),
+        (None, None) => {
+            service::life::records::create(&s.store, caller, ctx.org.id, &input, submit).await.map(|sv| sv.id)
+        }
+        (None, Some(r)) => match service::life::records::update(&s.store, caller, r.id, &input).await {
             Ok(sv) if submit => service::life::records::submit(&s.store, caller, sv.id).await.map(|_| sv.id),
             Ok(sv) => Ok(sv.id),
             Err(e) => Err(e),
         },
     };
-    let on = held_on.filter(|d| *d <= today()).or(shown_on);
+    let on = usable.or(shown_on);
     match result {
         Ok(id) => Redirect::to(&format!("/life/records/{id}?ok={}", if submit { "submitted" } else { "saved" }))
             .into_response(),
-        Err(ServiceError::Invalid(mut e)) => {
-            // without a valid date there is no roster to check attendance against: the date's
-            // message says what to fix
-            if e.has("会议日期") {
-                e.0.retain(|x| x.field != "出席情况");
-            }
-            form_view(s, caller, ctx, &f, &types, on, &e, None, None).await
-        }
+        Err(ServiceError::Invalid(e)) => form_view(s, caller, ctx, &f, &types, on, &e, None, None).await,
         Err(ServiceError::Refused(m)) => {
             let r = form_view(s, caller, ctx, &f, &types, on, &errs, Some(m), None).await;
             with_status(r, StatusCode::CONFLICT)
@@ -740,6 +807,80 @@ async fn save(s: &Shared, caller: &Caller, ctx: &FormCtx<'_>, mut f: LifeForm) -
         }
         Err(e) => caller.fail(e),
     }
+}
+
+/// A save after the meeting's date or types changed (without the form's script, which reloads
+/// the roster as they change): nothing is saved; the roster of the new date for the new types is
+/// listed, keeping the attendance typed for those still on it, and the rest of the form is
+/// checked now so that every other problem shows in the same round. Everything typed stays.
+async fn relist(
+    s: &Shared,
+    caller: &Caller,
+    ctx: &FormCtx<'_>,
+    mut f: LifeForm,
+    types: &[LifeType],
+    kind: RosterKind,
+    on: NaiveDate,
+) -> Response {
+    let rows = match roster_rows(s, caller, ctx.org, kind, Some(on), &f.attendance, false).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    f.attendance = rows.iter().map(|r| (r.member_id, r.status.clone(), r.reason.clone())).collect();
+    f.roster_on = on.to_string();
+    f.roster_kind = kind.code().to_string();
+    let errs = match service::life::records::check(&s.store, caller, ctx.org, &f.input(), None).await {
+        Ok(_) => FieldErrors::default(),
+        Err(ServiceError::Invalid(e)) => e,
+        Err(e) => return caller.fail(e),
+    };
+    let what = match kind {
+        RosterKind::None => "所选会议类型不按党员名册登记，请填写应到、实到等人数".to_string(),
+        _ => format!("现列出 {on} 的{}，共 {} 人", roster_title(kind), rows.len()),
+    };
+    let notice = Notice::Check(format!("参会名单已按新的日期/类型更新，请核对后再保存。{what}。"));
+    form_view(s, caller, ctx, &f, types, Some(on), &errs, None, Some(notice)).await
+}
+
+/// `GET /orgs/{id}/life/attendance?held_on=…&types=…`: the attendance block of the form for
+/// another date or other types, for the form's script (it keeps what was typed itself). For
+/// those who enter organization life there; a date that is missing, wrong or in the future
+/// answers 422 with what to fix.
+pub async fn attendance_block(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    axum::extract::Query(pairs): axum::extract::Query<Vec<(String, String)>>,
+) -> Response {
+    let (_, o) = web_core::tri!(caller.org(&s.store, Perm::RecordLife, id).await);
+    let types = match life_types(&s, &caller).await {
+        Ok(t) => t,
+        Err(e) => return caller.fail(e),
+    };
+    let mut f = LifeForm::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "held_on" => f.held_on = v,
+            "types" => f.types.push(v),
+            _ => {}
+        }
+    }
+    let Some(on) = domain::dates::parse_date(&f.held_on).ok().filter(|d| dl::usable_date(*d, today())) else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            axum::response::Html("<p>会议日期：请填写有效的会议日期（不晚于今天），名册按会议当日列出。</p>"),
+        )
+            .into_response();
+    };
+    let kind = display_kind(&types, &f.types, o.kind.holds_members());
+    let rows = match roster_rows(&s, &caller, &o, kind, Some(on), &[], false).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let mut r = render(&AttendanceBlock::new(kind, Some(on), rows, numbers_by_hand(&f)));
+    r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    r
 }
 
 /// A record read through the RecordLife scope (404 outside it).
@@ -781,7 +922,7 @@ pub async fn edit_page(State(s): State<Shared>, caller: Caller, Path(id): Path<i
         .return_reason
         .as_ref()
         .filter(|_| full.record.state() == RecordStatus::Returned)
-        .map(|r| format!("上级退回的原因：{r}。修改后请重新提交审核。"));
+        .map(|r| Notice::Check(format!("上级退回的原因：{r}。修改后请重新提交审核。")));
     form_view(&s, &caller, &ctx, &f, &types, Some(full.record.held_on), &FieldErrors::default(), None, notice).await
 }
 

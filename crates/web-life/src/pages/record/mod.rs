@@ -9,9 +9,14 @@
 //! (review runs 支部 → 党委 → 组织部): a record of the caller's own top organization is seen but
 //! not reviewed (403).
 //!
-//! The form works without script: the roster follows the date only when the user presses
-//! 按日期载入名册 (or saves after changing the date or the types, which reloads it instead of
-//! saving); 增加一行 adds a resolution row. Everything typed is kept across these round trips.
+//! The form works without script: the roster follows the date when the user presses 按日期载入名册,
+//! or saves after changing the date or the types (which lists the new roster instead of saving,
+//! says so, and reports every other problem of the form in the same round); 增加一行 adds a
+//! resolution row, 全部出席 marks everyone on the roster present. Everything typed is kept across
+//! these round trips. With our own script (`/assets/life-form.js`) the attendance block follows
+//! the date and the types as they change (`/orgs/{id}/life/attendance`, keeping what was typed
+//! for those still on the roster) and 全部出席 works in place. The print view
+//! (`/life/records/{id}/print`) is the one-page 会议记录 a branch keeps in its archive.
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -25,7 +30,9 @@ use web_core::{Caller, Shared};
 pub(crate) fn routes(r: Routes) -> Routes {
     r.add("GET", "/life", Target::OrgQuery, get(records))
         .add("GET,POST", "/orgs/{id}/life/new", Target::Org, get(new_page).post(new_post))
+        .add("GET", "/orgs/{id}/life/attendance", Target::Org, get(attendance_block))
         .add("GET", "/life/records/{id}", Target::LifeRecord, get(record))
+        .add("GET", "/life/records/{id}/print", Target::LifeRecord, get(record_print))
         .add("GET,POST", "/life/records/{id}/edit", Target::LifeRecord, get(edit_page).post(edit_post))
         .add("POST", "/life/records/{id}/submit", Target::LifeRecord, post(submit))
         .add("POST", "/life/records/{id}/review", Target::LifeRecord, post(review))

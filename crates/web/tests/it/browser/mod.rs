@@ -292,3 +292,92 @@ fn picking_an_organization_and_finding_a_member() {
     drop(b);
     stop.send(()).ok();
 }
+
+/// A branch secretary on a phone records a meeting: the roster follows the date as it changes
+/// (the form's own script), 全部出席 marks everyone in one tap, the attendance rows are cards that
+/// fit the screen; then the printed 会议记录 at phone and desktop width.
+#[test]
+fn a_meeting_recorded_on_a_phone_and_its_printed_record() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, branch_a) = serve();
+    let dir = shots();
+    let b = Browser::start(390, 844).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/login")).unwrap();
+    b.fill("input[name=username]", "u_party_worker").unwrap();
+    b.fill("input[name=password]", common::PASSWORD).unwrap();
+    b.click(&b.find("button[type=submit]").unwrap()).unwrap();
+    wait_for(&b, "工作台");
+
+    b.goto(&format!("{base}/orgs/{branch_a}/life/new")).unwrap();
+    wait_for(&b, "会议基本情况");
+    b.click(&b.find("input[name=types][value=theme_day]").unwrap()).unwrap();
+    b.fill("#f-title", "十月主题党日：重温入党誓词").unwrap();
+    b.fill("#f-place", "社区党群服务中心").unwrap();
+    b.fill("#f-host", "甲党员").unwrap();
+    b.fill("#f-recorder", "甲二党员").unwrap();
+    b.fill("#f-minutes", "集体重温入党誓词，交流学习体会。").unwrap();
+    // someone marked away before the date is set: kept when the roster of the date comes
+    b.execute("document.querySelectorAll('select[name^=att_]')[1].value = 'absent';").unwrap();
+    b.execute(
+        "var d = document.getElementById('f-held_on'); d.value = '2026-10-15'; \
+         d.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .unwrap();
+    let form = wait_for(&b, "<strong>2026-10-15</strong>");
+    assert!(form.contains("参会名单已按新的日期/类型更新"), "the script says the roster changed");
+    let kept = b.execute("return document.querySelectorAll('select[name^=att_]')[1].value").unwrap();
+    assert_eq!(kept.as_str(), Some("absent"), "the choice typed before is kept");
+    // 全部出席 in one tap
+    b.click(&b.find("button[data-all-present]").unwrap()).unwrap();
+    let all = b
+        .execute("return Array.prototype.every.call(document.querySelectorAll('select[name^=att_]'), function (s) { return s.value === 'present'; })")
+        .unwrap();
+    assert_eq!(all.as_bool(), Some(true), "everyone present");
+    b.execute(
+        "document.querySelectorAll('select[name^=att_]')[1].value = 'leave'; \
+         document.querySelectorAll('input[name^=reason_]')[1].value = '外出务工';",
+    )
+    .unwrap();
+    // at 390 px every row is a card: nothing cut off, nothing scrolled sideways
+    let fits = b
+        .execute(
+            "var t = document.querySelector('table.att-table'); var w = window.innerWidth; \
+             var ok = t.scrollWidth <= t.clientWidth + 1; \
+             document.querySelectorAll('table.att-table select, table.att-table input').forEach(function (e) { \
+               var r = e.getBoundingClientRect(); if (r.left < 0 || r.right > w) ok = false; }); \
+             return ok;",
+        )
+        .unwrap();
+    assert_eq!(fits.as_bool(), Some(true), "the attendance fits the phone's width");
+    b.execute("document.querySelector('#attendance-block').scrollIntoView();").unwrap();
+    shot("30-life-form-phone");
+    b.execute("document.querySelector('#res-h').scrollIntoView();").unwrap();
+    shot("30b-life-form-phone-resolutions");
+    b.click(&b.find("button.primary[name=action][value=submit]").unwrap()).unwrap();
+    for _ in 0..50 {
+        if b.url().unwrap().contains("/life/records/") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(b.url().unwrap().contains("/life/records/"), "saved: on the record page");
+    wait_for(&b, "待审核");
+
+    b.click(&b.link("打印").unwrap()).unwrap();
+    let sheet = wait_for(&b, "主持人（签字）");
+    assert!(sheet.contains("甲二党员（外出务工）") && sheet.contains("重温入党誓词"), "the printed record");
+    shot("31-life-print-390");
+    b.resize(1366, 900).unwrap();
+    b.goto(&b.url().unwrap()).unwrap();
+    wait_for(&b, "记录人（签字）");
+    shot("32-life-print-1366");
+    b.execute("window.scrollTo(0, document.body.scrollHeight);").unwrap();
+    shot("33-life-print-1366-foot");
+    let pages = b.print_pdf(&dir.join("34-life-print.pdf")).unwrap();
+    assert_eq!(pages, 1, "the record prints on one A4 page");
+    drop(b);
+    stop.send(()).ok();
+}

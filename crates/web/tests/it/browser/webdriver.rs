@@ -160,6 +160,23 @@ impl Browser {
         std::fs::write(to, png).map_err(|e| e.to_string())
     }
 
+    /// Save the page as the browser prints it (print styles, A4 paper) to a PDF; the number of
+    /// pages.
+    pub fn print_pdf(&self, to: &Path) -> Result<usize, String> {
+        use base64::Engine;
+        let v = self.cmd(
+            "POST",
+            "/print",
+            Some(json!({"page": {"width": 21.0, "height": 29.7}, "margin": {"top": 0, "bottom": 0, "left": 0, "right": 0}})),
+        )?;
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| e.to_string())?;
+        std::fs::write(to, &pdf).map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&pdf);
+        Ok(text.matches("/Type /Page").count() - text.matches("/Type /Pages").count())
+    }
+
     /// Run a script in the page (for what typing cannot do portably, such as a date input's
     /// value, whose typed form depends on the browser's locale).
     pub fn execute(&self, script: &str) -> Result<Value, String> {
