@@ -422,7 +422,7 @@ async fn load_job(s: &Shared, caller: &Caller, id: i64) -> Result<ImportJob, Res
 fn report_page(
     caller: &Caller,
     job: &ImportJob,
-    page: usize,
+    page: i64,
     notice: &str,
     problem: &str,
 ) -> Result<ReportPage, Response> {
@@ -436,7 +436,7 @@ fn report_page(
     let shown = result.as_ref().unwrap_or(&report);
     let error_total = shown.errors.len();
     let pages = error_total.div_ceil(ERRORS_PER_PAGE).max(1);
-    let page = page.clamp(1, pages);
+    let page = web_core::paging::clamp_usize(page, error_total, ERRORS_PER_PAGE);
     let errors = shown
         .errors
         .iter()
@@ -492,7 +492,7 @@ pub async fn job(
         "committed" => "导入完成。",
         _ => "",
     };
-    let page = q.page.trim().parse().unwrap_or(1);
+    let page = web_core::paging::asked(&q.page);
     render(&tri!(report_page(&caller, &job, page, notice, "")))
 }
 

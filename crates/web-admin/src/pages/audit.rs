@@ -295,8 +295,9 @@ pub async fn viewer(State(s): State<Shared>, caller: Caller, Query(q): Query<Aud
             return r;
         }
     };
-    let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let found = match service::audit::search(&s.store, &caller, &filter, page, PER_PAGE).await {
+    let page = web_core::paging::asked(&q.page);
+    let read = |p| service::audit::search(&s.store, &caller, &filter, p, PER_PAGE);
+    let found = match web_core::paging::within(page, read).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
