@@ -24,6 +24,7 @@ mod export;
 mod import;
 mod limits;
 mod source;
+mod template;
 mod writer;
 mod xlsx;
 
@@ -44,6 +45,7 @@ pub use limits::{
     configure_import_max_rows, ImportLimits, DEFAULT_MAX_ROWS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_OTHER_PART_BYTES,
     MAX_ROW_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_SHEET_BYTES,
 };
+pub use template::template;
 
 /// A spreadsheet file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
