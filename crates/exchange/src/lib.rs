@@ -16,6 +16,8 @@
 //!   references written as `/`-joined name chains from the export root. CSV is UTF-8 with BOM so
 //!   Excel opens it correctly. Cells that a spreadsheet would run as a formula are neutralised
 //!   with a leading `'` (removed again on import).
+//! * **Templates** ([`template()`]): the importer's headers, one example row that imports as it is
+//!   and, in a workbook, dropdowns of the accepted values and a 填写说明 sheet.
 //! * [`mod@bench`]: the naive baseline and the data generator for the import benchmark.
 
 mod cell;
