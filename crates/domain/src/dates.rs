@@ -1,6 +1,26 @@
 //! Date parsing and arithmetic (RULES 0.3 DATE-01, DATE-02).
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone};
+
+/// The product's time zone: China Standard Time, UTC+8 all year.
+pub fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// A moment as shown to the second in China time, `2026-12-07 14:03:05`, whatever zone it was
+/// written in.
+pub fn china_time<Tz: TimeZone>(t: &DateTime<Tz>) -> String {
+    t.with_timezone(&china()).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// A moment written as RFC 3339 text (`2026-12-07T06:03:05.123456789Z`,
+/// `2026-12-07T14:03:05.123456+08:00`) as [`china_time`] shows it; `None` for other text.
+pub fn china_time_of(text: &str) -> Option<String> {
+    if !text.contains('T') {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(text).ok().map(|t| china_time(&t))
+}
 
 /// DATE-01: calendar-month addition, clamping to the end of a shorter month.
 /// A date shown as `YYYY-MM-DD`, written digit by digit (chrono's `Display` goes through its
@@ -118,6 +138,15 @@ mod tests {
         }
         let far = chrono::NaiveDate::from_ymd_opt(-5, 3, 4).unwrap();
         assert_eq!(super::Ymd(far).to_string(), far.to_string());
+    }
+
+    #[test]
+    fn moments_show_in_china_time_to_the_second() {
+        assert_eq!(super::china_time_of("2026-12-07T06:03:05.123456789Z").as_deref(), Some("2026-12-07 14:03:05"));
+        assert_eq!(super::china_time_of("2026-12-07T14:03:05.123456+08:00").as_deref(), Some("2026-12-07 14:03:05"));
+        assert_eq!(super::china_time_of("2026-12-31T20:00:00Z").as_deref(), Some("2027-01-01 04:00:00"));
+        assert_eq!(super::china_time_of("2026-12-07"), None);
+        assert_eq!(super::china_time_of("Tuesday"), None);
     }
 
     use super::*;

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod account;
+pub mod audit;
 pub mod dates;
 pub mod error;
 pub mod idcard;

@@ -170,6 +170,31 @@ pub fn check_phone(p: &str) -> Result<(), String> {
     }
 }
 
+/// A member's fields (the keys of the API and of the audit trail's details) with their labels:
+/// how the API and the audit viewer name them.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("name", "姓名"),
+    ("sex", "性别"),
+    ("id_number", "公民身份号码"),
+    ("ethnicity", "民族"),
+    ("birth_date", "出生日期"),
+    ("education", "学历"),
+    ("category", "人员类别"),
+    ("join_date", "入党日期"),
+    ("full_date", "转正日期"),
+    ("job_post", "工作岗位"),
+    ("phone", "联系电话"),
+    ("work_unit", "工作单位"),
+    ("residence_community", "现居住社区"),
+    ("occupation", "职业"),
+    ("is_mobile", "是否流动党员"),
+    ("mobile_to", "流动去向"),
+    ("is_lost_contact", "是否失联"),
+    ("is_needy", "是否困难党员"),
+    ("status", "党籍状态"),
+    ("status_date", "状态日期"),
+];
+
 /// A member as stored. `id_number` and `phone` are personal data: mask them for display.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Member {

@@ -152,6 +152,39 @@ pub struct Facility {
     pub year: Option<i32>,
 }
 
+impl Facility {
+    /// `活动场所（建成 2020）`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}（{}{}）",
+            self.kind.label(),
+            self.status.label(),
+            self.year.map(|y| format!(" {y}")).unwrap_or_default()
+        )
+    }
+}
+
+/// An organization's fields (the keys of the API and of the audit trail's details) with their
+/// labels: how the API and the audit viewer name them.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("name", "组织名称"),
+    ("short_name", "简称"),
+    ("kind", "组织类别"),
+    ("sector", "所属领域"),
+    ("region_code", "行政区划代码"),
+    ("formed_by", "组建方式"),
+    ("founded_on", "成立日期"),
+    ("has_committee", "是否设立委员会"),
+    ("term_number", "届次"),
+    ("term_start", "届期开始"),
+    ("term_end", "届期结束"),
+    ("secretary", "书记"),
+    ("contact_phone", "联系电话"),
+    ("address", "地址"),
+    ("annual_funds", "年度运转经费"),
+    ("facilities", "阵地设施"),
+];
+
 /// An organization as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Org {
@@ -227,18 +260,7 @@ impl Org {
                 if o.facilities.is_empty() {
                     "—".into()
                 } else {
-                    o.facilities
-                        .iter()
-                        .map(|f| {
-                            format!(
-                                "{}（{}{}）",
-                                f.kind.label(),
-                                f.status.label(),
-                                f.year.map(|y| format!(" {y}")).unwrap_or_default()
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("、")
+                    o.facilities.iter().map(Facility::describe).collect::<Vec<_>>().join("、")
                 },
             ),
         ]

@@ -16,6 +16,8 @@
 //!   references written as `/`-joined name chains from the export root. CSV is UTF-8 with BOM so
 //!   Excel opens it correctly. Cells that a spreadsheet would run as a formula are neutralised
 //!   with a leading `'` (removed again on import).
+//! * **Templates** ([`template()`]): the importer's headers, one example row that imports as it is
+//!   and, in a workbook, dropdowns of the accepted values and a 填写说明 sheet.
 //! * [`mod@bench`]: the naive baseline and the data generator for the import benchmark.
 
 mod cell;
@@ -24,6 +26,7 @@ mod export;
 mod import;
 mod limits;
 mod source;
+mod template;
 mod writer;
 mod xlsx;
 
@@ -44,6 +47,7 @@ pub use limits::{
     configure_import_max_rows, ImportLimits, DEFAULT_MAX_ROWS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_OTHER_PART_BYTES,
     MAX_ROW_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_SHEET_BYTES,
 };
+pub use template::template;
 
 /// A spreadsheet file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,10 +10,26 @@ use store::Store;
 
 use crate::{Ctx, ServiceError, ServiceResult};
 
-/// One page of the audit trail matching `f`, newest first.
-pub async fn search(store: &Store, ctx: &Ctx, f: &Filter, page: i64, per_page: i64) -> ServiceResult<Page<Record>> {
+mod present;
+
+pub use present::{Entry, Names};
+
+/// One page of the audit trail matching `f`, newest first, each record with the same in words
+/// ([`Entry`]): the organizations it names are looked up by id and path in one query.
+///
+/// 查看审计记录 is held over the whole system, not on a subtree: the trail records what happened
+/// everywhere, so its reader sees the names of the organizations it mentions, wherever they are.
+/// That lookup reads names only (no members, no figures), for this purpose only; an id or path
+/// that names no organization (a path an organization left when it moved) stays as recorded.
+pub async fn search(store: &Store, ctx: &Ctx, f: &Filter, page: i64, per_page: i64) -> ServiceResult<Page<Entry>> {
     ctx.require(Perm::ReadAudit)?;
-    Ok(store::audit::search(store, f, page, per_page).await?)
+    let found = store::audit::search(store, f, page, per_page).await?;
+    let (ids, paths) = present::org_refs(&found.items);
+    let trail = store::Scope::all().acting_as(ctx.actor.clone());
+    let (by_id, by_path) = store::org::names_by(store, &trail, &ids, &paths).await?;
+    let names = Names { by_id, by_path };
+    let items = found.items.into_iter().map(|r| present::entry(r, &names)).collect();
+    Ok(Page { items, total: found.total, page: found.page, per_page: found.per_page })
 }
 
 /// Every record matching `f` for an export, at most `max` (refused past it, saying so), and the

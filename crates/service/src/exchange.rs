@@ -154,6 +154,13 @@ pub async fn finish_job(store: &Store, ctx: &Ctx, id: i64, result: Option<&str>)
     Ok(store::import_job::finish(store, &scope, ctx.account.account.id, id, result).await?)
 }
 
+/// The import template for `what` (the importer's own headers, an example row, and in a workbook
+/// the guide to every column): for whoever may import. Holds no data, so nothing is recorded.
+pub fn template(ctx: &Ctx, what: ::exchange::ImportKind, format: FileFormat) -> ServiceResult<Vec<u8>> {
+    ctx.require(Perm::Exchange)?;
+    ::exchange::template(what, format).map_err(|e| ServiceError::Refused(e.to_string()))
+}
+
 /// The scope an import of `kind` writes in: where the caller holds 导入导出 together with the right
 /// to write what the file holds (维护党组织 for organizations, 维护党员信息 for rosters).
 pub fn import_scope(ctx: &Ctx, kind: Option<::exchange::ImportKind>) -> store::Scope {

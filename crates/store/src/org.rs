@@ -614,6 +614,53 @@ pub async fn names(store: &Store, scope: &Scope, ids: &[i64]) -> StoreResult<std
     Ok(out)
 }
 
+/// Organization names by id and by path, both in one query (for a listing that names
+/// organizations either way, like the audit trail): those the caller may see, dissolved ones
+/// included (history names them); an id or path outside the scope, or naming no organization, is
+/// left out.
+#[allow(clippy::type_complexity)]
+pub async fn names_by(
+    store: &Store,
+    scope: &Scope,
+    ids: &[i64],
+    paths: &[String],
+) -> StoreResult<(std::collections::HashMap<i64, String>, std::collections::HashMap<String, String>)> {
+    let (mut by_id, mut by_path) = (std::collections::HashMap::new(), std::collections::HashMap::new());
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut paths: Vec<String> = paths.iter().filter(|p| scope.contains(p)).cloned().collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let (mut ids, mut paths) = (ids.as_slice(), paths.as_slice());
+    while !ids.is_empty() || !paths.is_empty() {
+        let (id_chunk, id_rest) = ids.split_at(ids.len().min(400));
+        let (path_chunk, path_rest) = paths.split_at(paths.len().min(400));
+        (ids, paths) = (id_rest, path_rest);
+        let (id_ph, mut a) = in_list(1, id_chunk.iter().map(|i| Val::from(*i)));
+        let (path_ph, b) = in_list(a.len() + 1, path_chunk.iter().map(Val::from));
+        a.extend(b);
+        let mut conds = Vec::new();
+        if !id_chunk.is_empty() {
+            conds.push(format!("id IN ({id_ph})"));
+        }
+        if !path_chunk.is_empty() {
+            conds.push(format!("path IN ({path_ph})"));
+        }
+        let rows: Vec<(i64, String, String)> =
+            store.read().fetch_all(&format!("SELECT id, path, name FROM org WHERE {}", conds.join(" OR ")), &a).await?;
+        for (id, path, name) in rows.into_iter().filter(|(_, p, _)| scope.contains(p)) {
+            if id_chunk.contains(&id) {
+                by_id.insert(id, name.clone());
+            }
+            if path_chunk.contains(&path) {
+                by_path.insert(path, name);
+            }
+        }
+    }
+    Ok((by_id, by_path))
+}
+
 /// `$n, $n+1, …` placeholders for an IN list.
 pub(crate) fn in_list(start: usize, vals: impl Iterator<Item = Val>) -> (String, Vec<Val>) {
     let args: Vec<Val> = vals.collect();

@@ -25,6 +25,7 @@ pub mod error;
 pub mod form;
 pub use store::kept;
 pub mod pages;
+pub mod paging;
 pub mod picker;
 pub mod qr;
 pub mod routes;

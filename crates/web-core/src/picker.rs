@@ -295,8 +295,9 @@ fn wants_json(q: &PickQuery, headers: &HeaderMap) -> bool {
 /// GET /orgs/pick: the picker's matches (see the module's documentation).
 pub async fn pick(State(s): State<Shared>, caller: Caller, headers: HeaderMap, Query(q): Query<PickQuery>) -> Response {
     let Some(purpose) = Purpose::parse(&q.perm) else { return caller.not_found() };
-    let page = q.page.trim().parse::<i64>().unwrap_or(1);
-    let found = match service::org::pick(&s.store, &caller, purpose.perm(), &q.q, purpose.of(), page).await {
+    let page = crate::paging::asked(&q.page);
+    let read = |p| service::org::pick(&s.store, &caller, purpose.perm(), &q.q, purpose.of(), p);
+    let found = match crate::paging::within(page, read).await {
         Ok(f) => f,
         Err(e) => return caller.fail(e),
     };

@@ -67,7 +67,7 @@ struct SearchPage {
 }
 
 fn page_no(s: &str) -> i64 {
-    s.trim().parse::<i64>().unwrap_or(1).max(1)
+    crate::paging::asked(s)
 }
 
 /// The search box's form: sent by POST, so an ID number typed into it is in no URL (and so in no
@@ -138,7 +138,7 @@ async fn answer(s: &Shared, caller: &Caller, q: SearchQuery) -> Response {
         }
     };
     if may_members {
-        match service::member::search(&s.store, caller, &text, mp).await {
+        match crate::paging::within(mp, |p| service::member::search(&s.store, caller, &text, p)).await {
             Ok(found) => {
                 page.member_rows = found
                     .hits
@@ -170,7 +170,8 @@ async fn answer(s: &Shared, caller: &Caller, q: SearchQuery) -> Response {
     }
     // organizations by name; ID digits name no organization
     if may_orgs && matches!(kind, Ok(MemberSearch::Name(_))) {
-        match service::org::pick(&s.store, caller, Perm::ReadOrgs, &text, PickOf::Any, op).await {
+        let read = |p| service::org::pick(&s.store, caller, Perm::ReadOrgs, &text, PickOf::Any, p);
+        match crate::paging::within(op, read).await {
             Ok(found) => {
                 page.org_rows = found
                     .items

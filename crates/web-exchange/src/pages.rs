@@ -422,7 +422,7 @@ async fn load_job(s: &Shared, caller: &Caller, id: i64) -> Result<ImportJob, Res
 fn report_page(
     caller: &Caller,
     job: &ImportJob,
-    page: usize,
+    page: i64,
     notice: &str,
     problem: &str,
 ) -> Result<ReportPage, Response> {
@@ -436,7 +436,7 @@ fn report_page(
     let shown = result.as_ref().unwrap_or(&report);
     let error_total = shown.errors.len();
     let pages = error_total.div_ceil(ERRORS_PER_PAGE).max(1);
-    let page = page.clamp(1, pages);
+    let page = web_core::paging::clamp_usize(page, error_total, ERRORS_PER_PAGE);
     let errors = shown
         .errors
         .iter()
@@ -492,7 +492,7 @@ pub async fn job(
         "committed" => "导入完成。",
         _ => "",
     };
-    let page = q.page.trim().parse().unwrap_or(1);
+    let page = web_core::paging::asked(&q.page);
     render(&tri!(report_page(&caller, &job, page, notice, "")))
 }
 
@@ -572,6 +572,55 @@ async fn run_import(s: &Shared, caller: &Caller, scope: &Scope, job: &ImportJob)
         ..ImportOptions::new(today())
     };
     exchange::import_file(&s.store, scope, &path, &opts, &store::NoProgress).await.map_err(|e| e.to_string())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TemplateQuery {
+    /// `orgs` for the organization template; the member roster's otherwise.
+    kind: String,
+}
+
+fn template_kind(q: &TemplateQuery) -> ImportKind {
+    match q.kind.as_str() {
+        "orgs" => ImportKind::Orgs,
+        _ => ImportKind::Members,
+    }
+}
+
+/// The import template as a download named after what it holds (党员名册导入模板.xlsx).
+fn template_file(caller: &Caller, what: ImportKind, format: FileFormat) -> Response {
+    let bytes = match service::exchange::template(caller, what, format) {
+        Ok(b) => b,
+        Err(e) => return caller.fail(e),
+    };
+    let (stem, ascii) = match what {
+        ImportKind::Members => ("党员名册导入模板", "member-import-template"),
+        ImportKind::Orgs => ("党组织导入模板", "org-import-template"),
+    };
+    let (ext, mime) = match format {
+        FileFormat::Xlsx => ("xlsx", XLSX_TYPE),
+        FileFormat::Csv => ("csv", "text/csv; charset=utf-8"),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (header::CONTENT_DISPOSITION, attachment(&format!("{stem}.{ext}"), &format!("{ascii}.{ext}"))),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// GET /import/template.xlsx: the workbook to fill in (`?kind=orgs` for organizations): the
+/// importer's headers, one example row that imports as it is, and a sheet explaining each column.
+pub async fn template_xlsx(caller: Caller, Query(q): Query<TemplateQuery>) -> Response {
+    template_file(&caller, template_kind(&q), FileFormat::Xlsx)
+}
+
+/// GET /import/template.csv: the same headers and example row as CSV (UTF-8 with BOM).
+pub async fn template_csv(caller: Caller, Query(q): Query<TemplateQuery>) -> Response {
+    template_file(&caller, template_kind(&q), FileFormat::Csv)
 }
 
 /// GET /import/{id}/errors.xlsx: the bad rows with their reasons, to correct and import again.
@@ -791,6 +840,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         Target::None,
         get(import_form).post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 1024 * 1024)),
     )
+    .add("GET", "/import/template.xlsx", Target::None, get(template_xlsx))
+    .add("GET", "/import/template.csv", Target::None, get(template_csv))
     .add("GET", "/import/{id}", Target::Import, get(job))
     .add("POST", "/import/{id}/commit", Target::Import, axum::routing::post(commit))
     .add("GET", "/import/{id}/errors.xlsx", Target::Import, get(errors_xlsx))

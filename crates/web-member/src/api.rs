@@ -371,29 +371,9 @@ pub struct MemberPatch {
     status_date: Option<NaiveDate>,
 }
 
-/// The keys of [`MemberCreate`] / [`MemberPatch`] besides `org_id`, with their labels.
-pub const MEMBER_FIELDS: &[(&str, &str)] = &[
-    ("name", "姓名"),
-    ("sex", "性别"),
-    ("id_number", "公民身份号码"),
-    ("ethnicity", "民族"),
-    ("birth_date", "出生日期"),
-    ("education", "学历"),
-    ("category", "人员类别"),
-    ("join_date", "入党日期"),
-    ("full_date", "转正日期"),
-    ("job_post", "工作岗位"),
-    ("phone", "联系电话"),
-    ("work_unit", "工作单位"),
-    ("residence_community", "现居住社区"),
-    ("occupation", "职业"),
-    ("is_mobile", "是否流动党员"),
-    ("mobile_to", "流动去向"),
-    ("is_lost_contact", "是否失联"),
-    ("is_needy", "是否困难党员"),
-    ("status", "党籍状态"),
-    ("status_date", "状态日期"),
-];
+/// The keys of [`MemberCreate`] / [`MemberPatch`] besides `org_id`, with their labels (the
+/// member's fields as the domain names them).
+pub const MEMBER_FIELDS: &[(&str, &str)] = domain::member::FIELDS;
 
 fn label(key: &str) -> &'static str {
     MEMBER_FIELDS.iter().find(|(k, _)| *k == key).map_or("", |(_, l)| l)

@@ -105,8 +105,9 @@ fn at(t: &DateTime<Utc>) -> String {
 
 async fn inbox(State(s): State<Shared>, caller: Caller, Query(q): Query<InboxQuery>) -> Response {
     let unread_only = q.show == "unread";
-    let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let page = match service::message::inbox(&s.store, &caller, unread_only, page_no, PER_PAGE).await {
+    let page_no = web_core::paging::asked(&q.page);
+    let read = |p| service::message::inbox(&s.store, &caller, unread_only, p, PER_PAGE);
+    let page = match web_core::paging::within(page_no, read).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };

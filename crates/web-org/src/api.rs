@@ -401,25 +401,9 @@ pub struct FacilityIn {
     year: Option<i32>,
 }
 
-/// The keys of [`OrgCreate`] / [`OrgPatch`], with their labels, for the schema test.
-pub const ORG_FIELDS: &[(&str, &str)] = &[
-    ("name", "组织名称"),
-    ("short_name", "简称"),
-    ("kind", "组织类别"),
-    ("sector", "所属领域"),
-    ("region_code", "行政区划代码"),
-    ("formed_by", "组建方式"),
-    ("founded_on", "成立日期"),
-    ("has_committee", "是否设立委员会"),
-    ("term_number", "届次"),
-    ("term_start", "届期开始"),
-    ("term_end", "届期结束"),
-    ("secretary", "书记"),
-    ("contact_phone", "联系电话"),
-    ("address", "地址"),
-    ("annual_funds", "年度运转经费"),
-    ("facilities", "阵地设施"),
-];
+/// The keys of [`OrgCreate`] / [`OrgPatch`], with their labels (the organization's fields as the
+/// domain names them).
+pub const ORG_FIELDS: &[(&str, &str)] = domain::org::FIELDS;
 
 fn label(key: &str) -> &'static str {
     ORG_FIELDS.iter().find(|(k, _)| *k == key).map_or("", |(_, l)| l)

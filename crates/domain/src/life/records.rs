@@ -9,6 +9,31 @@ use crate::error::FieldErrors;
 
 use super::*;
 
+/// A meeting record's fields (the keys of the API and of the audit trail's details) with their
+/// labels.
+pub const RECORD_FIELDS: &[(&str, &str)] = &[
+    ("types", "会议类型"),
+    ("title", "会议主题"),
+    ("held_on", "会议日期"),
+    ("start_time", "开始时间"),
+    ("end_time", "结束时间"),
+    ("place", "地点"),
+    ("host", "主持人"),
+    ("recorder", "记录人"),
+    ("lecturer", "授课人"),
+    ("lecturer_member_id", "授课人"),
+    ("belongs_to_year", "所属年度"),
+    ("agenda", "议程"),
+    ("minutes", "会议纪要"),
+    ("observers", "列席人员"),
+    ("attendance", "出席情况"),
+    ("expected", "应到人数"),
+    ("present", "实到人数"),
+    ("leave", "请假人数"),
+    ("absent", "缺席人数"),
+    ("resolutions", "决议"),
+];
+
 /// Review state of a record: draft → submitted → accepted, or returned with a reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

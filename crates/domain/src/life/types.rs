@@ -26,6 +26,14 @@ impl RosterKind {
             RosterKind::None => "none",
         }
     }
+    /// Whose attendance it records, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            RosterKind::Branch => "本组织全体党员",
+            RosterKind::Committee => "支部委员",
+            RosterKind::None => "不按名册（手工填写人数）",
+        }
+    }
     pub fn from_code(s: &str) -> Option<Self> {
         Some(match s {
             "branch" => RosterKind::Branch,

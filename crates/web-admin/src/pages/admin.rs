@@ -105,8 +105,9 @@ fn role_choices() -> Vec<(&'static str, &'static str)> {
 pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
     tri!(caller.require(Perm::ManageAccounts));
     let filter = AccountFilter { q: Some(q.q.clone()), role: Role::from_code(&q.role) };
-    let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let (found, pending) = match service::account::search_accounts(&s.store, &caller, &filter, page, PER_PAGE).await {
+    let page = web_core::paging::asked(&q.page);
+    let read = |p| service::account::search_accounts(&s.store, &caller, &filter, p, PER_PAGE);
+    let (found, pending) = match web_core::paging::within(page, read).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };

@@ -1,6 +1,12 @@
 //! 审计管理员: the audit trail viewer (filters, newest first, 50 a page), its CSV export (itself
 //! recorded in the trail, as a sensitive read) and the hash chain check. Read only: nothing here
-//! changes a record. Details are shown as the store wrote them (personal values already redacted).
+//! changes a record.
+//!
+//! The viewer shows each record in words (`service::audit::Entry`): actions, targets, fields and
+//! coded values by their Chinese names, times in China time to the second, organizations by name
+//! (personal values were redacted when the record was written). The export keeps every record
+//! exactly as stored — codes, the detail as JSON, the time with its offset and fraction, the hash —
+//! so a file can be checked against the chain and read by a program; it adds the action's name.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -9,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use service::ServiceError;
-use store::audit::{Filter, Record};
+use store::audit::Filter;
 
 use super::account::Errs;
 use super::{render, urlencode};
@@ -111,101 +117,14 @@ fn parse_time(raw: &str, end: bool) -> Result<Option<NaiveDateTime>, String> {
     Err(format!("“{}”不是有效的时间，应写作 2026-11-21 或 2026-11-21 08:30（北京时间）", raw.trim()))
 }
 
-/// What an action code means, for the viewer.
-fn action_label(action: &str) -> &'static str {
-    match action {
-        "account.create" => "新建账号",
-        "account.grant" => "授予角色",
-        "account.revoke" => "撤销授权",
-        "account.disable" => "停用账号",
-        "account.enable" => "启用账号",
-        "account.password" => "修改密码",
-        "account.password_reset" => "重置密码",
-        "account.login" => "登录",
-        "account.totp_begin" => "开始绑定两步验证",
-        "account.totp_enable" => "启用两步验证",
-        "account.totp_disable" => "关闭两步验证",
-        "account.totp_reset" => "重置两步验证",
-        "account.recovery_codes" => "重新生成恢复码",
-        "account.member_lookup" => "按身份号码查找党员",
-        "api_token.create" => "创建 API 令牌",
-        "api_token.revoke" => "撤销 API 令牌",
-        "session.create" => "开始会话",
-        "session.promote" => "通过两步验证",
-        "session.end" => "结束会话",
-        "session.end_all" => "结束全部会话",
-        "session.end_others" => "退出其他设备",
-        "login_attempt.prune" => "清理登录记录",
-        "audit.export" => "导出审计记录",
-        "org.create" => "新建党组织",
-        "org.update" => "修改党组织",
-        "org.move" => "调整隶属关系",
-        "org.dissolve" => "撤销党组织",
-        "org.import" => "导入党组织",
-        "member.create" => "新增党员",
-        "member.update" => "修改党员信息",
-        "member.import" => "导入党员",
-        "stats.recompute" => "重算统计",
+/// How alarming a result is (a tag class).
+fn result_class(result: &str) -> &'static str {
+    match result {
+        "ok" | "found" | "second_factor_ok" => "ok-tag",
+        "invalid" | "second_factor_invalid" => "sev-warning",
+        "locked" | "disabled" => "sev-error",
         _ => "",
     }
-}
-
-/// A result code in words, and how alarming it is (a tag class).
-fn result_label(result: &str) -> (&'static str, &'static str) {
-    match result {
-        "ok" => ("成功", "ok-tag"),
-        "found" => ("找到", "ok-tag"),
-        "not_found" => ("未找到", ""),
-        "password_ok" => ("密码正确，待两步验证", ""),
-        "second_factor_ok" => ("两步验证通过", "ok-tag"),
-        "invalid" => ("失败", "sev-warning"),
-        "second_factor_invalid" => ("动态口令错误", "sev-warning"),
-        "locked" => ("已锁定", "sev-error"),
-        "disabled" => ("账号已停用", "sev-error"),
-        _ => ("", ""),
-    }
-}
-
-/// A detail value in words: text without quotes, nothing as （空）.
-fn show(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "（空）".into(),
-        Value::Bool(true) => "是".into(),
-        Value::Bool(false) => "否".into(),
-        other => other.to_string(),
-    }
-}
-
-fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Object(m) if m.len() == 2 && m.contains_key("before") && m.contains_key("after") => {
-            out.push((prefix.to_string(), format!("{} → {}", show(&m["before"]), show(&m["after"]))));
-        }
-        Value::Object(m) if !m.is_empty() => {
-            for (k, x) in m {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                flatten(&key, x, out);
-            }
-        }
-        Value::Object(_) => {}
-        _ => out.push((prefix.to_string(), show(v))),
-    }
-}
-
-/// The before/after detail of a record as (field, value) lines; a change reads `旧 → 新`.
-fn detail_lines(detail: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    match serde_json::from_str::<Value>(detail) {
-        Ok(v) => flatten("", &v, &mut out),
-        Err(_) => out.push((String::new(), detail.to_string())),
-    }
-    out
-}
-
-/// `2026-11-21T10:30:05.123456+08:00` as `2026-11-21 10:30:05 +08:00`.
-fn show_time(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at).map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string()).unwrap_or(at.into())
 }
 
 pub struct Row {
@@ -218,33 +137,34 @@ pub struct Row {
     action: String,
     action_label: &'static str,
     target: String,
+    target_code: String,
+    /// The target as a query value: the link filters the trail by it.
+    target_query: String,
     result: String,
     result_label: &'static str,
     result_class: &'static str,
     lines: Vec<(String, String)>,
 }
 
-impl From<&Record> for Row {
-    fn from(r: &Record) -> Self {
-        let (result_label, result_class) = result_label(&r.result);
+impl From<service::audit::Entry> for Row {
+    fn from(e: service::audit::Entry) -> Self {
+        let r = e.record;
         Row {
             seq: r.seq,
-            time: show_time(&r.at),
-            actor: r.actor.clone(),
-            role: r.role.clone(),
-            scope: match r.scope.as_str() {
-                "*" => "全部".into(),
-                "" => "—".into(),
-                s => s.to_string(),
-            },
-            ip: r.source_ip.clone().unwrap_or_else(|| "—".into()),
-            action: r.action.clone(),
-            action_label: action_label(&r.action),
-            target: r.target.clone(),
-            result: r.result.clone(),
-            result_label,
-            result_class,
-            lines: detail_lines(&r.detail),
+            time: e.time,
+            actor: r.actor,
+            role: r.role,
+            scope: e.scope,
+            ip: r.source_ip.unwrap_or_else(|| "—".into()),
+            action_label: e.action.unwrap_or(""),
+            action: r.action,
+            target: e.target,
+            target_query: urlencode(&r.target),
+            target_code: r.target,
+            result_label: e.result.unwrap_or(""),
+            result_class: result_class(&r.result),
+            result: r.result,
+            lines: e.lines,
         }
     }
 }
@@ -261,6 +181,8 @@ struct AuditPage {
     pages: i64,
     link: String,
     export_max: i64,
+    /// The actions offered in the filter: (code, label).
+    actions: &'static [(&'static str, &'static str)],
 }
 
 fn crumbs(caller: &Caller, last: &str) -> Nav {
@@ -289,27 +211,30 @@ pub async fn viewer(State(s): State<Shared>, caller: Caller, Query(q): Query<Aud
                 pages: 1,
                 link,
                 export_max: EXPORT_MAX,
+                actions: domain::audit::ACTIONS,
             };
             let mut r = render(&page);
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return r;
         }
     };
-    let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let found = match service::audit::search(&s.store, &caller, &filter, page, PER_PAGE).await {
+    let page = web_core::paging::asked(&q.page);
+    let read = |p| service::audit::search(&s.store, &caller, &filter, p, PER_PAGE);
+    let found = match web_core::paging::within(page, read).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
     render(&AuditPage {
         nav: crumbs(&caller, ""),
         errs: Errs::default(),
-        rows: found.items.iter().map(Row::from).collect(),
         total: found.total,
         page: found.page,
         pages: found.pages(),
+        rows: found.items.into_iter().map(Row::from).collect(),
         q,
         link,
         export_max: EXPORT_MAX,
+        actions: domain::audit::ACTIONS,
     })
 }
 
@@ -354,7 +279,7 @@ pub async fn export(State(s): State<Shared>, caller: Caller, Query(q): Query<Aud
             r.scope.clone(),
             r.source_ip.clone().unwrap_or_default(),
             r.action.clone(),
-            action_label(&r.action).to_string(),
+            domain::audit::action_label(&r.action).unwrap_or("").to_string(),
             r.target.clone(),
             r.result.clone(),
             r.detail.clone(),

@@ -994,9 +994,10 @@ pub async fn findings(State(s): State<Shared>, caller: Caller, Query(q): Query<F
         Err(e) => return caller.fail(e),
     };
     let kind = FindingKind::from_code(q.kind.trim());
-    let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let page_no = web_core::paging::asked(&q.page);
+    let read = |p| service::life::compliance::findings(&s.store, &caller, &org, kind, p, FINDINGS_PER_PAGE);
     let (page, counts, last) = match tokio::try_join!(
-        service::life::compliance::findings(&s.store, &caller, &org, kind, page_no, FINDINGS_PER_PAGE),
+        web_core::paging::within(page_no, read),
         service::life::compliance::finding_counts(&s.store, &caller, &org),
         service::life::compliance::last_run(&s.store, &caller),
     ) {

@@ -194,7 +194,7 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
     let former = status.is_some();
     let sort = MemberSort::from_code(&q.sort).unwrap_or_default();
     let desc = q.dir == "desc";
-    let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let page_no = web_core::paging::asked(&q.page);
     // the filters as a query string, without sort and page: with them, what the rows are of
     let mut filters = format!("/members?org={}", org.id);
     for (k, v) in [
@@ -229,7 +229,10 @@ pub async fn members(State(s): State<Shared>, caller: Caller, Query(q): Query<Me
         .get::<RosterPages>()
         .0
         .get_or_load(&s.store, caller.generations, key, || async {
-            let page = service::member::roster_lines(&s.store, &org, &filter, sort, desc, page_no, PER_PAGE).await?;
+            let page = web_core::paging::within(page_no, |p| {
+                service::member::roster_lines(&s.store, &org, &filter, sort, desc, p, PER_PAGE)
+            })
+            .await?;
             Ok::<_, RosterFail>(Arc::new(roster_view(page, former)?))
         })
         .await;

@@ -99,7 +99,7 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
     let ancestors = service::org::ancestors(&s.store, &caller, Perm::ReadOrgs, id).await.unwrap_or_default();
     let children_total = nodes.len().saturating_sub(1);
     let cpages = children_total.div_ceil(CHILDREN_PER_PAGE).max(1);
-    let cpage = q.cpage.parse::<usize>().unwrap_or(1).clamp(1, cpages);
+    let cpage = web_core::paging::clamp_usize(web_core::paging::asked(&q.cpage), children_total, CHILDREN_PER_PAGE);
     let children = nodes
         .iter()
         .skip(1 + (cpage - 1) * CHILDREN_PER_PAGE)

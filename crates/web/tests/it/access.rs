@@ -133,6 +133,9 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     // 数据导入导出 and 统计分析
     ("GET", "/import", Policy::Business(P::Exchange)),
     ("POST", "/import", Policy::Business(P::Exchange)),
+    // the import templates hold no data: for whoever may import
+    ("GET", "/import/template.xlsx", Policy::Business(P::Exchange)),
+    ("GET", "/import/template.csv", Policy::Business(P::Exchange)),
     ("GET", "/import/{id}", Policy::Business(P::Exchange)),
     ("POST", "/import/{id}/commit", Policy::Business(P::Exchange)),
     ("GET", "/import/{id}/errors.xlsx", Policy::Business(P::Exchange)),

@@ -551,19 +551,20 @@ async fn audit_viewer_filters_and_exports() {
 
         let (status, _, body) = send(&w.app, get("/audit", &aud.cookie)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains("+08:00"), "times with their offset: {body}");
-        assert!(body.find("test.formula").unwrap() < body.find("停用账号").unwrap(), "newest first");
+        assert!(body.contains("时间（北京时间）"), "times in China time: {body}");
+        let disabled = body.find("<span title=\"account.disable\">停用账号</span>").expect("the disabling");
+        assert!(body.find("test.formula").unwrap() < disabled, "newest first");
 
         let (status, _, body) =
             send(&w.app, get("/audit?actor=u_security_admin&action=account.&result=ok", &aud.cookie)).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("共 1 条"), "{body}");
         assert!(body.contains("停用账号") && body.contains(&format!("account:{pw}")), "{body}");
-        assert!(body.contains("is_disabled：") && body.contains("否 → 是"), "before and after: {body}");
+        assert!(body.contains("停用：</span>否 → 是"), "before and after: {body}");
         assert!(body.contains("安全管理员") && body.contains("unknown"), "role and source address: {body}");
 
         let (_, _, body) = send(&w.app, get(&format!("/audit?target=account:{pw}"), &aud.cookie)).await;
-        assert!(body.contains("session.create") && !body.contains("test.formula"), "{body}");
+        assert!(body.contains("开始会话") && !body.contains("test.formula"), "{body}");
 
         // time filters in China time
         let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
@@ -588,6 +589,81 @@ async fn audit_viewer_filters_and_exports() {
         assert_eq!(rec.len(), 1);
         assert_eq!((rec[0].0.as_str(), rec[0].1.as_str()), ("u_audit_admin", "ok"));
         assert!(rec[0].3.contains("\"records\":1") && rec[0].3.contains("test."), "{}", rec[0].3);
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_viewer_speaks_chinese() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let aud = w.logins[&Role::AuditAdmin].clone();
+        // a 党组织管理员 of 甲县委 adds a probationary member to 甲社区党支部, then makes them full
+        let county = store::org::get(&db.store, &Scope::all(), w.county_a).await.unwrap();
+        let scope = Scope::subtrees([county.path.clone()]).acting_as(store::Actor::new("u_org_admin", "党组织管理员"));
+        let today = common::d("2026-11-21");
+        let mut input = domain::member::MemberInput {
+            name: "审计党员".into(),
+            id_number: domain::idcard::compose("110105", common::d("1990-03-04"), 201),
+            category: Some(domain::member::Category::Probationary),
+            join_date: Some(common::d("2026-01-10")),
+            ..Default::default()
+        };
+        let m = store::member::create(&db.store, &scope, w.branch_a, &input, today).await.unwrap();
+        input.category = Some(domain::member::Category::Full);
+        input.join_date = Some(common::d("2025-01-10"));
+        input.full_date = Some(common::d("2026-01-10"));
+        store::member::update(&db.store, &scope, m.id, None, &input, today).await.unwrap();
+        // a scope whose path names no organization (one that has since moved, say)
+        let gone = Scope::subtrees(["99990001".to_string()]).acting_as(store::Actor::new("u_gone", "党务工作者"));
+        store::audit::record_now(&db.store, &gone, "member.read_personal", "member:1", "ok", serde_json::json!({}))
+            .await
+            .unwrap();
+
+        let (status, _, body) = send(&w.app, get("/audit", &aud.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        // actions, targets and fields by their Chinese names, coded values by their labels
+        for want in [
+            "新增党员",
+            "修改党员信息",
+            "开始会话",
+            &format!("党员（编号 {}）", m.id),
+            "姓名：</span>审计党员",
+            "人员类别：</span>预备党员",
+            "人员类别：</span>预备党员 → 正式党员",
+            "党籍状态：</span>正常",
+            "性别：</span>男",
+            "是否流动党员：</span>否",
+            "党组织：</span>甲社区党支部",
+            "待完成两步验证：</span>否",
+            "范围 中共甲县委",
+            "范围 99990001",
+        ] {
+            assert!(body.contains(want), "{want}: {body}");
+        }
+        // no developer keys, codes or tree paths
+        for raw in ["is_totp_pending", "probationary", "after.", "category", "org_id", "expires_at", &county.path] {
+            assert!(!body.contains(raw), "{raw} shown: {body}");
+        }
+        // times in China time to the second, those in the details too
+        let records = store::audit::recent(&db.store, 2000).await.unwrap();
+        let created = records.iter().find(|r| r.action == "member.create").unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(&created.at).unwrap().with_timezone(&chrono::Utc);
+        let shown = (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M:%S").to_string();
+        assert!(body.contains(&format!(">{shown}<")), "{shown}: {body}");
+        assert!(!body.contains(&created.at), "the stored time is not shown as stored");
+        let session = records.iter().find(|r| r.action == "session.create").unwrap();
+        let expires: serde_json::Value = serde_json::from_str(&session.detail).unwrap();
+        let expires = expires["expires_at"].as_str().unwrap().to_string();
+        let expires_utc = chrono::DateTime::parse_from_rfc3339(&expires).unwrap().with_timezone(&chrono::Utc);
+        let expires_shown = (expires_utc + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M:%S").to_string();
+        assert!(body.contains(&format!("到期时间：</span>{expires_shown}")), "{expires_shown}: {body}");
+        assert!(!body.contains(&expires), "{expires} shown as stored");
+
+        // the export keeps the records as stored, for programs and for checking against the chain
+        let (status, _, csv) = send(&w.app, get("/audit/export?action=member.create", &aud.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(csv.contains("probationary") && csv.contains(&created.at) && csv.contains("新增党员"), "{csv}");
         db.finish().await;
     }
 }

@@ -525,3 +525,84 @@ async fn demo_city_service_network_coverage() {
     assert_eq!(female, summary.female as i64);
     db.finish().await;
 }
+
+/// Upload `file` to the import page as `login` into `org`: the report page of the dry run.
+async fn dry_run_report(w: &World, login: &Login, org: i64, name: &str, file: &[u8]) -> String {
+    let org = org.to_string();
+    let body = multipart(&[("csrf", &login.csrf), ("org", &org)], Some((name, file)));
+    let (st, h, text) = send(&w.app, upload_req(&login.cookie, body)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{text}");
+    let (st, _, page) = send(&w.app, get(&location(&h), &login.cookie)).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    page
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_templates_carry_the_importers_headers_and_an_example_that_imports() {
+    for db in TestDb::both().await {
+        let s = db.store.clone();
+        let w = world(&s).await;
+        let worker = &w.logins[&Role::PartyWorker];
+
+        // the import page offers the template
+        let (_, _, body) = send(&w.app, get("/import", &worker.cookie)).await;
+        assert!(body.contains("href=\"/import/template.xlsx\"") && body.contains("下载导入模板"), "{body}");
+
+        // the workbook: the roster sheet with exactly the importer's headers and one example row,
+        // and the guide naming every column
+        let (st, h, bytes) = send_raw(&w.app, get("/import/template.xlsx", &worker.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(h[header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
+        let disposition = h[header::CONTENT_DISPOSITION].to_str().unwrap();
+        assert!(
+            disposition.contains("attachment") && disposition.contains(&enc("党员名册导入模板.xlsx")),
+            "{disposition}"
+        );
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        assert_eq!(wb.sheet_names(), ["党员名册", "填写说明"]);
+        let sheet = wb.worksheet_range("党员名册").unwrap();
+        let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c: &Data| c.to_string()).collect()).collect();
+        assert_eq!(rows[0], exchange::member_headers());
+        assert_eq!(rows.len(), 2, "the header and the example: {rows:?}");
+        let guide = wb.worksheet_range("填写说明").unwrap();
+        let text: Vec<String> =
+            guide.rows().flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect();
+        assert!(text.iter().any(|t| t.contains("正式党员、预备党员")), "accepted values named: {text:?}");
+        assert!(text.iter().filter(|t| *t == "必填").count() >= 4, "required columns marked: {text:?}");
+
+        // its example row imports cleanly into a branch (dry run: no problem, one member to add)
+        let page = dry_run_report(&w, worker, w.branch_a, "党员名册导入模板.xlsx", &bytes).await;
+        assert!(page.contains("<div class=\"n\">1</div><div class=\"l\">读取行数</div>"), "{page}");
+        assert!(page.contains("<div class=\"n\">0</div><div class=\"l\">有误</div>"), "{page}");
+        assert!(page.contains("<div class=\"n\">1</div><div class=\"l\">将新增</div>"), "{page}");
+        assert!(!page.contains("有误的行"), "{page}");
+
+        // the CSV template: the same headers and example
+        let (st, h, bytes) = send_raw(&w.app, get("/import/template.csv", &worker.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+        let csv = String::from_utf8(bytes.clone()).unwrap();
+        assert!(csv.starts_with(&format!("\u{feff}{}\n", exchange::member_headers().join(","))), "{csv}");
+        let page = dry_run_report(&w, worker, w.branch_a, "党员名册导入模板.csv", &bytes).await;
+        assert!(page.contains("<div class=\"n\">0</div><div class=\"l\">有误</div>"), "{page}");
+        assert!(page.contains("<div class=\"n\">1</div><div class=\"l\">将新增</div>"), "{page}");
+
+        // the organizations' template, for whoever may maintain organizations, under a committee
+        let admin = &w.logins[&Role::OrgAdmin];
+        let (st, _, bytes) = send_raw(&w.app, get("/import/template.xlsx?kind=orgs", &admin.cookie)).await;
+        assert_eq!(st, StatusCode::OK);
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        assert_eq!(wb.sheet_names(), ["党组织", "填写说明"]);
+        let sheet = wb.worksheet_range("党组织").unwrap();
+        let head: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        assert_eq!(head, exchange::org_headers());
+        let page = dry_run_report(&w, admin, w.town_a, "党组织导入模板.xlsx", &bytes).await;
+        assert!(page.contains("<div class=\"n\">0</div><div class=\"l\">有误</div>"), "{page}");
+        assert!(page.contains("<div class=\"n\">1</div><div class=\"l\">将新增</div>"), "{page}");
+
+        // not for a role that may not import
+        let (st, _, _) = send(&w.app, get("/import/template.xlsx", &w.logins[&Role::Member].cookie)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        db.finish().await;
+    }
+}

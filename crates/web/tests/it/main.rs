@@ -19,6 +19,7 @@ mod life_rules_pages;
 mod messages;
 mod officers;
 mod org_member_pages;
+mod paging;
 mod picker_search;
 mod scope_rule;
 mod security;

@@ -114,8 +114,9 @@ async fn records_view(s: &Shared, caller: &Caller, q: RecordsQuery, bulk: Bulk, 
         to: year.and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31)),
         to_review,
     };
-    let page_no = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let page = match service::life::records::list(&s.store, caller, &org, &filter, page_no, PER_PAGE).await {
+    let page_no = web_core::paging::asked(&q.page);
+    let read = |p| service::life::records::list(&s.store, caller, &org, &filter, p, PER_PAGE);
+    let page = match web_core::paging::within(page_no, read).await {
         Ok(p) => p,
         Err(e) => return caller.fail(e),
     };
