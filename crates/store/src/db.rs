@@ -738,11 +738,22 @@ impl Store {
         }
     }
 
-    /// Update the query planner's statistics after a bulk load.
+    /// Update the query planner's statistics after a bulk load. On PostgreSQL the tables are
+    /// vacuumed too: a bulk load leaves the counters of the data generations and the change log
+    /// with many dead row versions that every read would step over until autovacuum came by.
     pub async fn analyze(&self) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        tx.x().execute("ANALYZE", &[]).await?;
-        tx.commit().await
+        match &self.pools {
+            // outside a transaction, as VACUUM must be
+            Pools::Pg(_) => {
+                self.read().execute("VACUUM (ANALYZE)", &[]).await?;
+                Ok(())
+            }
+            Pools::Sqlite { .. } => {
+                let mut tx = self.begin().await?;
+                tx.x().execute("ANALYZE", &[]).await?;
+                tx.commit().await
+            }
+        }
     }
 }
 

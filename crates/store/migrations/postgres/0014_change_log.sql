@@ -85,31 +85,54 @@ CREATE TRIGGER life_record_truncate AFTER TRUNCATE ON life_record
 CREATE TRIGGER member_truncate AFTER TRUNCATE ON member
     FOR EACH STATEMENT EXECUTE FUNCTION data_change_all('orgs');
 
--- organization life, by organization (each row: these tables are written a record at a time)
+-- organization life, by organization, once per statement (the demo's and an import's bulk
+-- inserts note each organization once and advance the generation once)
 CREATE FUNCTION life_change_note() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE g BIGINT;
 BEGIN
+    UPDATE data_gen SET n = n + 1 WHERE topic = 'life' RETURNING n INTO g;
     IF TG_TABLE_NAME = 'life_attachment' THEN
-        IF TG_OP = 'DELETE' THEN
-            PERFORM data_change_note('life', r.org_id) FROM life_record r WHERE r.id = OLD.record_id;
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO data_change (topic, org_id, n)
+                SELECT DISTINCT 'life', r.org_id, g FROM new_rows x JOIN life_record r ON r.id = x.record_id
+                ON CONFLICT (topic, org_id) DO UPDATE SET n = EXCLUDED.n;
         ELSE
-            PERFORM data_change_note('life', r.org_id) FROM life_record r WHERE r.id = NEW.record_id;
+            INSERT INTO data_change (topic, org_id, n)
+                SELECT DISTINCT 'life', r.org_id, g FROM old_rows x JOIN life_record r ON r.id = x.record_id
+                ON CONFLICT (topic, org_id) DO UPDATE SET n = EXCLUDED.n;
         END IF;
         RETURN NULL;
     END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM data_change_note('life', OLD.org_id);
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO data_change (topic, org_id, n) SELECT DISTINCT 'life', org_id, g FROM new_rows
+            ON CONFLICT (topic, org_id) DO UPDATE SET n = EXCLUDED.n;
     END IF;
-    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.org_id IS DISTINCT FROM OLD.org_id) THEN
-        PERFORM data_change_note('life', NEW.org_id);
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO data_change (topic, org_id, n) SELECT DISTINCT 'life', org_id, g FROM old_rows
+            ON CONFLICT (topic, org_id) DO UPDATE SET n = EXCLUDED.n;
     END IF;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER life_record_change AFTER INSERT OR UPDATE OR DELETE ON life_record
-    FOR EACH ROW EXECUTE FUNCTION life_change_note();
-CREATE TRIGGER life_attachment_change AFTER INSERT OR DELETE ON life_attachment
-    FOR EACH ROW EXECUTE FUNCTION life_change_note();
-CREATE TRIGGER org_officer_change AFTER INSERT OR UPDATE OR DELETE ON org_officer
-    FOR EACH ROW EXECUTE FUNCTION life_change_note();
-CREATE TRIGGER party_division_change AFTER INSERT OR UPDATE OR DELETE ON party_division
-    FOR EACH ROW EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER life_record_change_insert AFTER INSERT ON life_record REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER life_record_change_update AFTER UPDATE ON life_record REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER life_record_change_delete AFTER DELETE ON life_record REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER life_attachment_change_insert AFTER INSERT ON life_attachment REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER life_attachment_change_delete AFTER DELETE ON life_attachment REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER org_officer_change_insert AFTER INSERT ON org_officer REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER org_officer_change_update AFTER UPDATE ON org_officer REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER org_officer_change_delete AFTER DELETE ON org_officer REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER party_division_change_insert AFTER INSERT ON party_division REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER party_division_change_update AFTER UPDATE ON party_division REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();
+CREATE TRIGGER party_division_change_delete AFTER DELETE ON party_division REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION life_change_note();

@@ -157,28 +157,7 @@ pub struct LifeReviewIn {
 
 /// The keys of [`LifeRecordCreate`] / [`LifeRecordUpdate`] besides `org_id` and `submit`, with
 /// their labels.
-pub const LIFE_FIELDS: &[(&str, &str)] = &[
-    ("types", "会议类型"),
-    ("title", "会议主题"),
-    ("held_on", "会议日期"),
-    ("start_time", "开始时间"),
-    ("end_time", "结束时间"),
-    ("place", "地点"),
-    ("host", "主持人"),
-    ("recorder", "记录人"),
-    ("lecturer", "授课人"),
-    ("lecturer_member_id", "授课人"),
-    ("belongs_to_year", "所属年度"),
-    ("agenda", "议程"),
-    ("minutes", "会议纪要"),
-    ("observers", "列席人员"),
-    ("attendance", "出席情况"),
-    ("expected", "应到人数"),
-    ("present", "实到人数"),
-    ("leave", "请假人数"),
-    ("absent", "缺席人数"),
-    ("resolutions", "决议"),
-];
+pub const LIFE_FIELDS: &[(&str, &str)] = domain::life::RECORD_FIELDS;
 
 const ORG_LABEL: &str = "党组织";
 const SUBMIT_LABEL: &str = "提交审核";
