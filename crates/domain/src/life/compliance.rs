@@ -102,9 +102,10 @@ impl Params {
 pub enum CellState {
     /// Enough held.
     Met,
-    /// The period is over and not enough was held.
+    /// The period is over and not enough was held (for a yearly period: the 所属年度 window at
+    /// the start of the next year has closed as well, LIFE-18).
     Missing,
-    /// The period is running and not enough is held yet.
+    /// The period is running and not enough is held yet (a yearly one until its window closes).
     Open,
     /// The period has not begun.
     Upcoming,
@@ -301,13 +302,15 @@ fn exclusion(r: &RecordFacts, t: &LifeType) -> Option<String> {
     None
 }
 
-/// Judge organizations over `[from, to]` as of `as_of` (periods ending before `as_of` are over).
-/// `records` may hold records of other organizations and dates; they are ignored.
+/// Judge organizations over `[from, to]` as of `as_of` (periods ending before `as_of` are over;
+/// a yearly period once the 所属年度 window of `windows` at the start of the next year has closed
+/// too, LIFE-18). `records` may hold records of other organizations and dates; they are ignored.
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     orgs: &[OrgLife],
     records: &[RecordFacts],
     rules: &[LifeRule],
+    windows: &[YearWindow],
     types: &[LifeType],
     from: NaiveDate,
     to: NaiveDate,
@@ -336,7 +339,7 @@ pub fn evaluate(
     orgs.iter()
         .map(|o| {
             let recs = by_org.get(&o.id).unwrap_or(&empty);
-            judge(o, recs, &lectures, rules, &sorted_types, &periods, from, to, as_of, params)
+            judge(o, recs, &lectures, rules, windows, &sorted_types, &periods, from, to, as_of, params)
         })
         .collect()
 }
@@ -347,6 +350,7 @@ fn judge(
     recs: &[&RecordFacts],
     lectures: &HashMap<i64, Vec<&RecordFacts>>,
     rules: &[LifeRule],
+    windows: &[YearWindow],
     types: &[&LifeType],
     periods: &[(PeriodKind, Vec<Period>)],
     from: NaiveDate,
@@ -357,6 +361,8 @@ fn judge(
     let mut lines = Vec::new();
     let mut findings = Vec::new();
     let in_range: Vec<&RecordFacts> = recs.iter().copied().filter(|r| from <= r.held_on && r.held_on <= to).collect();
+    // the last day each year's yearly meetings may be held (LIFE-18), once per year
+    let mut closes: HashMap<i32, NaiveDate> = HashMap::new();
     for t in types {
         let mut cells = Vec::new();
         for (kind, ps) in periods {
@@ -386,11 +392,18 @@ fn judge(
                 let exists_all_period =
                     o.founded_on.is_none_or(|f| f <= p.start) && o.dissolved_on.is_none_or(|d| d > p.end);
                 let held = counted.len() as i64;
+                // a yearly meeting may still be held, and count for its year, until the window at
+                // the start of the next year closes: before that the year is not missed yet
+                let last_day = if p.kind == PeriodKind::Year {
+                    *closes.entry(p.start.year()).or_insert_with(|| year_closes(windows, &o.path, p.start.year()))
+                } else {
+                    p.end
+                };
                 let state = if !exists_all_period {
                     CellState::Exempt
                 } else if held >= rule.min {
                     CellState::Met
-                } else if p.end < as_of {
+                } else if last_day < as_of {
                     CellState::Missing
                 } else if p.start <= as_of {
                     CellState::Open

@@ -421,3 +421,22 @@ async fn quorum_edges_roster_on_a_date_and_review() {
         db.finish().await;
     }
 }
+
+/// The daily job keeps the previous year in view until a quarter after its yearly meetings could
+/// last be held (LIFE-18): with the national window (to 03-31) until 30 June, with a subtree's
+/// window to 06-30 until 30 September, so a yearly meeting still missing when its window closes
+/// is reported.
+#[test]
+fn life_18_the_daily_job_judges_the_previous_year_until_its_window_has_closed() {
+    let national = domain::life::shipped_year_windows().to_vec();
+    let year_of = |as_of: &str, ws: &[domain::life::YearWindow]| life::daily_range(d(as_of), ws).0;
+    assert_eq!(life::daily_range(d("2026-02-15"), &national), (d("2025-01-01"), d("2026-12-31")));
+    assert_eq!(year_of("2026-04-01", &national), d("2025-01-01"), "the window closed yesterday: still judged");
+    assert_eq!(year_of("2026-06-30", &national), d("2025-01-01"));
+    assert_eq!(year_of("2026-07-01", &national), d("2026-01-01"));
+    let mut local = national[0].clone();
+    (local.until_month, local.until_day, local.org_path) = (6, 30, Some("0001".into()));
+    let ws = [national.clone(), vec![local]].concat();
+    assert_eq!(year_of("2026-09-30", &ws), d("2025-01-01"));
+    assert_eq!(year_of("2026-10-01", &ws), d("2026-01-01"));
+}
