@@ -242,6 +242,7 @@ mod tests {
             has_attendance: true,
             has_times: true,
             has_agenda: true,
+            attachments: 1,
             belongs_to_year: None,
             lecturer_member_id: None,
         }

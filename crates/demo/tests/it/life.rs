@@ -38,6 +38,20 @@ async fn a_year_of_life_shows_every_finding() {
             life.resolutions
         );
         assert!(life.joint > 0 && life.resolutions > 0 && life.divisions > 0, "{life:?}");
+        // the signed 签到表 kept with nearly every record (REC-13): a few sloppy ones lack it
+        assert_eq!(
+            count(s, "SELECT CAST(COUNT(*) AS BIGINT) FROM life_attachment", &[]).await as u64,
+            life.attachments
+        );
+        assert!(life.attachments < life.records && life.attachments * 100 > life.records * 97, "{life:?}");
+        let bare = count(
+            s,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM life_record r WHERE NOT EXISTS \
+             (SELECT 1 FROM life_attachment a WHERE a.record_id = r.id)",
+            &[],
+        )
+        .await;
+        assert_eq!(bare as u64, life.records - life.attachments, "one 签到表 a record");
         assert!(life.leading_groups > life.with_division && life.with_division > 0, "{life:?}");
 
         // every kind of finding, as the first daily run stored them

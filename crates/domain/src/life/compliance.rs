@@ -45,6 +45,8 @@ pub struct RecordFacts {
     pub has_times: bool,
     /// The agenda is recorded (REC-09).
     pub has_agenda: bool,
+    /// Files kept with the record: the 签到表, photos, the signed minutes (REC-13).
+    pub attachments: i64,
     /// 所属年度: the year a yearly meeting counts for (LIFE-18); `None` for the year it was held.
     pub belongs_to_year: Option<i32>,
     /// The member who gave a 党课, when known.
@@ -172,15 +174,17 @@ pub enum FindingKind {
     NoDivision,
     NoTimes,
     NoAgenda,
+    NoAttachment,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 9] = [
+    pub const ALL: [FindingKind; 10] = [
         FindingKind::Missing,
         FindingKind::NoQuorum,
         FindingKind::Incomplete,
         FindingKind::NoTimes,
         FindingKind::NoAgenda,
+        FindingKind::NoAttachment,
         FindingKind::Unreviewed,
         FindingKind::Late,
         FindingKind::Silent,
@@ -197,6 +201,7 @@ impl FindingKind {
             FindingKind::NoDivision => "no_division",
             FindingKind::NoTimes => "no_times",
             FindingKind::NoAgenda => "no_agenda",
+            FindingKind::NoAttachment => "no_attachment",
         }
     }
     pub fn label(self) -> &'static str {
@@ -210,6 +215,7 @@ impl FindingKind {
             FindingKind::NoDivision => "党建工作分工未记录",
             FindingKind::NoTimes => "未记录起止时间",
             FindingKind::NoAgenda => "未记录议程",
+            FindingKind::NoAttachment => "未上传签到表等附件",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -547,6 +553,19 @@ fn judge(
                 sev,
                 format!("{} {}“{}”未记录议程", r.held_on, label, r.title),
                 "会议记录应有议程或议题".into(),
+            ));
+        }
+        if r.attachments == 0 {
+            let (source, sev) = param_rule("REC-13", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::NoAttachment,
+                "REC-13",
+                source,
+                sev,
+                format!("{} {}“{}”未上传签到表、照片等附件", r.held_on, label, r.title),
+                "会议记录应有主持人、记录人签名和签到表、照片等附件（上传签字的记录页、签到表或现场照片）".into(),
             ));
         }
         let has_roster =

@@ -51,7 +51,7 @@ fn shipped_data_is_consistent() {
     for t in types {
         assert!(valid_type_code(&t.code), "{}", t.code);
     }
-    for id in ["LIFE-14", "LIFE-15", "REC-08", "REC-10", "REC-15", "REC-16"] {
+    for id in ["LIFE-14", "LIFE-15", "REC-04", "REC-08", "REC-09", "REC-10", "REC-13", "REC-15", "REC-16"] {
         assert!(crate::rules::in_force(id, d("2026-06-01")).is_some(), "{id} shipped");
     }
 }
@@ -260,6 +260,7 @@ fn rec(id: i64, org: i64, types: &[&str], held: &str) -> RecordFacts {
         has_attendance: true,
         has_times: true,
         has_agenda: true,
+        attachments: 1,
         belongs_to_year: None,
         lecturer_member_id: None,
     }
@@ -401,6 +402,29 @@ fn rec_04_and_rec_09_missing_times_and_agenda_are_findings_naming_their_rules() 
     // a complete record has neither
     let c = eval1(branch(1), &[rec(1, 1, &["theme_day"], "2026-11-05")], shipped_rules(), "2026-11-21");
     assert!(!c.findings.iter().any(|f| matches!(f.kind, FindingKind::NoTimes | FindingKind::NoAgenda)));
+}
+
+#[test]
+fn rec_13_a_record_without_attachments_is_a_finding_naming_its_rule() {
+    // no 签到表, photo or signed page kept with the record
+    let bare = RecordFacts { attachments: 0, ..rec(1, 1, &["theme_day"], "2026-11-05") };
+    let c = eval1(branch(1), &[bare], shipped_rules(), "2026-11-21");
+    let f = c.findings.iter().find(|f| f.kind == FindingKind::NoAttachment).expect("a REC-13 finding");
+    assert_eq!((f.rule_id.as_str(), f.record_id, f.severity), ("REC-13", Some(1), Severity::Warning));
+    assert!(f.message.contains("签到表") && f.message.contains("会议1"), "{}", f.message);
+    assert!(f.evidence.requirement.starts_with("REC-13：") && f.evidence.requirement.contains("签名"));
+    assert!(!f.source.is_empty());
+    assert_eq!(f.period_key.as_deref(), Some("2026-11"));
+    assert_eq!(FindingKind::from_code("no_attachment"), Some(FindingKind::NoAttachment));
+    // it still counts for its period: the record is there, only its evidence is missing
+    assert_eq!(cell_state(&c, "theme_day", "2026-11"), CellState::Met);
+    // one attachment is enough; a returned record is not judged
+    let c = eval1(branch(1), &[rec(1, 1, &["theme_day"], "2026-11-05")], shipped_rules(), "2026-11-21");
+    assert!(!c.findings.iter().any(|f| f.kind == FindingKind::NoAttachment));
+    let returned =
+        RecordFacts { attachments: 0, status: RecordStatus::Returned, ..rec(1, 1, &["theme_day"], "2026-11-05") };
+    let c = eval1(branch(1), &[returned], shipped_rules(), "2026-11-21");
+    assert!(!c.findings.iter().any(|f| f.kind == FindingKind::NoAttachment));
 }
 
 #[test]

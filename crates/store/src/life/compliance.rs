@@ -42,6 +42,7 @@ struct FactRow {
     has_attendance: bool,
     has_times: bool,
     has_agenda: bool,
+    attachments: i64,
     belongs_to_year: Option<i64>,
     lecturer_member_id: Option<i64>,
 }
@@ -49,7 +50,9 @@ struct FactRow {
 const FACT_COLS: &str = "r.id, r.org_id, r.path, r.types, r.title, r.held_on, r.created_on, r.status, r.quorum_ok, \
     (r.minutes IS NOT NULL AND r.minutes <> '') AS has_minutes, r.has_attendance, \
     (r.start_time IS NOT NULL AND r.end_time IS NOT NULL) AS has_times, \
-    (r.agenda IS NOT NULL AND r.agenda <> '') AS has_agenda, r.belongs_to_year, r.lecturer_member_id";
+    (r.agenda IS NOT NULL AND r.agenda <> '') AS has_agenda, \
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM life_attachment a WHERE a.record_id = r.id) AS attachments, \
+    r.belongs_to_year, r.lecturer_member_id";
 
 impl FactRow {
     fn into_facts(self) -> RecordFacts {
@@ -67,6 +70,7 @@ impl FactRow {
             has_attendance: self.has_attendance,
             has_times: self.has_times,
             has_agenda: self.has_agenda,
+            attachments: self.attachments,
             belongs_to_year: self.belongs_to_year.and_then(|y| i32::try_from(y).ok()),
             lecturer_member_id: self.lecturer_member_id,
         }

@@ -67,6 +67,7 @@ fn kind_short(k: FindingKind) -> &'static str {
         FindingKind::NoDivision => "无分工",
         FindingKind::NoTimes => "无起止时间",
         FindingKind::NoAgenda => "无议程",
+        FindingKind::NoAttachment => "无附件",
     }
 }
 

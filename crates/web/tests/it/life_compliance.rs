@@ -229,3 +229,48 @@ async fn compliance_views() {
         db.finish().await;
     }
 }
+
+/// REC-13: a record kept without its signed 签到表 or photos is a finding on the card naming the
+/// rule; once a file is kept with it, the finding is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rec_13_a_record_without_attachments_is_a_finding_until_one_is_kept() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let (_, records) = seed(&w).await;
+        let worker = &w.logins[&Role::PartyWorker];
+        let card = format!("/orgs/{}/life?year=2025", w.branch_a);
+        let findings = |body: &str| body[body.find("发现的问题").expect("findings")..].to_string();
+        // March's 主题党日, entered late and still a draft: files may still be added to it
+        let input = domain::life::RecordInput {
+            types: vec!["theme_day".into()],
+            title: "3月主题党日".into(),
+            held_on: "2025-03-20".into(),
+            place: "党员活动室".into(),
+            host: "书记".into(),
+            recorder: "委员".into(),
+            minutes: "学习讨论".into(),
+            expected: "2".into(),
+            present: "2".into(),
+            ..Default::default()
+        };
+        let march = store::life::create(&w.store, &Scope::all(), w.branch_a, &input, false).await.unwrap().id;
+
+        // every record was kept without any file: one REC-13 finding each
+        let (status, _, body) = send(&w.app, get(&card, &worker.cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let found = findings(&body);
+        assert_eq!(found.matches("<code>REC-13</code>").count(), records.len() + 1, "{found}");
+        assert!(found.contains("“3月主题党日”未上传签到表、照片等附件"), "{found}");
+        assert!(found.contains("未上传签到表等附件"), "the kind is named");
+
+        // the signed 签到表 kept with March's record: its finding is gone, the others remain
+        store::life::add_attachment(&w.store, &Scope::all(), march, "签到表.pdf", b"%PDF-1.4\n%signed\n")
+            .await
+            .unwrap();
+        let (_, _, body) = send(&w.app, get(&card, &worker.cookie)).await;
+        let found = findings(&body);
+        assert_eq!(found.matches("<code>REC-13</code>").count(), records.len(), "{found}");
+        assert!(!found.contains("“3月主题党日”未上传"), "{found}");
+        db.finish().await;
+    }
+}
