@@ -1,8 +1,9 @@
 //! The browser journey in real headless Chromium (Debian's `chromium` and `chromium-driver`,
 //! installed by `.ci/run` when missing): sign in, browse the tree, open an organization's
 //! statistics, edit a member, import a file with bad rows and read the report, sign out; and
-//! organization life: record a meeting and see its finding disappear from the compliance card;
-//! pick an organization with the picker's type-ahead and find a member from the top bar.
+//! organization life: record a meeting and see its finding disappear from the compliance card,
+//! then print the card (A4 landscape, at desktop and phone width); pick an organization with the
+//! picker's type-ahead and find a member from the top bar.
 //! Screenshots are kept under `target/browser/`.
 //!
 //! Without chromedriver the test fails when `DANGJIAN_REQUIRE_BROWSER=1` (as `scripts/test` sets
@@ -243,6 +244,36 @@ fn recording_a_meeting_clears_its_finding() {
     assert!(!card.contains("2026年10月应召开主题党日"), "October's finding is gone");
     assert!(card.contains("2026年9月应召开主题党日"), "September's is still there");
     shot("23-life-card-after");
+
+    // the card printed for the archive: one landscape A4 sheet with the grid and the findings
+    b.click(&b.link("打印").unwrap()).unwrap();
+    let sheet = wait_for(&b, "print-sheet");
+    assert!(sheet.contains("组织生活合规卡片") && sheet.contains("2026年度") && sheet.contains("打印人："));
+    assert!(sheet.contains("LIFE-07") && !sheet.contains("2026年10月应召开主题党日"), "as the card is now");
+    b.resize(1366, 900).unwrap();
+    shot("24-life-card-print-1366");
+    let pdf = b.cdp("Page.printToPDF", serde_json::json!({ "preferCSSPageSize": true })).unwrap();
+    let pdf = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().unwrap()).unwrap()
+    };
+    std::fs::write(dir.join("24-life-card-print.pdf"), &pdf).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    let boxes: Vec<&str> = text.match_indices("/MediaBox").filter_map(|(i, _)| text[i..].split(']').next()).collect();
+    let pages = boxes.len();
+    assert!(boxes.iter().all(|b| b.starts_with("/MediaBox [0 0 841")), "A4 landscape: {boxes:?}");
+    b.cdp("Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).unwrap();
+    shot("25-life-card-print-media");
+    let menu = b.execute("return getComputedStyle(document.querySelector('nav.menu')).display").unwrap();
+    assert_eq!(menu.as_str(), Some("none"), "the menu is not printed");
+    b.cdp("Emulation.setEmulatedMedia", serde_json::json!({ "media": "" })).unwrap();
+    // on a phone the sheet stays within the screen: the grid scrolls inside its own box
+    b.resize(390, 844).unwrap();
+    b.goto(&b.url().unwrap()).unwrap();
+    wait_for(&b, "print-sheet");
+    shot("26-life-card-print-390");
+    let width = b.execute("return document.documentElement.scrollWidth").unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "the sheet is {width} px wide at 390 px ({pages} pages printed)");
     drop(b);
     stop.send(()).ok();
 }
