@@ -74,6 +74,8 @@ pub struct RuleRow {
     citation: String,
     confidence: String,
     confidence_label: &'static str,
+    confidence_grade: &'static str,
+    confidence_note: &'static str,
 }
 
 pub struct TypeGroup {
@@ -117,6 +119,8 @@ pub struct WindowRow {
     citation: String,
     confidence: String,
     confidence_label: &'static str,
+    confidence_grade: &'static str,
+    confidence_note: &'static str,
 }
 
 fn window_row(w: &dl::YearWindow, today: NaiveDate) -> WindowRow {
@@ -143,6 +147,8 @@ fn window_row(w: &dl::YearWindow, today: NaiveDate) -> WindowRow {
         },
         confidence: w.confidence.clone(),
         confidence_label: confidence_label(&w.confidence),
+        confidence_grade: confidence_grade(&w.confidence),
+        confidence_note: confidence_note(&w.confidence),
     }
 }
 
@@ -234,6 +240,16 @@ fn quorum_label(q: Quorum) -> &'static str {
     }
 }
 
+/// The grade of a confidence code as a word: `高`, `中`, `低`, `待核实`.
+fn confidence_grade(c: &str) -> &'static str {
+    confidence_label(c).split_once('：').map_or(confidence_label(c), |(g, _)| g)
+}
+
+/// What a confidence grade rests on: `正式文本明确规定`.
+fn confidence_note(c: &str) -> &'static str {
+    confidence_label(c).split_once('：').map_or("", |(_, n)| n)
+}
+
 fn confidence_label(c: &str) -> &'static str {
     match c {
         "H" => "高：正式文本明确规定",
@@ -266,6 +282,8 @@ fn rule_row(r: &LifeRule, today: NaiveDate) -> RuleRow {
         citation: r.citation(),
         confidence: r.confidence.clone(),
         confidence_label: confidence_label(&r.confidence),
+        confidence_grade: confidence_grade(&r.confidence),
+        confidence_note: confidence_note(&r.confidence),
     }
 }
 

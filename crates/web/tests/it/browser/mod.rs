@@ -2,8 +2,9 @@
 //! installed by `.ci/run` when missing): sign in, browse the tree, open an organization's
 //! statistics, edit a member, import a file with bad rows and read the report, sign out; and
 //! organization life: record a meeting and see its finding disappear from the compliance card,
-//! then print the card (A4 landscape, at desktop and phone width); pick an organization with the
-//! picker's type-ahead and find a member from the top bar.
+//! then print the card (A4 landscape, at desktop and phone width); the rules page at phone width,
+//! in Chinese labels; pick an organization with the picker's type-ahead and find a member from
+//! the top bar.
 //! Screenshots are kept under `target/browser/`.
 //!
 //! Without chromedriver the test fails when `DANGJIAN_REQUIRE_BROWSER=1` (as `scripts/test` sets
@@ -17,10 +18,11 @@ use std::path::PathBuf;
 
 use webdriver::Browser;
 
-/// Serve the test world on a free port from a runtime of its own; returns the base URL and the
-/// world (kept alive with the runtime thread).
-fn serve() -> (String, std::sync::mpsc::Sender<()>, i64) {
-    let (tx, rx) = std::sync::mpsc::channel::<(String, i64)>();
+/// Serve the test world on a free port from a runtime of its own; returns the base URL, the
+/// sender that stops it, 甲社区党支部's id and the session token of the county's 组织部管理员
+/// (whose sign-in asks for a second factor a browser cannot give here).
+fn serve() -> (String, std::sync::mpsc::Sender<()>, i64, String) {
+    let (tx, rx) = std::sync::mpsc::channel::<(String, i64, String)>();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -29,7 +31,9 @@ fn serve() -> (String, std::sync::mpsc::Sender<()>, i64) {
             let w = common::world(&db.store).await;
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            tx.send((format!("http://{addr}"), w.branch_a)).unwrap();
+            let dept = w.logins[&domain::account::Role::OrgDeptAdmin].cookie.clone();
+            let token = dept.strip_prefix("dj_session=").unwrap_or(&dept).to_string();
+            tx.send((format!("http://{addr}"), w.branch_a, token)).unwrap();
             let app = w.app.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
             let server = tokio::spawn(async move { axum::serve(listener, app).await });
             tokio::task::spawn_blocking(move || stop_rx.recv()).await.ok();
@@ -37,8 +41,8 @@ fn serve() -> (String, std::sync::mpsc::Sender<()>, i64) {
             db.finish().await;
         });
     });
-    let (base, branch_a) = rx.recv().unwrap();
-    (base, stop_tx, branch_a)
+    let (base, branch_a, dept) = rx.recv().unwrap();
+    (base, stop_tx, branch_a, dept)
 }
 
 fn browser_available() -> bool {
@@ -76,7 +80,7 @@ fn journey_in_headless_chromium() {
     if !browser_available() {
         return;
     }
-    let (base, stop, _) = serve();
+    let (base, stop, _, _) = serve();
     let dir = shots();
     let b = Browser::start(1280, 900).expect("headless Chromium");
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
@@ -197,7 +201,7 @@ fn recording_a_meeting_clears_its_finding() {
     if !browser_available() {
         return;
     }
-    let (base, stop, branch_a) = serve();
+    let (base, stop, branch_a, _) = serve();
     let dir = shots();
     let b = Browser::start(1280, 1000).expect("headless Chromium");
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
@@ -287,7 +291,7 @@ fn picking_an_organization_and_finding_a_member() {
     if !browser_available() {
         return;
     }
-    let (base, stop, branch_a) = serve();
+    let (base, stop, branch_a, _) = serve();
     let dir = shots();
     let b = Browser::start(1366, 900).expect("headless Chromium");
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
@@ -320,6 +324,48 @@ fn picking_an_organization_and_finding_a_member() {
         assert!(found.contains("甲党员") && !found.contains(common::ID_A), "found, masked");
         shot(&format!("12-search-{width}"));
     }
+    drop(b);
+    stop.send(()).ok();
+}
+
+/// The rules page on a phone: the 组织部管理员's view (types, every rule version, the 所属年度
+/// windows and the forms) fits 390 px — each table scrolls in its own box or stacks — and speaks
+/// in Chinese labels, never the internal codes of types, organization kinds or frequencies.
+#[test]
+fn the_rules_page_fits_a_phone_and_speaks_chinese() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, _, dept) = serve();
+    let dir = shots();
+    let b = Browser::start(1366, 900).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/login")).unwrap();
+    b.add_cookie("dj_session", &dept).unwrap();
+    for (width, height) in [(1366, 900), (390, 844)] {
+        b.resize(width, height).unwrap();
+        b.goto(&format!("{base}/life/rules")).unwrap();
+        let page = wait_for(&b, "增加本地规则版本");
+        assert!(page.contains("支部党员大会") && page.contains("每季度至少 1 次"), "the rules are shown");
+        shot(&format!("30-life-rules-{width}"));
+        let scroll = b.execute("return document.documentElement.scrollWidth").unwrap();
+        assert!(scroll.as_u64().unwrap() <= width as u64, "the page is {scroll} px wide at {width} px");
+        let text = b.execute("return document.body.innerText").unwrap();
+        let text = text.as_str().unwrap();
+        for code in [
+            "branch_assembly",
+            "theme_day",
+            "party_lecture",
+            "life_meeting",
+            "branch_committee",
+            "general_branch",
+            "quarter",
+        ] {
+            assert!(!text.contains(code), "{code} shown on the page at {width} px");
+        }
+    }
+    b.execute("window.scrollTo(0, document.querySelector('#type-theme_day').offsetTop)").unwrap();
+    shot("31-life-rules-390-rules");
     drop(b);
     stop.send(()).ok();
 }
