@@ -242,12 +242,14 @@ mod tests {
             has_attendance: true,
             has_times: true,
             has_agenda: true,
+            attachments: 1,
             belongs_to_year: None,
             lecturer_member_id: None,
         }
     }
 
-    /// A town committee with two branches over 2025, judged on 2026-02-01: branch 甲 held its
+    /// A town committee with two branches over 2025, judged on 2026-04-10 (after the window in
+    /// which the yearly meetings of 2025 could still be held, LIFE-18): branch 甲 held its
     /// 主题党日 in January to August and in October; branch 乙 held none.
     fn evaluation() -> Evaluation {
         let orgs = vec![
@@ -260,10 +262,20 @@ mod tests {
             records.push(rec(i as i64 + 1, 2, "theme_day", &format!("2025-{m:02}-15")));
         }
         records.push(rec(100, 2, "branch_assembly", "2025-08-20"));
-        let (from, to, as_of) = (d("2025-01-01"), d("2025-12-31"), d("2026-02-01"));
+        let (from, to, as_of) = (d("2025-01-01"), d("2025-12-31"), d("2026-04-10"));
         let params = dl::Params::in_force(as_of);
         let types = dl::shipped_types().to_vec();
-        let results = dl::evaluate(&orgs, &records, dl::shipped_rules(), &types, from, to, as_of, params);
+        let results = dl::evaluate(
+            &orgs,
+            &records,
+            dl::shipped_rules(),
+            dl::shipped_year_windows(),
+            &types,
+            from,
+            to,
+            as_of,
+            params,
+        );
         Evaluation { root: 1, from, to, as_of, params, orgs, results, types, records: records.len() }
     }
 

@@ -1,10 +1,11 @@
 //! Bulk writes of organization-life records (the demo builder): records with ids chosen by the
-//! caller, their attendance and resolutions, and 党组 work divisions, as chunked multi-row
-//! `INSERT`s inside the caller's transaction.
+//! caller, their attendance, resolutions and attachments, and 党组 work divisions, as chunked
+//! multi-row `INSERT`s inside the caller's transaction.
 //!
-//! The rows are the ones [`crate::life::create`] would write for the same checked record
-//! ([`domain::life::validate`]): the same columns, the same `has_attendance` rule. Nothing is
-//! audited per record: the builder audits the build once.
+//! The rows are the ones [`crate::life::create`] and [`crate::life::add_attachment`] would write
+//! for the same checked record ([`domain::life::validate`]): the same columns, the same
+//! `has_attendance` rule, the same digest. Nothing is audited per record: the builder audits the
+//! build once.
 //!
 //! Statements stay under both backends' parameter limits (SQLite 32,766, PostgreSQL 65,535); the
 //! parameters appear once and in order, so SQLite binds them as anonymous `?` (see
@@ -44,6 +45,17 @@ pub struct BulkRecord {
     pub created_by: String,
     pub created_on: NaiveDate,
     pub created_at: DateTime<Utc>,
+    /// Files kept with the record (REC-13), added by its recorder when it was entered.
+    pub attachments: Vec<BulkAttachment>,
+}
+
+/// A file kept with a record: the 签到表, a photo.
+#[derive(Debug, Clone)]
+pub struct BulkAttachment {
+    pub name: String,
+    /// As [`crate::life::sniff`] finds it.
+    pub mime: &'static str,
+    pub content: Vec<u8>,
 }
 
 impl BulkRecord {
@@ -74,6 +86,7 @@ pub struct Written {
     pub records: u64,
     pub attendance: u64,
     pub resolutions: u64,
+    pub attachments: u64,
 }
 
 /// The stored findings of the whole database by kind code (the builder's summary).
@@ -184,7 +197,44 @@ pub async fn insert(tx: &mut Tx, records: &[BulkRecord]) -> StoreResult<Written>
         shape.run(tx, &a).await?;
         w.resolutions += rows as u64;
     }
+    insert_attachments(tx, records, &mut w).await?;
     Ok(w)
+}
+
+/// The records' attachments, with their size and digest.
+async fn insert_attachments(tx: &mut Tx, records: &[BulkRecord], w: &mut Written) -> StoreResult<()> {
+    let mut shape =
+        Shape::new("life_attachment", "record_id, name, mime, size, sha256, content, created_by, created_at", 8);
+    // a few thousand files of a few kilobytes at a time, not one statement of megabytes
+    let per = shape.rows_per_statement().min(1000);
+    let mut a: Vec<Val> = Vec::new();
+    let mut rows = 0;
+    for r in records {
+        for f in &r.attachments {
+            a.extend([
+                Val::from(r.id),
+                Val::from(f.name.as_str()),
+                Val::from(f.mime),
+                Val::from(f.content.len() as i64),
+                Val::from(crate::life::sha256_hex(&f.content)),
+                Val::Bytes(Some(f.content.clone())),
+                Val::from(r.created_by.as_str()),
+                Val::from(r.created_at),
+            ]);
+            rows += 1;
+            if rows == per {
+                shape.run(tx, &a).await?;
+                w.attachments += rows as u64;
+                a.clear();
+                rows = 0;
+            }
+        }
+    }
+    if rows > 0 {
+        shape.run(tx, &a).await?;
+        w.attachments += rows as u64;
+    }
+    Ok(())
 }
 
 /// Write 党组 work divisions.

@@ -198,6 +198,7 @@ async fn life(ctx: &Ctx, iterations: usize, as_of: chrono::NaiveDate) -> Result<
     // the range the engine reads: back far enough to see the last activity before `from`
     let look_from = from.min(to.min(as_of) - chrono::Duration::days(params.silent_days + 1));
     let rules = store::life::rules(&store).await?;
+    let windows = store::life::year_windows(&store).await?;
     // warm up the caches once
     let ev = store::life::evaluate(&store, &root, from, to, as_of, None).await?;
     if ev.records == 0 {
@@ -221,7 +222,7 @@ async fn life(ctx: &Ctx, iterations: usize, as_of: chrono::NaiveDate) -> Result<
             bail!("读取的记录数 {} 与评估的 {} 不一致", recs.len(), ev.records);
         }
         let t = Instant::now();
-        let results = domain::life::evaluate(&ev.orgs, &recs, &rules, &ev.types, from, to, as_of, params);
+        let results = domain::life::evaluate(&ev.orgs, &recs, &rules, &windows, &ev.types, from, to, as_of, params);
         engine.push(t.elapsed());
         if results.len() != ev.results.len() {
             bail!("引擎结果不一致");

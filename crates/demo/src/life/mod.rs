@@ -20,6 +20,7 @@ mod officers;
 mod plan;
 mod profiles;
 mod readback;
+mod sheet;
 mod text;
 mod write;
 
@@ -28,6 +29,7 @@ pub(crate) use officers::*;
 pub(crate) use plan::*;
 pub use profiles::*;
 pub(crate) use readback::*;
+pub(crate) use sheet::*;
 pub(crate) use text::*;
 pub(crate) use write::*;
 

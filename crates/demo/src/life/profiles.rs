@@ -15,7 +15,8 @@ pub enum LifeProfile {
     Irregular,
     /// Nothing recorded in the last 60–90 days (about 4 %).
     Silent,
-    /// Holds its meetings, but some records lack minutes or attendance (about 5 %).
+    /// Holds its meetings, but some records lack minutes, attendance, times, agenda or the 签到表
+    /// kept with them (about 5 %).
     Incomplete,
     /// Holds its meetings and enters most of them weeks later (about 1 %).
     Late,
@@ -79,6 +80,8 @@ pub struct LifeSummary {
     /// Attendance rows (one per member and meeting).
     pub attendance: u64,
     pub resolutions: u64,
+    /// Files kept with the records (the 签到表, REC-13).
+    pub attachments: u64,
     /// Joint 主题党日 + 支部党员大会 records.
     pub joint: u64,
     pub by_profile: Vec<ProfileCount>,
@@ -98,8 +101,8 @@ impl LifeSummary {
             return String::new();
         };
         let mut s = format!(
-            "  组织生活（{from} 至 {to}）：记录 {} 条，出席登记 {} 人次，决议 {} 项（其中主题党日与支部党员大会合并召开 {} 次）\n",
-            self.records, self.attendance, self.resolutions, self.joint
+            "  组织生活（{from} 至 {to}）：记录 {} 条，出席登记 {} 人次，决议 {} 项，附件 {} 个（其中主题党日与支部党员大会合并召开 {} 次）\n",
+            self.records, self.attendance, self.resolutions, self.attachments, self.joint
         );
         s.push_str(&format!(
             "  党组 {} 个，其中 {} 个已记录党组成员党建工作分工（{} 条）\n",

@@ -12,7 +12,7 @@ use domain::org::{OrgKind, Sector};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
-use store::life_bulk::{self, BulkDivision, BulkRecord};
+use store::life_bulk::{self, BulkAttachment, BulkDivision, BulkRecord};
 use store::{Progress, Store, Tx};
 
 use super::*;
@@ -514,6 +514,26 @@ impl<'a> Builder<'a> {
                 .unwrap_or_else(|| "上级党组织".into())
         });
         let return_reason = (status == RecordStatus::Returned).then(|| pick(rng, RETURNS).to_string());
+        // the signed 签到表 kept with the record (REC-13); sloppy records sometimes have none, drawn
+        // from a side stream so the rest of the year stays as it was
+        let lacks_sheet =
+            profile == LifeProfile::Incomplete && rng_for(0x7265_6331, &format!("{}-{d}-{main}", o.path)).gen_bool(0.3);
+        let attachments = if lacks_sheet {
+            vec![]
+        } else {
+            let held_on = d.to_string();
+            let sheet = Sheet {
+                title: &valid.title,
+                held_on: &held_on,
+                times: valid.start_time.as_deref().zip(valid.end_time.as_deref()),
+                place: &valid.place,
+                host: &valid.host,
+                recorder: &valid.recorder,
+                expected: valid.counts.expected,
+                present: valid.counts.present,
+            };
+            vec![BulkAttachment { name: sheet.name(), mime: "application/pdf", content: sheet.pdf() }]
+        };
         Ok(BulkRecord {
             id: 0,
             org_id: o.id,
@@ -527,6 +547,7 @@ impl<'a> Builder<'a> {
             created_by: recorder,
             created_on,
             created_at,
+            attachments,
         })
     }
 
@@ -547,6 +568,7 @@ impl<'a> Builder<'a> {
             let w = life_bulk::insert(tx, &self.batch).await.context("写入组织生活记录失败")?;
             self.s.attendance += w.attendance;
             self.s.resolutions += w.resolutions;
+            self.s.attachments += w.attachments;
             self.batch.clear();
         }
         Ok(())

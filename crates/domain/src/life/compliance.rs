@@ -45,6 +45,8 @@ pub struct RecordFacts {
     pub has_times: bool,
     /// The agenda is recorded (REC-09).
     pub has_agenda: bool,
+    /// Files kept with the record: the 签到表, photos, the signed minutes (REC-13).
+    pub attachments: i64,
     /// 所属年度: the year a yearly meeting counts for (LIFE-18); `None` for the year it was held.
     pub belongs_to_year: Option<i32>,
     /// The member who gave a 党课, when known.
@@ -102,9 +104,10 @@ impl Params {
 pub enum CellState {
     /// Enough held.
     Met,
-    /// The period is over and not enough was held.
+    /// The period is over and not enough was held (for a yearly period: the 所属年度 window at
+    /// the start of the next year has closed as well, LIFE-18).
     Missing,
-    /// The period is running and not enough is held yet.
+    /// The period is running and not enough is held yet (a yearly one until its window closes).
     Open,
     /// The period has not begun.
     Upcoming,
@@ -171,15 +174,17 @@ pub enum FindingKind {
     NoDivision,
     NoTimes,
     NoAgenda,
+    NoAttachment,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 9] = [
+    pub const ALL: [FindingKind; 10] = [
         FindingKind::Missing,
         FindingKind::NoQuorum,
         FindingKind::Incomplete,
         FindingKind::NoTimes,
         FindingKind::NoAgenda,
+        FindingKind::NoAttachment,
         FindingKind::Unreviewed,
         FindingKind::Late,
         FindingKind::Silent,
@@ -196,6 +201,7 @@ impl FindingKind {
             FindingKind::NoDivision => "no_division",
             FindingKind::NoTimes => "no_times",
             FindingKind::NoAgenda => "no_agenda",
+            FindingKind::NoAttachment => "no_attachment",
         }
     }
     pub fn label(self) -> &'static str {
@@ -209,6 +215,7 @@ impl FindingKind {
             FindingKind::NoDivision => "党建工作分工未记录",
             FindingKind::NoTimes => "未记录起止时间",
             FindingKind::NoAgenda => "未记录议程",
+            FindingKind::NoAttachment => "未上传签到表等附件",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -301,13 +308,15 @@ fn exclusion(r: &RecordFacts, t: &LifeType) -> Option<String> {
     None
 }
 
-/// Judge organizations over `[from, to]` as of `as_of` (periods ending before `as_of` are over).
-/// `records` may hold records of other organizations and dates; they are ignored.
+/// Judge organizations over `[from, to]` as of `as_of` (periods ending before `as_of` are over;
+/// a yearly period once the 所属年度 window of `windows` at the start of the next year has closed
+/// too, LIFE-18). `records` may hold records of other organizations and dates; they are ignored.
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     orgs: &[OrgLife],
     records: &[RecordFacts],
     rules: &[LifeRule],
+    windows: &[YearWindow],
     types: &[LifeType],
     from: NaiveDate,
     to: NaiveDate,
@@ -315,7 +324,7 @@ pub fn evaluate(
     params: Params,
 ) -> Vec<OrgCompliance> {
     let records: Vec<&RecordFacts> = records.iter().collect();
-    evaluate_refs(orgs, &records, rules, types, from, to, as_of, params)
+    evaluate_refs(orgs, &records, rules, windows, types, from, to, as_of, params)
 }
 
 /// [`evaluate`] of records held elsewhere: what a kept evaluation brought up to date judges again
@@ -325,6 +334,7 @@ pub fn evaluate_refs(
     orgs: &[OrgLife],
     records: &[&RecordFacts],
     rules: &[LifeRule],
+    windows: &[YearWindow],
     types: &[LifeType],
     from: NaiveDate,
     to: NaiveDate,
@@ -361,7 +371,7 @@ pub fn evaluate_refs(
     orgs.iter()
         .map(|o| {
             let recs = by_org.get(&o.id).unwrap_or(&empty);
-            judge(o, recs, &lectures, rules, &sorted_types, &periods, from, to, as_of, params)
+            judge(o, recs, &lectures, rules, windows, &sorted_types, &periods, from, to, as_of, params)
         })
         .collect()
 }
@@ -372,6 +382,7 @@ fn judge(
     recs: &[&RecordFacts],
     lectures: &HashMap<i64, Vec<&RecordFacts>>,
     rules: &[LifeRule],
+    windows: &[YearWindow],
     types: &[&LifeType],
     periods: &[(PeriodKind, Vec<Period>)],
     from: NaiveDate,
@@ -382,6 +393,8 @@ fn judge(
     let mut lines = Vec::new();
     let mut findings = Vec::new();
     let in_range: Vec<&RecordFacts> = recs.iter().copied().filter(|r| from <= r.held_on && r.held_on <= to).collect();
+    // the last day each year's yearly meetings may be held (LIFE-18), once per year
+    let mut closes: HashMap<i32, NaiveDate> = HashMap::new();
     for t in types {
         let mut cells = Vec::new();
         for (kind, ps) in periods {
@@ -411,11 +424,18 @@ fn judge(
                 let exists_all_period =
                     o.founded_on.is_none_or(|f| f <= p.start) && o.dissolved_on.is_none_or(|d| d > p.end);
                 let held = counted.len() as i64;
+                // a yearly meeting may still be held, and count for its year, until the window at
+                // the start of the next year closes: before that the year is not missed yet
+                let last_day = if p.kind == PeriodKind::Year {
+                    *closes.entry(p.start.year()).or_insert_with(|| year_closes(windows, &o.path, p.start.year()))
+                } else {
+                    p.end
+                };
                 let state = if !exists_all_period {
                     CellState::Exempt
                 } else if held >= rule.min {
                     CellState::Met
-                } else if p.end < as_of {
+                } else if last_day < as_of {
                     CellState::Missing
                 } else if p.start <= as_of {
                     CellState::Open
@@ -559,6 +579,19 @@ fn judge(
                 sev,
                 format!("{} {}“{}”未记录议程", r.held_on, label, r.title),
                 "会议记录应有议程或议题".into(),
+            ));
+        }
+        if r.attachments == 0 {
+            let (source, sev) = param_rule("REC-13", r.held_on);
+            findings.push(record_finding(
+                o,
+                r,
+                FindingKind::NoAttachment,
+                "REC-13",
+                source,
+                sev,
+                format!("{} {}“{}”未上传签到表、照片等附件", r.held_on, label, r.title),
+                "会议记录应有主持人、记录人签名和签到表、照片等附件（上传签字的记录页、签到表或现场照片）".into(),
             ));
         }
         let has_roster =

@@ -294,6 +294,32 @@ pub fn year_window_for<'a>(windows: &'a [YearWindow], path: &str, on: NaiveDate)
         .max_by_key(|w| (w.org_path.as_deref().map_or(0, str::len), w.valid_from))
 }
 
+/// The last day on which a yearly meeting held for an organization still counts, by default, for
+/// `year` (LIFE-18): the last day of the window at the start of the next year, under the version
+/// in force on that day; 31 December of `year` itself where no window applies. Until then a
+/// yearly period that is not met is still open, not missed.
+pub fn year_closes(windows: &[YearWindow], path: &str, year: i32) -> NaiveDate {
+    let dec31 = NaiveDate::from_ymd_opt(year, 12, 31).expect("a valid year");
+    // no window reaches past 06-30 (parse_until): walk back from there to the first day inside one
+    let mut d = NaiveDate::from_ymd_opt(year + 1, 6, 30).expect("a valid year");
+    while d > dec31 {
+        if year_window_for(windows, path, d).is_some_and(|w| w.contains(d)) {
+            return d;
+        }
+        d = d.pred_opt().expect("a day before");
+    }
+    dec31
+}
+
+/// The latest [`year_closes`] of `year` anywhere: under the national version or under any local one.
+pub fn latest_year_close(windows: &[YearWindow], year: i32) -> NaiveDate {
+    std::iter::once("")
+        .chain(windows.iter().filter_map(|w| w.org_path.as_deref()))
+        .map(|p| year_closes(windows, p, year))
+        .max()
+        .expect("at least the national path")
+}
+
 /// Is a record of these types a yearly one for this organization on its date (a type whose rule
 /// in force asks for it once a year)?
 pub fn is_yearly(

@@ -51,7 +51,7 @@ fn shipped_data_is_consistent() {
     for t in types {
         assert!(valid_type_code(&t.code), "{}", t.code);
     }
-    for id in ["LIFE-14", "LIFE-15", "REC-08", "REC-10", "REC-15", "REC-16"] {
+    for id in ["LIFE-14", "LIFE-15", "REC-04", "REC-08", "REC-09", "REC-10", "REC-13", "REC-15", "REC-16"] {
         assert!(crate::rules::in_force(id, d("2026-06-01")).is_some(), "{id} shipped");
     }
 }
@@ -260,6 +260,7 @@ fn rec(id: i64, org: i64, types: &[&str], held: &str) -> RecordFacts {
         has_attendance: true,
         has_times: true,
         has_agenda: true,
+        attachments: 1,
         belongs_to_year: None,
         lecturer_member_id: None,
     }
@@ -267,7 +268,18 @@ fn rec(id: i64, org: i64, types: &[&str], held: &str) -> RecordFacts {
 
 fn eval1(org: OrgLife, recs: &[RecordFacts], rules: &[LifeRule], as_of: &str) -> OrgCompliance {
     let p = Params { silent_days: 30, entry_grace_days: 10, review_days: 30 };
-    evaluate(&[org], recs, rules, shipped_types(), d("2026-01-01"), d("2026-12-31"), d(as_of), p).remove(0)
+    evaluate(
+        &[org],
+        recs,
+        rules,
+        shipped_year_windows(),
+        shipped_types(),
+        d("2026-01-01"),
+        d("2026-12-31"),
+        d(as_of),
+        p,
+    )
+    .remove(0)
 }
 
 #[test]
@@ -393,6 +405,29 @@ fn rec_04_and_rec_09_missing_times_and_agenda_are_findings_naming_their_rules() 
 }
 
 #[test]
+fn rec_13_a_record_without_attachments_is_a_finding_naming_its_rule() {
+    // no 签到表, photo or signed page kept with the record
+    let bare = RecordFacts { attachments: 0, ..rec(1, 1, &["theme_day"], "2026-11-05") };
+    let c = eval1(branch(1), &[bare], shipped_rules(), "2026-11-21");
+    let f = c.findings.iter().find(|f| f.kind == FindingKind::NoAttachment).expect("a REC-13 finding");
+    assert_eq!((f.rule_id.as_str(), f.record_id, f.severity), ("REC-13", Some(1), Severity::Warning));
+    assert!(f.message.contains("签到表") && f.message.contains("会议1"), "{}", f.message);
+    assert!(f.evidence.requirement.starts_with("REC-13：") && f.evidence.requirement.contains("签名"));
+    assert!(!f.source.is_empty());
+    assert_eq!(f.period_key.as_deref(), Some("2026-11"));
+    assert_eq!(FindingKind::from_code("no_attachment"), Some(FindingKind::NoAttachment));
+    // it still counts for its period: the record is there, only its evidence is missing
+    assert_eq!(cell_state(&c, "theme_day", "2026-11"), CellState::Met);
+    // one attachment is enough; a returned record is not judged
+    let c = eval1(branch(1), &[rec(1, 1, &["theme_day"], "2026-11-05")], shipped_rules(), "2026-11-21");
+    assert!(!c.findings.iter().any(|f| f.kind == FindingKind::NoAttachment));
+    let returned =
+        RecordFacts { attachments: 0, status: RecordStatus::Returned, ..rec(1, 1, &["theme_day"], "2026-11-05") };
+    let c = eval1(branch(1), &[returned], shipped_rules(), "2026-11-21");
+    assert!(!c.findings.iter().any(|f| f.kind == FindingKind::NoAttachment));
+}
+
+#[test]
 fn life_02_a_record_not_counted_is_listed_under_the_records_not_counted() {
     let r = RecordFacts { quorum_ok: Some(false), has_minutes: false, ..rec(3, 1, &["branch_assembly"], "2026-08-10") };
     let c = eval1(branch(1), &[r], shipped_rules(), "2026-11-21");
@@ -422,7 +457,7 @@ fn rec_08_a_cut_list_of_names_says_how_many_in_all() {
 
 fn eval_range(orgs: &[OrgLife], recs: &[RecordFacts], from: &str, to: &str, as_of: &str) -> Vec<OrgCompliance> {
     let p = Params { silent_days: 30, entry_grace_days: 10, review_days: 30 };
-    evaluate(orgs, recs, shipped_rules(), shipped_types(), d(from), d(to), d(as_of), p)
+    evaluate(orgs, recs, shipped_rules(), shipped_year_windows(), shipped_types(), d(from), d(to), d(as_of), p)
 }
 
 fn cell_state(c: &OrgCompliance, ty: &str, key: &str) -> CellState {
@@ -445,7 +480,7 @@ fn life_08_a_yearly_meeting_counts_for_its_own_year_not_the_year_it_was_held() {
     let y2025 = eval_range(&[branch(1)], std::slice::from_ref(&held), "2025-01-01", "2025-12-31", "2026-02-01");
     assert_eq!(cell_state(&y2025[0], "life_meeting", "2025"), CellState::Met);
     assert_eq!(y2025[0].lines.iter().find(|l| l.type_code == "life_meeting").unwrap().cells[0].records, vec![1]);
-    let y2026 = eval_range(&[branch(1)], &[held], "2026-01-01", "2026-12-31", "2027-01-10");
+    let y2026 = eval_range(&[branch(1)], &[held], "2026-01-01", "2026-12-31", "2027-04-10");
     assert_eq!(cell_state(&y2026[0], "life_meeting", "2026"), CellState::Missing);
     // a local version of the window (a 组织部's own date) wins inside its subtree
     let mut local = shipped_year_windows()[0].clone();
@@ -457,6 +492,75 @@ fn life_08_a_yearly_meeting_counts_for_its_own_year_not_the_year_it_was_held() {
         2026
     );
     assert_eq!(year_window_for(&ws, "00020001", d("2026-01-24")).unwrap().until(), "03-31");
+}
+
+fn eval_windows(orgs: &[OrgLife], recs: &[RecordFacts], windows: &[YearWindow], as_of: &str) -> Vec<OrgCompliance> {
+    let p = Params { silent_days: 30, entry_grace_days: 10, review_days: 30 };
+    evaluate(orgs, recs, shipped_rules(), windows, shipped_types(), d("2025-01-01"), d("2025-12-31"), d(as_of), p)
+}
+
+#[test]
+fn life_18_a_yearly_period_is_open_until_the_window_of_the_next_year_closes() {
+    let yearly = ["life_meeting", "democratic_review", "heart_talk"];
+    // nothing held for 2025: during 2025 and within the window at the start of 2026 (LIFE-18,
+    // 01-01 to 03-31) the yearly meetings of 2025 may still be held, so they are 待召开, no finding
+    for as_of in ["2025-06-30", "2025-12-31", "2026-01-01", "2026-02-15", "2026-03-31"] {
+        let c = eval_windows(&[branch(1)], &[], shipped_year_windows(), as_of);
+        for ty in yearly {
+            assert_eq!(cell_state(&c[0], ty, "2025"), CellState::Open, "{ty} as of {as_of}");
+        }
+        let early: Vec<&str> = c[0]
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Missing && f.period_key.as_deref() == Some("2025"))
+            .map(|f| f.rule_id.as_str())
+            .collect();
+        assert!(early.is_empty(), "as of {as_of}: {early:?}");
+        let line = c[0].lines.iter().find(|l| l.type_code == "life_meeting").unwrap();
+        assert_eq!((line.due, line.met), (0, 0), "not yet due as of {as_of}");
+    }
+    // the day after the window: missed, each naming its rule
+    let c = eval_windows(&[branch(1)], &[], shipped_year_windows(), "2026-04-01");
+    for (ty, rule) in yearly.iter().zip(["LIFE-08", "LIFE-09", "LIFE-10"]) {
+        assert_eq!(cell_state(&c[0], ty, "2025"), CellState::Missing, "{ty}");
+        assert!(c[0].findings.iter().any(|f| f.rule_id == rule && f.period_key.as_deref() == Some("2025")), "{rule}");
+    }
+    // held within the window and counted for 2025: met
+    let held = RecordFacts { belongs_to_year: Some(2025), ..rec(1, 1, &["life_meeting"], "2026-02-10") };
+    let c = eval_windows(&[branch(1)], &[held], shipped_year_windows(), "2026-04-01");
+    assert_eq!(cell_state(&c[0], "life_meeting", "2025"), CellState::Met);
+    // monthly and quarterly periods are not concerned: December 2025 is missed on 1 January
+    let c = eval_windows(&[branch(1)], &[], shipped_year_windows(), "2026-01-01");
+    assert_eq!(cell_state(&c[0], "theme_day", "2025-12"), CellState::Missing);
+    assert_eq!(cell_state(&c[0], "branch_assembly", "2025-Q4"), CellState::Missing);
+    // a local window (a 组织部's own, up to 01-15) closes the year earlier inside its subtree only
+    let mut local = shipped_year_windows()[0].clone();
+    (local.until_month, local.until_day, local.org_path) = (1, 15, Some("0001".into()));
+    let ws = vec![shipped_year_windows()[0].clone(), local];
+    assert_eq!(year_closes(&ws, "00010001", 2025), d("2026-01-15"));
+    assert_eq!(year_closes(&ws, "00020001", 2025), d("2026-03-31"));
+    assert_eq!(year_closes(&[], "00010001", 2025), d("2025-12-31"), "without a window: the year's end");
+    assert_eq!(latest_year_close(&ws, 2025), d("2026-03-31"));
+    let outside = OrgLife { path: "00020001".into(), ..branch(2) };
+    let c = eval_windows(&[branch(1), outside], &[], &ws, "2026-01-16");
+    assert_eq!(cell_state(&c[0], "life_meeting", "2025"), CellState::Missing);
+    assert_eq!(cell_state(&c[1], "life_meeting", "2025"), CellState::Open);
+}
+
+#[test]
+fn life_18_the_secretarys_yearly_lecture_is_open_within_the_window_too() {
+    // a 党委 whose 书记 has not lectured in 2025 (LIFE-06S) nor held its 民主生活会 (LIFE-17)
+    let mut town = committee(10, "0001", OrgKind::Committee);
+    town.secretaries = vec![secretary(10, 50, "2021-01-01", None)];
+    let c = eval_windows(std::slice::from_ref(&town), &[], shipped_year_windows(), "2026-02-01");
+    assert_eq!(cell_state(&c[0], "party_lecture", "2025"), CellState::Open);
+    assert_eq!(cell_state(&c[0], "democratic_life", "2025"), CellState::Open);
+    assert!(!c[0].findings.iter().any(|f| f.kind == FindingKind::Missing), "{:?}", c[0].findings);
+    // the lecture given in the window and counted for 2025 meets it
+    let given = RecordFacts { belongs_to_year: Some(2025), ..lecture(1, 10, "0001", "2026-03-20", Some(50)) };
+    let c = eval_windows(std::slice::from_ref(&town), &[given], shipped_year_windows(), "2026-04-01");
+    assert_eq!(cell_state(&c[0], "party_lecture", "2025"), CellState::Met);
+    assert_eq!(cell_state(&c[0], "democratic_life", "2025"), CellState::Missing);
 }
 
 fn committee(id: i64, path: &str, kind: OrgKind) -> OrgLife {
@@ -486,17 +590,17 @@ fn life_06s_the_secretarys_own_lecture_anywhere_in_the_subtree_counts() {
     let b = OrgLife { path: "00010001".into(), ..branch(1) };
     // member 50 lectured in a branch in August, after the term ended: not the secretary then
     let recs = vec![lecture(1, 1, "00010001", "2026-08-10", Some(50))];
-    let c = eval_range(&[town.clone(), b.clone()], &recs, "2026-01-01", "2026-12-31", "2027-01-10");
+    let c = eval_range(&[town.clone(), b.clone()], &recs, "2026-01-01", "2026-12-31", "2027-04-10");
     assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Missing);
     let f = c[0].findings.iter().find(|f| f.rule_id == "LIFE-06S").unwrap();
     assert!(f.message.contains("书记50、书记60"), "{}", f.message);
     // the new secretary lectured in a branch of the subtree: met, though the 党委 recorded none
     let recs = vec![lecture(2, 1, "00010001", "2026-09-10", Some(60))];
-    let c = eval_range(&[town.clone(), b.clone()], &recs, "2026-01-01", "2026-12-31", "2027-01-10");
+    let c = eval_range(&[town.clone(), b.clone()], &recs, "2026-01-01", "2026-12-31", "2027-04-10");
     assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Met);
     // a lecture outside the subtree does not count; the 党委's own lecture by someone else neither
     let recs = vec![lecture(3, 99, "00020001", "2026-09-10", Some(60)), lecture(4, 10, "0001", "2026-10-10", Some(77))];
-    let c = eval_range(&[town.clone()], &recs, "2026-01-01", "2026-12-31", "2027-01-10");
+    let c = eval_range(&[town.clone()], &recs, "2026-01-01", "2026-12-31", "2027-04-10");
     assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Missing);
     let f = c[0].findings.iter().find(|f| f.rule_id == "LIFE-06S").unwrap();
     assert_eq!(f.evidence.excluded.iter().map(|e| e.id).collect::<Vec<_>>(), vec![4]);
@@ -508,10 +612,10 @@ fn life_06s_applies_to_a_party_group_whose_secretary_lectures_in_the_unit() {
     // a 党组 (leaf 00010009) under the 县委 0001; its secretary lectured in a branch under 0001
     let mut lg = committee(20, "00010009", OrgKind::LeadingGroup);
     lg.has_division = true;
-    let c = eval_range(&[lg.clone()], &[], "2026-01-01", "2026-12-31", "2027-01-10");
+    let c = eval_range(&[lg.clone()], &[], "2026-01-01", "2026-12-31", "2027-04-10");
     assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Missing, "looked for in a 党组 as well");
     lg.secretaries = vec![secretary(20, 70, "2020-01-01", None)];
     let recs = vec![lecture(5, 1, "00010001", "2026-05-10", Some(70))];
-    let c = eval_range(&[lg], &recs, "2026-01-01", "2026-12-31", "2027-01-10");
+    let c = eval_range(&[lg], &recs, "2026-01-01", "2026-12-31", "2027-04-10");
     assert_eq!(cell_state(&c[0], "party_lecture", "2026"), CellState::Met);
 }

@@ -42,6 +42,7 @@ pub(super) struct FactRow {
     has_attendance: bool,
     has_times: bool,
     has_agenda: bool,
+    attachments: i64,
     belongs_to_year: Option<i64>,
     lecturer_member_id: Option<i64>,
 }
@@ -50,7 +51,9 @@ pub(super) const FACT_COLS: &str =
     "r.id, r.org_id, r.path, r.types, r.title, r.held_on, r.created_on, r.status, r.quorum_ok, \
     (r.minutes IS NOT NULL AND r.minutes <> '') AS has_minutes, r.has_attendance, \
     (r.start_time IS NOT NULL AND r.end_time IS NOT NULL) AS has_times, \
-    (r.agenda IS NOT NULL AND r.agenda <> '') AS has_agenda, r.belongs_to_year, r.lecturer_member_id";
+    (r.agenda IS NOT NULL AND r.agenda <> '') AS has_agenda, \
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM life_attachment a WHERE a.record_id = r.id) AS attachments, \
+    r.belongs_to_year, r.lecturer_member_id";
 
 impl FactRow {
     pub(super) fn into_facts(self) -> RecordFacts {
@@ -68,6 +71,7 @@ impl FactRow {
             has_attendance: self.has_attendance,
             has_times: self.has_times,
             has_agenda: self.has_agenda,
+            attachments: self.attachments,
             belongs_to_year: self.belongs_to_year.and_then(|y| i32::try_from(y).ok()),
             lecturer_member_id: self.lecturer_member_id,
         }
@@ -286,7 +290,7 @@ async fn evaluate_in(
     only_self: bool,
 ) -> StoreResult<Evaluation> {
     let params = params.unwrap_or_else(|| params_on(as_of));
-    let (all_types, all_rules) = (types(store).await?, rules(store).await?);
+    let (all_types, all_rules, windows) = (types(store).await?, rules(store).await?, year_windows(store).await?);
     let mut orgs = life_orgs(store, org, from, to, only_self).await?;
     let mut terms: HashMap<i64, Vec<domain::officer::Term>> = HashMap::new();
     for t in crate::officer::secretary_terms(store, org, only_self).await? {
@@ -315,7 +319,7 @@ async fn evaluate_in(
     let known: std::collections::HashSet<i64> = recs.iter().map(|r| r.id).collect();
     let extra = lectures_by(store, &roots, &members, from, ahead).await?;
     recs.extend(extra.into_iter().filter(|r| !known.contains(&r.id)));
-    let results = dl::evaluate(&orgs, &recs, &all_rules, &all_types, from, to, as_of, params);
+    let results = dl::evaluate(&orgs, &recs, &all_rules, &windows, &all_types, from, to, as_of, params);
     Ok(Evaluation { root: org.id, from, to, as_of, params, orgs, results, types: all_types, records: recs.len() })
 }
 
@@ -360,11 +364,15 @@ pub struct JobReport {
     pub took_ms: i64,
 }
 
-/// The range the daily job judges on `as_of`: the current year, and the previous one too during
-/// the first quarter (so last year's fourth quarter stays in view until it is dealt with).
-pub fn daily_range(as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
+/// The range the daily job judges on `as_of`: the current year, and the previous one too until a
+/// quarter after the last of its periods could still be met — its yearly meetings may be held
+/// until the 所属年度 window at the start of this year closes (LIFE-18; the latest window of any
+/// subtree in `windows`) — so last year's fourth quarter stays in view until it is dealt with,
+/// and a yearly meeting still missing when its window closes is reported for a quarter.
+pub fn daily_range(as_of: NaiveDate, windows: &[dl::YearWindow]) -> (NaiveDate, NaiveDate) {
     let y = as_of.year();
-    let from_year = if as_of.month() <= 3 { y - 1 } else { y };
+    let last = domain::dates::add_months(dl::latest_year_close(windows, y - 1), 3);
+    let from_year = if as_of <= last { y - 1 } else { y };
     (NaiveDate::from_ymd_opt(from_year, 1, 1).expect("valid"), NaiveDate::from_ymd_opt(y, 12, 31).expect("valid"))
 }
 
@@ -372,7 +380,7 @@ pub fn daily_range(as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// to-dos on home pages read them). Audited as the system.
 pub async fn run_daily(store: &Store, as_of: NaiveDate, params: Option<dl::Params>) -> StoreResult<JobReport> {
     let started = std::time::Instant::now();
-    let (from, to) = daily_range(as_of);
+    let (from, to) = daily_range(as_of, &year_windows(store).await?);
     let roots: Vec<(i64,)> = store
         .read()
         .fetch_all("SELECT id FROM org WHERE parent_id IS NULL AND dissolved_on IS NULL ORDER BY path", &[])

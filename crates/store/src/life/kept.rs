@@ -24,7 +24,7 @@ use super::compliance::{
     facts_counted, lectures_by, life_orgs, look_from, params_on, Evaluation, FactRow, OrgLifeRow, FACT_COLS,
     ORG_LIFE_COLS,
 };
-use super::types::{rules, types};
+use super::types::{rules, types, year_windows};
 use crate::db::{Store, Val};
 use crate::error::StoreResult;
 use crate::generation::{self, Topic};
@@ -65,6 +65,7 @@ struct Kept {
     lecture_roots: Vec<String>,
     types: Vec<LifeType>,
     rules: Vec<LifeRule>,
+    windows: Vec<dl::YearWindow>,
     as_of: NaiveDate,
     params: dl::Params,
     results: Vec<OrgCompliance>,
@@ -140,7 +141,7 @@ async fn read(
     as_of: NaiveDate,
     params: dl::Params,
 ) -> StoreResult<Kept> {
-    let (types, rules) = (types(store).await?, rules(store).await?);
+    let (types, rules, windows) = (types(store).await?, rules(store).await?, year_windows(store).await?);
     let mut orgs = life_orgs(store, org, key.from, to, false).await?;
     let mut terms: HashMap<i64, Vec<domain::officer::Term>> = HashMap::new();
     for t in crate::officer::secretary_terms(store, org, false).await? {
@@ -163,6 +164,7 @@ async fn read(
         lecture_roots: Vec::new(),
         types,
         rules,
+        windows,
         as_of,
         params,
         results: Vec::new(),
@@ -210,7 +212,7 @@ fn judge(k: &mut Kept, which: &[usize], from: NaiveDate, to: NaiveDate) {
         some = which.iter().map(|i| k.orgs[*i].clone()).collect();
         &some
     };
-    let verdicts = dl::evaluate_refs(orgs, &records, &k.rules, &k.types, from, to, k.as_of, k.params);
+    let verdicts = dl::evaluate_refs(orgs, &records, &k.rules, &k.windows, &k.types, from, to, k.as_of, k.params);
     if whole {
         k.results = verdicts;
     } else {

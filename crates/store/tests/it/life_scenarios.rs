@@ -2,8 +2,9 @@
 //! organizations, judged by the compliance engine with the exact findings expected — including a
 //! local rule changed mid-year (党课 quarterly → monthly from 2026-07-01, LIFE-06), quorum edge
 //! cases (LIFE-02), a silent branch (LIFE-14), a 党组 without a work division (LIFE-15), records
-//! without minutes (REC-10), entered late (REC-15) or never submitted (REC-16) — plus the roster on
-//! a past date across a member's move, the review workflow and the daily job.
+//! without minutes (REC-10) or without the signed 签到表 kept with them (REC-13), entered late
+//! (REC-15) or never submitted (REC-16) — plus the roster on a past date across a member's move,
+//! the review workflow and the daily job.
 
 use std::collections::BTreeSet;
 
@@ -124,7 +125,20 @@ async fn record(s: &Store, org: i64, types: &[&str], held: &str, absent: usize) 
     }
 }
 
+/// Keep the signed 签到表 with a record (REC-13).
+async fn attach(s: &Store, id: i64) {
+    life::add_attachment(s, &Scope::all(), id, "签到表.pdf", b"%PDF-1.4\n%signed\n").await.unwrap();
+}
+
+/// A record with its 签到表.
 async fn add(s: &Store, org: i64, types: &[&str], held: &str) -> i64 {
+    let id = add_bare(s, org, types, held).await;
+    attach(s, id).await;
+    id
+}
+
+/// A record without any attachment.
+async fn add_bare(s: &Store, org: i64, types: &[&str], held: &str) -> i64 {
     let input = record(s, org, types, held, 0).await;
     life::create(s, &Scope::all(), org, &input, false).await.unwrap().id
 }
@@ -140,7 +154,7 @@ async fn exec(s: &Store, sql: &str, a: &[Val]) {
 }
 
 /// Seed the year. Returns the ids of the records the expectations name.
-async fn seed(s: &Store, w: &World) -> (i64, i64, i64, i64) {
+async fn seed(s: &Store, w: &World) -> (i64, i64, i64, i64, i64) {
     // B1 (with a committee): regular all year
     for m in months(11) {
         add(s, w.b1, &["theme_day"], &m).await;
@@ -150,9 +164,11 @@ async fn seed(s: &Store, w: &World) -> (i64, i64, i64, i64) {
         add(s, w.b1, &["branch_assembly"], q).await;
     }
     // 党课: quarterly, then monthly from July under the county's rule
-    for day in ["2026-02-11", "2026-05-11", "2026-07-11", "2026-08-11", "2026-09-11", "2026-10-11", "2026-11-11"] {
+    for day in ["2026-02-11", "2026-05-11", "2026-07-11", "2026-08-11", "2026-09-11", "2026-10-11"] {
         add(s, w.b1, &["party_lecture"], day).await;
     }
+    // November's counts, but nothing signed was kept with it (REC-13)
+    let no_sheet = add_bare(s, w.b1, &["party_lecture"], "2026-11-11").await;
     // B2: 主题党日 missing in March; the Q3 党员大会 without a quorum; 党课 quarterly in the first
     // half, then monthly under the county's rule (September missing, October without minutes)
     for m in months(11).filter(|m| !m.starts_with("2026-03")) {
@@ -165,6 +181,7 @@ async fn seed(s: &Store, w: &World) -> (i64, i64, i64, i64) {
     // 1 of 3 voters present: no quorum (LIFE-02)
     q3.title = "第三季度党员大会".into();
     let no_quorum = life::create(s, &Scope::all(), w.b2, &q3, false).await.unwrap();
+    attach(s, no_quorum.id).await;
     assert!(no_quorum.warnings[0].contains("LIFE-02"), "{:?}", no_quorum.warnings);
     add(s, w.b2, &["branch_assembly"], "2026-11-05").await;
     for day in ["2026-02-25", "2026-05-25", "2026-07-25", "2026-08-25"] {
@@ -173,6 +190,7 @@ async fn seed(s: &Store, w: &World) -> (i64, i64, i64, i64) {
     let mut oct = record(s, w.b2, &["party_lecture"], "2026-10-25", 0).await;
     oct.minutes.clear();
     let no_minutes = life::create(s, &Scope::all(), w.b2, &oct, false).await.unwrap().id;
+    attach(s, no_minutes).await;
     // B3: regular until July, then silent; July's 主题党日 entered a month late
     for m in months(7) {
         add(s, w.b3, &["theme_day"], &m).await;
@@ -201,7 +219,7 @@ async fn seed(s: &Store, w: &World) -> (i64, i64, i64, i64) {
         .await
         .unwrap();
     exec(s, "UPDATE life_record SET status = 'draft' WHERE id = $1", &[Val::from(draft.0)]).await;
-    (no_quorum.id, no_minutes, late.0, draft.0)
+    (no_quorum.id, no_minutes, late.0, draft.0, no_sheet)
 }
 
 type Key = (i64, FindingKind, String, Option<String>, Option<i64>);
@@ -229,7 +247,7 @@ async fn a_year_of_records_gives_exactly_the_expected_findings() {
         .await
         .unwrap();
         assert_eq!(rule.rule_id, "LIFE-06");
-        let (no_quorum, no_minutes, late, draft) = seed(s, &w).await;
+        let (no_quorum, no_minutes, late, draft, no_sheet) = seed(s, &w).await;
 
         let root = org::visible(s, &Scope::all(), w.county).await.unwrap();
         let ev = life::evaluate(s, &root, d("2026-01-01"), d("2026-12-31"), d(TODAY), None).await.unwrap();
@@ -245,6 +263,8 @@ async fn a_year_of_records_gives_exactly_the_expected_findings() {
         let p = |s: &str| Some(s.to_string());
         let aug = p("2026-08");
         let expected: BTreeSet<Key> = [
+            // B1: one record without its 签到表
+            (w.b1, FindingKind::NoAttachment, "REC-13".into(), p("2026-11"), Some(no_sheet)),
             // B2
             (w.b2, FindingKind::Missing, "LIFE-07".into(), p("2026-03"), None),
             (w.b2, FindingKind::Missing, "LIFE-01".into(), p("2026-Q3"), None),
@@ -531,4 +551,23 @@ async fn a_kept_evaluation_brought_up_to_date_is_the_fresh_one_after_every_kind_
         kept_is_fresh(s, &root, "2026-12-05", "a later day").await;
         kept_is_fresh(s, &root, TODAY, "back to the day before").await;
     }
+}
+
+/// The daily job keeps the previous year in view until a quarter after its yearly meetings could
+/// last be held (LIFE-18): with the national window (to 03-31) until 30 June, with a subtree's
+/// window to 06-30 until 30 September, so a yearly meeting still missing when its window closes
+/// is reported.
+#[test]
+fn life_18_the_daily_job_judges_the_previous_year_until_its_window_has_closed() {
+    let national = domain::life::shipped_year_windows().to_vec();
+    let year_of = |as_of: &str, ws: &[domain::life::YearWindow]| life::daily_range(d(as_of), ws).0;
+    assert_eq!(life::daily_range(d("2026-02-15"), &national), (d("2025-01-01"), d("2026-12-31")));
+    assert_eq!(year_of("2026-04-01", &national), d("2025-01-01"), "the window closed yesterday: still judged");
+    assert_eq!(year_of("2026-06-30", &national), d("2025-01-01"));
+    assert_eq!(year_of("2026-07-01", &national), d("2026-01-01"));
+    let mut local = national[0].clone();
+    (local.until_month, local.until_day, local.org_path) = (6, 30, Some("0001".into()));
+    let ws = [national.clone(), vec![local]].concat();
+    assert_eq!(year_of("2026-09-30", &ws), d("2025-01-01"));
+    assert_eq!(year_of("2026-10-01", &ws), d("2026-01-01"));
 }

@@ -187,7 +187,7 @@ async fn life_06s_the_secretarys_own_lecture_anywhere_below_counts_for_a_committ
         officer::add(s, &all, w.town, &term(w.secretary, "书记", "2025-07-01", "")).await.unwrap();
         officer::add(s, &all, w.bureau_group, &term(w.old_secretary, "书记", "2020-01-01", "")).await.unwrap();
         let county = org::visible(s, &all, w.county).await.unwrap();
-        let judge = || life::evaluate(s, &county, d("2026-01-01"), d("2026-12-31"), d("2027-01-10"), None);
+        let judge = || life::evaluate(s, &county, d("2026-01-01"), d("2026-12-31"), d("2027-04-10"), None);
 
         // nobody lectured: both the 党委 and the 党组 miss their secretary's 党课
         let ev = judge().await.unwrap();
@@ -214,7 +214,7 @@ async fn life_06s_the_secretarys_own_lecture_anywhere_below_counts_for_a_committ
         assert_eq!(year_state(&ev, w.bureau_group, "party_lecture", "2026"), CellState::Met);
         // the 党组 judged on its own still sees its secretary's lecture in the unit around it
         let group = org::visible(s, &all, w.bureau_group).await.unwrap();
-        let alone = life::evaluate(s, &group, d("2026-01-01"), d("2026-12-31"), d("2027-01-10"), None).await.unwrap();
+        let alone = life::evaluate(s, &group, d("2026-01-01"), d("2026-12-31"), d("2027-04-10"), None).await.unwrap();
         assert_eq!(year_state(&alone, w.bureau_group, "party_lecture", "2026"), CellState::Met);
 
         // a member neither in the roster nor an officer cannot be chosen as lecturer
@@ -248,8 +248,12 @@ async fn life_18_a_yearly_meeting_held_in_january_counts_for_the_year_it_conclud
         let branch = org::visible(s, &all, w.branch).await.unwrap();
         let y2025 = life::evaluate(s, &branch, d("2025-01-01"), d("2025-12-31"), d("2026-02-01"), None).await.unwrap();
         assert_eq!(year_state(&y2025, w.branch, "life_meeting", "2025"), CellState::Met);
-        let y2026 = life::evaluate(s, &branch, d("2026-01-01"), d("2026-12-31"), d("2027-01-10"), None).await.unwrap();
-        assert_eq!(year_state(&y2026, w.branch, "life_meeting", "2026"), CellState::Missing);
+        // the 2026 组织生活会 may still be held until the window at the start of 2027 closes
+        let y2026 = |as_of: &'static str| life::evaluate(s, &branch, d("2026-01-01"), d("2026-12-31"), d(as_of), None);
+        let state_2026 = |ev: &life::Evaluation| year_state(ev, w.branch, "life_meeting", "2026");
+        assert_eq!(state_2026(&y2026("2027-01-20").await.unwrap()), CellState::Open);
+        assert_eq!(state_2026(&y2026("2027-03-31").await.unwrap()), CellState::Open);
+        assert_eq!(state_2026(&y2026("2027-04-01").await.unwrap()), CellState::Missing);
         // the card names the record it counted though it was held the next year
         let card = life::card(s, &branch, 2025, d("2026-02-01")).await.unwrap();
         assert_eq!(year_state(&card, w.branch, "life_meeting", "2025"), CellState::Met);
@@ -273,6 +277,7 @@ async fn life_18_a_yearly_meeting_held_in_january_counts_for_the_year_it_conclud
         )
         .await
         .unwrap();
+        assert_eq!(state_2026(&y2026("2027-01-20").await.unwrap()), CellState::Missing, "closed on 01-15 there");
         let id2 = life::create(s, &all, w.branch, &meeting("2026-01-24", ""), false).await.unwrap().id;
         assert_eq!(life::get(s, &all, id2).await.unwrap().record.belongs_to_year, Some(2026));
         assert!(store::audit::recent(s, 5).await.unwrap().iter().any(|r| r.action == "life.year_window.add"));

@@ -1,7 +1,8 @@
 //! 组织生活 views of the compliance engine: the compliance table of a subtree (one row per child
 //! organization, sortable, with a chart of the rates and a ranking of the least regular) and its
 //! roll-up as `.xlsx`; an organization's compliance card (per type a row of period cells, the
-//! findings each with its explanation); its month calendar; the stored findings of the daily job.
+//! findings each with its explanation) and its printed sheet; its month calendar; the stored
+//! findings of the daily job.
 //!
 //! The table, the card and the calendar judge live (as of today); the findings page and the home
 //! page's to-dos read what the daily job stored. Records themselves are the record pages'
@@ -39,6 +40,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.add("GET", "/life/compliance", Target::OrgQuery, get(compliance))
         .add("GET", "/life/compliance.xlsx", Target::OrgQuery, get(compliance_xlsx))
         .add("GET", "/orgs/{id}/life", Target::Org, get(card))
+        .add("GET", "/orgs/{id}/life/print", Target::Org, get(card_print))
         .add("GET", "/life/calendar", Target::OrgQuery, get(calendar))
         .add("GET", "/life/findings", Target::OrgQuery, get(findings))
 }
@@ -67,6 +69,7 @@ fn kind_short(k: FindingKind) -> &'static str {
         FindingKind::NoDivision => "无分工",
         FindingKind::NoTimes => "无起止时间",
         FindingKind::NoAgenda => "无议程",
+        FindingKind::NoAttachment => "无附件",
     }
 }
 
@@ -753,6 +756,94 @@ pub async fn card(
         has_children,
         legend: LEGEND.to_vec(),
         show_org: false,
+        org_name: org.name.clone(),
+    })
+}
+
+/// The printed 合规卡片 a branch keeps in its archive: one A4 sheet, landscape for the grid of
+/// twelve months, with the findings and their rule IDs, and who printed it when.
+#[derive(Template)]
+#[template(path = "life/card_print.html")]
+struct CardPrintPage {
+    nav: Nav,
+    org_id: i64,
+    org_name: String,
+    /// The organizations above it the reader sees, top first, and itself.
+    org_chain: String,
+    kind: &'static str,
+    year: i32,
+    as_of: String,
+    existed: bool,
+    months: Vec<u32>,
+    lines: Vec<CardLine>,
+    due: i64,
+    met: i64,
+    rate: String,
+    held: i64,
+    last_activity: String,
+    findings: Vec<Explained>,
+    legend: Vec<(&'static str, &'static str, &'static str)>,
+    printed_on: String,
+    printed_by: String,
+}
+
+/// GET /orgs/{id}/life/print?year=: the compliance card as a printed sheet.
+pub async fn card_print(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<CardQuery>,
+) -> Response {
+    let (_, org) = web_core::tri!(caller.org(&s.store, Perm::ReadLife, id).await);
+    let w = window(&q.year, "");
+    let Card { evaluation: ev, records, .. } =
+        match service::life::compliance::card(&s.store, &caller, &org, &w, today()).await {
+            Ok(c) => c,
+            Err(e) => return caller.fail(e),
+        };
+    // the organizations above are a heading: without them the sheet names the organization alone
+    let mut chain: Vec<String> = service::org::ancestors(&s.store, &caller, Perm::ReadLife, org.id)
+        .await
+        .map(|a| a.into_iter().map(|o| o.name).collect())
+        .unwrap_or_default();
+    chain.push(org.name.clone());
+    let recs: HashMap<i64, (NaiveDate, String)> = records.into_iter().map(|r| (r.id, (r.held_on, r.title))).collect();
+    let result = ev.result_of(org.id).map(|(_, r)| r);
+    let lines = result.map(|r| r.lines.iter().flat_map(|l| card_lines(l, &recs)).collect()).unwrap_or_default();
+    let mut findings: Vec<Explained> = result
+        .map(|r| r.findings.iter().map(|f| explained(f, org.id, &org.name, w.year)).collect())
+        .unwrap_or_default();
+    findings.sort_by_key(|f| match f.severity_code {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    });
+    let (due, met, held) = result.map_or((0, 0, 0), |r| (r.due, r.met, r.held));
+    let trail = vec![
+        Crumb::new("/life/compliance", "合规检查"),
+        Crumb::new(format!("/orgs/{}", org.id), org.name.clone()),
+        Crumb::new(format!("/orgs/{}/life?year={}", org.id, w.year), "组织生活合规卡片"),
+        Crumb::new("", "打印"),
+    ];
+    render(&CardPrintPage {
+        nav: caller.nav("compliance").crumbs(trail),
+        org_id: org.id,
+        org_chain: chain.join(" / "),
+        kind: org.kind.label(),
+        year: w.year,
+        as_of: ev.as_of.to_string(),
+        existed: result.is_some(),
+        months: (1..=12).collect(),
+        lines,
+        due,
+        met,
+        rate: rate_text(due, met),
+        held,
+        last_activity: result.and_then(|r| r.last_activity).map_or("—".into(), |d| d.to_string()),
+        findings,
+        legend: LEGEND.to_vec(),
+        printed_on: today().format("%Y年%m月%d日").to_string(),
+        printed_by: caller.account.account.display_name.clone(),
         org_name: org.name.clone(),
     })
 }

@@ -74,6 +74,8 @@ pub struct RuleRow {
     citation: String,
     confidence: String,
     confidence_label: &'static str,
+    confidence_grade: &'static str,
+    confidence_note: &'static str,
 }
 
 pub struct TypeGroup {
@@ -117,6 +119,8 @@ pub struct WindowRow {
     citation: String,
     confidence: String,
     confidence_label: &'static str,
+    confidence_grade: &'static str,
+    confidence_note: &'static str,
 }
 
 fn window_row(w: &dl::YearWindow, today: NaiveDate) -> WindowRow {
@@ -143,6 +147,8 @@ fn window_row(w: &dl::YearWindow, today: NaiveDate) -> WindowRow {
         },
         confidence: w.confidence.clone(),
         confidence_label: confidence_label(&w.confidence),
+        confidence_grade: confidence_grade(&w.confidence),
+        confidence_note: confidence_note(&w.confidence),
     }
 }
 
@@ -218,20 +224,22 @@ pub async fn year_window_post(State(s): State<Shared>, caller: Caller, Form(f): 
     with_status(rules_view(&s, &caller, view).await, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-fn roster_label(r: RosterKind) -> &'static str {
-    match r {
-        RosterKind::Branch => "本组织全体党员",
-        RosterKind::Committee => "支部委员",
-        RosterKind::None => "不按名册（手工填写人数）",
-    }
-}
-
 fn quorum_label(q: Quorum) -> &'static str {
     match q {
         Quorum::Voters => "有表决权党员过半数",
         Quorum::All => "应到人员过半数",
         Quorum::None => "—",
     }
+}
+
+/// The grade of a confidence code as a word: `高`, `中`, `低`, `待核实`.
+fn confidence_grade(c: &str) -> &'static str {
+    confidence_label(c).split_once('：').map_or(confidence_label(c), |(g, _)| g)
+}
+
+/// What a confidence grade rests on: `正式文本明确规定`.
+fn confidence_note(c: &str) -> &'static str {
+    confidence_label(c).split_once('：').map_or("", |(_, n)| n)
 }
 
 fn confidence_label(c: &str) -> &'static str {
@@ -266,6 +274,8 @@ fn rule_row(r: &LifeRule, today: NaiveDate) -> RuleRow {
         citation: r.citation(),
         confidence: r.confidence.clone(),
         confidence_label: confidence_label(&r.confidence),
+        confidence_grade: confidence_grade(&r.confidence),
+        confidence_note: confidence_note(&r.confidence),
     }
 }
 
@@ -334,7 +344,7 @@ fn rule_fields(form: &RuleForm, orgs: Vec<(String, String)>, types: &[dl::LifeTy
 fn type_fields(form: &TypeForm) -> Vec<Field> {
     let rosters = [RosterKind::Branch, RosterKind::Committee, RosterKind::None]
         .iter()
-        .map(|r| (r.code().to_string(), roster_label(*r).to_string()))
+        .map(|r| (r.code().to_string(), r.label().to_string()))
         .collect();
     vec![
         Field::new("label", "类型名称", "text", &form.label).req().hint("如：党员冬训"),
@@ -381,7 +391,7 @@ async fn rules_view(s: &Shared, caller: &Caller, v: RulesView<'_>) -> Response {
         .map(|t| TypeRow {
             code: t.code.clone(),
             label: t.label.clone(),
-            roster: roster_label(t.roster),
+            roster: t.roster.label(),
             quorum: quorum_label(t.quorum),
             votes: t.votes,
             lecturer: t.lecturer,

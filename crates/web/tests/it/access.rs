@@ -177,6 +177,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/life/compliance", Policy::Business(P::ReadLife)),
     ("GET", "/life/compliance.xlsx", Policy::Business(P::ReadLife)),
     ("GET", "/orgs/{id}/life", Policy::Business(P::ReadLife)),
+    ("GET", "/orgs/{id}/life/print", Policy::Business(P::ReadLife)),
     ("GET", "/life/calendar", Policy::Business(P::ReadLife)),
     ("GET", "/life/findings", Policy::Business(P::ReadLife)),
     // JSON API (bearer tokens)

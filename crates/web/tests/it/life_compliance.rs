@@ -229,3 +229,104 @@ async fn compliance_views() {
         db.finish().await;
     }
 }
+
+/// REC-13: a record kept without its signed 签到表 or photos is a finding on the card naming the
+/// rule; once a file is kept with it, the finding is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rec_13_a_record_without_attachments_is_a_finding_until_one_is_kept() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let (_, records) = seed(&w).await;
+        let worker = &w.logins[&Role::PartyWorker];
+        let card = format!("/orgs/{}/life?year=2025", w.branch_a);
+        let findings = |body: &str| body[body.find("发现的问题").expect("findings")..].to_string();
+        // March's 主题党日, entered late and still a draft: files may still be added to it
+        let input = domain::life::RecordInput {
+            types: vec!["theme_day".into()],
+            title: "3月主题党日".into(),
+            held_on: "2025-03-20".into(),
+            place: "党员活动室".into(),
+            host: "书记".into(),
+            recorder: "委员".into(),
+            minutes: "学习讨论".into(),
+            expected: "2".into(),
+            present: "2".into(),
+            ..Default::default()
+        };
+        let march = store::life::create(&w.store, &Scope::all(), w.branch_a, &input, false).await.unwrap().id;
+
+        // every record was kept without any file: one REC-13 finding each
+        let (status, _, body) = send(&w.app, get(&card, &worker.cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let found = findings(&body);
+        assert_eq!(found.matches("<code>REC-13</code>").count(), records.len() + 1, "{found}");
+        assert!(found.contains("“3月主题党日”未上传签到表、照片等附件"), "{found}");
+        assert!(found.contains("未上传签到表等附件"), "the kind is named");
+
+        // the signed 签到表 kept with March's record: its finding is gone, the others remain
+        store::life::add_attachment(&w.store, &Scope::all(), march, "签到表.pdf", b"%PDF-1.4\n%signed\n")
+            .await
+            .unwrap();
+        let (_, _, body) = send(&w.app, get(&card, &worker.cookie)).await;
+        let found = findings(&body);
+        assert_eq!(found.matches("<code>REC-13</code>").count(), records.len(), "{found}");
+        assert!(!found.contains("“3月主题党日”未上传"), "{found}");
+        db.finish().await;
+    }
+}
+
+/// The printed compliance card: the year chosen as on the card, each type's cells, the findings
+/// with their rule IDs, printed on and by; the card links to it; a sibling's sheet is not found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_compliance_card_prints_on_one_landscape_sheet() {
+    for db in TestDb::both().await {
+        let w = world(&db.store).await;
+        let (_, records) = seed(&w).await;
+        let worker = &w.logins[&Role::PartyWorker];
+
+        // the card offers the sheet of the year it shows
+        let (_, _, card) = send(&w.app, get(&format!("/orgs/{}/life?year=2025", w.branch_a), &worker.cookie)).await;
+        let print = format!("/orgs/{}/life/print?year=2025", w.branch_a);
+        assert!(card.contains(&format!("href=\"{print}\">打印</a>")), "{card}");
+
+        let (status, _, body) = send(&w.app, get(&print, &worker.cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let sheet = &body[body.find("<article class=\"print-sheet print-landscape\">").expect("the sheet")..];
+        assert!(sheet.contains("<h1>组织生活合规卡片</h1>"));
+        assert!(
+            sheet.contains("中共甲县委 / 中共甲镇委员会 / 甲社区党支部 · 2025年度"),
+            "the chain and the year: {sheet}"
+        );
+        // each type's cells: March's 主题党日 missed, the others held, with their dates
+        assert!(sheet.contains("title=\"2025年3月：未召开（LIFE-07）\""), "{sheet}");
+        assert!(sheet.contains("title=\"2025年5月：已召开（LIFE-07）\""));
+        assert!(sheet.contains(">5月15日<"), "the counted record's date");
+        for ty in ["主题党日", "支部党员大会", "组织生活会"] {
+            assert!(sheet.contains(&format!("class=\"type\">{ty}</th>")), "{ty}");
+        }
+        // the findings with their rule IDs, in a table that prints
+        let findings = &sheet[sheet.find("发现的问题").unwrap()..];
+        assert!(findings.contains("<code>LIFE-07</code>") && findings.contains("2025年3月应召开主题党日"));
+        assert!(findings.contains("<code>LIFE-01</code>") && findings.contains("<code>REC-13</code>"));
+        assert!(!findings.contains("<details"), "nothing folded away on paper");
+        // printed on and by, for the archive
+        let today = web_core::pages::today().format("%Y年%m月%d日").to_string();
+        assert!(sheet.contains(&format!("打印日期：{today}")) && sheet.contains("打印人："), "{sheet}");
+        assert!(body.contains(&format!("/orgs/{}/life?year=2025", w.branch_a)), "back to the card");
+        assert!(!sheet.contains(&format!("/life/records/{}", records[0].1)), "dates, not links, on paper");
+
+        // another year, as on the card; a sibling county's branch is not found; a 党员 reads theirs
+        let (status, _, body) =
+            send(&w.app, get(&format!("/orgs/{}/life/print?year=2024", w.branch_a), &worker.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("甲社区党支部 · 2024年度"));
+        let (status, _, _) =
+            send(&w.app, get(&format!("/orgs/{}/life/print?year=2025", w.branch_b), &worker.cookie)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let member = &w.logins[&Role::Member];
+        let (status, _, body) = send(&w.app, get(&print, &member.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("甲社区党支部 · 2025年度"), "{body}");
+        db.finish().await;
+    }
+}

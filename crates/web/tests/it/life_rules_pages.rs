@@ -25,6 +25,26 @@ async fn submit(w: &World, l: &Login, uri: &str, pairs: &[(&str, &str)]) -> (Sta
     (status, location(&h), body)
 }
 
+/// What a reader sees of a page: its text without tags, scripts or styles, spaces collapsed.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        out.push(' ');
+        let tag = &rest[i..];
+        let skip =
+            ["<script", "<style", "<title"].iter().find(|t| tag.starts_with(**t)).map(|t| format!("</{}", &t[1..]));
+        rest = match skip {
+            Some(close) => &tag[tag.find(&close).unwrap_or(0)..],
+            None => tag,
+        };
+        rest = &rest[rest.find('>').map_or(rest.len(), |j| j + 1)..];
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 async fn page(w: &World, l: &Login, uri: &str) -> (StatusCode, String) {
     let (status, _, body) = send(&w.app, get(uri, &l.cookie)).await;
     (status, body)
@@ -56,7 +76,6 @@ async fn rules_and_types() {
         for s in [
             "规则与类型",
             "支部党员大会",
-            "<code>branch_assembly</code>",
             "有表决权党员过半数",
             "LIFE-01",
             "每季度至少 1 次",
@@ -71,6 +90,17 @@ async fn rules_and_types() {
             assert!(body.contains(s), "{s} missing: {body}");
         }
         assert!(!body.contains("中共乙县委"), "another county is no choice");
+        // what the page says names types, organizations, frequencies and grades in Chinese, never
+        // by their internal codes (those stay in links and form values)
+        let text = visible_text(&body);
+        let mut codes: Vec<&str> = domain::life::shipped_types().iter().map(|t| t.code.as_str()).collect();
+        codes.extend(domain::life::Applies::ALL.iter().map(|a| a.code()));
+        codes.extend(domain::life::PeriodKind::ALL.iter().map(|p| p.code()));
+        codes.extend(OrgKind::ALL.iter().map(|k| k.code()));
+        for code in codes {
+            assert!(!text.contains(code), "{code} shown: {text}");
+        }
+        assert!(!text.contains(" H ") && text.contains("高 正式文本明确规定"), "the grade in words: {text}");
         // a county's department cannot add types: said plainly, no form
         assert!(body.contains("只能由最上级党组织的组织部增加"), "{body}");
         assert!(!body.contains("action=\"/life/types\""));
@@ -167,7 +197,8 @@ async fn rules_and_types() {
         let (status, loc, body) = submit(&w, &city_dept, "/life/types", &ty).await;
         assert_eq!((status, loc.as_str()), (StatusCode::SEE_OTHER, "/life/rules?ok=type"), "{body}");
         let (_, body) = page(&w, &dept, "/life/rules").await;
-        assert!(body.contains("<code>winter_training</code>") && body.contains("本地增加"), "{body}");
+        assert!(body.contains("党员冬训") && body.contains("本地增加"), "{body}");
+        assert!(!visible_text(&body).contains("winter_training"), "the new type by its name only");
         let (status, _, body) = submit(&w, &city_dept, "/life/types", &ty).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("已存在"), "{body}");

@@ -1,8 +1,10 @@
 //! The browser journey in real headless Chromium (Debian's `chromium` and `chromium-driver`,
 //! installed by `.ci/run` when missing): sign in, browse the tree, open an organization's
 //! statistics, edit a member, import a file with bad rows and read the report, sign out; and
-//! organization life: record a meeting and see its finding disappear from the compliance card;
-//! pick an organization with the picker's type-ahead and find a member from the top bar.
+//! organization life: record a meeting and see its finding disappear from the compliance card,
+//! then print the card (A4 landscape, at desktop and phone width); the rules page at phone width,
+//! in Chinese labels; pick an organization with the picker's type-ahead and find a member from
+//! the top bar.
 //! Screenshots are kept under `target/browser/`.
 //!
 //! Without chromedriver the test fails when `DANGJIAN_REQUIRE_BROWSER=1` (as `scripts/test` sets
@@ -16,10 +18,11 @@ use std::path::PathBuf;
 
 use webdriver::Browser;
 
-/// Serve the test world on a free port from a runtime of its own; returns the base URL and the
-/// world (kept alive with the runtime thread).
-fn serve() -> (String, std::sync::mpsc::Sender<()>, i64) {
-    let (tx, rx) = std::sync::mpsc::channel::<(String, i64)>();
+/// Serve the test world on a free port from a runtime of its own; returns the base URL, the
+/// sender that stops it, 甲社区党支部's id and the session token of the county's 组织部管理员
+/// (whose sign-in asks for a second factor a browser cannot give here).
+fn serve() -> (String, std::sync::mpsc::Sender<()>, i64, String) {
+    let (tx, rx) = std::sync::mpsc::channel::<(String, i64, String)>();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -28,7 +31,9 @@ fn serve() -> (String, std::sync::mpsc::Sender<()>, i64) {
             let w = common::world(&db.store).await;
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            tx.send((format!("http://{addr}"), w.branch_a)).unwrap();
+            let dept = w.logins[&domain::account::Role::OrgDeptAdmin].cookie.clone();
+            let token = dept.strip_prefix("dj_session=").unwrap_or(&dept).to_string();
+            tx.send((format!("http://{addr}"), w.branch_a, token)).unwrap();
             let app = w.app.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
             let server = tokio::spawn(async move { axum::serve(listener, app).await });
             tokio::task::spawn_blocking(move || stop_rx.recv()).await.ok();
@@ -36,8 +41,8 @@ fn serve() -> (String, std::sync::mpsc::Sender<()>, i64) {
             db.finish().await;
         });
     });
-    let (base, branch_a) = rx.recv().unwrap();
-    (base, stop_tx, branch_a)
+    let (base, branch_a, dept) = rx.recv().unwrap();
+    (base, stop_tx, branch_a, dept)
 }
 
 fn browser_available() -> bool {
@@ -75,7 +80,7 @@ fn journey_in_headless_chromium() {
     if !browser_available() {
         return;
     }
-    let (base, stop, _) = serve();
+    let (base, stop, _, _) = serve();
     let dir = shots();
     let b = Browser::start(1280, 900).expect("headless Chromium");
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
@@ -196,7 +201,7 @@ fn recording_a_meeting_clears_its_finding() {
     if !browser_available() {
         return;
     }
-    let (base, stop, branch_a) = serve();
+    let (base, stop, branch_a, _) = serve();
     let dir = shots();
     let b = Browser::start(1280, 1000).expect("headless Chromium");
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
@@ -243,6 +248,36 @@ fn recording_a_meeting_clears_its_finding() {
     assert!(!card.contains("2026年10月应召开主题党日"), "October's finding is gone");
     assert!(card.contains("2026年9月应召开主题党日"), "September's is still there");
     shot("23-life-card-after");
+
+    // the card printed for the archive: one landscape A4 sheet with the grid and the findings
+    b.click(&b.link("打印").unwrap()).unwrap();
+    let sheet = wait_for(&b, "print-sheet");
+    assert!(sheet.contains("组织生活合规卡片") && sheet.contains("2026年度") && sheet.contains("打印人："));
+    assert!(sheet.contains("LIFE-07") && !sheet.contains("2026年10月应召开主题党日"), "as the card is now");
+    b.resize(1366, 900).unwrap();
+    shot("24-life-card-print-1366");
+    let pdf = b.cdp("Page.printToPDF", serde_json::json!({ "preferCSSPageSize": true })).unwrap();
+    let pdf = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().unwrap()).unwrap()
+    };
+    std::fs::write(dir.join("24-life-card-print.pdf"), &pdf).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    let boxes: Vec<&str> = text.match_indices("/MediaBox").filter_map(|(i, _)| text[i..].split(']').next()).collect();
+    let pages = boxes.len();
+    assert!(boxes.iter().all(|b| b.starts_with("/MediaBox [0 0 841")), "A4 landscape: {boxes:?}");
+    b.cdp("Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).unwrap();
+    shot("25-life-card-print-media");
+    let menu = b.execute("return getComputedStyle(document.querySelector('nav.menu')).display").unwrap();
+    assert_eq!(menu.as_str(), Some("none"), "the menu is not printed");
+    b.cdp("Emulation.setEmulatedMedia", serde_json::json!({ "media": "" })).unwrap();
+    // on a phone the sheet stays within the screen: the grid scrolls inside its own box
+    b.resize(390, 844).unwrap();
+    b.goto(&b.url().unwrap()).unwrap();
+    wait_for(&b, "print-sheet");
+    shot("26-life-card-print-390");
+    let width = b.execute("return document.documentElement.scrollWidth").unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "the sheet is {width} px wide at 390 px ({pages} pages printed)");
     drop(b);
     stop.send(()).ok();
 }
@@ -256,7 +291,7 @@ fn picking_an_organization_and_finding_a_member() {
     if !browser_available() {
         return;
     }
-    let (base, stop, branch_a) = serve();
+    let (base, stop, branch_a, _) = serve();
     let dir = shots();
     let b = Browser::start(1366, 900).expect("headless Chromium");
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
@@ -378,6 +413,48 @@ fn a_meeting_recorded_on_a_phone_and_its_printed_record() {
     shot("33-life-print-1366-foot");
     let pages = b.print_pdf(&dir.join("34-life-print.pdf")).unwrap();
     assert_eq!(pages, 1, "the record prints on one A4 page");
+    drop(b);
+    stop.send(()).ok();
+}
+
+/// The rules page on a phone: the 组织部管理员's view (types, every rule version, the 所属年度
+/// windows and the forms) fits 390 px — each table scrolls in its own box or stacks — and speaks
+/// in Chinese labels, never the internal codes of types, organization kinds or frequencies.
+#[test]
+fn the_rules_page_fits_a_phone_and_speaks_chinese() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, _, dept) = serve();
+    let dir = shots();
+    let b = Browser::start(1366, 900).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/login")).unwrap();
+    b.add_cookie("dj_session", &dept).unwrap();
+    for (width, height) in [(1366, 900), (390, 844)] {
+        b.resize(width, height).unwrap();
+        b.goto(&format!("{base}/life/rules")).unwrap();
+        let page = wait_for(&b, "增加本地规则版本");
+        assert!(page.contains("支部党员大会") && page.contains("每季度至少 1 次"), "the rules are shown");
+        shot(&format!("30-life-rules-{width}"));
+        let scroll = b.execute("return document.documentElement.scrollWidth").unwrap();
+        assert!(scroll.as_u64().unwrap() <= width as u64, "the page is {scroll} px wide at {width} px");
+        let text = b.execute("return document.body.innerText").unwrap();
+        let text = text.as_str().unwrap();
+        for code in [
+            "branch_assembly",
+            "theme_day",
+            "party_lecture",
+            "life_meeting",
+            "branch_committee",
+            "general_branch",
+            "quarter",
+        ] {
+            assert!(!text.contains(code), "{code} shown on the page at {width} px");
+        }
+    }
+    b.execute("window.scrollTo(0, document.querySelector('#type-theme_day').offsetTop)").unwrap();
+    shot("31-life-rules-390-rules");
     drop(b);
     stop.send(()).ok();
 }

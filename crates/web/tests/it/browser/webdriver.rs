@@ -183,6 +183,19 @@ impl Browser {
         self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
     }
 
+    /// Set a cookie for the current page's site (a session made in the store, for an account
+    /// whose sign-in asks for a second factor).
+    pub fn add_cookie(&self, name: &str, value: &str) -> Result<(), String> {
+        self.cmd("POST", "/cookie", Some(json!({ "cookie": { "name": name, "value": value, "path": "/" } })))
+            .map(|_| ())
+    }
+
+    /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`): print media
+    /// emulation, printing to PDF as the page's `@page` rules ask.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        self.cmd("POST", "/goog/cdp/execute", Some(json!({ "cmd": cmd, "params": params })))
+    }
+
     pub fn resize(&self, width: u32, height: u32) -> Result<(), String> {
         self.cmd("POST", "/window/rect", Some(json!({"width": width, "height": height}))).map(|_| ())
     }
