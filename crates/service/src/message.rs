@@ -87,10 +87,14 @@ pub async fn unread_count(store: &Store, ctx: &Ctx) -> ServiceResult<i64> {
     Ok(n)
 }
 
-/// Unread counts by (account, what it may see), each with the (tree, messages) generations it
-/// was counted at.
+/// (account, what it may see of each audience).
+type UnreadKey = (i64, String);
+/// The (tree, messages) generations a count was made at, and the count.
+type UnreadAt = ((i64, i64), i64);
+
+/// Unread counts by account and what it may see, each with the generations it was counted at.
 #[derive(Default)]
-struct KeptUnread(std::sync::Mutex<std::collections::HashMap<(i64, String), ((i64, i64), i64)>>);
+struct KeptUnread(std::sync::Mutex<std::collections::HashMap<UnreadKey, UnreadAt>>);
 
 /// Mark the caller's messages `ids` read; another's message, or one outside the scope, is left
 /// alone (and not found when it is the only one asked for).

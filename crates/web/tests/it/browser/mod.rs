@@ -336,7 +336,7 @@ fn a_meeting_recorded_on_a_phone_and_its_printed_record() {
     if !browser_available() {
         return;
     }
-    let (base, stop, branch_a) = serve();
+    let (base, stop, branch_a, _) = serve();
     let dir = shots();
     let b = Browser::start(390, 844).expect("headless Chromium");
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
