@@ -484,6 +484,8 @@ async fn a_kept_evaluation_brought_up_to_date_is_the_fresh_one_after_every_kind_
         let ev = kept_is_fresh(s, &root, TODAY, "a record returned elsewhere").await;
         assert!(has_finding(&ev, w.b2, "LIFE-07", "2026-03"));
         // deleted
+        exec(s, "DELETE FROM life_attachment WHERE record_id = $1", &[Val::from(march)]).await;
+        kept_is_fresh(s, &root, TODAY, "its attachments deleted (REC-13)").await;
         exec(s, "DELETE FROM life_attendance WHERE record_id = $1", &[Val::from(march)]).await;
         exec(s, "DELETE FROM life_record WHERE id = $1", &[Val::from(march)]).await;
         kept_is_fresh(s, &root, TODAY, "a record deleted").await;
