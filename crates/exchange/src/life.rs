@@ -41,7 +41,7 @@ pub fn rollup_workbook(ev: &Evaluation, w: &Window) -> anyhow::Result<Vec<u8>> {
     let rows: Vec<(&OrgLife, &OrgCompliance)> = ev
         .orgs
         .iter()
-        .zip(&ev.results)
+        .zip(ev.results.iter())
         .filter(|(_, r)| r.lines.iter().any(|l| l.cells.iter().any(|c| w.holds(&c.period))))
         .collect();
 
@@ -154,7 +154,7 @@ pub fn rollup_workbook(ev: &Evaluation, w: &Window) -> anyhow::Result<Vec<u8>> {
     let mut findings: Vec<(&OrgLife, &Finding)> = ev
         .orgs
         .iter()
-        .zip(&ev.results)
+        .zip(ev.results.iter())
         .flat_map(|(o, r)| r.findings.iter().map(move |f| (o, f)))
         .filter(|(_, f)| w.holds_finding(f.period_key.as_deref()))
         .collect();
@@ -276,7 +276,17 @@ mod tests {
             as_of,
             params,
         );
-        Evaluation { root: 1, from, to, as_of, params, orgs, results, types, records: records.len() }
+        Evaluation {
+            root: 1,
+            from,
+            to,
+            as_of,
+            params,
+            orgs: orgs.into(),
+            results: results.into(),
+            types,
+            records: records.len(),
+        }
     }
 
     fn read(bytes: Vec<u8>) -> (calamine::Range<Data>, calamine::Range<Data>) {

@@ -259,7 +259,7 @@ async fn officers_for_every_organization_and_the_secretaries_lectures() {
     let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
     let ev = store::life::evaluate(s, &root, d(2026, 1, 1), d(2026, 12, 31), d(2027, 4, 10), None).await.unwrap();
     let (mut met, mut missing) = (0, 0);
-    for r in &ev.results {
+    for r in ev.results.iter() {
         for l in r.lines.iter().filter(|l| l.type_code == "party_lecture") {
             for c in l.cells.iter().filter(|c| c.rule_id == "LIFE-06S") {
                 match c.state {

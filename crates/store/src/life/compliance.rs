@@ -86,8 +86,9 @@ pub struct Evaluation {
     pub to: NaiveDate,
     pub as_of: NaiveDate,
     pub params: dl::Params,
-    pub orgs: Vec<OrgLife>,
-    pub results: Vec<dl::OrgCompliance>,
+    /// Shared with the kept evaluation it came from: a view reads it without a copy.
+    pub orgs: std::sync::Arc<Vec<OrgLife>>,
+    pub results: std::sync::Arc<Vec<dl::OrgCompliance>>,
     pub types: Vec<LifeType>,
     pub records: usize,
 }
@@ -96,7 +97,7 @@ impl Evaluation {
     /// Totals over the subtree of `p` (due, met, held, findings).
     pub fn totals_under(&self, p: &str) -> (i64, i64, i64, usize) {
         let mut t = (0, 0, 0, 0);
-        for (o, r) in self.orgs.iter().zip(&self.results) {
+        for (o, r) in self.orgs.iter().zip(self.results.iter()) {
             if path::is_within(&o.path, p) {
                 t.0 += r.due;
                 t.1 += r.met;
@@ -107,7 +108,7 @@ impl Evaluation {
         t
     }
     pub fn result_of(&self, org_id: i64) -> Option<(&OrgLife, &dl::OrgCompliance)> {
-        self.orgs.iter().zip(&self.results).find(|(o, _)| o.id == org_id)
+        self.orgs.iter().zip(self.results.iter()).find(|(o, _)| o.id == org_id)
     }
 }
 
@@ -320,7 +321,17 @@ async fn evaluate_in(
     let extra = lectures_by(store, &roots, &members, from, ahead).await?;
     recs.extend(extra.into_iter().filter(|r| !known.contains(&r.id)));
     let results = dl::evaluate(&orgs, &recs, &all_rules, &windows, &all_types, from, to, as_of, params);
-    Ok(Evaluation { root: org.id, from, to, as_of, params, orgs, results, types: all_types, records: recs.len() })
+    Ok(Evaluation {
+        root: org.id,
+        from,
+        to,
+        as_of,
+        params,
+        orgs: orgs.into(),
+        results: results.into(),
+        types: all_types,
+        records: recs.len(),
+    })
 }
 
 /// One stored finding of the daily job.
@@ -394,7 +405,7 @@ pub async fn run_daily(store: &Store, as_of: NaiveDate, params: Option<dl::Param
         report.orgs += ev.orgs.len();
         report.records += ev.records;
         let paths: HashMap<i64, &str> = ev.orgs.iter().map(|o| (o.id, o.path.as_str())).collect();
-        for r in &ev.results {
+        for r in ev.results.iter() {
             for f in &r.findings {
                 rows.push((paths.get(&f.org_id).copied().unwrap_or_default().to_string(), f.clone()));
             }

@@ -54,7 +54,7 @@ pub(crate) struct KeptEvaluations(Mutex<HashMap<Key, Arc<tokio::sync::Mutex<Opti
 /// One subtree's inputs and verdicts, as of `generation`.
 struct Kept {
     generation: i64,
-    orgs: Vec<OrgLife>,
+    orgs: Arc<Vec<OrgLife>>,
     /// Position of each organization in `orgs` (tree order).
     at: HashMap<i64, usize>,
     /// The subtree's counted records, by organization.
@@ -68,7 +68,7 @@ struct Kept {
     windows: Vec<dl::YearWindow>,
     as_of: NaiveDate,
     params: dl::Params,
-    results: Vec<OrgCompliance>,
+    results: Arc<Vec<OrgCompliance>>,
 }
 
 /// [`super::evaluate`] with the parameters in force, kept and brought up to date.
@@ -122,8 +122,8 @@ pub(super) async fn evaluate(
         to,
         as_of,
         params,
-        orgs: k.orgs.clone(),
-        results: k.results.clone(),
+        orgs: Arc::clone(&k.orgs),
+        results: Arc::clone(&k.results),
         types: k.types.clone(),
         records,
     };
@@ -157,7 +157,7 @@ async fn read(
     let at = orgs.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
     let mut k = Kept {
         generation,
-        orgs,
+        orgs: Arc::new(orgs),
         at,
         facts,
         extra: Vec::new(),
@@ -167,7 +167,7 @@ async fn read(
         windows,
         as_of,
         params,
-        results: Vec::new(),
+        results: Arc::new(Vec::new()),
     };
     read_lectures(store, &mut k, key.from, to).await?;
     let all: Vec<usize> = (0..k.orgs.len()).collect();
@@ -214,10 +214,12 @@ fn judge(k: &mut Kept, which: &[usize], from: NaiveDate, to: NaiveDate) {
     };
     let verdicts = dl::evaluate_refs(orgs, &records, &k.rules, &k.windows, &k.types, from, to, k.as_of, k.params);
     if whole {
-        k.results = verdicts;
+        k.results = Arc::new(verdicts);
     } else {
+        // copied only while a view still holds the previous verdicts
+        let results = Arc::make_mut(&mut k.results);
         for (i, v) in which.iter().zip(verdicts) {
-            k.results[*i] = v;
+            results[*i] = v;
         }
     }
 }
@@ -306,7 +308,7 @@ async fn refresh(
                 o.secretaries = terms.remove(&o.id).unwrap_or_default();
                 lecturers.extend(k.orgs[i].secretaries.iter().map(|t| t.member_id));
                 lecturers.extend(o.secretaries.iter().map(|t| t.member_id));
-                k.orgs[i] = o;
+                Arc::make_mut(&mut k.orgs)[i] = o;
             }
         }
     }

@@ -256,7 +256,7 @@ async fn a_year_of_records_gives_exactly_the_expected_findings() {
         let got: BTreeSet<Key> = ev
             .results
             .iter()
-            .chain(&ev3.results)
+            .chain(ev3.results.iter())
             .flat_map(|r| &r.findings)
             .map(|f| (f.org_id, f.kind, f.rule_id.clone(), f.period_key.clone(), f.record_id))
             .collect();

@@ -405,7 +405,7 @@ pub async fn compliance(State(s): State<Shared>, caller: ApiCaller, q: Params) -
     let orgs = if children_only {
         Vec::new()
     } else {
-        let pairs: Vec<(&dl::OrgLife, &dl::OrgCompliance)> = ev.orgs.iter().zip(&ev.results).collect();
+        let pairs: Vec<(&dl::OrgLife, &dl::OrgCompliance)> = ev.orgs.iter().zip(ev.results.iter()).collect();
         page_of(pairs, page, per_page)
             .into_iter()
             .map(|(o, r)| LifeOrgCompliance {
