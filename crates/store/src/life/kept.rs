@@ -257,25 +257,18 @@ async fn refresh(
     // the records again
     if !inside.is_empty() {
         let ahead = NaiveDate::from_ymd_opt(to.year() + 1, 6, 30).unwrap_or(to);
-        let mut a: Vec<Val> = crate::args![
-            org.path.clone(),
-            path::subtree_end(&org.path),
-            key.look_from,
-            ahead,
-            to,
-            i64::from(key.from.year()),
-            i64::from(to.year())
-        ]
-        .to_vec();
+        // by organization (indexed), not by the subtree's path range: a record's path is its
+        // organization's, and these organizations lie in the subtree
+        let mut a: Vec<Val> =
+            crate::args![key.look_from, ahead, to, i64::from(key.from.year()), i64::from(to.year())].to_vec();
         a.extend(inside.iter().map(|i| Val::from(*i)));
         let rows: Vec<FactRow> = store
             .read()
             .fetch_all(
                 &format!(
-                    "SELECT {FACT_COLS} FROM life_record r WHERE r.path >= $1 AND r.path < $2 AND r.held_on >= $3 \
-                     AND r.held_on <= $4 AND (r.held_on <= $5 OR (r.belongs_to_year >= $6 AND r.belongs_to_year <= $7)) \
-                     AND r.org_id IN ({})",
-                    marks_from(inside.len(), 8)
+                    "SELECT {FACT_COLS} FROM life_record r WHERE r.org_id IN ({}) AND r.held_on >= $1 \
+                     AND r.held_on <= $2 AND (r.held_on <= $3 OR (r.belongs_to_year >= $4 AND r.belongs_to_year <= $5))",
+                    marks_from(inside.len(), 6)
                 ),
                 &a,
             )
