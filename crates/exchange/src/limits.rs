@@ -2,9 +2,9 @@
 //! it: an upload is untrusted input, and one small file must never be able to take the server
 //! down (a `.xlsx` of 2 KB can declare a sheet of 17 billion cells, or inflate to gigabytes).
 //!
-//! * rows: [`ImportLimits::max_rows`] (default 1,000,000, set with `--import-max-rows` /
-//!   `DANGJIAN_IMPORT_MAX_ROWS`); the spreadsheet row number of any non-empty cell counts, so a
-//!   sheet cannot be made to look longer or shorter than it is;
+//! * rows: [`ImportLimits::max_rows`] rows of data besides the header row (default 1,000,000, set
+//!   with `--import-max-rows` / `DANGJIAN_IMPORT_MAX_ROWS`); the spreadsheet row number of any
+//!   non-empty cell counts, so a sheet cannot be made to look longer or shorter than it is;
 //! * columns: [`MAX_COLUMNS`] (200: a roster has about 25, and the error workbook adds one);
 //! * one cell: [`MAX_CELL_CHARS`] characters, Excel's own limit for a cell; one row:
 //!   [`MAX_ROW_BYTES`] of text in all;
@@ -50,7 +50,8 @@ pub(crate) const MAX_CSV_LINE_BYTES: usize = MAX_COLUMNS * (MAX_CELL_CHARS * 4 +
 /// The limits one import is read with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportLimits {
-    /// The last spreadsheet row (counting the header and any title rows) that may hold data.
+    /// Rows of data a file may hold besides its header row: the last spreadsheet row that may hold
+    /// anything is [`ImportLimits::last_row`].
     pub max_rows: u64,
     /// Columns a row may use.
     pub max_columns: usize,
@@ -87,6 +88,11 @@ pub fn configure_import_max_rows(rows: u64) {
 }
 
 impl ImportLimits {
+    /// The last spreadsheet row (row 1 the header) that may hold anything.
+    pub fn last_row(&self) -> u64 {
+        self.max_rows.saturating_add(1)
+    }
+
     /// The defaults, with the configured row limit if one was set.
     pub fn configured() -> Self {
         ImportLimits { max_rows: MAX_ROWS.get().copied().unwrap_or(DEFAULT_MAX_ROWS), ..ImportLimits::default() }

@@ -271,7 +271,7 @@ impl CsvRows {
             return Err(r.row_too_long(None, row));
         }
         self.rows += 1;
-        if row > r.limits.max_rows || self.rows > r.limits.max_rows {
+        if row > r.limits.last_row() || self.rows > r.limits.last_row() {
             return Err(r.too_many_rows(None, row));
         }
         Ok(Some(RawRow { row, cells }))

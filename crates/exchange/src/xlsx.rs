@@ -58,7 +58,7 @@ impl Reading {
 
     pub(crate) fn too_many_rows(&self, sheet: Option<&str>, row: u64) -> anyhow::Error {
         anyhow!(
-            "{}{}第 {row} 行有内容，超出了导入允许的 {} 行；请把文件拆分成几个不超过 {} 行的文件后分别导入",
+            "{}{}第 {row} 行有内容，超出了导入允许的 {} 行数据（表头另计）；请把文件拆分成几个不超过 {} 行数据的文件后分别导入",
             self.subject,
             in_sheet(sheet),
             self.limits.max_rows,
@@ -751,7 +751,7 @@ impl SheetReader<'_> {
                 Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "dimension" => {
                     declared = attr(&e, "ref")
                         .and_then(|v| v.rsplit(':').next().and_then(cell_ref))
-                        .map(|(_, row)| row.min(r.limits.max_rows));
+                        .map(|(_, row)| row.min(r.limits.last_row()));
                 }
                 Event::Start(e) if e.local_name().as_ref() == "sheetData" => break,
                 Event::Empty(e) if e.local_name().as_ref() == "sheetData" => {
@@ -833,7 +833,7 @@ impl SheetReader<'_> {
         if col >= self.r.limits.max_columns {
             return Err(self.r.too_many_columns(Some(self.sheet), row, col));
         }
-        if row > self.r.limits.max_rows {
+        if row > self.r.limits.last_row() {
             return Err(self.r.too_many_rows(Some(self.sheet), row));
         }
         Ok(())
@@ -845,7 +845,7 @@ impl SheetReader<'_> {
             return Ok(true);
         }
         self.rows_sent += 1;
-        if self.rows_sent > self.r.limits.max_rows {
+        if self.rows_sent > self.r.limits.last_row() {
             return Err(self.r.too_many_rows(Some(self.sheet), row));
         }
         Ok(self.tx.send(Msg::Row(Ok(RawRow { row, cells }))).is_ok())

@@ -158,22 +158,25 @@ async fn column_201_is_refused_by_its_letter() {
 
 #[tokio::test]
 async fn rows_past_the_configured_limit_are_refused() {
+    // five rows of data besides the header: the limit says how many a file may hold
     let limits = ImportLimits { max_rows: 5, ..ImportLimits::default() };
     let mut rows = vec![header()];
-    rows.extend((2..=5).map(data_row));
-    assert_eq!(import(&xlsx(&sheet(None, &rows), None), "xlsx", limits).await, Ok(4));
-    rows.push(data_row(6));
-    refused(import(&xlsx(&sheet(None, &rows), None), "xlsx", limits).await, &["第 6 行", "5 行"]);
+    rows.extend((2..=6).map(data_row));
+    assert_eq!(import(&xlsx(&sheet(None, &rows), None), "xlsx", limits).await, Ok(5));
+    rows.push(data_row(7));
+    refused(import(&xlsx(&sheet(None, &rows), None), "xlsx", limits).await, &["第 7 行", "5 行数据"]);
     // rows that all claim to be row 2 are counted all the same
     let mut rows = vec![header()];
     rows.extend((0..6).map(|_| data_row(2)));
-    refused(import(&xlsx(&sheet(None, &rows), None), "xlsx", limits).await, &["5 行"]);
+    refused(import(&xlsx(&sheet(None, &rows), None), "xlsx", limits).await, &["5 行数据"]);
     // and CSV
     let mut csv = member_headers().join(",");
     for r in 2..=6 {
         csv.push_str(&format!("\n张三,{}", id(r)));
     }
-    refused(import(csv.as_bytes(), "csv", limits).await, &["第 6 行", "5 行"]);
+    assert_eq!(import(csv.as_bytes(), "csv", limits).await, Ok(5));
+    csv.push_str(&format!("\n张三,{}", id(7)));
+    refused(import(csv.as_bytes(), "csv", limits).await, &["第 7 行", "5 行数据"]);
 }
 
 #[tokio::test]
