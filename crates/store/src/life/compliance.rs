@@ -205,6 +205,24 @@ pub async fn facts_counted(
     Ok(rows.into_iter().map(FactRow::into_facts).collect())
 }
 
+/// Where the 党课 of the 党组 secretaries among `orgs` are looked for and whose they are: a 党组's
+/// secretary lectures in the unit around it, its parent's subtree (LIFE-06S).
+pub(super) fn lecture_scope(orgs: &[OrgLife]) -> (Vec<String>, Vec<i64>) {
+    let mut roots: Vec<String> = Vec::new();
+    let mut members: Vec<i64> = Vec::new();
+    for o in orgs.iter().filter(|o| o.kind == OrgKind::LeadingGroup && !o.secretaries.is_empty()) {
+        if let Some(p) = path::parent(&o.path) {
+            if !roots.iter().any(|r| r == p) {
+                roots.push(p.to_string());
+            }
+        }
+        members.extend(o.secretaries.iter().map(|t| t.member_id));
+    }
+    members.sort_unstable();
+    members.dedup();
+    (roots, members)
+}
+
 /// The 党课 given by these members in `[from, to]` in the subtrees of these paths: a 党组's
 /// secretary lectures in the organizations of the unit it sits in, outside its own subtree
 /// (LIFE-06S).
@@ -303,19 +321,7 @@ async fn evaluate_in(
     // look back far enough to see the last activity of organizations quiet at the start
     let look_from = look_from(from, to, as_of, &params);
     let mut recs = facts_counted(store, org, look_from, to, only_self).await?;
-    // a 党组's secretary lectures in the unit around it (LIFE-06S)
-    let mut roots: Vec<String> = Vec::new();
-    let mut members: Vec<i64> = Vec::new();
-    for o in orgs.iter().filter(|o| o.kind == OrgKind::LeadingGroup && !o.secretaries.is_empty()) {
-        if let Some(p) = path::parent(&o.path) {
-            if !roots.iter().any(|r| r == p) {
-                roots.push(p.to_string());
-            }
-        }
-        members.extend(o.secretaries.iter().map(|t| t.member_id));
-    }
-    members.sort_unstable();
-    members.dedup();
+    let (roots, members) = lecture_scope(&orgs);
     let ahead = NaiveDate::from_ymd_opt(to.year() + 1, 6, 30).unwrap_or(to);
     let known: std::collections::HashSet<i64> = recs.iter().map(|r| r.id).collect();
     let extra = lectures_by(store, &roots, &members, from, ahead).await?;

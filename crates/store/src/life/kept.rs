@@ -21,8 +21,8 @@ use domain::org::OrgKind;
 use domain::path;
 
 use super::compliance::{
-    facts_counted, lectures_by, life_orgs, look_from, params_on, Evaluation, FactRow, OrgLifeRow, FACT_COLS,
-    ORG_LIFE_COLS,
+    facts_counted, lecture_scope, lectures_by, life_orgs, look_from, params_on, Evaluation, FactRow, OrgLifeRow,
+    FACT_COLS, ORG_LIFE_COLS,
 };
 use super::types::{rules, types, year_windows};
 use crate::db::{Store, Val};
@@ -178,18 +178,7 @@ async fn read(
 /// The 党课 the 党组 secretaries gave in the units around their 党组 (LIFE-06S), those the
 /// subtree's own records do not hold already.
 async fn read_lectures(store: &Store, k: &mut Kept, from: NaiveDate, to: NaiveDate) -> StoreResult<()> {
-    let mut roots: Vec<String> = Vec::new();
-    let mut members: Vec<i64> = Vec::new();
-    for o in k.orgs.iter().filter(|o| o.kind == OrgKind::LeadingGroup && !o.secretaries.is_empty()) {
-        if let Some(p) = path::parent(&o.path) {
-            if !roots.iter().any(|r| r == p) {
-                roots.push(p.to_string());
-            }
-        }
-        members.extend(o.secretaries.iter().map(|t| t.member_id));
-    }
-    members.sort_unstable();
-    members.dedup();
+    let (roots, members) = lecture_scope(&k.orgs);
     let ahead = NaiveDate::from_ymd_opt(to.year() + 1, 6, 30).unwrap_or(to);
     let known: HashSet<i64> = k.facts.values().flatten().map(|r| r.id).collect();
     let extra = lectures_by(store, &roots, &members, from, ahead).await?;

@@ -705,6 +705,42 @@ fn card_lines(line: &dl::TypeLine, recs: &HashMap<i64, (NaiveDate, String)>) -> 
     out
 }
 
+/// What the card and its printed sheet show of an organization's year.
+struct CardParts {
+    /// The organization existed in the year (it has a verdict).
+    existed: bool,
+    lines: Vec<CardLine>,
+    /// Errors first, then warnings, then the rest.
+    findings: Vec<Explained>,
+    due: i64,
+    met: i64,
+    held: i64,
+    last_activity: String,
+}
+
+fn card_parts(ev: &Evaluation, records: Vec<dl::RecordFacts>, org: &domain::org::Org, year: i32) -> CardParts {
+    let recs: HashMap<i64, (NaiveDate, String)> = records.into_iter().map(|r| (r.id, (r.held_on, r.title))).collect();
+    let result = ev.result_of(org.id).map(|(_, r)| r);
+    let lines = result.map(|r| r.lines.iter().flat_map(|l| card_lines(l, &recs)).collect()).unwrap_or_default();
+    let mut findings: Vec<Explained> =
+        result.map(|r| r.findings.iter().map(|f| explained(f, org.id, &org.name, year)).collect()).unwrap_or_default();
+    findings.sort_by_key(|f| match f.severity_code {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    });
+    let (due, met, held) = result.map_or((0, 0, 0), |r| (r.due, r.met, r.held));
+    CardParts {
+        existed: result.is_some(),
+        lines,
+        findings,
+        due,
+        met,
+        held,
+        last_activity: result.and_then(|r| r.last_activity).map_or("—".into(), |d| d.to_string()),
+    }
+}
+
 /// GET /orgs/{id}/life?year=: the organization's compliance card.
 pub async fn card(
     State(s): State<Shared>,
@@ -719,18 +755,7 @@ pub async fn card(
             Ok(c) => c,
             Err(e) => return caller.fail(e),
         };
-    let recs: HashMap<i64, (NaiveDate, String)> = records.into_iter().map(|r| (r.id, (r.held_on, r.title))).collect();
-    let result = ev.result_of(org.id).map(|(_, r)| r);
-    let lines = result.map(|r| r.lines.iter().flat_map(|l| card_lines(l, &recs)).collect()).unwrap_or_default();
-    let mut findings: Vec<Explained> = result
-        .map(|r| r.findings.iter().map(|f| explained(f, org.id, &org.name, w.year)).collect())
-        .unwrap_or_default();
-    findings.sort_by_key(|f| match f.severity_code {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    });
-    let (due, met, held) = result.map_or((0, 0, 0), |r| (r.due, r.met, r.held));
+    let CardParts { existed, lines, findings, due, met, held, last_activity } = card_parts(&ev, records, &org, w.year);
     let trail = vec![
         Crumb::new("/life/compliance", "合规检查"),
         Crumb::new(format!("/orgs/{}", org.id), org.name.clone()),
@@ -743,14 +768,14 @@ pub async fn card(
         year: w.year,
         this_year: today().year(),
         as_of: ev.as_of.to_string(),
-        existed: result.is_some(),
+        existed,
         months: (1..=12).collect(),
         lines,
         due,
         met,
         rate: rate_text(due, met),
         held,
-        last_activity: result.and_then(|r| r.last_activity).map_or("—".into(), |d| d.to_string()),
+        last_activity,
         findings,
         can_record: caller.can_at(Perm::RecordLife, &org.path),
         has_children,
@@ -807,18 +832,7 @@ pub async fn card_print(
         .map(|a| a.into_iter().map(|o| o.name).collect())
         .unwrap_or_default();
     chain.push(org.name.clone());
-    let recs: HashMap<i64, (NaiveDate, String)> = records.into_iter().map(|r| (r.id, (r.held_on, r.title))).collect();
-    let result = ev.result_of(org.id).map(|(_, r)| r);
-    let lines = result.map(|r| r.lines.iter().flat_map(|l| card_lines(l, &recs)).collect()).unwrap_or_default();
-    let mut findings: Vec<Explained> = result
-        .map(|r| r.findings.iter().map(|f| explained(f, org.id, &org.name, w.year)).collect())
-        .unwrap_or_default();
-    findings.sort_by_key(|f| match f.severity_code {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    });
-    let (due, met, held) = result.map_or((0, 0, 0), |r| (r.due, r.met, r.held));
+    let CardParts { existed, lines, findings, due, met, held, last_activity } = card_parts(&ev, records, &org, w.year);
     let trail = vec![
         Crumb::new("/life/compliance", "合规检查"),
         Crumb::new(format!("/orgs/{}", org.id), org.name.clone()),
@@ -832,14 +846,14 @@ pub async fn card_print(
         kind: org.kind.label(),
         year: w.year,
         as_of: ev.as_of.to_string(),
-        existed: result.is_some(),
+        existed,
         months: (1..=12).collect(),
         lines,
         due,
         met,
         rate: rate_text(due, met),
         held,
-        last_activity: result.and_then(|r| r.last_activity).map_or("—".into(), |d| d.to_string()),
+        last_activity,
         findings,
         legend: LEGEND.to_vec(),
         printed_on: today().format("%Y年%m月%d日").to_string(),
