@@ -39,10 +39,18 @@ pub enum Perm {
     /// Confirm or reject the business grants a 安全管理员 proposed on organizations in one's scope:
     /// the second person every business grant needs (business officers only).
     ConfirmGrants,
+    /// See the campaigns one's organizations take part in or issued, their standards, rounds (one's
+    /// own line), demonstration sites and training classes.
+    ReadCampaigns,
+    /// Report indicator values with evidence, and attendance at training classes (党务工作者).
+    ReportCampaigns,
+    /// Issue campaigns, set standards, accept reported values, compute and publish dispatch rounds,
+    /// name demonstration sites and hold training classes (组织部).
+    ManageCampaigns,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 15] = [
+    pub const ALL: [Perm; 18] = [
         Perm::ReadOrgs,
         Perm::ReadMembers,
         Perm::EditMembers,
@@ -58,6 +66,9 @@ impl Perm {
         Perm::ReviewLife,
         Perm::ManageLifeRules,
         Perm::ConfirmGrants,
+        Perm::ReadCampaigns,
+        Perm::ReportCampaigns,
+        Perm::ManageCampaigns,
     ];
 
     /// Is this permission about the organization tree (and so held on a subtree)?
@@ -82,6 +93,9 @@ impl Perm {
             Perm::ReviewLife => "审核组织生活记录",
             Perm::ManageLifeRules => "维护组织生活规则",
             Perm::ConfirmGrants => "确认业务授权",
+            Perm::ReadCampaigns => "查看创建活动",
+            Perm::ReportCampaigns => "填报创建活动",
+            Perm::ManageCampaigns => "管理创建活动",
         }
     }
 }
@@ -106,6 +120,9 @@ pub fn perms(role: Role) -> &'static [Perm] {
             ReviewLife,
             ManageLifeRules,
             ConfirmGrants,
+            ReadCampaigns,
+            ReportCampaigns,
+            ManageCampaigns,
         ],
         Role::OrgAdmin => &[
             ReadOrgs,
@@ -119,8 +136,12 @@ pub fn perms(role: Role) -> &'static [Perm] {
             RecordLife,
             ReviewLife,
             ConfirmGrants,
+            ReadCampaigns,
+            ReportCampaigns,
         ],
-        Role::PartyWorker => &[ReadOrgs, ReadMembers, EditMembers, Exchange, Stats, ReadLife, RecordLife],
+        Role::PartyWorker => {
+            &[ReadOrgs, ReadMembers, EditMembers, Exchange, Stats, ReadLife, RecordLife, ReadCampaigns, ReportCampaigns]
+        }
         Role::Member => &[ReadOrgs, ReadLife],
     }
 }

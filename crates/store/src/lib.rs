@@ -8,6 +8,7 @@
 pub mod account;
 pub mod audit;
 pub mod baseline;
+pub mod campaign;
 pub mod db;
 pub mod error;
 mod figures;

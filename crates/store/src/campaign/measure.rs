@@ -1,0 +1,277 @@
+//! The indicator source registry's answers (`domain::campaign::indicator::SOURCES`): for every
+//! participant of a campaign, what each indicator's source measures over the participant's
+//! subtree as of a date. Each source is read in one pass over the issuer's subtree and summed up
+//! to the participants by their paths, so a round costs one query per source, not one per
+//! participant.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use domain::campaign::indicator::Indicator;
+use domain::campaign::round::{Measure, Participant};
+use domain::org::Org;
+use domain::path;
+
+use super::Campaign;
+use crate::args;
+use crate::db::Store;
+use crate::error::StoreResult;
+use crate::Visible;
+
+/// Finds the participants a path belongs to (itself or an ancestor is a participant).
+struct Owners {
+    by_path: HashMap<String, usize>,
+}
+
+impl Owners {
+    fn new(parts: &[Participant]) -> Owners {
+        Owners { by_path: parts.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect() }
+    }
+    fn of(&self, p: &str) -> impl Iterator<Item = usize> + '_ {
+        let owned = p.to_string();
+        (1..=path::depth(&owned))
+            .filter_map(move |d| self.by_path.get(&owned[..d * path::SEG_WIDTH]).copied())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+}
+
+/// (numerator, denominator) per participant.
+type Sums = Vec<(f64, f64)>;
+
+fn add(sums: &mut Sums, owners: &Owners, p: &str, num: f64, den: f64) {
+    for i in owners.of(p) {
+        sums[i].0 += num;
+        sums[i].1 += den;
+    }
+}
+
+const ALIVE: &str = "(o.founded_on IS NULL OR o.founded_on <= $3) AND (o.dissolved_on IS NULL OR o.dissolved_on > $4)";
+
+/// Townships (service centres) or villages and communities (service stations) existing on the
+/// date, and whether the facility was built by the end of the date's year (a facility keeps its
+/// year of completion; one without a year counts as built whenever it is recorded as built).
+async fn facilities(
+    store: &Store,
+    root: &Org,
+    kind: &str,
+    on: NaiveDate,
+    owners: &Owners,
+    n: usize,
+) -> StoreResult<Sums> {
+    #[derive(sqlx::FromRow)]
+    struct Unit {
+        path: String,
+        built: i64,
+    }
+    let township = "o.kind IN ('committee', 'working_committee') AND o.sector IN ('rural', 'community') \
+         AND EXISTS (SELECT 1 FROM org p WHERE p.id = o.parent_id AND p.kind = 'local_committee')";
+    let village = "o.sector IN ('rural', 'community') AND EXISTS (SELECT 1 FROM org t WHERE t.id = o.parent_id \
+         AND t.kind IN ('committee', 'working_committee') AND t.sector IN ('rural', 'community') \
+         AND EXISTS (SELECT 1 FROM org p WHERE p.id = t.parent_id AND p.kind = 'local_committee'))";
+    let which = if kind == "service_center" { township } else { village };
+    let rows: Vec<Unit> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT o.path, CAST(CASE WHEN EXISTS (SELECT 1 FROM org_facility f WHERE f.org_id = o.id AND f.kind = $5 \
+                 AND f.status = 'built' AND (f.year IS NULL OR f.year <= $6)) THEN 1 ELSE 0 END AS BIGINT) AS built \
+                 FROM org o WHERE o.path >= $1 AND o.path < $2 AND {ALIVE} AND {which}"
+            ),
+            &args![root.path.clone(), path::subtree_end(&root.path), on, on, kind, on.year()],
+        )
+        .await?;
+    let mut sums = vec![(0.0, 0.0); n];
+    for r in rows {
+        add(&mut sums, owners, &r.path, r.built as f64, 1.0);
+    }
+    Ok(sums)
+}
+
+/// Organization life in the date's year up to the date, as the compliance engine judges it:
+/// (met, due) periods, or (findings, organizations judged).
+async fn life(
+    store: &Store,
+    root: &Visible<Org>,
+    on: NaiveDate,
+    owners: &Owners,
+    n: usize,
+    type_code: Option<&str>,
+    findings: bool,
+) -> StoreResult<Sums> {
+    let from = NaiveDate::from_ymd_opt(on.year(), 1, 1).expect("1 January");
+    let e = crate::life::evaluate(store, root, from, on, on, None).await?;
+    let mut sums = vec![(0.0, 0.0); n];
+    for (o, r) in e.orgs.iter().zip(e.results.iter()) {
+        if findings {
+            add(&mut sums, owners, &o.path, r.findings.len() as f64, 1.0);
+        } else {
+            let (due, met) = match type_code {
+                Some(t) => r.lines.iter().filter(|l| l.type_code == t).fold((0, 0), |a, l| (a.0 + l.due, a.1 + l.met)),
+                None => (r.due, r.met),
+            };
+            add(&mut sums, owners, &o.path, met as f64, due as f64);
+        }
+    }
+    Ok(sums)
+}
+
+/// Branch secretaries in post on the date (班子成员 records of 党支部), and whether each completed
+/// a training class ending in the date's year by the date.
+async fn training(store: &Store, root: &Org, on: NaiveDate, owners: &Owners, n: usize) -> StoreResult<Sums> {
+    #[derive(sqlx::FromRow)]
+    struct Unit {
+        path: String,
+        trained: i64,
+    }
+    let from = NaiveDate::from_ymd_opt(on.year(), 1, 1).expect("1 January");
+    let rows: Vec<Unit> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT o.path, CAST(CASE WHEN EXISTS (SELECT 1 FROM training_trainee t JOIN training_class k ON k.id = t.class_id \
+                 WHERE t.member_id = f.member_id AND t.completed = 1 AND k.ends_on >= $5 AND k.ends_on <= $6) THEN 1 ELSE 0 END AS BIGINT) AS trained \
+                 FROM org_officer f JOIN org o ON o.id = f.org_id \
+                 WHERE o.path >= $1 AND o.path < $2 AND {ALIVE} AND f.role = 'secretary' AND f.started_on <= $7 \
+                 AND (f.ended_on IS NULL OR f.ended_on >= $8) AND o.kind IN ('branch', 'joint_branch', 'temporary_branch')"
+            ),
+            &args![root.path.clone(), path::subtree_end(&root.path), on, on, from, on, on, on],
+        )
+        .await?;
+    let mut sums = vec![(0.0, 0.0); n];
+    for r in rows {
+        add(&mut sums, owners, &r.path, r.trained as f64, 1.0);
+    }
+    Ok(sums)
+}
+
+async fn sites(store: &Store, root: &Org, on: NaiveDate, level: &str, owners: &Owners, n: usize) -> StoreResult<Sums> {
+    let rows: Vec<(String,)> = store
+        .read()
+        .fetch_all(
+            "SELECT o.path FROM demo_site s JOIN org o ON o.id = s.org_id WHERE o.path >= $1 AND o.path < $2 \
+             AND s.named_on <= $3 AND (s.revoked_on IS NULL OR s.revoked_on > $4) AND ($5 = '' OR s.level = $6)",
+            &args![root.path.clone(), path::subtree_end(&root.path), on, on, level, level],
+        )
+        .await?;
+    let mut sums = vec![(0.0, 0.0); n];
+    for (p,) in rows {
+        add(&mut sums, owners, &p, 1.0, 0.0);
+    }
+    Ok(sums)
+}
+
+async fn funding(store: &Store, c: &Campaign, on: NaiveDate, owners: &Owners, n: usize) -> StoreResult<Sums> {
+    let rows: Vec<(String, i64)> = store
+        .read()
+        .fetch_all(
+            "SELECT o.path, f.amount_yuan FROM campaign_funding f JOIN org o ON o.id = f.org_id \
+             WHERE f.campaign_id = $1 AND f.year <= $2",
+            &args![c.id, on.year()],
+        )
+        .await?;
+    let mut sums = vec![(0.0, 0.0); n];
+    for (p, a) in rows {
+        add(&mut sums, owners, &p, a as f64 / 10_000.0, 0.0);
+    }
+    Ok(sums)
+}
+
+/// The participant's own latest accepted value of a reported indicator, dated on or before the
+/// date; `None` where nothing was accepted.
+async fn reported(
+    store: &Store,
+    c: &Campaign,
+    code: &str,
+    on: NaiveDate,
+    parts: &[Participant],
+) -> StoreResult<Vec<Option<f64>>> {
+    let rows: Vec<(i64, i64)> = store
+        .read()
+        .fetch_all(
+            "SELECT r.org_id, r.value_milli FROM indicator_report r WHERE r.campaign_id = $1 AND r.code = $2 \
+             AND r.status = 'accepted' AND r.as_on <= $3 ORDER BY r.org_id, r.as_on, r.id",
+            &args![c.id, code, on],
+        )
+        .await?;
+    let mut latest: HashMap<i64, i64> = HashMap::new();
+    for (org, v) in rows {
+        latest.insert(org, v);
+    }
+    Ok(parts.iter().map(|p| latest.get(&p.org_id).map(|v| *v as f64 / 1000.0)).collect())
+}
+
+/// What every indicator measures for every participant on `on`, keyed by (organization,
+/// indicator code). A reported indicator nobody reported has no entry.
+pub async fn measure(
+    store: &Store,
+    c: &Campaign,
+    issuer: &Visible<Org>,
+    parts: &[Participant],
+    indicators: &[Indicator],
+    on: NaiveDate,
+) -> StoreResult<HashMap<(i64, String), Measure>> {
+    let owners = Owners::new(parts);
+    let n = parts.len();
+    let mut out = HashMap::new();
+    // a source read once serves every indicator that reads it with the same parameter
+    let mut cache: HashMap<(String, String), Sums> = HashMap::new();
+    for i in indicators {
+        let key = (i.source.clone(), i.param.clone());
+        let share = matches!(i.source.as_str(), "facility_coverage" | "life_completion" | "training_coverage");
+        if i.source == "reported" {
+            for (p, v) in parts.iter().zip(reported(store, c, &i.code, on, parts).await?) {
+                if let Some(v) = v {
+                    out.insert((p.org_id, i.code.clone()), Measure::count(v));
+                }
+            }
+            continue;
+        }
+        if !cache.contains_key(&key) {
+            let sums = match i.source.as_str() {
+                "facility_coverage" => facilities(store, issuer, &i.param, on, &owners, n).await?,
+                "life_completion" => {
+                    let t = (!i.param.is_empty()).then_some(i.param.as_str());
+                    life(store, issuer, on, &owners, n, t, false).await?
+                }
+                "life_findings" => life(store, issuer, on, &owners, n, None, true).await?,
+                "training_coverage" => training(store, issuer, on, &owners, n).await?,
+                "demo_sites" => sites(store, issuer, on, &i.param, &owners, n).await?,
+                "funding" => funding(store, c, on, &owners, n).await?,
+                _ => vec![(0.0, 0.0); n],
+            };
+            cache.insert(key.clone(), sums);
+        }
+        let sums = &cache[&key];
+        for (p, (num, den)) in parts.iter().zip(sums.iter()) {
+            let m = if share {
+                Measure::share(*num, *den)
+            } else if i.source == "life_findings" {
+                // findings per organization judged
+                Measure::count(if *den > 0.0 { (num / den * 100.0).round() / 100.0 } else { 0.0 })
+            } else {
+                Measure::count(*num)
+            };
+            out.insert((p.org_id, i.code.clone()), m);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_belongs_to_every_participant_above_it() {
+        let parts = vec![
+            Participant { org_id: 1, name: "甲县".into(), path: "00010001".into() },
+            Participant { org_id: 2, name: "乙县".into(), path: "00010002".into() },
+            Participant { org_id: 3, name: "乙县某镇".into(), path: "000100020001".into() },
+        ];
+        let o = Owners::new(&parts);
+        assert_eq!(o.of("0001000100050001").collect::<Vec<_>>(), vec![0]);
+        assert_eq!(o.of("000100020001").collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(o.of("0001").count(), 0);
+    }
+}
