@@ -6,6 +6,7 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod campaign;
 pub mod dates;
 pub mod error;
 pub mod idcard;

@@ -1,0 +1,3 @@
+//! 创建活动: campaigns and what they hold.
+
+pub mod retirement;
