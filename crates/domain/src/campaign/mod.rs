@@ -3,10 +3,13 @@
 //! group, documents and funding, and a standard of weighted indicators read from the indicator
 //! source registry ([`indicator`]); dispatch rounds ([`round`]) freeze everyone's standing at a
 //! date. Demonstration sites and training classes ([`site`], [`training`]) are counted by the
-//! registry's sources.
+//! registry's sources; secondment nominations ([`secondment`]) are checked against dated
+//! conditions, among them the statutory retirement age ([`retirement`]).
 
 pub mod indicator;
+pub mod retirement;
 pub mod round;
+pub mod secondment;
 pub mod site;
 pub mod training;
 
