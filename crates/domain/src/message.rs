@@ -35,6 +35,7 @@ crate::labelled_enum! {
         Recorders = "record", "登记组织生活的人员";
         Reviewers = "review", "审核组织生活记录的人员";
         Readers = "read", "查看组织生活的人员";
+        CampaignReporters = "campaign", "填报创建活动的人员";
     }
 }
 
@@ -45,6 +46,7 @@ impl Audience {
             Audience::Recorders => Perm::RecordLife,
             Audience::Reviewers => Perm::ReviewLife,
             Audience::Readers => Perm::ReadLife,
+            Audience::CampaignReporters => Perm::ReportCampaigns,
         }
     }
 }

@@ -31,6 +31,7 @@ mod writer;
 mod xlsx;
 
 pub mod bench;
+pub mod campaign;
 pub mod life;
 pub mod officers;
 

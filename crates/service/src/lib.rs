@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod campaign;
 mod ctx;
 mod error;
 pub mod exchange;

@@ -229,6 +229,44 @@ pub fn rates(title: &str, items: &[(String, i64, i64)]) -> String {
     finish(svg, title)
 }
 
+/// Scores: for each (label, score, full score), a bar of the score out of a full track with the
+/// score at its end (`86.5 分`); the ranking chart of a dispatch round.
+pub fn scores(title: &str, items: &[(String, f64, f64)]) -> String {
+    let row = 26i32;
+    let height = (items.len().max(1) as i32 * row + 8) as u32;
+    let labels: Vec<String> = items.iter().map(|i| shorten(&i.0, 14)).collect();
+    let label_w = labels.iter().map(|l| text_width(l, FONT - 1.0)).fold(0.0, f64::max).ceil() as i32 + 12;
+    let value_w = 80;
+    let width = WIDTH + 100;
+    let x0 = label_w;
+    let span = (width as i32 - x0 - value_w).max(60);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let draw = || -> Result<(), Box<dyn std::error::Error + '_>> {
+            for (i, ((_, score, full), label)) in items.iter().zip(&labels).enumerate() {
+                let top = 4 + i as i32 * row;
+                let mid = top + row / 2;
+                root.draw(&Text::new(label.clone(), (x0 - 10, mid), style(FONT - 1.0, &INK, HPos::Right)))?;
+                root.draw(&Rectangle::new([(x0, top + 6), (x0 + span, top + row - 6)], TRACK.filled()))?;
+                let share = if *full > 0.0 { (score / full).clamp(0.0, 1.0) } else { 0.0 };
+                let w = (share * span as f64).round() as i32;
+                if w > 0 {
+                    root.draw(&Rectangle::new([(x0, top + 6), (x0 + w, top + row - 6)], PALETTE[0].filled()))?;
+                }
+                let text = format!("{score:.1} 分");
+                root.draw(&Text::new(text, (x0 + span + 8, mid), style(FONT - 1.0, &MUTED, HPos::Left)))?;
+            }
+            root.present()?;
+            Ok(())
+        };
+        if draw().is_err() {
+            return String::new();
+        }
+    }
+    finish(svg, title)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

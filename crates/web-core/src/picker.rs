@@ -47,10 +47,14 @@ pub enum Purpose {
     Life,
     /// Where a meeting is entered: those that record organization life (登记组织生活).
     RecordLife,
+    /// Campaigns, demonstration sites and training to read (查看创建活动).
+    Campaigns,
+    /// Where a campaign is issued, a site named, a class held (管理创建活动).
+    ManageCampaigns,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 8] = [
+    pub const ALL: [Purpose; 10] = [
         Purpose::Orgs,
         Purpose::EditOrgs,
         Purpose::Members,
@@ -59,6 +63,8 @@ impl Purpose {
         Purpose::Stats,
         Purpose::Life,
         Purpose::RecordLife,
+        Purpose::Campaigns,
+        Purpose::ManageCampaigns,
     ];
 
     pub fn code(self) -> &'static str {
@@ -71,6 +77,8 @@ impl Purpose {
             Purpose::Stats => "stats",
             Purpose::Life => "life",
             Purpose::RecordLife => "record_life",
+            Purpose::Campaigns => "campaigns",
+            Purpose::ManageCampaigns => "manage_campaigns",
         }
     }
 
@@ -92,6 +100,8 @@ impl Purpose {
             Purpose::Stats => Perm::Stats,
             Purpose::Life => Perm::ReadLife,
             Purpose::RecordLife => Perm::RecordLife,
+            Purpose::Campaigns => Perm::ReadCampaigns,
+            Purpose::ManageCampaigns => Perm::ManageCampaigns,
         }
     }
 

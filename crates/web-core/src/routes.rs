@@ -30,6 +30,18 @@ pub enum Target {
     LifeRecord,
     /// `{id}` is an attachment of an organization-life record.
     LifeAttachment,
+    /// `{id}` is a campaign (创建活动).
+    Campaign,
+    /// `{id}` is a document of a campaign.
+    CampaignDocument,
+    /// `{id}` is a value an organization reported for a campaign's indicator.
+    IndicatorReport,
+    /// `{id}` is a dispatch round (调度).
+    DispatchRound,
+    /// `{id}` is a demonstration site (示范点).
+    DemoSite,
+    /// `{id}` is a training class (培训班).
+    TrainingClass,
 }
 
 /// One route as the table records it.

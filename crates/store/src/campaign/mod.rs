@@ -496,18 +496,31 @@ pub async fn documents(store: &Store, c: &Campaign) -> StoreResult<Vec<Document>
         .await
 }
 
-/// Attach a document to a campaign whose issuer is in scope (checked content: see the service).
-pub async fn add_document(
-    store: &Store,
-    scope: &Scope,
-    campaign_id: i64,
-    title: &str,
-    name: &str,
-    mime: &str,
-    content: Vec<u8>,
-) -> StoreResult<i64> {
+/// Attach a document (方案, 意见) to a campaign whose issuer is in scope: a PDF, an office
+/// document or a picture of at most 10 MB, checked by its content as organization-life
+/// attachments are.
+pub async fn add_document(store: &Store, scope: &Scope, campaign_id: i64, title: &str, name: &str, content: Vec<u8>) -> StoreResult<i64> {
     use sha2::Digest;
     let c = get_full(store, scope, campaign_id).await?;
+    let mut e = domain::FieldErrors::default();
+    let title = domain::text::required(title, "文件标题", 100, &mut e);
+    let name = crate::life::attachments::clean_name(name);
+    let mut mime = "";
+    if name.is_empty() {
+        e.push("文件", "请选择文件");
+    } else if content.is_empty() {
+        e.push("文件", format!("“{name}”是空文件"));
+    } else if content.len() > crate::life::MAX_ATTACHMENT {
+        e.push("文件", format!("“{name}”有 {:.1} MB，超过 10 MB 的上限", content.len() as f64 / 1048576.0));
+    } else {
+        match crate::life::sniff(&name, &content) {
+            Ok(m) => mime = m,
+            Err(m) => e.push("文件", format!("“{name}”：{m}")),
+        }
+    }
+    if !e.is_empty() {
+        return Err(e.into());
+    }
     let sha: String = sha2::Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
     let size = content.len() as i64;
     let mut tx = store.begin().await?;
@@ -516,7 +529,7 @@ pub async fn add_document(
         .scalar(
             "INSERT INTO campaign_document (campaign_id, title, name, mime, size, sha256, content, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            &args![c.id, title.to_string(), name.to_string(), mime.to_string(), size, sha.clone(), Val::Bytes(Some(content)), scope.actor().name.clone(), now()],
+            &args![c.id, title.clone(), name.clone(), mime, size, sha.clone(), Val::Bytes(Some(content)), scope.actor().name.clone(), now()],
         )
         .await?;
     crate::audit::record(

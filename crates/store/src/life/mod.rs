@@ -7,7 +7,7 @@
 //! the caller's scope. Reviewing needs the organization's *superior* in scope (review runs
 //! 支部 → 党委 → 组织部), so nobody accepts their own organization's records.
 
-mod attachments;
+pub(crate) mod attachments;
 mod compliance;
 mod divisions;
 mod kept;

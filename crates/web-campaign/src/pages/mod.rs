@@ -1,0 +1,91 @@
+//! The pages of campaigns, demonstration sites and training.
+
+pub mod campaign;
+pub mod parts;
+pub mod round;
+pub mod site;
+pub mod training;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use domain::FieldErrors;
+use service::ServiceError;
+use web_core::routes::{Routes, Target};
+use web_core::Caller;
+
+pub fn routes(r: Routes) -> Routes {
+    r.add("GET", "/campaigns", Target::None, get(campaign::list))
+        .add("GET,POST", "/campaigns/new", Target::OrgQuery, get(campaign::new_page).post(campaign::create))
+        .add("GET", "/campaigns/{id}", Target::Campaign, get(campaign::show))
+        .add("GET,POST", "/campaigns/{id}/edit", Target::Campaign, get(campaign::edit_page).post(campaign::update))
+        .add("POST", "/campaigns/{id}/documents", Target::Campaign, post(parts::upload))
+        .add("GET", "/campaigns/documents/{id}", Target::CampaignDocument, get(parts::download))
+        .add("GET,POST", "/campaigns/{id}/standard", Target::Campaign, get(parts::standard_page).post(parts::standard_add))
+        .add("GET,POST", "/campaigns/{id}/funding", Target::Campaign, get(parts::funding_page).post(parts::funding_add))
+        .add("GET,POST", "/campaigns/{id}/reports", Target::Campaign, get(parts::reports_page).post(parts::report_add))
+        .add("POST", "/campaigns/reports/{id}/review", Target::IndicatorReport, post(parts::report_review))
+        .add("POST", "/campaigns/{id}/rounds", Target::Campaign, post(round::compute))
+        .add("GET", "/campaigns/rounds/{id}", Target::DispatchRound, get(round::show))
+        .add("GET", "/campaigns/rounds/{id}/export.xlsx", Target::DispatchRound, get(round::export))
+        .add("POST", "/campaigns/rounds/{id}/recompute", Target::DispatchRound, post(round::recompute))
+        .add("POST", "/campaigns/rounds/{id}/publish", Target::DispatchRound, post(round::publish))
+        .add("POST", "/campaigns/rounds/{id}/discard", Target::DispatchRound, post(round::discard))
+        .add("POST", "/campaigns/rounds/{id}/meeting", Target::DispatchRound, post(round::meeting))
+        .add("GET", "/sites", Target::OrgQuery, get(site::list))
+        .add("GET,POST", "/sites/new", Target::OrgQuery, get(site::new_page).post(site::create))
+        .add("GET", "/sites/{id}", Target::DemoSite, get(site::show))
+        .add("POST", "/sites/{id}/review", Target::DemoSite, post(site::review))
+        .add("GET", "/training", Target::OrgQuery, get(training::list))
+        .add("GET,POST", "/training/new", Target::OrgQuery, get(training::new_page).post(training::create))
+        .add("GET", "/training/coverage", Target::OrgQuery, get(training::coverage))
+        .add("GET", "/training/{id}", Target::TrainingClass, get(training::show))
+        .add("POST", "/training/{id}/attend", Target::TrainingClass, post(training::attend))
+}
+
+/// A moment as shown (China time, to the minute).
+pub(crate) fn at(t: &DateTime<Utc>) -> String {
+    let off = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    t.with_timezone(&off).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// What a refused or invalid use case leaves for the page shown again: the field problems, a
+/// refusal, and the status; anything else is answered as the error it is.
+pub(crate) fn problems(caller: &Caller, e: ServiceError) -> Result<(FieldErrors, Option<String>, StatusCode), Response> {
+    match e {
+        ServiceError::Invalid(e) => Ok((e, None, StatusCode::UNPROCESSABLE_ENTITY)),
+        ServiceError::Refused(m) => Ok((FieldErrors::default(), Some(m), StatusCode::CONFLICT)),
+        ServiceError::Stale(w) => Ok((FieldErrors::default(), Some(ServiceError::Stale(w).to_string()), StatusCode::CONFLICT)),
+        e => Err(caller.fail(e)),
+    }
+}
+
+/// A number in thousandths as shown (`92.2`), or `—`.
+pub(crate) fn milli(v: Option<i64>) -> String {
+    v.map(domain::campaign::indicator::fmt_milli).unwrap_or_else(|| "—".into())
+}
+
+/// Notices after a redirect.
+pub(crate) fn notice(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "created" => "已发起创建活动。下一步：设定创建标准。",
+        "updated" => "已保存。修改前的内容记录在审计日志中。",
+        "document" => "已上传文件。",
+        "standard" => "已保存新版本的创建标准。已发布的调度仍按当时生效的标准，不受影响。",
+        "funding" => "已登记投入经费。",
+        "reported" => "已提交填报，等待审核。",
+        "accepted" => "已审核通过，该数值从其统计日期起计入调度。",
+        "returned" => "已退回，并已通知填报单位。",
+        "computed" => "已生成调度草稿。核对无误后发布；发布后不可更改。",
+        "recomputed" => "已按当前数据重新计算。",
+        "published" => "已发布。参与单位已收到通知；本次调度的结果已冻结，更正请新建一次调度。",
+        "discarded" => "已删除调度草稿。",
+        "meeting" => "已登记会议。",
+        "site" => "已命名示范点。",
+        "reviewed" => "已登记复核。",
+        "class" => "已登记培训班。",
+        "attended" => "已登记学员出勤。",
+        _ => return None,
+    })
+}
