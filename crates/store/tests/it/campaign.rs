@@ -761,6 +761,17 @@ async fn validation_names_the_field() {
         invalid(reported::review(s, &all, r.id, false, "  ").await, "退回理由");
         assert_eq!(reported::list(s, &all, &c).await.unwrap()[0].status, "submitted", "nothing was written");
         invalid(campaign::add_funding(s, &all, c.id, t.neighbour, 2026, 10_000, "").await, "投入单位");
+        // a campaign over a chosen set: the chosen county, what is below it and the issuer
+        // above it are in it; the sibling county is not
+        let issuer = org::visible(s, &all, t.city).await.unwrap();
+        let chosen =
+            campaign::create(s, &all, &issuer, &campaign_input("示范县创建", "chosen"), &[t.a], &[]).await.unwrap();
+        for id in [t.a, t.v1, t.city] {
+            campaign::add_funding(s, &all, chosen.id, id, 2026, 10_000, "").await.unwrap();
+        }
+        for id in [t.b, t.c1] {
+            invalid(campaign::add_funding(s, &all, chosen.id, id, 2026, 10_000, "").await, "投入单位");
+        }
         let county = org::visible(s, &all, t.a).await.unwrap();
         let k = training::add(s, &all, &county, &class("轮训班", "2026-03-01", "2026-03-10"), None).await.unwrap();
         invalid(training::attend(s, &all, k.id, &[(t.s1, 6)]).await, "出勤课次");
