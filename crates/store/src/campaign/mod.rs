@@ -429,7 +429,15 @@ pub async fn add_funding(
 ) -> StoreResult<i64> {
     let (c, _) = get(store, scope, campaign_id).await?;
     let org = crate::org::get(store, scope, org_id).await?;
-    if !path::is_within(&org.path, &c.org_path) {
+    // the campaign's territory: the issuer's subtree, and for a chosen set only the chosen
+    // organizations with what is above them up to the issuer and below them
+    let inside = path::is_within(&org.path, &c.org_path)
+        && (c.takes_part() != TakesPart::Chosen
+            || chosen_paths(store.read(), c.id)
+                .await?
+                .iter()
+                .any(|p| path::is_within(&org.path, p) || path::is_within(p, &org.path)));
+    if !inside {
         return Err(domain::FieldErrors(vec![domain::FieldError::new(
             "投入单位",
             format!("{} 不在本活动的范围内", org.name),

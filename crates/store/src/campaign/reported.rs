@@ -47,6 +47,7 @@ const COLS: &str =
 
 /// Report a value: the organization is a participant in the caller's scope, the indicator a
 /// reported one of the standard in force on the date.
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     store: &Store,
     scope: &Scope,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod campaign;
 mod concurrency;
 mod conformance;
 mod generation;
