@@ -41,9 +41,18 @@ pub fn round_workbook(
         ws.set_name("排名").map_err(xlsx_err)?;
         ws.write_string_with_format(0, 0, guard(&format!("{campaign} {}（截至 {}）", r.title, r.as_on)), &title)
             .map_err(xlsx_err)?;
-        let status = if r.published() { format!("已发布，校验值 {}", &r.digest[..16.min(r.digest.len())]) } else { "草稿".into() };
-        ws.write_string_with_format(1, 0, format!("共 {participants} 个参与党组织；本表 {} 行；{status}", lines.len()), &note)
-            .map_err(xlsx_err)?;
+        let status = if r.published() {
+            format!("已发布，校验值 {}", &r.digest[..16.min(r.digest.len())])
+        } else {
+            "草稿".into()
+        };
+        ws.write_string_with_format(
+            1,
+            0,
+            format!("共 {participants} 个参与党组织；本表 {} 行；{status}", lines.len()),
+            &note,
+        )
+        .map_err(xlsx_err)?;
         let mut c = 0u16;
         for h in ["名次", "党组织", "总分", "类别", "上次名次", "名次变化"] {
             ws.write_string_with_format(3, c, h, &head).map_err(xlsx_err)?;
@@ -98,11 +107,16 @@ pub fn round_workbook(
         ws.set_column_width(0, 30).map_err(xlsx_err)?;
         ws.set_column_width(2, 50).map_err(xlsx_err)?;
         ws.set_column_width(3, 50).map_err(xlsx_err)?;
-        let label = |code: &str| standard.indicators.iter().find(|i| i.code == code).map_or(code, |i| i.label.as_str()).to_string();
+        let label = |code: &str| {
+            standard.indicators.iter().find(|i| i.code == code).map_or(code, |i| i.label.as_str()).to_string()
+        };
         for (n, ch) in changes.iter().enumerate() {
             let row = 1 + n as u32;
             let list = |v: &[(String, i64)]| {
-                v.iter().map(|(c, d)| format!("{}（{:+}分）", label(c), *d as f64 / 1000.0)).collect::<Vec<_>>().join("、")
+                v.iter()
+                    .map(|(c, d)| format!("{}（{:+}分）", label(c), *d as f64 / 1000.0))
+                    .collect::<Vec<_>>()
+                    .join("、")
             };
             ws.write_string_with_format(row, 0, guard(&ch.org_name), &text).map_err(xlsx_err)?;
             ws.write_number_with_format(row, 1, ch.moved as f64, &int).map_err(xlsx_err)?;
@@ -113,7 +127,8 @@ pub fn round_workbook(
     {
         let ws = wb.add_worksheet();
         ws.set_name("指标").map_err(xlsx_err)?;
-        ws.write_string_with_format(0, 0, format!("创建标准（{} 起生效）", standard.valid_from), &title).map_err(xlsx_err)?;
+        ws.write_string_with_format(0, 0, format!("创建标准（{} 起生效）", standard.valid_from), &title)
+            .map_err(xlsx_err)?;
         for (c, h) in ["编码", "指标", "来源", "权重", "计分规则"].iter().enumerate() {
             ws.write_string_with_format(1, c as u16, *h, &head).map_err(xlsx_err)?;
         }

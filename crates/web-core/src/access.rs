@@ -76,6 +76,23 @@ pub const MENU: &[MenuItem] = &[
         perm: Some(Perm::ReadLife),
     },
     MenuItem {
+        href: "/campaigns",
+        label: "创建活动",
+        section: "campaigns",
+        group: "创建活动",
+        perm: Some(Perm::ReadCampaigns),
+    },
+    MenuItem {
+        href: "/sites", label: "示范点", section: "sites", group: "创建活动", perm: Some(Perm::ReadCampaigns)
+    },
+    MenuItem {
+        href: "/training",
+        label: "培训班",
+        section: "training",
+        group: "创建活动",
+        perm: Some(Perm::ReadCampaigns),
+    },
+    MenuItem {
         href: "/import", label: "数据导入", section: "import", group: "数据交换", perm: Some(Perm::Exchange)
     },
     MenuItem {

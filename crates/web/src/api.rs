@@ -41,6 +41,7 @@ pub use web_org::ORG_FIELDS;
         (name = "stats", description = "统计"),
         (name = "exchange", description = "导入导出（CSV、.xlsx）"),
         (name = "life", description = "组织生活：会议记录（三会一课等）与审核、类型与频次规则、检查结果、达标情况"),
+        (name = "campaigns", description = "创建活动：活动、创建标准与指标来源、调度"),
         (name = "meta", description = "接口文档"),
     )
 )]
@@ -53,6 +54,7 @@ fn document() -> utoipa::openapi::OpenApi {
     doc.merge(web_member::Doc::openapi());
     doc.merge(web_exchange::Doc::openapi());
     doc.merge(web_life::Doc::openapi());
+    doc.merge(web_campaign::Doc::openapi());
     doc
 }
 

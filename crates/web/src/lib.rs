@@ -1,7 +1,7 @@
 //! The dangjian web application, assembled: the core (sign-in, sessions, CSRF, layout, error
 //! pages, assets; `web-core`), the 工作台, and the pages and `/api/v1` handlers of every
 //! capability, each from its own crate (`web-org`, `web-member`, `web-life`, `web-exchange`,
-//! `web-statistics`, `web-admin`, `web-message`). The core cannot know the crates built on it, so the whole
+//! `web-statistics`, `web-admin`, `web-message`, `web-campaign`). The core cannot know the crates built on it, so the whole
 //! application is put together here.
 
 pub mod api;
@@ -22,6 +22,7 @@ fn table() -> Routes {
     let r = web_exchange::routes(r);
     let r = web_statistics::routes(r);
     let r = web_life::routes(r);
+    let r = web_campaign::routes(r);
     let r = web_admin::routes(r);
     let r = web_message::routes(r);
     r.add("GET", "/api/v1/openapi.json", Target::None, get(api::openapi))

@@ -76,7 +76,10 @@ pub async fn create(
     Ok(store::campaign::create(store, &scope, &issuer, &v, chosen, &l).await?)
 }
 
-fn check(input: &CampaignInput, leaders: &str) -> ServiceResult<(domain::campaign::ValidCampaign, Vec<domain::campaign::Leader>)> {
+fn check(
+    input: &CampaignInput,
+    leaders: &str,
+) -> ServiceResult<(domain::campaign::ValidCampaign, Vec<domain::campaign::Leader>)> {
     // every problem of the form at once
     let v = input.validate();
     let l = parse_leaders(leaders);
@@ -106,12 +109,20 @@ pub async fn update(
     leaders: &str,
 ) -> ServiceResult<Campaign> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
+    store::campaign::get_full(store, &scope, id).await?;
     let (v, l) = check(input, leaders)?;
     Ok(store::campaign::update(store, &scope, id, version, &v, chosen, &l).await?)
 }
 
 /// Attach a document to a campaign.
-pub async fn add_document(store: &Store, ctx: &Ctx, id: i64, title: &str, name: &str, bytes: Vec<u8>) -> ServiceResult<i64> {
+pub async fn add_document(
+    store: &Store,
+    ctx: &Ctx,
+    id: i64,
+    title: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> ServiceResult<i64> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
     Ok(store::campaign::add_document(store, &scope, id, title, name, bytes).await?)
 }
@@ -177,6 +188,7 @@ pub async fn funding(store: &Store, ctx: &Ctx, id: i64, under: Option<i64>) -> S
 /// `StandardInput::from_lines`).
 pub async fn add_standard(store: &Store, ctx: &Ctx, id: i64, input: &StandardInput) -> ServiceResult<Standard> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
+    store::campaign::get_full(store, &scope, id).await?;
     let v = input.validate()?;
     Ok(store::campaign::standard::add(store, &scope, id, &v).await?)
 }
@@ -203,11 +215,18 @@ pub async fn report(
     if !e.is_empty() {
         return Err(e.into());
     }
-    Ok(store::campaign::reported::submit(store, &scope, id, org_id, code.trim(), d.unwrap(), v.unwrap(), &evidence).await?)
+    Ok(store::campaign::reported::submit(store, &scope, id, org_id, code.trim(), d.unwrap(), v.unwrap(), &evidence)
+        .await?)
 }
 
 /// Accept or return a reported value; a returned one goes back to the organization as a message.
-pub async fn review_report(store: &Store, ctx: &Ctx, report_id: i64, accept: bool, reason: &str) -> ServiceResult<Report> {
+pub async fn review_report(
+    store: &Store,
+    ctx: &Ctx,
+    report_id: i64,
+    accept: bool,
+    reason: &str,
+) -> ServiceResult<Report> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
     let r = store::campaign::reported::review(store, &scope, report_id, accept, reason).await?;
     if !accept {

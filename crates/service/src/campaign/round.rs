@@ -24,6 +24,7 @@ pub async fn compute(
     progress: &dyn Progress,
 ) -> ServiceResult<Round> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
+    store::campaign::get_full(store, &scope, id).await?;
     let mut e = domain::FieldErrors::default();
     let d = domain::dates::parse_date(as_on).map_err(|m| e.push("调度日期", m)).ok();
     if let Some(d) = d {
@@ -48,6 +49,7 @@ pub async fn recompute(store: &Store, ctx: &Ctx, round_id: i64, progress: &dyn P
 /// their standing.
 pub async fn publish(store: &Store, ctx: &Ctx, round_id: i64, summary: &str) -> ServiceResult<Round> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
+    managed(store, &scope, round_id).await?;
     let mut e = domain::FieldErrors::default();
     let summary = domain::text::optional(&Some(summary.to_string()), "调度小结", 2000, &mut e).unwrap_or_default();
     if !e.is_empty() {
@@ -77,6 +79,15 @@ pub async fn publish(store: &Store, ctx: &Ctx, round_id: i64, summary: &str) -> 
         crate::message::post(store, ctx, &org, &draft).await?;
     }
     Ok(r)
+}
+
+/// A round whose campaign the caller manages (its issuer in the scope of 管理创建活动); anything
+/// else is not found, before any input is looked at.
+async fn managed(store: &Store, scope: &store::Scope, round_id: i64) -> ServiceResult<Round> {
+    match store::campaign::round::get_round(store, scope, round_id).await? {
+        (_, a, r) if a.full => Ok(r),
+        _ => Err(crate::ServiceError::NotFound("调度")),
+    }
 }
 
 /// Delete a draft.
@@ -139,11 +150,25 @@ pub async fn report(store: &Store, ctx: &Ctx, round_id: i64) -> ServiceResult<Re
     let laggards = lines.iter().filter(|l| l.band == Band::Laggard).cloned().collect();
     let changes = changes(&lines, &prev_lines);
     let meetings = store::campaign::round::meetings(store, &round).await?;
-    Ok(Report { campaign, access, round, standard, lines, participants, leaders, laggards, changes, previous, meetings, intact })
+    Ok(Report {
+        campaign,
+        access,
+        round,
+        standard,
+        lines,
+        participants,
+        leaders,
+        laggards,
+        changes,
+        previous,
+        meetings,
+        intact,
+    })
 }
 
 /// A meeting as typed.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct MeetingForm {
     pub kind: String,
     pub held_on: String,
@@ -161,6 +186,7 @@ pub struct MeetingForm {
 /// Record the 现场会 or 观摩会 of a round.
 pub async fn add_meeting(store: &Store, ctx: &Ctx, round_id: i64, f: &MeetingForm) -> ServiceResult<i64> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
+    managed(store, &scope, round_id).await?;
     let mut e = domain::FieldErrors::default();
     let kind = match f.kind.trim() {
         "on_site" | "现场会" => "on_site",
@@ -174,8 +200,7 @@ pub async fn add_meeting(store: &Store, ctx: &Ctx, round_id: i64, f: &MeetingFor
     let place = domain::text::required(&f.place, "地点", 100, &mut e);
     let lines = |s: &str, field: &'static str, e: &mut domain::FieldErrors| -> String {
         domain::text::check_controls(s, field, e);
-        let v: Vec<String> =
-            s.lines().map(domain::member::normalize_text).filter(|l| !l.is_empty()).collect();
+        let v: Vec<String> = s.lines().map(domain::member::normalize_text).filter(|l| !l.is_empty()).collect();
         if v.len() > 100 {
             e.push(field, "不超过 100 行");
         }
@@ -200,8 +225,15 @@ pub async fn add_meeting(store: &Store, ctx: &Ctx, round_id: i64, f: &MeetingFor
 pub async fn export(store: &Store, ctx: &Ctx, round_id: i64) -> ServiceResult<(Report, Vec<u8>)> {
     let scope = ctx.require(Perm::ReadCampaigns)?;
     let r = report(store, ctx, round_id).await?;
-    let bytes = exchange::campaign::round_workbook(&r.campaign.name, &r.round, &r.standard, &r.lines, &r.changes, r.participants)
-        .map_err(|e| crate::ServiceError::Refused(e.to_string()))?;
+    let bytes = exchange::campaign::round_workbook(
+        &r.campaign.name,
+        &r.round,
+        &r.standard,
+        &r.lines,
+        &r.changes,
+        r.participants,
+    )
+    .map_err(|e| crate::ServiceError::Refused(e.to_string()))?;
     store::audit::record_now(
         store,
         &scope,

@@ -9,20 +9,35 @@ use store::Store;
 
 use crate::{Ctx, ServiceResult};
 
-pub async fn add(store: &Store, ctx: &Ctx, input: &SiteInput, campaign_id: Option<i64>, today: NaiveDate) -> ServiceResult<Site> {
+pub async fn add(
+    store: &Store,
+    ctx: &Ctx,
+    input: &SiteInput,
+    campaign_id: Option<i64>,
+    today: NaiveDate,
+) -> ServiceResult<Site> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
     let v = input.validate()?;
     if v.named_on > today {
-        return Err(domain::FieldErrors(vec![domain::FieldError::new("命名日期", format!("{} 晚于今天", v.named_on))]).into());
+        return Err(
+            domain::FieldErrors(vec![domain::FieldError::new("命名日期", format!("{} 晚于今天", v.named_on))]).into()
+        );
     }
     Ok(store::campaign::site::add(store, &scope, &v, campaign_id).await?)
 }
 
 /// Record a review on `on`: kept, or withdrawn.
-pub async fn review(store: &Store, ctx: &Ctx, id: i64, on: &str, revoke: bool, today: NaiveDate) -> ServiceResult<Site> {
+pub async fn review(
+    store: &Store,
+    ctx: &Ctx,
+    id: i64,
+    on: &str,
+    revoke: bool,
+    today: NaiveDate,
+) -> ServiceResult<Site> {
     let scope = ctx.require(Perm::ManageCampaigns)?;
-    let d = domain::dates::parse_date(on)
-        .map_err(|m| domain::FieldErrors(vec![domain::FieldError::new("复核日期", m)]))?;
+    let d =
+        domain::dates::parse_date(on).map_err(|m| domain::FieldErrors(vec![domain::FieldError::new("复核日期", m)]))?;
     if d > today {
         return Err(domain::FieldErrors(vec![domain::FieldError::new("复核日期", format!("{d} 晚于今天"))]).into());
     }
@@ -45,7 +60,15 @@ pub struct Sites {
     pub counts: Vec<(String, String, i64)>,
 }
 
-pub async fn list(store: &Store, ctx: &Ctx, org_id: i64, on: NaiveDate, all: bool, limit: i64, offset: i64) -> ServiceResult<Sites> {
+pub async fn list(
+    store: &Store,
+    ctx: &Ctx,
+    org_id: i64,
+    on: NaiveDate,
+    all: bool,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<Sites> {
     let (_, org) = ctx.org(store, Perm::ReadCampaigns, org_id).await?;
     let (rows, total) = store::campaign::site::list(store, &org, on, all, limit, offset).await?;
     let counts = store::campaign::site::counts(store, &org, on).await?;

@@ -9,7 +9,13 @@ use store::Store;
 
 use crate::{Ctx, ServiceResult};
 
-pub async fn add(store: &Store, ctx: &Ctx, org_id: i64, input: &ClassInput, campaign_id: Option<i64>) -> ServiceResult<Class> {
+pub async fn add(
+    store: &Store,
+    ctx: &Ctx,
+    org_id: i64,
+    input: &ClassInput,
+    campaign_id: Option<i64>,
+) -> ServiceResult<Class> {
     let (scope, org) = ctx.org(store, Perm::ManageCampaigns, org_id).await?;
     let v = input.validate()?;
     Ok(store::campaign::training::add(store, &scope, &org, &v, campaign_id).await?)
@@ -38,7 +44,12 @@ pub async fn list(store: &Store, ctx: &Ctx, org_id: i64, limit: i64, offset: i64
 
 /// Rotation coverage of the subtree of `org_id` on `on`: every branch secretary in post, untrained
 /// first, and the trained share.
-pub async fn coverage(store: &Store, ctx: &Ctx, org_id: i64, on: NaiveDate) -> ServiceResult<(Vec<Secretary>, i64, i64)> {
+pub async fn coverage(
+    store: &Store,
+    ctx: &Ctx,
+    org_id: i64,
+    on: NaiveDate,
+) -> ServiceResult<(Vec<Secretary>, i64, i64)> {
     let (_, org) = ctx.org(store, Perm::ReadCampaigns, org_id).await?;
     let rows = store::campaign::training::coverage(store, &org, on).await?;
     let trained = rows.iter().filter(|r| r.trained == 1).count() as i64;

@@ -507,7 +507,14 @@ pub async fn documents(store: &Store, c: &Campaign) -> StoreResult<Vec<Document>
 /// Attach a document (方案, 意见) to a campaign whose issuer is in scope: a PDF, an office
 /// document or a picture of at most 10 MB, checked by its content as organization-life
 /// attachments are.
-pub async fn add_document(store: &Store, scope: &Scope, campaign_id: i64, title: &str, name: &str, content: Vec<u8>) -> StoreResult<i64> {
+pub async fn add_document(
+    store: &Store,
+    scope: &Scope,
+    campaign_id: i64,
+    title: &str,
+    name: &str,
+    content: Vec<u8>,
+) -> StoreResult<i64> {
     use sha2::Digest;
     let c = get_full(store, scope, campaign_id).await?;
     let mut e = domain::FieldErrors::default();

@@ -109,12 +109,15 @@ impl LineRow {
 
 /// Every line of a round, by rank.
 pub async fn lines(store: &Store, r: &Round) -> StoreResult<Vec<Line>> {
-    let rows: Vec<LineRow> = store
-        .read()
+    lines_in(store.read(), r.id).await
+}
+
+async fn lines_in(exec: crate::db::Exec<'_>, round_id: i64) -> StoreResult<Vec<Line>> {
+    let rows: Vec<LineRow> = exec
         .fetch_all(
             "SELECT org_id, org_name, org_path, rank, total_milli, previous_rank, band, detail FROM dispatch_line \
              WHERE round_id = $1 ORDER BY rank, org_path",
-            &args![r.id],
+            &args![round_id],
         )
         .await?;
     Ok(rows.into_iter().map(LineRow::into_line).collect())
@@ -268,7 +271,7 @@ pub async fn recompute(store: &Store, scope: &Scope, id: i64, progress: &dyn Pro
     }
     let (standard_id, previous_id, ranked) = standing(store, scope, &c, r.as_on, r.id, progress).await?;
     let mut tx = store.begin().await?;
-    tx.x().execute("DELETE FROM dispatch_line WHERE round_id = $1", &args![r.id]).await?;
+    // claim the draft before rewriting its lines (see `publish`)
     let n = tx
         .x()
         .execute(
@@ -279,6 +282,7 @@ pub async fn recompute(store: &Store, scope: &Scope, id: i64, progress: &dyn Pro
     if n == 0 {
         return Err(StoreError::Refused("该调度已被他人发布，请刷新后查看".into()));
     }
+    tx.x().execute("DELETE FROM dispatch_line WHERE round_id = $1", &args![r.id]).await?;
     write_lines(&mut tx, r.id, &ranked, progress).await?;
     crate::audit::record(
         &mut tx,
@@ -311,8 +315,22 @@ pub async fn publish(store: &Store, scope: &Scope, id: i64, summary: &str) -> St
             r.published_at.map(|t| t.to_string()).unwrap_or_default()
         )));
     }
-    let digest = digest_now(store, &r).await?;
+    let std = super::standard::by_id(store, r.standard_id).await?;
     let mut tx = store.begin().await?;
+    // claim the draft first (on PostgreSQL the row stays locked until commit, so a recompute
+    // cannot rewrite the lines between reading them and keeping their digest)
+    let n = tx
+        .x()
+        .execute(
+            "UPDATE dispatch_round SET published_by = $1 WHERE id = $2 AND status = 'draft'",
+            &args![scope.actor().name.clone(), r.id],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Refused("该调度已被他人发布，请刷新后查看".into()));
+    }
+    let current = lines_in(tx.x(), r.id).await?;
+    let digest = dr::digest(r.campaign_id, r.seq, r.as_on, &std.indicators, &current);
     let n = tx
         .x()
         .execute(

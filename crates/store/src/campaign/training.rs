@@ -218,10 +218,10 @@ pub async fn coverage(store: &Store, org: &Visible<Org>, on: NaiveDate) -> Store
              CAST(CASE WHEN EXISTS (SELECT 1 FROM training_trainee t JOIN training_class k ON k.id = t.class_id \
                WHERE t.member_id = f.member_id AND t.completed = 1 AND k.ends_on >= $3 AND k.ends_on <= $4) THEN 1 ELSE 0 END AS BIGINT) AS trained \
              FROM org_officer f JOIN org o ON o.id = f.org_id JOIN member m ON m.id = f.member_id \
-             WHERE o.path >= $1 AND o.path < $2 AND o.dissolved_on IS NULL AND f.role = 'secretary' AND f.started_on <= $5 \
-             AND (f.ended_on IS NULL OR f.ended_on >= $6) AND o.kind IN ('branch', 'joint_branch', 'temporary_branch') \
+             WHERE o.path >= $1 AND o.path < $2 AND (o.founded_on IS NULL OR o.founded_on <= $7) AND (o.dissolved_on IS NULL OR o.dissolved_on > $8) \
+             AND f.role = 'secretary' AND f.started_on <= $5 AND (f.ended_on IS NULL OR f.ended_on >= $6) AND o.kind IN ('branch', 'joint_branch', 'temporary_branch') \
              ORDER BY trained, o.path",
-            &args![org.path.clone(), path::subtree_end(&org.path), from, on, on, on],
+            &args![org.path.clone(), path::subtree_end(&org.path), from, on, on, on, on, on],
         )
         .await
 }

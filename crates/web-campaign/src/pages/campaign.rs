@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use domain::campaign::{CampaignInput, Kind, TakesPart};
 use domain::org::Org;
 use domain::FieldErrors;
@@ -152,7 +151,11 @@ impl CampaignForm {
             takes_part: c.takes_part.clone(),
             depth: c.depth.map(|d| d.to_string()).unwrap_or_default(),
             name_top: c.name_top.to_string(),
-            leaders: leaders.iter().map(|l| format!("{} {} {}", l.role_label(), l.name, l.post).trim().to_string()).collect::<Vec<_>>().join("\n"),
+            leaders: leaders
+                .iter()
+                .map(|l| format!("{} {} {}", l.role_label(), l.name, l.post).trim().to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
             chosen: chosen.iter().map(|c| c.0).collect(),
             ..Default::default()
         }
@@ -226,19 +229,25 @@ fn fields_for(f: &CampaignForm) -> Vec<Field> {
     let kinds: Vec<(String, String)> =
         Kind::ALL.iter().map(|k| (k.code().to_string(), k.label().to_string())).collect();
     let kind = Kind::parse(&f.kind).map_or(f.kind.clone(), |k| k.code().to_string());
-    let parts: Vec<(String, String)> = vec![("level".into(), "按层级：发起单位以下某一级的全部党组织".into()), ("chosen".into(), "指定党组织（在下方勾选）".into())];
+    let parts: Vec<(String, String)> = vec![
+        ("level".into(), "按层级：发起单位以下某一级的全部党组织".into()),
+        ("chosen".into(), "指定党组织（在下方勾选）".into()),
+    ];
     let tp = TakesPart::parse(&f.takes_part).map_or(f.takes_part.clone(), |t| t.code().to_string());
     vec![
         Field::new("name", "活动名称", "text", &f.name).req().wide(),
         Field::select("kind", "活动类型", &kind, kinds).req(),
-        Field::new("kind_label", "类型名称", "text", &f.kind_label).hint("活动类型选“自定义”时填写，如：党建引领基层治理"),
+        Field::new("kind_label", "类型名称", "text", &f.kind_label)
+            .hint("活动类型选“自定义”时填写，如：党建引领基层治理"),
         Field::new("starts_on", "开始日期", "date", &f.starts_on).req(),
         Field::new("ends_on", "结束日期", "date", &f.ends_on).req(),
         Field::new("theme", "主题", "text", &f.theme).wide(),
         Field::new("ideas", "核心理念", "text", &f.ideas).wide().hint("用“、”分隔，如：服务、创新、整合"),
         Field::select("takes_part", "参与范围", &tp, parts).req(),
-        Field::new("depth", "参与层级", "number", &f.depth).hint("按层级参与时填写：1 为直属下级（如市委下的各县），2 为再下一级（如乡镇）"),
-        Field::new("name_top", "通报先进后进数", "number", &f.name_top).hint("每次调度通报的先进、后进单位各几名，默认 3"),
+        Field::new("depth", "参与层级", "number", &f.depth)
+            .hint("按层级参与时填写：1 为直属下级（如市委下的各县），2 为再下一级（如乡镇）"),
+        Field::new("name_top", "通报先进后进数", "number", &f.name_top)
+            .hint("每次调度通报的先进、后进单位各几名，默认 3"),
     ]
 }
 
@@ -261,7 +270,8 @@ async fn form_page(
     let leaders_error = take("领导小组", &mut errs);
     let chosen_error = take("参与党组织", &mut errs);
     let others = attach_errors(&mut fields, &errs);
-    let nodes = service::org::subtree(&s.store, caller, Perm::ReadCampaigns, issuer.id, Some(2)).await.unwrap_or_default();
+    let nodes =
+        service::org::subtree(&s.store, caller, Perm::ReadCampaigns, issuer.id, Some(2)).await.unwrap_or_default();
     let choices = nodes
         .into_iter()
         .filter(|n| n.depth > 0)
@@ -271,6 +281,7 @@ async fn form_page(
     let picker = if editing.is_none() {
         Some(
             OrgPicker::new(s, caller, Purpose::ManageCampaigns, "org", "发起单位", Some(issuer), "/campaigns/new")
+                .await
                 .hint("活动在该组织及其下级范围内开展"),
         )
     } else {
@@ -442,7 +453,12 @@ pub struct ShowQuery {
 }
 
 /// `GET /campaigns/{id}`: what the campaign is, who leads it, its documents, standard and rounds.
-pub async fn show(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> Response {
+pub async fn show(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
     let v = match service::campaign::view(&s.store, &caller, id).await {
         Ok(v) => v,
         Err(e) => return caller.fail(e),
@@ -464,7 +480,12 @@ pub async fn show(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, 
         documents: v
             .documents
             .iter()
-            .map(|d| DocRow { id: d.id, title: d.title.clone(), name: d.name.clone(), size: format!("{:.1} KB", d.size as f64 / 1024.0) })
+            .map(|d| DocRow {
+                id: d.id,
+                title: d.title.clone(),
+                name: d.name.clone(),
+                size: format!("{:.1} KB", d.size as f64 / 1024.0),
+            })
             .collect(),
         standards: v
             .standards

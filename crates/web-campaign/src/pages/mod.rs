@@ -22,7 +22,12 @@ pub fn routes(r: Routes) -> Routes {
         .add("GET,POST", "/campaigns/{id}/edit", Target::Campaign, get(campaign::edit_page).post(campaign::update))
         .add("POST", "/campaigns/{id}/documents", Target::Campaign, post(parts::upload))
         .add("GET", "/campaigns/documents/{id}", Target::CampaignDocument, get(parts::download))
-        .add("GET,POST", "/campaigns/{id}/standard", Target::Campaign, get(parts::standard_page).post(parts::standard_add))
+        .add(
+            "GET,POST",
+            "/campaigns/{id}/standard",
+            Target::Campaign,
+            get(parts::standard_page).post(parts::standard_add),
+        )
         .add("GET,POST", "/campaigns/{id}/funding", Target::Campaign, get(parts::funding_page).post(parts::funding_add))
         .add("GET,POST", "/campaigns/{id}/reports", Target::Campaign, get(parts::reports_page).post(parts::report_add))
         .add("POST", "/campaigns/reports/{id}/review", Target::IndicatorReport, post(parts::report_review))
@@ -52,11 +57,16 @@ pub(crate) fn at(t: &DateTime<Utc>) -> String {
 
 /// What a refused or invalid use case leaves for the page shown again: the field problems, a
 /// refusal, and the status; anything else is answered as the error it is.
-pub(crate) fn problems(caller: &Caller, e: ServiceError) -> Result<(FieldErrors, Option<String>, StatusCode), Response> {
+pub(crate) fn problems(
+    caller: &Caller,
+    e: ServiceError,
+) -> Result<(FieldErrors, Option<String>, StatusCode), Response> {
     match e {
         ServiceError::Invalid(e) => Ok((e, None, StatusCode::UNPROCESSABLE_ENTITY)),
         ServiceError::Refused(m) => Ok((FieldErrors::default(), Some(m), StatusCode::CONFLICT)),
-        ServiceError::Stale(w) => Ok((FieldErrors::default(), Some(ServiceError::Stale(w).to_string()), StatusCode::CONFLICT)),
+        ServiceError::Stale(w) => {
+            Ok((FieldErrors::default(), Some(ServiceError::Stale(w).to_string()), StatusCode::CONFLICT))
+        }
         e => Err(caller.fail(e)),
     }
 }

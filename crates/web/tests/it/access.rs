@@ -42,6 +42,10 @@ enum Policy {
     OwnOnly,
     /// The linked member's own page.
     SelfMember,
+    /// A campaign's page or record that every organization taking part reads (its own line): held
+    /// on the caller's subtree, the campaigns issued there and those issued above that reach into
+    /// it (own, descendant and ancestor relations), never a sibling's.
+    InCampaign(P),
 }
 
 /// The permissions, as the test understands them from the role table the README documents,
@@ -62,6 +66,9 @@ enum P {
     ReviewLife,
     ManageLifeRules,
     ConfirmGrants,
+    ReadCampaigns,
+    ReportCampaigns,
+    ManageCampaigns,
 }
 
 /// Does `role` hold `p` at all? 党员: only reading the basics of their own branch.
@@ -84,6 +91,10 @@ fn holds(role: Role, p: P) -> bool {
         P::ManageLifeRules => role == OrgDeptAdmin,
         // the second person of every business grant: the business officers, never an administrator
         P::ConfirmGrants => matches!(role, OrgDeptAdmin | OrgAdmin),
+        // campaigns: every business officer and worker reads and reports; only the organization
+        // department issues them, sets standards and runs dispatch rounds
+        P::ReadCampaigns | P::ReportCampaigns => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker),
+        P::ManageCampaigns => role == OrgDeptAdmin,
     }
 }
 
@@ -206,6 +217,46 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/life/rules", Policy::Business(P::ReadLife)),
     ("GET", "/api/v1/life/findings", Policy::Business(P::ReadLife)),
     ("GET", "/api/v1/life/compliance", Policy::Business(P::ReadLife)),
+    // 创建活动: campaigns, their parts and dispatch rounds; demonstration sites and training
+    ("GET", "/campaigns", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/campaigns/new", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/campaigns/new", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/campaigns/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("GET", "/campaigns/{id}/edit", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/campaigns/{id}/edit", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/campaigns/{id}/documents", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/campaigns/documents/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("GET", "/campaigns/{id}/standard", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/{id}/standard", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/campaigns/{id}/funding", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/{id}/funding", Policy::InCampaign(P::ReportCampaigns)),
+    ("GET", "/campaigns/{id}/reports", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/{id}/reports", Policy::InCampaign(P::ReportCampaigns)),
+    ("POST", "/campaigns/reports/{id}/review", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/campaigns/{id}/rounds", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/campaigns/rounds/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("GET", "/campaigns/rounds/{id}/export.xlsx", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/rounds/{id}/recompute", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/campaigns/rounds/{id}/publish", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/campaigns/rounds/{id}/discard", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/campaigns/rounds/{id}/meeting", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/sites", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/sites/new", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/sites/new", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/sites/{id}", Policy::Business(P::ReadCampaigns)),
+    ("POST", "/sites/{id}/review", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/training", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/training/new", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/training/new", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/training/coverage", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/training/{id}", Policy::Business(P::ReadCampaigns)),
+    ("POST", "/training/{id}/attend", Policy::Business(P::ReportCampaigns)),
+    ("GET", "/api/v1/campaigns", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/api/v1/campaigns/indicator-sources", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/api/v1/campaigns/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/api/v1/campaigns/{id}/rounds", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/api/v1/campaigns/rounds/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/api/v1/campaigns/rounds/{id}/publish", Policy::Business(P::ManageCampaigns)),
     // 账号安全: one's own account
     ("GET", "/account", Policy::SignedIn),
     ("GET", "/account/password", Policy::SignedIn),
@@ -291,6 +342,16 @@ struct Targets {
     /// branch), and one attachment of each.
     records: HashMap<Rel, i64>,
     attachments: HashMap<Rel, i64>,
+    /// Per relation: a campaign issued by county A (own), 甲镇 (descendant), county B (sibling) and
+    /// the city (ancestor, reaching into county A), each with a document, a reported value of its
+    /// first participant and a published round; a demonstration site and a training class at the
+    /// relation's organization.
+    campaigns: HashMap<Rel, i64>,
+    documents: HashMap<Rel, i64>,
+    reports: HashMap<Rel, i64>,
+    rounds: HashMap<Rel, i64>,
+    sites: HashMap<Rel, i64>,
+    classes: HashMap<Rel, i64>,
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -379,7 +440,50 @@ async fn targets(w: &World) -> Targets {
         attachments
             .insert(rel, store::life::add_attachment(&w.store, &all, saved.id, "签到表.png", png).await.unwrap());
     }
+    let (mut campaigns, mut documents, mut reports, mut rounds) =
+        (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
+    let (mut sites, mut classes) = (HashMap::new(), HashMap::new());
+    for (rel, issuer, site_org) in [
+        (Rel::Own, w.county_a, w.town_a),
+        (Rel::Descendant, w.town_a, w.branch_a),
+        (Rel::Sibling, w.county_b, w.branch_b),
+        (Rel::Ancestor, w.city, w.city_branch),
+    ] {
+        let (c, d, r, round) = common::campaign_target(w, issuer, &format!("矩阵活动{rel:?}")).await;
+        campaigns.insert(rel, c);
+        documents.insert(rel, d);
+        reports.insert(rel, r);
+        rounds.insert(rel, round);
+        let site = domain::campaign::site::SiteInput {
+            org_id: site_org.to_string(),
+            level: "county".into(),
+            feature: "矩阵示范".into(),
+            named_on: "2026-03-01".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        sites.insert(rel, store::campaign::site::add(&w.store, &all, &site, None).await.unwrap().id);
+        let class = domain::campaign::training::ClassInput {
+            name: "矩阵培训班".into(),
+            audience: "branch_secretaries".into(),
+            starts_on: "2026-03-01".into(),
+            ends_on: "2026-03-05".into(),
+            sessions: "5".into(),
+            place: String::new(),
+        }
+        .validate()
+        .unwrap();
+        let holder = store::org::visible(&w.store, &all, org_of(w, rel)).await.unwrap();
+        classes.insert(rel, store::campaign::training::add(&w.store, &all, &holder, &class, None).await.unwrap().id);
+    }
     Targets {
+        campaigns,
+        documents,
+        reports,
+        rounds,
+        sites,
+        classes,
         imports,
         other_import,
         records,
@@ -404,6 +508,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
         Policy::AdminNotSelf(p) => holds(role, p) && rel != Rel::Own,
         Policy::OwnOnly => rel == Rel::Own,
         Policy::SelfMember => role == Role::Member,
+        Policy::InCampaign(p) => holds(role, p) && rel != Rel::Sibling,
         Policy::Business(p) => match target {
             Target::None => holds(role, p),
             Target::Org | Target::OrgQuery => covers(role, p, rel),
@@ -416,6 +521,12 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             }
             Target::Account | Target::Token => holds(role, p),
             Target::LifeRecord | Target::LifeAttachment => covers(role, p, rel),
+            Target::Campaign
+            | Target::CampaignDocument
+            | Target::IndicatorReport
+            | Target::DispatchRound
+            | Target::DemoSite
+            | Target::TrainingClass => covers(role, p, rel),
         },
     }
 }
@@ -477,6 +588,12 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         },
         Target::LifeRecord => t.records[&rel],
         Target::LifeAttachment => t.attachments[&rel],
+        Target::Campaign => t.campaigns[&rel],
+        Target::CampaignDocument => t.documents[&rel],
+        Target::IndicatorReport => t.reports[&rel],
+        Target::DispatchRound => t.rounds[&rel],
+        Target::DemoSite => t.sites[&rel],
+        Target::TrainingClass => t.classes[&rel],
     })
 }
 
@@ -544,7 +661,7 @@ async fn every_route_every_role_every_relation() {
                         !denied && !status.is_server_error()
                     } else {
                         // out of scope must look like "not found"
-                        let out_of_scope = matches!(policy, Policy::Business(p) if holds(*role, p))
+                        let out_of_scope = matches!(policy, Policy::Business(p) | Policy::InCampaign(p) if holds(*role, p))
                             && !matches!(spec.target, Target::None);
                         denied && (!out_of_scope || status == StatusCode::NOT_FOUND)
                     };

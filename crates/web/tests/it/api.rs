@@ -570,6 +570,8 @@ async fn every_route_as_every_role() {
     for role in Role::ALL {
         tokens.push((*role, token(&w, *role).await));
     }
+    let (campaign_in, _, _, round_in) = common::campaign_target(&w, w.county_a, "接口活动甲").await;
+    let (campaign_out, _, _, round_out) = common::campaign_target(&w, w.county_b, "接口活动乙").await;
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -579,6 +581,8 @@ async fn every_route_as_every_role() {
                 web::Target::Member => (w.member_a, w.member_b),
                 // a fresh draft each time, so an earlier call (a submit) changes nothing here
                 web::Target::LifeRecord => (draft_record(&w, w.branch_a).await, draft_record(&w, w.branch_b).await),
+                web::Target::Campaign => (campaign_in, campaign_out),
+                web::Target::DispatchRound => (round_in, round_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -595,13 +599,23 @@ async fn every_route_as_every_role() {
             // a 党员 holds 查看党组织 on its own branch only
             if spec.method == "GET" {
                 assert!(s.is_success() || s == StatusCode::UNPROCESSABLE_ENTITY, "{msg}");
+            } else if spec.path.ends_with("/publish") {
+                // the round is published already: refused in its state
+                assert_eq!(s, StatusCode::CONFLICT, "{msg}");
             } else if spec.path.ends_with("/submit") {
                 // submitting takes no input: the draft is submitted
                 assert_eq!(s, StatusCode::OK, "{msg}");
             } else {
                 assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{msg}");
             }
-            if matches!(spec.target, web::Target::Org | web::Target::Member | web::Target::LifeRecord) {
+            if matches!(
+                spec.target,
+                web::Target::Org
+                    | web::Target::Member
+                    | web::Target::LifeRecord
+                    | web::Target::Campaign
+                    | web::Target::DispatchRound
+            ) {
                 let (s, _, v) = call(&w, method, &path(outside), t, "{}").await;
                 assert_eq!(s, StatusCode::NOT_FOUND, "{} {} outside as {role:?}: {v}", spec.method, spec.path);
             }
@@ -648,6 +662,11 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
         ("GET", "/api/v1/orgs/{id}/roster") => RecordLife,
         ("POST", "/api/v1/life/records/{id}/review") => ReviewLife,
         ("POST", "/api/v1/life/records/review") => ReviewLife,
+        ("GET", "/api/v1/campaigns" | "/api/v1/campaigns/indicator-sources" | "/api/v1/campaigns/{id}") => {
+            ReadCampaigns
+        }
+        ("GET", "/api/v1/campaigns/rounds/{id}") => ReadCampaigns,
+        ("POST", "/api/v1/campaigns/{id}/rounds" | "/api/v1/campaigns/rounds/{id}/publish") => ManageCampaigns,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

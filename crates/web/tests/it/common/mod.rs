@@ -249,3 +249,42 @@ pub fn api_request(method: axum::http::Method, uri: &str, token: &str, body: &st
         .body(Body::from(body.to_string()))
         .unwrap()
 }
+
+/// A campaign issued by `issuer` over the level below it, with a standard, a document, a reported
+/// value and a published round: (campaign, document, report, round).
+pub async fn campaign_target(w: &World, issuer: i64, name: &str) -> (i64, i64, i64, i64) {
+    let all = store::Scope::all();
+    let org = store::org::visible(&w.store, &all, issuer).await.unwrap();
+    let v = domain::campaign::CampaignInput {
+        name: name.into(),
+        kind: "service".into(),
+        starts_on: "2026-01-01".into(),
+        ends_on: "2026-12-31".into(),
+        takes_part: "level".into(),
+        depth: "1".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let leaders = domain::campaign::parse_leaders("组长 王某 书记").unwrap();
+    let c = store::campaign::create(&w.store, &all, &org, &v, &[], &leaders).await.unwrap();
+    let std = domain::campaign::indicator::StandardInput::from_lines(
+        "2026-01-01",
+        "",
+        "centers|服务中心覆盖率|facility_coverage|service_center|50|linear|90\nserved|办结率|reported||50|linear|95|||%",
+    )
+    .validate()
+    .unwrap();
+    store::campaign::standard::add(&w.store, &all, c.id, &std).await.unwrap();
+    let doc =
+        store::campaign::add_document(&w.store, &all, c.id, "实施方案", "方案.png", b"\x89PNG\r\n\x1a\n0000".to_vec())
+            .await
+            .unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let first = store::campaign::participants(&w.store, &c, on).await.unwrap()[0].org_id;
+    let report =
+        store::campaign::reported::submit(&w.store, &all, c.id, first, "served", on, 96_000, "台账").await.unwrap().id;
+    let round = store::campaign::round::compute(&w.store, &all, c.id, on, "", &store::NoProgress).await.unwrap();
+    store::campaign::round::publish(&w.store, &all, round.id, "").await.unwrap();
+    (c.id, doc, report, round.id)
+}
