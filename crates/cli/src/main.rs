@@ -106,6 +106,10 @@ enum Command {
     /// 组织生活：每日合规检查 / organization life: the daily compliance job
     #[command(subcommand)]
     Life(commands::life::LifeCmd),
+    /// 创建活动：列表、计算并发布调度、校验已发布的调度 / campaigns: list, compute and publish a
+    /// dispatch round, verify a published one
+    #[command(subcommand)]
+    Campaign(commands::campaign::CampaignCmd),
     /// 在线备份 SQLite 数据库 / consistent online backup of the SQLite database
     Backup(BackupArgs),
     /// 统计汇总表：核对或重算 / roll-up table: verify or recompute
@@ -217,6 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(a) => commands::io::export(&ctx, a).await,
         Command::Check(a) => commands::check::run(&ctx, a).await,
         Command::Life(c) => commands::life::run(&ctx, c).await,
+        Command::Campaign(c) => commands::campaign::run(&ctx, c).await,
         Command::Stats(c) => commands::check::stats(&ctx, c).await,
         Command::Backup(a) => {
             let store = ctx.open().await?;

@@ -40,6 +40,21 @@ pub enum BenchCmd {
         #[arg(long, value_parser = super::parse_date_arg)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// 创建活动：为全树计算并发布一次调度，对比读取同样的输入 / a dispatch round for the whole tree
+    /// vs reading the same inputs
+    Campaign {
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+        /// 参与单位为顶级党组织以下第几级 / participants: the level this far below the top
+        #[arg(long, default_value_t = 1)]
+        depth: i64,
+        /// 统计截至（默认今天）/ as of (default today)
+        #[arg(long, value_parser = super::parse_date_arg)]
+        as_on: Option<chrono::NaiveDate>,
+        /// 读取调度报告的次数 / reads of the published report
+        #[arg(long, default_value_t = 200)]
+        reads: usize,
+    },
     /// 审计链：带密钥的哈希对比不带密钥的 SHA-256，及一次带审计写入的耗时 / the audit chain's keyed
     /// hash vs plain SHA-256, and an audited write for scale
     Audit {
@@ -73,6 +88,9 @@ pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
         BenchCmd::Import { rows } => super::io::bench_import(ctx, rows).await,
         BenchCmd::Life { iterations, as_of } => life(ctx, iterations, as_of.unwrap_or_else(super::today)).await,
         BenchCmd::Audit { records } => super::audit::bench(records).await,
+        BenchCmd::Campaign { iterations, depth, as_on, reads } => {
+            campaign(ctx, iterations, depth, as_on.unwrap_or_else(super::today), reads).await
+        }
     }
 }
 
@@ -249,5 +267,99 @@ async fn life(ctx: &Ctx, iterations: usize, as_of: chrono::NaiveDate) -> Result<
     println!("| 完整评估，重新读取 (`store::life::evaluate`，给定参数) | {} |", ms(f));
     println!("| 保留的评估，无变化 (`store::life::evaluate`) | {} |", ms(k));
     println!("完整评估是基线的 {:.1} 倍。", f.as_secs_f64() / r.as_secs_f64().max(1e-9));
+    Ok(())
+}
+
+/// A dispatch round for the whole tree: a campaign issued by the top organization over the level
+/// `depth` below it, its standard reading every computed source; the round computed and published
+/// `iterations` times beside reading the same inputs, then the round's report read as its page
+/// reads it.
+async fn campaign(ctx: &Ctx, iterations: usize, depth: i64, as_on: chrono::NaiveDate, reads: usize) -> Result<()> {
+    use chrono::Datelike;
+    let store = ctx.open().await?;
+    let all = ctx.scope();
+    let top = pick_org(&store, &all, None).await?;
+    let op = service::Ctx::operator(all.actor().clone());
+    let input = domain::campaign::CampaignInput {
+        name: format!("基准：调度计算（下 {depth} 级）"),
+        kind: "service".into(),
+        starts_on: format!("{}-01-01", as_on.year()),
+        ends_on: format!("{}-12-31", as_on.year()),
+        takes_part: "level".into(),
+        depth: depth.to_string(),
+        name_top: "5".into(),
+        ..Default::default()
+    };
+    let c = service::campaign::create(&store, &op, top.id, &input, &[], "组长 基准 组织部部长").await?;
+    let lines = "centers|乡镇服务中心覆盖率|facility_coverage|service_center|15|linear|95\n\
+                 stations|村级服务站覆盖率|facility_coverage|service_station|15|steps|0|60:50、80:100\n\
+                 life|组织生活完成率|life_completion||20|linear|95\n\
+                 lecture|党课完成率|life_completion|party_lecture|10|linear|100\n\
+                 findings|组织生活问题数|life_findings||10|yes_no|1\n\
+                 training|支部书记轮训覆盖率|training_coverage||15|linear|90\n\
+                 sites|示范点数量|demo_sites||10|linear|20\n\
+                 funding|投入经费|funding||5|linear|100";
+    let std = domain::campaign::indicator::StandardInput::from_lines(&format!("{}-01-01", as_on.year()), "", lines);
+    let std = service::campaign::add_standard(&store, &op, c.id, &std).await?;
+    let parts = store::campaign::participants(&store, &c, as_on).await?;
+    if parts.is_empty() {
+        bail!("{} 以下第 {depth} 级没有党组织", top.name);
+    }
+    println!(
+        "{}：{}，{} 个参与单位（下 {depth} 级），{} 项指标，统计截至 {as_on}；每项 {iterations} 次，取中位数",
+        store.backend().name(),
+        top.name,
+        parts.len(),
+        std.indicators.len()
+    );
+    let bar = ctx.bar();
+    let (mut base, mut rounds, mut publish) = (Vec::new(), Vec::new(), Vec::new());
+    let mut first = None;
+    let mut last = 0;
+    let mut records = 0;
+    for i in 0..iterations {
+        let t = Instant::now();
+        records = store::campaign::measure::read_inputs(&store, &c, &top, &parts, &std.indicators, as_on).await?;
+        base.push(t.elapsed());
+        let t = Instant::now();
+        let r = service::campaign::round::compute(&store, &op, c.id, &as_on.to_string(), "", as_on, &bar).await?;
+        let computed = t.elapsed();
+        let t = Instant::now();
+        service::campaign::round::publish(&store, &op, r.id, "基准").await?;
+        let published = t.elapsed();
+        if i == 0 {
+            first = Some(computed + published);
+        }
+        rounds.push(computed);
+        publish.push(published);
+        last = r.id;
+    }
+    let (b, r, p) = (median(base), median(rounds), median(publish));
+    println!("| | median |");
+    println!("|---|---:|");
+    println!("| 基线：读取同样的输入（{records} 条组织生活记录及各来源的数据） | {} |", ms(b));
+    println!("| 计算调度（草稿：度量、排名、写入 {} 行） | {} |", parts.len(), ms(r));
+    println!("| 发布（校验值、冻结、通知参与单位） | {} |", ms(p));
+    println!("| 计算并发布，合计 | {} |", ms(r + p));
+    if let Some(f) = first {
+        println!("| 首次计算并发布（组织生活评估尚未保留） | {} |", ms(f));
+    }
+    if let Some(mb) = peak_rss_mb() {
+        println!("进程内存峰值 {mb:.0} MB");
+    }
+    // the report as its page reads it (published: every later view reads the frozen lines)
+    let mut views = Vec::with_capacity(reads);
+    for _ in 0..reads {
+        let t = Instant::now();
+        let rep = service::campaign::round::report(&store, &op, last).await?;
+        views.push(t.elapsed());
+        if rep.intact != Some(true) {
+            bail!("已发布调度的校验值不一致");
+        }
+    }
+    views.sort();
+    let p50 = views[views.len() / 2];
+    let p99 = views[(views.len() * 99 / 100).min(views.len() - 1)];
+    println!("调度报告的数据读取（service::campaign::round::report，{reads} 次）：p50 {}，p99 {}", ms(p50), ms(p99));
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod campaign;
 pub mod check;
 pub mod demo;
 pub mod io;

@@ -258,6 +258,52 @@ pub async fn measure(
     Ok(out)
 }
 
+/// The rows a round's sources read, without judging or summing them: the baseline a round's
+/// computation is measured beside (the organization-life sources read the year's records instead
+/// of judging them; the other sources are read and summed up to the participants as a round
+/// does). Returns how many organization-life records were read.
+pub async fn read_inputs(
+    store: &Store,
+    c: &Campaign,
+    issuer: &Visible<Org>,
+    parts: &[Participant],
+    indicators: &[Indicator],
+    on: NaiveDate,
+) -> StoreResult<usize> {
+    let owners = Owners::new(parts);
+    let n = parts.len();
+    let mut records = 0;
+    let mut seen = std::collections::HashSet::new();
+    for i in indicators {
+        if !seen.insert((i.source.clone(), i.param.clone())) {
+            continue;
+        }
+        match i.source.as_str() {
+            "facility_coverage" => {
+                facilities(store, issuer, &i.param, on, &owners, n).await?;
+            }
+            "life_completion" | "life_findings" => {
+                let from = NaiveDate::from_ymd_opt(on.year(), 1, 1).expect("1 January");
+                records = crate::life::facts(store, issuer, from, on, false).await?.len();
+            }
+            "training_coverage" => {
+                training(store, issuer, on, &owners, n).await?;
+            }
+            "demo_sites" => {
+                sites(store, issuer, on, &i.param, &owners, n).await?;
+            }
+            "funding" => {
+                funding(store, c, on, &owners, n).await?;
+            }
+            "reported" => {
+                reported(store, c, &i.code, on, parts).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(records)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ mod access;
 mod account_admin_pages;
 mod api;
 mod browser;
+mod campaign_pages;
 mod common;
 mod edit_versions;
 mod error_policy;
