@@ -5,7 +5,9 @@
 //!
 //! The same seed always gives the same data: every random choice comes from a ChaCha8 stream
 //! derived from the seed and the place being generated. Generation streams one county at a
-//! time, so a province never holds its members in memory.
+//! time, so a province never holds its members in memory. The district and the city also get a
+//! year of organization life and of campaigns (创建活动: standards, sites, training, dispatch
+//! rounds), written through the store's own functions after the tree and its members.
 //!
 //! ```no_run
 //! # async fn f(store: &store::Store) -> anyhow::Result<()> {
@@ -19,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod campaign;
 mod data;
 mod gen;
 mod life;
@@ -47,6 +50,7 @@ use people::{Ids, MemberGen, Mix, Namer};
 use plan::CountyPlan;
 use tree::{Hold, Role, Tree};
 
+pub use campaign::CampaignSummary;
 pub use life::{FindingCount, LifeProfile, LifeSummary, ProfileCount};
 
 /// How much to build.
@@ -144,6 +148,8 @@ pub struct DemoSummary {
     pub by_sector: Vec<SectorCount>,
     /// The year of organization life (none at province scale).
     pub life: LifeSummary,
+    /// The campaigns of the year (none at province scale).
+    pub campaigns: CampaignSummary,
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -209,6 +215,7 @@ impl DemoSummary {
             pct(self.service_stations_built, self.villages_communities)
         ));
         s.push_str(&self.life.report());
+        s.push_str(&self.campaigns.report());
         s
     }
 }
@@ -537,6 +544,8 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
     progress.finish();
     if with_life {
         life::check(store, today, &mut tally.s.life, progress).await?;
+        // the campaigns read the officers and organization life just written
+        tally.s.campaigns = campaign::build(store, opts.scale, seed, today, tally.s.root_id, &namer, progress).await?;
     }
 
     let mut sectors: Vec<SectorCount> = Sector::ALL

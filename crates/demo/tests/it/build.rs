@@ -153,6 +153,7 @@ async fn district_builds_on_both_backends() {
         assert!((4_500..=9_000).contains(&sum.members), "{} members", sum.members);
         assert!(sum.report().contains("中共播州区委"));
         check_build(&s, &sum).await;
+        crate::campaign::check(&s, &sum, today()).await;
         let snap = snapshot(&s, sum.root_id).await;
         check_members(&snap.1);
         assert_eq!(snap.1.len() as u64, sum.members);
@@ -254,5 +255,6 @@ async fn city_reproduces_the_speech_figures() {
     .await;
     assert!(funded as f64 > 0.8 * sum.villages as f64, "{funded} of {} villages funded", sum.villages);
     check_build(s, &sum).await;
+    crate::campaign::check_city(s, &sum, today()).await;
     db.finish().await;
 }

@@ -2,4 +2,5 @@
 //! change builds one test binary rather than one per file.
 
 mod build;
+mod campaign;
 mod life;
