@@ -1015,7 +1015,7 @@ impl Writer<'_> {
              调度、观摩、通报常态化。存在的问题：部分单位书记轮训覆盖面不足，填报材料不规范被退回，须加快整改。"
         };
         MeetingInput {
-            kind: "onsite".into(),
+            kind: "on_site".into(),
             held_on,
             place,
             sites: visited.join("\n"),

@@ -180,8 +180,6 @@ impl Indicator {
                     }
                 } else if value <= target {
                     1.0
-                } else if value <= 0.0 {
-                    1.0
                 } else {
                     // at twice the ceiling, nothing
                     (1.0 - (value - target) / target.max(1.0)).clamp(0.0, 1.0)

@@ -94,7 +94,7 @@ impl ValidCampaign {
 
 /// Split a list typed with 、 , ， ; ； or new lines.
 pub fn split_list(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', ';', '；', '\n']).map(|p| clean(p)).filter(|p| !p.is_empty()).collect()
+    s.split(['、', ',', '，', ';', '；', '\n']).map(clean).filter(|p| !p.is_empty()).collect()
 }
 
 pub(crate) fn date(e: &mut FieldErrors, field: &'static str, s: &str) -> Option<NaiveDate> {

@@ -134,6 +134,7 @@ pub async fn document(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<(Docum
 }
 
 /// Record funding put in by an organization in a year (`amount` as typed: `2000000`, `200万`).
+#[allow(clippy::too_many_arguments)]
 pub async fn add_funding(
     store: &Store,
     ctx: &Ctx,
@@ -194,6 +195,7 @@ pub async fn add_standard(store: &Store, ctx: &Ctx, id: i64, input: &StandardInp
 }
 
 /// Report a value of a reported indicator for an organization, with its evidence.
+#[allow(clippy::too_many_arguments)]
 pub async fn report(
     store: &Store,
     ctx: &Ctx,

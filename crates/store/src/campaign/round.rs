@@ -404,9 +404,31 @@ impl Meeting {
             "现场会"
         }
     }
-    /// The units that gave exchange speeches, one a line.
-    pub fn speaker_list(&self) -> Vec<&str> {
-        self.speakers.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+    /// The units that gave exchange speeches, one a line: as typed, or kept as
+    /// `organization id:level:name` (level county, township, village, community), shown as
+    /// `name（县）`.
+    pub fn speaker_list(&self) -> Vec<String> {
+        self.speakers
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let parts: Vec<&str> = l.splitn(3, ':').collect();
+                match parts.as_slice() {
+                    [id, level, name] if id.parse::<i64>().is_ok() => {
+                        let level = match *level {
+                            "county" => "县级",
+                            "township" => "乡镇",
+                            "village" => "村",
+                            "community" => "社区",
+                            other => other,
+                        };
+                        format!("{name}（{level}）")
+                    }
+                    _ => l.to_string(),
+                }
+            })
+            .collect()
     }
     pub fn site_list(&self) -> Vec<&str> {
         self.sites.lines().map(str::trim).filter(|l| !l.is_empty()).collect()

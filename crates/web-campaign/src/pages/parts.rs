@@ -479,6 +479,7 @@ pub struct ReportForm {
 
 const PER_PAGE: usize = 50;
 
+#[allow(clippy::too_many_arguments)]
 async fn reports_view(
     s: &Shared,
     caller: &Caller,

@@ -219,7 +219,7 @@ pub async fn show(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, 
                 held_on: m.held_on.to_string(),
                 place: m.place.clone(),
                 sites: m.site_list().into_iter().map(str::to_string).collect(),
-                speakers: m.speaker_list().into_iter().map(str::to_string).collect(),
+                speakers: m.speaker_list(),
                 materials: m.materials.lines().map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect(),
                 summary: m.summary.clone(),
             })
