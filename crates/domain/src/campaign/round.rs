@@ -91,7 +91,7 @@ fn milli(v: f64) -> i64 {
 
 /// Rank the participants: total score descending (equal totals share a rank, 1, 2, 2, 4), then
 /// by tree order for a stable listing; the first `name_top` ranks are the leaders, the last
-/// `name_top` the laggards (a participant is never both: with few participants, leaders win).
+/// `name_top` the laggards, each at most half of the participants (so never both).
 pub fn rank(
     parts: &[Participant],
     indicators: &[Indicator],
@@ -137,7 +137,8 @@ pub fn rank(
         lines[i].rank =
             if i > 0 && lines[i].total_milli == lines[i - 1].total_milli { lines[i - 1].rank } else { i as i64 + 1 };
     }
-    let top = name_top.max(0) as usize;
+    // never more than half on either side: with few participants, as many leaders as laggards
+    let top = (name_top.max(0) as usize).min(lines.len() / 2);
     if n > 0 && top > 0 {
         let lead_rank = lines[(top - 1).min(n - 1)].rank;
         let lag_rank = lines[n.saturating_sub(top)].rank;
@@ -266,6 +267,9 @@ mod tests {
         assert_eq!(lines[0].band, Band::Leader);
         assert_eq!(lines[4].band, Band::Laggard);
         assert_eq!(lines[2].band, Band::Middle);
+        // two participants and three to name: one leader, one laggard
+        let two = rank(&parts(2), &inds, &m, 3, &[]);
+        assert_eq!((two[0].band, two[1].band), (Band::Leader, Band::Laggard));
     }
 
     #[test]

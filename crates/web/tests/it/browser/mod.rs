@@ -22,7 +22,19 @@ use webdriver::Browser;
 /// sender that stops it, 甲社区党支部's id and the session token of the county's 组织部管理员
 /// (whose sign-in asks for a second factor a browser cannot give here).
 fn serve() -> (String, std::sync::mpsc::Sender<()>, i64, String) {
-    let (tx, rx) = std::sync::mpsc::channel::<(String, i64, String)>();
+    let (base, stop, branch_a, dept, _) = serve_inner(false);
+    (base, stop, branch_a, dept)
+}
+
+/// [`serve`] with a campaign of county A (its standard set, a value reported and accepted) and a
+/// draft dispatch round of it, whose id comes last.
+fn serve_campaign() -> (String, std::sync::mpsc::Sender<()>, String, i64) {
+    let (base, stop, _, dept, round) = serve_inner(true);
+    (base, stop, dept, round)
+}
+
+fn serve_inner(campaign: bool) -> (String, std::sync::mpsc::Sender<()>, i64, String, i64) {
+    let (tx, rx) = std::sync::mpsc::channel::<(String, i64, String, i64)>();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -33,7 +45,8 @@ fn serve() -> (String, std::sync::mpsc::Sender<()>, i64, String) {
             let addr = listener.local_addr().unwrap();
             let dept = w.logins[&domain::account::Role::OrgDeptAdmin].cookie.clone();
             let token = dept.strip_prefix("dj_session=").unwrap_or(&dept).to_string();
-            tx.send((format!("http://{addr}"), w.branch_a, token)).unwrap();
+            let round = if campaign { draft_round(&w).await } else { 0 };
+            tx.send((format!("http://{addr}"), w.branch_a, token, round)).unwrap();
             let app = w.app.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
             let server = tokio::spawn(async move { axum::serve(listener, app).await });
             tokio::task::spawn_blocking(move || stop_rx.recv()).await.ok();
@@ -41,8 +54,41 @@ fn serve() -> (String, std::sync::mpsc::Sender<()>, i64, String) {
             db.finish().await;
         });
     });
-    let (base, branch_a, dept) = rx.recv().unwrap();
-    (base, stop_tx, branch_a, dept)
+    let (base, branch_a, dept, round) = rx.recv().unwrap();
+    (base, stop_tx, branch_a, dept, round)
+}
+
+/// A campaign of county A over its townships and the city's campaign reaching into it: county A's
+/// has a standard with a computed and a reported indicator, an accepted value and a draft round.
+async fn draft_round(w: &common::World) -> i64 {
+    let all = store::Scope::all();
+    let org = store::org::visible(&w.store, &all, w.county_a).await.unwrap();
+    let v = domain::campaign::CampaignInput {
+        name: "甲县服务型党组织创建".into(),
+        kind: "service".into(),
+        starts_on: "2026-01-01".into(),
+        ends_on: "2026-12-31".into(),
+        takes_part: "chosen".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let leaders = domain::campaign::parse_leaders("组长 王某 县委副书记\n成员单位 县委组织部").unwrap();
+    let c = store::campaign::create(&w.store, &all, &org, &v, &[w.town_a, w.branch_a], &leaders).await.unwrap();
+    let std = domain::campaign::indicator::StandardInput::from_lines(
+        "2026-01-01",
+        "",
+        "centers|服务中心覆盖率|facility_coverage|service_center|40|linear|90\nserved|服务群众事项办结率|reported||60|steps|0|80:60、95:100|%",
+    )
+    .validate()
+    .unwrap();
+    store::campaign::standard::add(&w.store, &all, c.id, &std).await.unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let r = store::campaign::reported::submit(&w.store, &all, c.id, w.town_a, "served", on, 96_000, "办结台账")
+        .await
+        .unwrap();
+    store::campaign::reported::review(&w.store, &all, r.id, true, "").await.unwrap();
+    store::campaign::round::compute(&w.store, &all, c.id, on, "", &store::NoProgress).await.unwrap().id
 }
 
 fn browser_available() -> bool {
@@ -455,6 +501,48 @@ fn the_rules_page_fits_a_phone_and_speaks_chinese() {
     }
     b.execute("window.scrollTo(0, document.querySelector('#type-theme_day').offsetTop)").unwrap();
     shot("31-life-rules-390-rules");
+    drop(b);
+    stop.send(()).ok();
+}
+
+/// A dispatch round published by the county's 组织部 and read as its printed report: the draft
+/// says it can still change, publishing freezes it with its digest, the report prints on A4
+/// (ranking, chart with its table, leaders and laggards) and reads on a phone.
+#[test]
+fn a_dispatch_round_published_and_printed() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, dept, round) = serve_campaign();
+    let dir = shots();
+    let b = Browser::start(1366, 900).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/login")).unwrap();
+    b.add_cookie("dj_session", &dept).unwrap();
+    b.goto(&format!("{base}/campaigns")).unwrap();
+    wait_for(&b, "甲县服务型党组织创建");
+    shot("40-campaigns");
+    b.click(&b.link("甲县服务型党组织创建").unwrap()).unwrap();
+    wait_for(&b, "领导小组");
+    shot("41-campaign");
+    b.click(&b.link("第1次调度").unwrap()).unwrap();
+    let draft = wait_for(&b, "发布调度");
+    assert!(draft.contains("草稿") && draft.contains("中共甲镇委员会"), "the draft");
+    shot("42-round-draft");
+    b.fill("#f-summary", "服务中心建设须加快；办结率整体较好。").unwrap();
+    b.click(&b.find("form[action$='/publish'] button.primary").unwrap()).unwrap();
+    let page = wait_for(&b, "与发布时一致");
+    assert!(page.contains("已发布") && page.contains("服务中心建设须加快") && page.contains("先进单位"), "published");
+    assert!(!page.contains("按当前数据重新计算"), "a published round offers no recompute");
+    shot("43-round-published-1366");
+    let pages = b.print_pdf(&dir.join("44-round-print.pdf")).unwrap();
+    assert!((1..=2).contains(&pages), "the report prints on A4: {pages} pages");
+    b.resize(390, 844).unwrap();
+    b.goto(&format!("{base}/campaigns/rounds/{round}")).unwrap();
+    wait_for(&b, "排名与指标明细");
+    let fits = b.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;").unwrap();
+    assert_eq!(fits.as_bool(), Some(true), "the page itself does not scroll sideways on a phone");
+    shot("45-round-390");
     drop(b);
     stop.send(()).ok();
 }
