@@ -88,11 +88,18 @@ async fn facilities(
     Ok(sums)
 }
 
+/// Above this many organizations in the issuer's subtree, organization life is judged one
+/// participant's subtree at a time and nothing is kept, so a province's round holds at most the
+/// largest participant's evaluation in memory; below it, the issuer's subtree is judged once and
+/// kept (the next round of a city reads only what changed since).
+pub const KEEP_LIFE_UP_TO: i64 = 60_000;
+
 /// Organization life in the date's year up to the date, as the compliance engine judges it:
 /// (met, due) periods, or (findings, organizations judged).
 async fn life(
     store: &Store,
     root: &Visible<Org>,
+    parts: &[Participant],
     on: NaiveDate,
     owners: &Owners,
     n: usize,
@@ -100,17 +107,42 @@ async fn life(
     findings: bool,
 ) -> StoreResult<Sums> {
     let from = NaiveDate::from_ymd_opt(on.year(), 1, 1).expect("1 January");
-    let e = crate::life::evaluate(store, root, from, on, on, None).await?;
-    let mut sums = vec![(0.0, 0.0); n];
-    for (o, r) in e.orgs.iter().zip(e.results.iter()) {
+    let sum = |o: &domain::life::OrgLife, r: &domain::life::OrgCompliance| -> (f64, f64) {
         if findings {
-            add(&mut sums, owners, &o.path, r.findings.len() as f64, 1.0);
+            (r.findings.len() as f64, 1.0)
         } else {
             let (due, met) = match type_code {
                 Some(t) => r.lines.iter().filter(|l| l.type_code == t).fold((0, 0), |a, l| (a.0 + l.due, a.1 + l.met)),
                 None => (r.due, r.met),
             };
-            add(&mut sums, owners, &o.path, met as f64, due as f64);
+            let _ = o;
+            (met as f64, due as f64)
+        }
+    };
+    let mut sums = vec![(0.0, 0.0); n];
+    let size = store
+        .read()
+        .scalar(
+            "SELECT COUNT(*) FROM org WHERE path >= $1 AND path < $2",
+            &args![root.path.clone(), path::subtree_end(&root.path)],
+        )
+        .await?;
+    if size <= KEEP_LIFE_UP_TO {
+        let e = crate::life::evaluate(store, root, from, on, on, None).await?;
+        for (o, r) in e.orgs.iter().zip(e.results.iter()) {
+            let (num, den) = sum(o, r);
+            add(&mut sums, owners, &o.path, num, den);
+        }
+        return Ok(sums);
+    }
+    let params = crate::life::params_on(on);
+    for (i, p) in parts.iter().enumerate() {
+        let org = crate::org::get(store, &crate::Scope::all(), p.org_id).await?;
+        let e = crate::life::evaluate(store, &Visible::new(org), from, on, on, Some(params)).await?;
+        for (o, r) in e.orgs.iter().zip(e.results.iter()) {
+            let (num, den) = sum(o, r);
+            sums[i].0 += num;
+            sums[i].1 += den;
         }
     }
     Ok(sums)
@@ -232,9 +264,9 @@ pub async fn measure(
                 "facility_coverage" => facilities(store, issuer, &i.param, on, &owners, n).await?,
                 "life_completion" => {
                     let t = (!i.param.is_empty()).then_some(i.param.as_str());
-                    life(store, issuer, on, &owners, n, t, false).await?
+                    life(store, issuer, parts, on, &owners, n, t, false).await?
                 }
-                "life_findings" => life(store, issuer, on, &owners, n, None, true).await?,
+                "life_findings" => life(store, issuer, parts, on, &owners, n, None, true).await?,
                 "training_coverage" => training(store, issuer, on, &owners, n).await?,
                 "demo_sites" => sites(store, issuer, on, &i.param, &owners, n).await?,
                 "funding" => funding(store, c, on, &owners, n).await?,
