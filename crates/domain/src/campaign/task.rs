@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::indicator::{fmt_milli, parse_milli};
 use super::{date, int, text};
+use crate::message::{Audience, Draft, Kind as MessageKind};
 use crate::FieldErrors;
 
 crate::labelled_enum! {
@@ -279,6 +280,54 @@ pub fn target_text(target_milli: Option<i64>, unit: &str) -> String {
     }
 }
 
+/// A task and one of its assignments, as the messages about them name it.
+#[derive(Debug, Clone)]
+pub struct Notice<'a> {
+    pub task_id: i64,
+    pub assignment_id: i64,
+    /// The organization the assignment is for.
+    pub assignee: &'a str,
+    pub content: &'a str,
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() > n {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+impl Notice<'_> {
+    fn link(&self) -> String {
+        format!("/campaigns/tasks/{}#a{}", self.task_id, self.assignment_id)
+    }
+
+    /// To the assigner: progress was reported and waits for its decision.
+    pub fn reported(&self, report_id: i64, progress: &str, note: &str) -> Draft {
+        Draft {
+            kind: MessageKind::Notice,
+            audience: Audience::CampaignReporters,
+            subject: format!("task_report:{report_id}"),
+            title: short(&format!("{} 报送了任务进展：{}", self.assignee, self.content), 90),
+            body: short(&format!("{}：{progress}。{}", self.assignee, note), 900),
+            link: self.link(),
+        }
+    }
+
+    /// To the assignee: its report was returned, and why.
+    pub fn returned(&self, reason: &str) -> Draft {
+        Draft {
+            kind: MessageKind::Notice,
+            audience: Audience::CampaignReporters,
+            subject: format!("task_assignment:{}", self.assignment_id),
+            title: short(&format!("任务进展被退回：{}", self.content), 90),
+            body: short(&format!("{} 报送的进展被退回，理由：{reason}。请补充后重新报送。", self.assignee), 900),
+            link: self.link(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,5 +421,17 @@ mod tests {
         assert!(complete(None, 0, true) && !complete(None, 0, false));
         assert_eq!(progress(6_000, 12_000), 0.5);
         assert_eq!(target_text(Some(12_500), "个"), "12.5个");
+    }
+
+    #[test]
+    fn messages_link_to_the_assignment_and_pass_the_check() {
+        let long = "很长的任务内容".repeat(30);
+        let n = Notice { task_id: 3, assignment_id: 7, assignee: "甲镇党委", content: &long };
+        let up = n.reported(11, "累计 5个", "已建成");
+        assert_eq!((up.subject.as_str(), up.link.as_str()), ("task_report:11", "/campaigns/tasks/3#a7"));
+        up.check().unwrap();
+        let down = n.returned("缺少照片");
+        assert!(down.body.contains("缺少照片") && down.subject == "task_assignment:7");
+        down.check().unwrap();
     }
 }
