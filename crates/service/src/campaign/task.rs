@@ -172,13 +172,22 @@ pub struct TaskView {
     pub parent: Option<Assignment>,
     /// Every assignment the caller sees, in tree order (the page shows some).
     pub assignments: Vec<Assignment>,
-    /// The reports of the assignments on the page, latest first, with their evidence.
+    /// The page of assignments shown (from 1) and how many a page holds.
+    pub page: i64,
+    pub per_page: i64,
+    /// The reports of the assignments shown, latest first, with their evidence.
     pub reports: Vec<(Report, Vec<Evidence>)>,
     /// The caller may accept or return reports (管理创建活动 where the assigner is).
     pub can_decide: bool,
 }
 
 impl TaskView {
+    /// The assignments on the page shown.
+    pub fn shown(&self) -> &[Assignment] {
+        let start = ((self.page - 1) * self.per_page) as usize;
+        let end = (start + self.per_page as usize).min(self.assignments.len());
+        self.assignments.get(start..end).unwrap_or(&[])
+    }
     /// May the caller report progress on this assignment now?
     pub fn can_report(&self, ctx: &Ctx, a: &Assignment) -> bool {
         ctx.can_at(Perm::ReportCampaigns, &a.org_path)
@@ -191,8 +200,16 @@ impl TaskView {
     }
 }
 
-/// A task with the assignments the caller sees and the reports of those in `shown` (ids).
-pub async fn view(store: &Store, ctx: &Ctx, task_id: i64, shown: &[i64]) -> ServiceResult<TaskView> {
+/// A task with the assignments the caller sees, a page of them (the page holding `focus`, an
+/// assignment, when given) with their reports.
+pub async fn view(
+    store: &Store,
+    ctx: &Ctx,
+    task_id: i64,
+    page: i64,
+    per_page: i64,
+    focus: Option<i64>,
+) -> ServiceResult<TaskView> {
     let scope = ctx.require(Perm::ReadCampaigns)?;
     let (task, access, assignments) = store::campaign::task::get(store, &scope, task_id).await?;
     let (campaign, _) = store::campaign::get(store, &scope, task.campaign_id).await?;
@@ -200,10 +217,25 @@ pub async fn view(store: &Store, ctx: &Ctx, task_id: i64, shown: &[i64]) -> Serv
         Some(p) => store::campaign::task::assignment(store, &scope, p).await.ok().map(|x| x.1),
         None => None,
     };
-    let ids: Vec<i64> = assignments.iter().map(|a| a.id).filter(|id| shown.contains(id)).collect();
-    let reports = store::campaign::task::reports(store, &ids).await?;
-    let can_decide = ctx.can_at(Perm::ManageCampaigns, &task.org_path);
-    Ok(TaskView { task, campaign, access, parent, assignments, reports, can_decide })
+    let per_page = per_page.max(1);
+    let page = match focus.and_then(|f| assignments.iter().position(|a| a.id == f)) {
+        Some(i) => i as i64 / per_page + 1,
+        None => page.clamp(1, last_page(assignments.len() as i64, per_page)),
+    };
+    let mut v = TaskView {
+        can_decide: ctx.can_at(Perm::ManageCampaigns, &task.org_path),
+        task,
+        campaign,
+        access,
+        parent,
+        assignments,
+        page,
+        per_page,
+        reports: vec![],
+    };
+    let ids: Vec<i64> = v.shown().iter().map(|a| a.id).collect();
+    v.reports = store::campaign::task::reports(store, &ids).await?;
+    Ok(v)
 }
 
 /// The direct subordinates an assignment may be split among (existing on `on`).
