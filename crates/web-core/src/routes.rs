@@ -42,6 +42,12 @@ pub enum Target {
     DemoSite,
     /// `{id}` is a training class (培训班).
     TrainingClass,
+    /// `{id}` is a task of a campaign (任务).
+    CampaignTask,
+    /// `{id}` is one organization's assignment of a campaign task.
+    TaskAssignment,
+    /// `{id}` is an evidence file of a task's progress report.
+    TaskEvidence,
 }
 
 /// One route as the table records it.

@@ -116,6 +116,15 @@ pub const SOURCES: &[Source] = &[
         describe: "本活动截至统计日所在年度的累计投入经费",
     },
     Source {
+        code: "task_completion",
+        label: "任务完成率",
+        origin: Origin::Computed,
+        unit: "%",
+        higher_is_better: true,
+        param: None,
+        describe: "本活动截至统计日已到期的任务（含分解到下级的任务）中，统计日前经布置单位审核确认完成的比例",
+    },
+    Source {
         code: "reported",
         label: "填报指标",
         origin: Origin::Reported,

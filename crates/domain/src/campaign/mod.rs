@@ -4,13 +4,15 @@
 //! source registry ([`indicator`]); dispatch rounds ([`round`]) freeze everyone's standing at a
 //! date. Demonstration sites and training classes ([`site`], [`training`]) are counted by the
 //! registry's sources; secondment nominations ([`secondment`]) are checked against dated
-//! conditions, among them the statutory retirement age ([`retirement`]).
+//! conditions, among them the statutory retirement age ([`retirement`]). Tasks ([`task`]) are
+//! pushed down to organizations and their progress reported up, accepted or returned.
 
 pub mod indicator;
 pub mod retirement;
 pub mod round;
 pub mod secondment;
 pub mod site;
+pub mod task;
 pub mod training;
 
 use chrono::NaiveDate;

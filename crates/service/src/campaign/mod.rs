@@ -1,10 +1,12 @@
 //! 创建活动: one function per use case. Reading needs 查看创建活动 (the campaign is seen in full
 //! from the issuer's side, a participant sees its own line); issuing, setting the standard,
 //! accepting reported values and running dispatch rounds need 管理创建活动 where the issuer is;
-//! reporting values and funding needs 填报创建活动 where the reporting organization is.
+//! reporting values and funding needs 填报创建活动 where the reporting organization is. Tasks
+//! ([`task`]) are assigned down and their progress reported up under the same permissions.
 
 pub mod round;
 pub mod site;
+pub mod task;
 pub mod training;
 
 use chrono::NaiveDate;

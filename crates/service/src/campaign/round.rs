@@ -115,6 +115,10 @@ pub struct Report {
     pub meetings: Vec<Meeting>,
     /// For a published round: the stored lines still give the digest kept at publication.
     pub intact: Option<bool>,
+    /// The campaign's tasks overdue on the round's date that the caller may see (all of them from
+    /// the issuer's side, else those of its own organizations): (organization, its name, the
+    /// task, the deadline).
+    pub overdue: Vec<(i64, String, String, NaiveDate)>,
 }
 
 impl Report {
@@ -150,6 +154,25 @@ pub async fn report(store: &Store, ctx: &Ctx, round_id: i64) -> ServiceResult<Re
     let laggards = lines.iter().filter(|l| l.band == Band::Laggard).cloned().collect();
     let changes = changes(&lines, &prev_lines);
     let meetings = store::campaign::round::meetings(store, &round).await?;
+    let mut overdue = store::campaign::task::overdue_on(store, &campaign, round.as_on).await?;
+    if !access.full {
+        let mut seen: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
+        let mut kept = Vec::new();
+        for o in overdue {
+            let sees = match seen.get(&o.0) {
+                Some(s) => *s,
+                None => {
+                    let s = store::org::get(store, &scope, o.0).await.is_ok();
+                    seen.insert(o.0, s);
+                    s
+                }
+            };
+            if sees {
+                kept.push(o);
+            }
+        }
+        overdue = kept;
+    }
     Ok(Report {
         campaign,
         access,
@@ -163,6 +186,7 @@ pub async fn report(store: &Store, ctx: &Ctx, round_id: i64) -> ServiceResult<Re
         previous,
         meetings,
         intact,
+        overdue,
     })
 }
 

@@ -209,6 +209,25 @@ async fn funding(store: &Store, c: &Campaign, on: NaiveDate, owners: &Owners, n:
     Ok(sums)
 }
 
+/// The assignments of the campaign's tasks in the participants' subtrees due by the date, and
+/// whether each was complete (accepted as done, `done_on`) by then.
+async fn tasks(store: &Store, c: &Campaign, on: NaiveDate, owners: &Owners, n: usize) -> StoreResult<Sums> {
+    let rows: Vec<(String, i64)> = store
+        .read()
+        .fetch_all(
+            "SELECT o.path, CAST(CASE WHEN a.done = 1 AND a.done_on <= $1 THEN 1 ELSE 0 END AS BIGINT) \
+             FROM task_assignment a JOIN campaign_task t ON t.id = a.task_id JOIN org o ON o.id = a.org_id \
+             WHERE t.campaign_id = $2 AND t.due_on <= $3",
+            &args![on, c.id, on],
+        )
+        .await?;
+    let mut sums = vec![(0.0, 0.0); n];
+    for (p, done) in rows {
+        add(&mut sums, owners, &p, done as f64, 1.0);
+    }
+    Ok(sums)
+}
+
 /// The participant's own latest accepted value of a reported indicator, dated on or before the
 /// date; `None` where nothing was accepted.
 async fn reported(
@@ -250,7 +269,10 @@ pub async fn measure(
     let mut cache: HashMap<(String, String), Sums> = HashMap::new();
     for i in indicators {
         let key = (i.source.clone(), i.param.clone());
-        let share = matches!(i.source.as_str(), "facility_coverage" | "life_completion" | "training_coverage");
+        let share = matches!(
+            i.source.as_str(),
+            "facility_coverage" | "life_completion" | "training_coverage" | "task_completion"
+        );
         if i.source == "reported" {
             for (p, v) in parts.iter().zip(reported(store, c, &i.code, on, parts).await?) {
                 if let Some(v) = v {
@@ -270,6 +292,7 @@ pub async fn measure(
                 "training_coverage" => training(store, issuer, on, &owners, n).await?,
                 "demo_sites" => sites(store, issuer, on, &i.param, &owners, n).await?,
                 "funding" => funding(store, c, on, &owners, n).await?,
+                "task_completion" => tasks(store, c, on, &owners, n).await?,
                 _ => vec![(0.0, 0.0); n],
             };
             cache.insert(key.clone(), sums);
@@ -326,6 +349,9 @@ pub async fn read_inputs(
             }
             "funding" => {
                 funding(store, c, on, &owners, n).await?;
+            }
+            "task_completion" => {
+                tasks(store, c, on, &owners, n).await?;
             }
             "reported" => {
                 reported(store, c, &i.code, on, parts).await?;

@@ -1,7 +1,8 @@
 //! 创建活动 as stored: campaigns, their participants, leadership group, documents and funding
 //! (this file); standard versions ([`standard`]); the indicator source registry's answers
 //! ([`measure`]); values reported by organizations ([`reported`]); dispatch rounds ([`round`]);
-//! demonstration sites ([`site`]) and training classes ([`training`]).
+//! demonstration sites ([`site`]) and training classes ([`training`]); tasks pushed down and
+//! their progress reported up ([`task`]).
 //!
 //! Scope: a caller whose scope holds the issuing organization sees the campaign in full; a caller
 //! inside the campaign's territory (below the issuer, and for a chosen set, at or below or above
@@ -13,6 +14,7 @@ pub mod reported;
 pub mod round;
 pub mod site;
 pub mod standard;
+pub mod task;
 pub mod training;
 
 use chrono::{DateTime, NaiveDate, Utc};

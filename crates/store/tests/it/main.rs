@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod campaign;
+mod campaign_task;
 mod concurrency;
 mod conformance;
 mod generation;

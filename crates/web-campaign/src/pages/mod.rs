@@ -1,9 +1,10 @@
-//! The pages of campaigns, demonstration sites and training.
+//! The pages of campaigns, demonstration sites, training and tasks.
 
 pub mod campaign;
 pub mod parts;
 pub mod round;
 pub mod site;
+pub mod task;
 pub mod training;
 
 use axum::http::StatusCode;
@@ -47,6 +48,18 @@ pub fn routes(r: Routes) -> Routes {
         .add("GET", "/training/coverage", Target::OrgQuery, get(training::coverage))
         .add("GET", "/training/{id}", Target::TrainingClass, get(training::show))
         .add("POST", "/training/{id}/attend", Target::TrainingClass, post(training::attend))
+        // 任务: tasks assigned down a campaign's subtree, progress reported up with evidence
+        .add("GET,POST", "/campaigns/{id}/tasks", Target::Campaign, get(task::board).post(task::create))
+        .add("GET", "/campaigns/tasks/{id}", Target::CampaignTask, get(task::show))
+        .add("POST", "/campaigns/tasks/assignments/{id}/cascade", Target::TaskAssignment, post(task::cascade))
+        .add(
+            "POST",
+            "/campaigns/tasks/assignments/{id}/report",
+            Target::TaskAssignment,
+            post(task::report).layer(axum::extract::DefaultBodyLimit::max(task::MAX_REPORT_BYTES)),
+        )
+        .add("POST", "/campaigns/tasks/assignments/{id}/decide", Target::TaskAssignment, post(task::decide))
+        .add("GET", "/campaigns/tasks/evidence/{id}", Target::TaskEvidence, get(task::evidence))
 }
 
 /// A moment as shown (China time, to the minute).

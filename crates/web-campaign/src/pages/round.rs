@@ -109,6 +109,9 @@ struct RoundPage {
     changes: Vec<ChangeRow>,
     previous: Option<(i64, String)>,
     meetings: Vec<MeetingRow>,
+    /// The tasks overdue on the round's date the caller may see: (organization, task, deadline,
+    /// days late).
+    overdue: Vec<(String, String, String, i64)>,
     can_manage: bool,
     today: String,
 }
@@ -223,6 +226,11 @@ pub async fn show(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, 
                 materials: m.materials.lines().map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect(),
                 summary: m.summary.clone(),
             })
+            .collect(),
+        overdue: r
+            .overdue
+            .iter()
+            .map(|(_, org, task, due)| (org.clone(), task.clone(), due.to_string(), (r.round.as_on - *due).num_days()))
             .collect(),
         can_manage,
         today: today().to_string(),

@@ -251,6 +251,16 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/training/coverage", Policy::Business(P::ReadCampaigns)),
     ("GET", "/training/{id}", Policy::Business(P::ReadCampaigns)),
     ("POST", "/training/{id}/attend", Policy::Business(P::ReportCampaigns)),
+    // 任务: an organization of the campaign assigns down its own subtree (so a participant's
+    // 组织部 assigns within a campaign issued above it); the holder of an assignment reports on
+    // it and splits it; only the assigner's side accepts or returns
+    ("GET", "/campaigns/{id}/tasks", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/{id}/tasks", Policy::InCampaign(P::ManageCampaigns)),
+    ("GET", "/campaigns/tasks/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/tasks/assignments/{id}/cascade", Policy::InCampaign(P::ManageCampaigns)),
+    ("POST", "/campaigns/tasks/assignments/{id}/report", Policy::InCampaign(P::ReportCampaigns)),
+    ("POST", "/campaigns/tasks/assignments/{id}/decide", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/campaigns/tasks/evidence/{id}", Policy::InCampaign(P::ReadCampaigns)),
     ("GET", "/api/v1/campaigns", Policy::Business(P::ReadCampaigns)),
     ("GET", "/api/v1/campaigns/indicator-sources", Policy::Business(P::ReadCampaigns)),
     ("GET", "/api/v1/campaigns/{id}", Policy::InCampaign(P::ReadCampaigns)),
@@ -352,6 +362,44 @@ struct Targets {
     rounds: HashMap<Rel, i64>,
     sites: HashMap<Rel, i64>,
     classes: HashMap<Rel, i64>,
+    /// Per relation: a task the campaign's issuer assigned one level down, the assignment of
+    /// the relation's organization (own = 甲镇, descendant = branch A, sibling = branch B,
+    /// ancestor = county A itself, given by the city) with progress reported on it, and that
+    /// report's evidence file.
+    tasks: HashMap<Rel, i64>,
+    assignments: HashMap<Rel, i64>,
+    evidence: HashMap<Rel, i64>,
+}
+
+/// A task of campaign `c` assigned by its issuer one level down, progress reported on the
+/// assignment of `holder` with a picture: (task, assignment, evidence file).
+async fn task_target(w: &World, c: i64, issuer: i64, holder: i64) -> (i64, i64, i64) {
+    let all = store::Scope::all();
+    let org = store::org::visible(&w.store, &all, issuer).await.unwrap();
+    let v = domain::campaign::task::TaskInput {
+        content: "矩阵任务".into(),
+        target: "2".into(),
+        unit: "个".into(),
+        due_on: "2026-12-31".into(),
+        responsible: "组织部".into(),
+        assign: "level".into(),
+        depth: "1".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let t = store::campaign::task::create(&w.store, &all, c, &org, &v, &[], on).await.unwrap();
+    let (_, _, seen) = store::campaign::task::get(&w.store, &all, t.id).await.unwrap();
+    let a = seen.iter().find(|a| a.org_id == holder).expect("the holder's assignment").id;
+    let r = domain::campaign::task::ReportInput { value: "1".into(), done: false, note: "推进中".into() }
+        .validate(true)
+        .unwrap();
+    let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+    let rep = store::campaign::task::report(&w.store, &all, a, &r, vec![("现场.png".into(), png)]).await.unwrap();
+    let ev = store::campaign::task::reports(&w.store, &[a]).await.unwrap();
+    let file = ev.iter().find(|(x, _)| x.id == rep.id).unwrap().1[0].id;
+    (t.id, a, file)
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -443,6 +491,7 @@ async fn targets(w: &World) -> Targets {
     let (mut campaigns, mut documents, mut reports, mut rounds) =
         (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
     let (mut sites, mut classes) = (HashMap::new(), HashMap::new());
+    let (mut tasks, mut assignments, mut evidence) = (HashMap::new(), HashMap::new(), HashMap::new());
     for (rel, issuer, site_org) in [
         (Rel::Own, w.county_a, w.town_a),
         (Rel::Descendant, w.town_a, w.branch_a),
@@ -451,6 +500,11 @@ async fn targets(w: &World) -> Targets {
     ] {
         let (c, d, r, round) = common::campaign_target(w, issuer, &format!("矩阵活动{rel:?}")).await;
         campaigns.insert(rel, c);
+        let holder = if rel == Rel::Ancestor { w.county_a } else { site_org };
+        let (tk, asg, ev) = task_target(w, c, issuer, holder).await;
+        tasks.insert(rel, tk);
+        assignments.insert(rel, asg);
+        evidence.insert(rel, ev);
         documents.insert(rel, d);
         reports.insert(rel, r);
         rounds.insert(rel, round);
@@ -478,6 +532,9 @@ async fn targets(w: &World) -> Targets {
         classes.insert(rel, store::campaign::training::add(&w.store, &all, &holder, &class, None).await.unwrap().id);
     }
     Targets {
+        tasks,
+        assignments,
+        evidence,
         campaigns,
         documents,
         reports,
@@ -526,7 +583,10 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             | Target::IndicatorReport
             | Target::DispatchRound
             | Target::DemoSite
-            | Target::TrainingClass => covers(role, p, rel),
+            | Target::TrainingClass
+            | Target::CampaignTask
+            | Target::TaskAssignment
+            | Target::TaskEvidence => covers(role, p, rel),
         },
     }
 }
@@ -594,6 +654,9 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::DispatchRound => t.rounds[&rel],
         Target::DemoSite => t.sites[&rel],
         Target::TrainingClass => t.classes[&rel],
+        Target::CampaignTask => t.tasks[&rel],
+        Target::TaskAssignment => t.assignments[&rel],
+        Target::TaskEvidence => t.evidence[&rel],
     })
 }
 

@@ -6,6 +6,7 @@ mod account_admin_pages;
 mod api;
 mod browser;
 mod campaign_pages;
+mod campaign_task_pages;
 mod common;
 mod edit_versions;
 mod error_policy;
