@@ -21,7 +21,12 @@ pub fn routes(r: Routes) -> Routes {
         .add("GET,POST", "/campaigns/new", Target::OrgQuery, get(campaign::new_page).post(campaign::create))
         .add("GET", "/campaigns/{id}", Target::Campaign, get(campaign::show))
         .add("GET,POST", "/campaigns/{id}/edit", Target::Campaign, get(campaign::edit_page).post(campaign::update))
-        .add("POST", "/campaigns/{id}/documents", Target::Campaign, post(parts::upload))
+        .add(
+            "POST",
+            "/campaigns/{id}/documents",
+            Target::Campaign,
+            post(parts::upload).layer(axum::extract::DefaultBodyLimit::max(store::life::MAX_ATTACHMENT + 1024 * 1024)),
+        )
         .add("GET", "/campaigns/documents/{id}", Target::CampaignDocument, get(parts::download))
         .add(
             "GET,POST",
