@@ -4,9 +4,11 @@
 //! source registry ([`indicator`]); dispatch rounds ([`round`]) freeze everyone's standing at a
 //! date. Demonstration sites and training classes ([`site`], [`training`]) are counted by the
 //! registry's sources; secondment nominations ([`secondment`]) are checked against dated
-//! conditions, among them the statutory retirement age ([`retirement`]).
+//! conditions, among them the statutory retirement age ([`retirement`]). Organizations' annual and
+//! multi-year party-building plans ([`plan`]) set targets that read the same registry.
 
 pub mod indicator;
+pub mod plan;
 pub mod retirement;
 pub mod round;
 pub mod secondment;
