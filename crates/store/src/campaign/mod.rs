@@ -1,7 +1,8 @@
 //! 创建活动 as stored: campaigns, their participants, leadership group, documents and funding
 //! (this file); standard versions ([`standard`]); the indicator source registry's answers
 //! ([`measure`]); values reported by organizations ([`reported`]); dispatch rounds ([`round`]);
-//! demonstration sites ([`site`]) and training classes ([`training`]).
+//! demonstration sites ([`site`]) and training classes ([`training`]); secondment nominations
+//! ([`secondment`]) and organizations' party-building plans ([`plan`]).
 //!
 //! Scope: a caller whose scope holds the issuing organization sees the campaign in full; a caller
 //! inside the campaign's territory (below the issuer, and for a chosen set, at or below or above
@@ -9,8 +10,10 @@
 //! theirs. Anything else is not found. Every write is audited in its transaction.
 
 pub mod measure;
+pub mod plan;
 pub mod reported;
 pub mod round;
+pub mod secondment;
 pub mod site;
 pub mod standard;
 pub mod training;

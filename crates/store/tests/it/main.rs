@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod campaign;
+mod campaign_secondment_plan;
 mod concurrency;
 mod conformance;
 mod generation;
