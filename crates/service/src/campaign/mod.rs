@@ -1,9 +1,13 @@
 //! 创建活动: one function per use case. Reading needs 查看创建活动 (the campaign is seen in full
 //! from the issuer's side, a participant sees its own line); issuing, setting the standard,
 //! accepting reported values and running dispatch rounds need 管理创建活动 where the issuer is;
-//! reporting values and funding needs 填报创建活动 where the reporting organization is.
+//! reporting values and funding needs 填报创建活动 where the reporting organization is. Secondment
+//! nominations ([`secondment`]) and party-building plans ([`plan`]) are made where the unit is and
+//! decided by 管理创建活动 at its superior.
 
+pub mod plan;
 pub mod round;
+pub mod secondment;
 pub mod site;
 pub mod training;
 
