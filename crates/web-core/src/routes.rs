@@ -42,6 +42,10 @@ pub enum Target {
     DemoSite,
     /// `{id}` is a training class (培训班).
     TrainingClass,
+    /// `{id}` is a secondment nomination (跟岗学习推荐).
+    Secondment,
+    /// `{id}` is an organization's party-building plan (党建规划).
+    Plan,
 }
 
 /// One route as the table records it.

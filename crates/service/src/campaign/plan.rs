@@ -31,6 +31,12 @@ pub async fn create(store: &Store, ctx: &Ctx, org_id: i64, input: &PlanInput) ->
     Ok(store::campaign::plan::create(store, &scope, &org, &v).await?)
 }
 
+/// Just the plan, where the caller reads campaigns.
+pub async fn get(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<Plan> {
+    let scope = ctx.require(Perm::ReadCampaigns)?;
+    Ok(store::campaign::plan::get(store, &scope, id).await?)
+}
+
 /// A plan with its targets and milestones, read to change it (填报创建活动 where it is).
 pub async fn for_edit(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<(Plan, Vec<Target>, Vec<Milestone>)> {
     let scope = ctx.require(Perm::ReportCampaigns)?;
