@@ -6,6 +6,7 @@ mod account_admin_pages;
 mod api;
 mod browser;
 mod campaign_pages;
+mod campaign_secondment_plan;
 mod common;
 mod edit_versions;
 mod error_policy;
