@@ -93,6 +93,20 @@ pub const MENU: &[MenuItem] = &[
         perm: Some(Perm::ReadCampaigns),
     },
     MenuItem {
+        href: "/secondments",
+        label: "跟岗学习",
+        section: "secondments",
+        group: "创建活动",
+        perm: Some(Perm::ReadCampaigns),
+    },
+    MenuItem {
+        href: "/plans",
+        label: "党建规划",
+        section: "plans",
+        group: "创建活动",
+        perm: Some(Perm::ReadCampaigns),
+    },
+    MenuItem {
         href: "/import", label: "数据导入", section: "import", group: "数据交换", perm: Some(Perm::Exchange)
     },
     MenuItem {

@@ -48,6 +48,10 @@ pub enum Target {
     TaskAssignment,
     /// `{id}` is an evidence file of a task's progress report.
     TaskEvidence,
+    /// `{id}` is a secondment nomination (跟岗学习推荐).
+    Secondment,
+    /// `{id}` is an organization's party-building plan (党建规划).
+    Plan,
 }
 
 /// One route as the table records it.

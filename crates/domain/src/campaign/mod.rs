@@ -6,8 +6,11 @@
 //! registry's sources; secondment nominations ([`secondment`]) are checked against dated
 //! conditions, among them the statutory retirement age ([`retirement`]). Tasks ([`task`]) are
 //! pushed down to organizations and their progress reported up, accepted or returned.
+//! Organizations' annual and multi-year party-building plans ([`plan`]) set targets that read the
+//! same registry.
 
 pub mod indicator;
+pub mod plan;
 pub mod retirement;
 pub mod round;
 pub mod secondment;

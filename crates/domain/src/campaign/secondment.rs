@@ -233,6 +233,35 @@ impl Failure {
     }
 }
 
+labelled_enum! {
+    /// Where a nomination stands: waiting for the reviewer above the nominating unit, or decided.
+    Status {
+        Pending = "pending", "待审核";
+        Accepted = "accepted", "已同意";
+        Rejected = "rejected", "未同意";
+    }
+}
+
+/// The failures as kept with a decision, one a line: `SEC-02 距法定退休年龄不足2年（…）`.
+pub fn failure_lines(failures: &[Failure]) -> String {
+    failures
+        .iter()
+        .map(|f| format!("{} {}", f.rule_id, f.explanation.replace('\n', " ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Kept failures read back as (rule ID, explanation).
+pub fn read_failure_lines(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match l.split_once(' ') {
+            Some((id, why)) => (id.to_string(), why.to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
+}
+
 /// Judge a nomination against the conditions in force on `on` (the day it is judged; the
 /// distance to retirement is measured from the period's start). Invalid input is refused with
 /// every problem naming its field; otherwise the answer lists each failing condition, in the
@@ -465,6 +494,19 @@ mod tests {
         let n = Nomination { person: Person::IdNumber(String::new()), period_end: None, ..good() };
         let e = n.validate(on()).unwrap_err();
         assert!(e.has("公民身份号码") && e.has("跟岗结束日期"), "{e}");
+    }
+
+    #[test]
+    fn failures_are_kept_one_a_line() {
+        let n = Nomination { party_work_post: false, writing_attested: false, ..good() };
+        let f = check(&n, shipped(), on()).unwrap();
+        let kept = failure_lines(&f);
+        assert_eq!(kept.lines().count(), 2);
+        let back = read_failure_lines(&kept);
+        assert_eq!(back[0].0, "SEC-01");
+        assert_eq!(back[1], ("SEC-04".to_string(), "未证明具备一定的文字写作能力".to_string()));
+        assert!(read_failure_lines("").is_empty());
+        assert_eq!(Status::parse("待审核"), Some(Status::Pending));
     }
 
     /// The ID number gives birth date and sex: a woman (even 顺序码) is a cadre unless entered as a worker.

@@ -3,8 +3,12 @@
 //! accepting reported values and running dispatch rounds need 管理创建活动 where the issuer is;
 //! reporting values and funding needs 填报创建活动 where the reporting organization is. Tasks
 //! ([`task`]) are assigned down and their progress reported up under the same permissions.
+//! Secondment nominations ([`secondment`]) and party-building plans ([`plan`]) are made where the unit is and
+//! decided by 管理创建活动 at its superior.
 
+pub mod plan;
 pub mod round;
+pub mod secondment;
 pub mod site;
 pub mod task;
 pub mod training;

@@ -2,7 +2,8 @@
 //! participant of a campaign, what each indicator's source measures over the participant's
 //! subtree as of a date. Each source is read in one pass over the issuer's subtree and summed up
 //! to the participants by their paths, so a round costs one query per source, not one per
-//! participant.
+//! participant. [`measure_org`] answers one source for one organization without a campaign (a
+//! party-building plan's targets).
 
 use std::collections::HashMap;
 
@@ -311,6 +312,45 @@ pub async fn measure(
         }
     }
     Ok(out)
+}
+
+/// What one registry source measures over the subtree of `org` as of `on`, without a campaign:
+/// what a party-building plan's target reads. The sources that belong to a campaign (`funding`,
+/// `reported`) are refused, naming the field, as is a source the registry does not hold.
+pub async fn measure_org(
+    store: &Store,
+    org: &Visible<Org>,
+    source: &str,
+    param: &str,
+    on: NaiveDate,
+) -> StoreResult<Measure> {
+    let parts = [Participant { org_id: org.id, name: org.name.clone(), path: org.path.clone() }];
+    let owners = Owners::new(&parts);
+    let sums = match source {
+        "facility_coverage" => facilities(store, org, param, on, &owners, 1).await?,
+        "life_completion" => {
+            life(store, org, &parts, on, &owners, 1, (!param.is_empty()).then_some(param), false).await?
+        }
+        "life_findings" => life(store, org, &parts, on, &owners, 1, None, true).await?,
+        "training_coverage" => training(store, org, on, &owners, 1).await?,
+        "demo_sites" => sites(store, org, on, param, &owners, 1).await?,
+        other => {
+            let label = domain::campaign::indicator::source(other).map_or(other, |s| s.label);
+            let why = if domain::campaign::indicator::source(other).is_some() {
+                format!("“{label}”只在创建活动中计算，不能脱离活动为党组织单独计算")
+            } else {
+                format!("“{label}”不在指标来源目录中")
+            };
+            return Err(domain::FieldErrors(vec![domain::FieldError::new("指标来源", why)]).into());
+        }
+    };
+    let (num, den) = sums[0];
+    Ok(match source {
+        "facility_coverage" | "life_completion" | "training_coverage" => Measure::share(num, den),
+        // findings per organization judged
+        "life_findings" => Measure::count(if den > 0.0 { (num / den * 100.0).round() / 100.0 } else { 0.0 }),
+        _ => Measure::count(num),
+    })
 }
 
 /// The rows a round's sources read, without judging or summing them: the baseline a round's

@@ -2,7 +2,8 @@
 //! (this file); standard versions ([`standard`]); the indicator source registry's answers
 //! ([`measure`]); values reported by organizations ([`reported`]); dispatch rounds ([`round`]);
 //! demonstration sites ([`site`]) and training classes ([`training`]); tasks pushed down and
-//! their progress reported up ([`task`]).
+//! their progress reported up ([`task`]); secondment nominations ([`secondment`]) and
+//! organizations' party-building plans ([`plan`]).
 //!
 //! Scope: a caller whose scope holds the issuing organization sees the campaign in full; a caller
 //! inside the campaign's territory (below the issuer, and for a chosen set, at or below or above
@@ -10,8 +11,10 @@
 //! theirs. Anything else is not found. Every write is audited in its transaction.
 
 pub mod measure;
+pub mod plan;
 pub mod reported;
 pub mod round;
+pub mod secondment;
 pub mod site;
 pub mod standard;
 pub mod task;

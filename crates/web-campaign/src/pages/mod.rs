@@ -1,8 +1,11 @@
-//! The pages of campaigns, demonstration sites, training and tasks.
+//! The pages of campaigns, demonstration sites, training and tasks, secondment nominations and
+//! party-building plans.
 
 pub mod campaign;
 pub mod parts;
+pub mod plan;
 pub mod round;
+pub mod secondment;
 pub mod site;
 pub mod task;
 pub mod training;
@@ -65,6 +68,18 @@ pub fn routes(r: Routes) -> Routes {
         )
         .add("POST", "/campaigns/tasks/assignments/{id}/decide", Target::TaskAssignment, post(task::decide))
         .add("GET", "/campaigns/tasks/evidence/{id}", Target::TaskEvidence, get(task::evidence))
+        // 跟岗学习 and 党建规划
+        .add("GET", "/secondments", Target::OrgQuery, get(secondment::list))
+        .add("GET,POST", "/secondments/new", Target::OrgQuery, get(secondment::new_page).post(secondment::create))
+        .add("GET", "/secondments/{id}", Target::Secondment, get(secondment::show))
+        .add("POST", "/secondments/{id}/review", Target::Secondment, post(secondment::review))
+        .add("GET", "/plans", Target::OrgQuery, get(plan::list))
+        .add("GET,POST", "/plans/new", Target::OrgQuery, get(plan::new_page).post(plan::create))
+        .add("GET", "/plans/{id}", Target::Plan, get(plan::show))
+        .add("GET,POST", "/plans/{id}/edit", Target::Plan, get(plan::edit_page).post(plan::update))
+        .add("POST", "/plans/{id}/submit", Target::Plan, post(plan::submit))
+        .add("POST", "/plans/{id}/review", Target::Plan, post(plan::review))
+        .add("POST", "/plans/{id}/milestones", Target::Plan, post(plan::milestone))
 }
 
 /// A moment as shown (China time, to the minute).
@@ -114,6 +129,15 @@ pub(crate) fn notice(code: &str) -> Option<&'static str> {
         "reviewed" => "已登记复核。",
         "class" => "已登记培训班。",
         "attended" => "已登记学员出勤。",
+        "nominated" => "已提交推荐，等待上级党组织审核。",
+        "nomination_accepted" => "已同意该推荐，并已通知推荐单位。",
+        "nomination_rejected" => "已不同意该推荐，并已通知推荐单位。",
+        "plan_created" => "已保存规划草稿。核对目标后提交上级审核。",
+        "plan_saved" => "已保存。修改前的内容记录在审计日志中。",
+        "plan_submitted" => "已提交上级党组织审核。",
+        "plan_approved" => "已批准，并已通知该党组织。",
+        "plan_returned" => "已退回，并已通知该党组织。",
+        "milestone" => "已登记里程碑完成。",
         _ => return None,
     })
 }

@@ -45,6 +45,17 @@ pub struct FacilityRow {
     status: String,
 }
 
+/// 党建规划: one of the organization's plans covering this year, with its targets reached today.
+pub struct PlanRow {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    years: String,
+    status: &'static str,
+    reached: usize,
+    targets: usize,
+}
+
 #[derive(Template)]
 #[template(path = "org/detail.html")]
 struct OrgPage {
@@ -85,6 +96,9 @@ struct OrgPage {
     /// 班子成员 in post today (书记 first); when any term is recorded they replace the 书记 text.
     officers: Vec<OfficerRow>,
     has_officer_history: bool,
+    /// 党建规划 of this year, where the caller reads campaigns; and whether it may draft one.
+    plans: Option<Vec<PlanRow>>,
+    can_draft_plan: bool,
 }
 
 const CHILDREN_PER_PAGE: usize = 50;
@@ -205,6 +219,25 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
     } else {
         (Vec::new(), 0)
     };
+    let card = match service::campaign::plan::card(&s.store, &caller, id, today).await {
+        Ok(c) => c,
+        Err(e) => return caller.fail(e),
+    };
+    let can_draft_plan = card.as_ref().is_some_and(|c| c.can_draft);
+    let plans = card.map(|c| {
+        c.plans
+            .into_iter()
+            .map(|(p, reached, targets)| PlanRow {
+                id: p.id,
+                kind: p.kind_label(),
+                years: p.years(),
+                status: p.status_label(),
+                title: p.title,
+                reached,
+                targets,
+            })
+            .collect()
+    });
     let can_edit = caller.can_at(Perm::EditOrgs, &o.path);
     let mut trail = vec![Crumb::new("/orgs", "组织树")];
     trail.extend(ancestors.iter().map(|a| Crumb::new(format!("/orgs/{}", a.id), a.name.clone())));
@@ -241,6 +274,8 @@ pub async fn org(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, Q
         show_divisions: o.kind == OrgKind::LeadingGroup && caller.can_at(Perm::ReadLife, &o.path),
         officers,
         has_officer_history,
+        plans,
+        can_draft_plan,
     })
 }
 

@@ -267,6 +267,22 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/campaigns/{id}/rounds", Policy::Business(P::ManageCampaigns)),
     ("GET", "/api/v1/campaigns/rounds/{id}", Policy::InCampaign(P::ReadCampaigns)),
     ("POST", "/api/v1/campaigns/rounds/{id}/publish", Policy::Business(P::ManageCampaigns)),
+    // 跟岗学习: nominated where the unit is, decided by 管理创建活动 above it; 党建规划: drafted
+    // and submitted where the organization is, approved or returned above it
+    ("GET", "/secondments", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/secondments/new", Policy::Business(P::ReportCampaigns)),
+    ("POST", "/secondments/new", Policy::Business(P::ReportCampaigns)),
+    ("GET", "/secondments/{id}", Policy::Business(P::ReadCampaigns)),
+    ("POST", "/secondments/{id}/review", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/plans", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/plans/new", Policy::Business(P::ReportCampaigns)),
+    ("POST", "/plans/new", Policy::Business(P::ReportCampaigns)),
+    ("GET", "/plans/{id}", Policy::Business(P::ReadCampaigns)),
+    ("GET", "/plans/{id}/edit", Policy::Business(P::ReportCampaigns)),
+    ("POST", "/plans/{id}/edit", Policy::Business(P::ReportCampaigns)),
+    ("POST", "/plans/{id}/submit", Policy::Business(P::ReportCampaigns)),
+    ("POST", "/plans/{id}/review", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/plans/{id}/milestones", Policy::Business(P::ReportCampaigns)),
     // 账号安全: one's own account
     ("GET", "/account", Policy::SignedIn),
     ("GET", "/account/password", Policy::SignedIn),
@@ -400,6 +416,11 @@ async fn task_target(w: &World, c: i64, issuer: i64, holder: i64) -> (i64, i64, 
     let ev = store::campaign::task::reports(&w.store, &[a]).await.unwrap();
     let file = ev.iter().find(|(x, _)| x.id == rep.id).unwrap().1[0].id;
     (t.id, a, file)
+    /// Per relation: a waiting secondment nomination and a draft plan of the organization the
+    /// relation's records use (甲镇, branch A, branch B, the city's branch), the nominee a member
+    /// below it.
+    secondments: HashMap<Rel, i64>,
+    plans: HashMap<Rel, i64>,
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -531,10 +552,44 @@ async fn targets(w: &World) -> Targets {
         let holder = store::org::visible(&w.store, &all, org_of(w, rel)).await.unwrap();
         classes.insert(rel, store::campaign::training::add(&w.store, &all, &holder, &class, None).await.unwrap().id);
     }
+    let (mut secondments, mut plans) = (HashMap::new(), HashMap::new());
+    for (rel, unit, member) in [
+        (Rel::Own, w.town_a, w.member_a),
+        (Rel::Descendant, w.branch_a, w.member_a2),
+        (Rel::Sibling, w.branch_b, w.member_b),
+        (Rel::Ancestor, w.city_branch, w.city_member),
+    ] {
+        let unit = store::org::visible(&w.store, &all, unit).await.unwrap();
+        let n = store::campaign::secondment::NewNomination {
+            member_id: member,
+            category: domain::campaign::retirement::Category::Male,
+            party_post: true,
+            full_time: true,
+            writing: true,
+            starts_on: common::d("2027-03-01"),
+            ends_on: common::d("2027-08-31"),
+            host_unit: String::new(),
+        };
+        secondments
+            .insert(rel, store::campaign::secondment::nominate(&w.store, &all, &unit, &n, None).await.unwrap().id);
+        let v = domain::campaign::plan::PlanInput {
+            kind: "annual".into(),
+            title: "矩阵党建规划".into(),
+            from_year: "2026".into(),
+            to_year: String::new(),
+            targets: domain::campaign::plan::targets_from_lines("示范点|demo_sites||1|2026-12-31"),
+            milestones: "2026-06-30 矩阵里程碑".into(),
+        }
+        .validate()
+        .unwrap();
+        plans.insert(rel, store::campaign::plan::create(&w.store, &all, &unit, &v).await.unwrap().id);
+    }
     Targets {
         tasks,
         assignments,
         evidence,
+        secondments,
+        plans,
         campaigns,
         documents,
         reports,
@@ -587,6 +642,8 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             | Target::CampaignTask
             | Target::TaskAssignment
             | Target::TaskEvidence => covers(role, p, rel),
+            | Target::Secondment
+            | Target::Plan => covers(role, p, rel),
         },
     }
 }
@@ -657,6 +714,8 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::CampaignTask => t.tasks[&rel],
         Target::TaskAssignment => t.assignments[&rel],
         Target::TaskEvidence => t.evidence[&rel],
+        Target::Secondment => t.secondments[&rel],
+        Target::Plan => t.plans[&rel],
     })
 }
 

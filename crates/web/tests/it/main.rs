@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod campaign_pages;
 mod campaign_task_pages;
+mod campaign_secondment_plan;
 mod common;
 mod edit_versions;
 mod error_policy;
