@@ -385,6 +385,11 @@ struct Targets {
     tasks: HashMap<Rel, i64>,
     assignments: HashMap<Rel, i64>,
     evidence: HashMap<Rel, i64>,
+    /// Per relation: a waiting secondment nomination and a draft plan of the organization the
+    /// relation's records use (甲镇, branch A, branch B, the city's branch), the nominee a member
+    /// below it.
+    secondments: HashMap<Rel, i64>,
+    plans: HashMap<Rel, i64>,
 }
 
 /// A task of campaign `c` assigned by its issuer one level down, progress reported on the
@@ -416,11 +421,6 @@ async fn task_target(w: &World, c: i64, issuer: i64, holder: i64) -> (i64, i64, 
     let ev = store::campaign::task::reports(&w.store, &[a]).await.unwrap();
     let file = ev.iter().find(|(x, _)| x.id == rep.id).unwrap().1[0].id;
     (t.id, a, file)
-    /// Per relation: a waiting secondment nomination and a draft plan of the organization the
-    /// relation's records use (甲镇, branch A, branch B, the city's branch), the nominee a member
-    /// below it.
-    secondments: HashMap<Rel, i64>,
-    plans: HashMap<Rel, i64>,
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -642,8 +642,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             | Target::CampaignTask
             | Target::TaskAssignment
             | Target::TaskEvidence => covers(role, p, rel),
-            | Target::Secondment
-            | Target::Plan => covers(role, p, rel),
+            Target::Secondment | Target::Plan => covers(role, p, rel),
         },
     }
 }
