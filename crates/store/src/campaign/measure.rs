@@ -95,32 +95,51 @@ async fn facilities(
 /// kept (the next round of a city reads only what changed since).
 pub const KEEP_LIFE_UP_TO: i64 = 60_000;
 
-/// Organization life in the date's year up to the date, as the compliance engine judges it:
-/// (met, due) periods, or (findings, organizations judged).
-async fn life(
+/// What organization life comes to for each participant: (met, due) periods in all, and by type,
+/// and (findings, organizations judged).
+struct LifeSums {
+    total: Sums,
+    by_type: HashMap<String, Sums>,
+    findings: Sums,
+}
+
+impl LifeSums {
+    fn pick(&self, type_code: Option<&str>, findings: bool, n: usize) -> Sums {
+        if findings {
+            return self.findings.clone();
+        }
+        match type_code {
+            Some(t) => self.by_type.get(t).cloned().unwrap_or_else(|| vec![(0.0, 0.0); n]),
+            None => self.total.clone(),
+        }
+    }
+}
+
+/// Organization life in the date's year up to the date, as the compliance engine judges it, for
+/// every participant at once: one evaluation serves every organization-life indicator of a round.
+async fn life_all(
     store: &Store,
     root: &Visible<Org>,
     parts: &[Participant],
     on: NaiveDate,
     owners: &Owners,
     n: usize,
-    type_code: Option<&str>,
-    findings: bool,
-) -> StoreResult<Sums> {
+) -> StoreResult<LifeSums> {
     let from = NaiveDate::from_ymd_opt(on.year(), 1, 1).expect("1 January");
-    let sum = |o: &domain::life::OrgLife, r: &domain::life::OrgCompliance| -> (f64, f64) {
-        if findings {
-            (r.findings.len() as f64, 1.0)
-        } else {
-            let (due, met) = match type_code {
-                Some(t) => r.lines.iter().filter(|l| l.type_code == t).fold((0, 0), |a, l| (a.0 + l.due, a.1 + l.met)),
-                None => (r.due, r.met),
-            };
-            let _ = o;
-            (met as f64, due as f64)
+    let mut out = LifeSums { total: vec![(0.0, 0.0); n], by_type: HashMap::new(), findings: vec![(0.0, 0.0); n] };
+    let mut add_org = |to: &[usize], r: &domain::life::OrgCompliance| {
+        for &i in to {
+            out.total[i].0 += r.met as f64;
+            out.total[i].1 += r.due as f64;
+            out.findings[i].0 += r.findings.len() as f64;
+            out.findings[i].1 += 1.0;
+            for l in &r.lines {
+                let t = out.by_type.entry(l.type_code.clone()).or_insert_with(|| vec![(0.0, 0.0); n]);
+                t[i].0 += l.met as f64;
+                t[i].1 += l.due as f64;
+            }
         }
     };
-    let mut sums = vec![(0.0, 0.0); n];
     let size = store
         .read()
         .scalar(
@@ -131,22 +150,36 @@ async fn life(
     if size <= KEEP_LIFE_UP_TO {
         let e = crate::life::evaluate(store, root, from, on, on, None).await?;
         for (o, r) in e.orgs.iter().zip(e.results.iter()) {
-            let (num, den) = sum(o, r);
-            add(&mut sums, owners, &o.path, num, den);
+            let to: Vec<usize> = owners.of(&o.path).collect();
+            add_org(&to, r);
         }
-        return Ok(sums);
+        return Ok(out);
     }
     let params = crate::life::params_on(on);
     for (i, p) in parts.iter().enumerate() {
         let org = crate::org::get(store, &crate::Scope::all(), p.org_id).await?;
         let e = crate::life::evaluate(store, &Visible::new(org), from, on, on, Some(params)).await?;
-        for (o, r) in e.orgs.iter().zip(e.results.iter()) {
-            let (num, den) = sum(o, r);
-            sums[i].0 += num;
-            sums[i].1 += den;
+        for r in e.results.iter() {
+            add_org(&[i], r);
         }
     }
-    Ok(sums)
+    Ok(out)
+}
+
+/// One organization-life source: (met, due) periods of a type or all, or (findings,
+/// organizations judged).
+#[allow(clippy::too_many_arguments)]
+async fn life(
+    store: &Store,
+    root: &Visible<Org>,
+    parts: &[Participant],
+    on: NaiveDate,
+    owners: &Owners,
+    n: usize,
+    type_code: Option<&str>,
+    findings: bool,
+) -> StoreResult<Sums> {
+    Ok(life_all(store, root, parts, on, owners, n).await?.pick(type_code, findings, n))
 }
 
 /// Branch secretaries in post on the date (班子成员 records of 党支部), and whether each completed
@@ -263,6 +296,20 @@ pub async fn measure(
     indicators: &[Indicator],
     on: NaiveDate,
 ) -> StoreResult<HashMap<(i64, String), Measure>> {
+    measure_with(store, c, issuer, parts, indicators, on, &crate::NoProgress).await
+}
+
+/// [`measure`], telling `progress` as each indicator is measured.
+pub async fn measure_with(
+    store: &Store,
+    c: &Campaign,
+    issuer: &Visible<Org>,
+    parts: &[Participant],
+    indicators: &[Indicator],
+    on: NaiveDate,
+    progress: &dyn crate::Progress,
+) -> StoreResult<HashMap<(i64, String), Measure>> {
+    let mut life_sums: Option<LifeSums> = None;
     let owners = Owners::new(parts);
     let n = parts.len();
     let mut out = HashMap::new();
@@ -280,16 +327,20 @@ pub async fn measure(
                     out.insert((p.org_id, i.code.clone()), Measure::count(v));
                 }
             }
+            progress.inc(1);
             continue;
+        }
+        if matches!(i.source.as_str(), "life_completion" | "life_findings") && life_sums.is_none() {
+            life_sums = Some(life_all(store, issuer, parts, on, &owners, n).await?);
         }
         if !cache.contains_key(&key) {
             let sums = match i.source.as_str() {
                 "facility_coverage" => facilities(store, issuer, &i.param, on, &owners, n).await?,
                 "life_completion" => {
                     let t = (!i.param.is_empty()).then_some(i.param.as_str());
-                    life(store, issuer, parts, on, &owners, n, t, false).await?
+                    life_sums.as_ref().expect("judged above").pick(t, false, n)
                 }
-                "life_findings" => life(store, issuer, parts, on, &owners, n, None, true).await?,
+                "life_findings" => life_sums.as_ref().expect("judged above").pick(None, true, n),
                 "training_coverage" => training(store, issuer, on, &owners, n).await?,
                 "demo_sites" => sites(store, issuer, on, &i.param, &owners, n).await?,
                 "funding" => funding(store, c, on, &owners, n).await?,
@@ -310,6 +361,7 @@ pub async fn measure(
             };
             out.insert((p.org_id, i.code.clone()), m);
         }
+        progress.inc(1);
     }
     Ok(out)
 }

@@ -156,12 +156,7 @@ async fn standing(
         return Err(StoreError::Refused(format!("{as_on} 本活动没有参与的党组织")));
     }
     progress.start("计算指标", Some(std.indicators.len() as u64));
-    let mut measures = std::collections::HashMap::new();
-    for i in &std.indicators {
-        let m = super::measure::measure(store, c, &issuer, &parts, std::slice::from_ref(i), as_on).await?;
-        measures.extend(m);
-        progress.inc(1);
-    }
+    let measures = super::measure::measure_with(store, c, &issuer, &parts, &std.indicators, as_on, progress).await?;
     progress.finish();
     let prev = previous_published(store, c, as_on, except).await?;
     let prev_lines = match &prev {
