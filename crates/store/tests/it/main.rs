@@ -6,6 +6,7 @@ mod audit;
 mod campaign;
 mod campaign_secondment_plan;
 mod campaign_task;
+mod campaign_innovation;
 mod concurrency;
 mod conformance;
 mod generation;
