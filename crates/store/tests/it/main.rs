@@ -4,9 +4,9 @@
 mod accounts;
 mod audit;
 mod campaign;
+mod campaign_innovation;
 mod campaign_secondment_plan;
 mod campaign_task;
-mod campaign_innovation;
 mod concurrency;
 mod conformance;
 mod generation;
