@@ -106,6 +106,13 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("plan.approve", "审核通过党建规划"),
     ("plan.return", "退回党建规划"),
     ("plan.milestone", "登记规划节点完成"),
+    ("innovation.list_submit", "提交创新清单"),
+    ("innovation.list_update", "修改创新清单"),
+    ("innovation.update", "报送创新动态"),
+    ("innovation.cadence", "设置创新动态报送周期"),
+    ("innovation.rule_add", "新增创新清单检查规则"),
+    ("innovation.project_propose", "申报创新项目"),
+    ("innovation.gate", "登记创新项目评审"),
 ];
 
 /// What an action code means, when it is one the product records.
@@ -146,6 +153,10 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("training_class", "培训班"),
     ("secondment_nomination", "跟岗学习推荐"),
     ("party_plan", "党建规划"),
+    ("innovation_list", "创新清单"),
+    ("innovation_update", "创新动态"),
+    ("innovation_rule", "创新清单检查规则"),
+    ("innovation_project", "创新项目"),
 ];
 
 /// What a kind of record is called.

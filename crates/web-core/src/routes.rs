@@ -52,6 +52,10 @@ pub enum Target {
     Secondment,
     /// `{id}` is an organization's party-building plan (党建规划).
     Plan,
+    /// `{id}` is an organization's innovation list for a year (创新清单).
+    InnovationList,
+    /// `{id}` is an innovation project (项目化管理).
+    InnovationProject,
 }
 
 /// One route as the table records it.

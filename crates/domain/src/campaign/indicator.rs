@@ -125,6 +125,15 @@ pub const SOURCES: &[Source] = &[
         describe: "本活动截至统计日已到期的任务（含分解到下级的任务）中，统计日前经布置单位审核确认完成的比例",
     },
     Source {
+        code: "innovation_list",
+        label: "创新清单",
+        origin: Origin::Computed,
+        unit: "份",
+        higher_is_better: true,
+        param: None,
+        describe: "统计日所在年度，参与单位截至统计日已提交、且不属于内容简单应付（条目数、措施、里程碑符合提交当日的规则 INNO-02 至 INNO-04）的创新清单：有为 1，无为 0",
+    },
+    Source {
         code: "reported",
         label: "填报指标",
         origin: Origin::Reported,

@@ -7,9 +7,11 @@
 //! conditions, among them the statutory retirement age ([`retirement`]). Tasks ([`task`]) are
 //! pushed down to organizations and their progress reported up, accepted or returned.
 //! Organizations' annual and multi-year party-building plans ([`plan`]) set targets that read the
-//! same registry.
+//! same registry. Innovation lists, updates and projects ([`innovation`]) are judged by dated rules
+//! and counted by the registry.
 
 pub mod indicator;
+pub mod innovation;
 pub mod plan;
 pub mod retirement;
 pub mod round;

@@ -6,6 +6,7 @@
 //! Secondment nominations ([`secondment`]) and party-building plans ([`plan`]) are made where the unit is and
 //! decided by 管理创建活动 at its superior.
 
+pub mod innovation;
 pub mod plan;
 pub mod round;
 pub mod secondment;

@@ -345,6 +345,7 @@ pub async fn measure_with(
                 "demo_sites" => sites(store, issuer, on, &i.param, &owners, n).await?,
                 "funding" => funding(store, c, on, &owners, n).await?,
                 "task_completion" => tasks(store, c, on, &owners, n).await?,
+                "innovation_list" => super::innovation::measured(store, c, parts, on).await?,
                 _ => vec![(0.0, 0.0); n],
             };
             cache.insert(key.clone(), sums);
@@ -447,6 +448,9 @@ pub async fn read_inputs(
             }
             "reported" => {
                 reported(store, c, &i.code, on, parts).await?;
+            }
+            "innovation_list" => {
+                super::innovation::read_lists(store, c, parts, on).await?;
             }
             _ => {}
         }

@@ -3,13 +3,15 @@
 //! ([`measure`]); values reported by organizations ([`reported`]); dispatch rounds ([`round`]);
 //! demonstration sites ([`site`]) and training classes ([`training`]); tasks pushed down and
 //! their progress reported up ([`task`]); secondment nominations ([`secondment`]) and
-//! organizations' party-building plans ([`plan`]).
+//! organizations' party-building plans ([`plan`]); innovation lists, updates and projects
+//! ([`innovation`]).
 //!
 //! Scope: a caller whose scope holds the issuing organization sees the campaign in full; a caller
 //! inside the campaign's territory (below the issuer, and for a chosen set, at or below or above
 //! one of the chosen organizations) sees the campaign and the lines of the participants that are
 //! theirs. Anything else is not found. Every write is audited in its transaction.
 
+pub mod innovation;
 pub mod measure;
 pub mod plan;
 pub mod reported;

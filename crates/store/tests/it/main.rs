@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod campaign;
+mod campaign_innovation;
 mod campaign_secondment_plan;
 mod campaign_task;
 mod concurrency;

@@ -1,7 +1,8 @@
-//! The pages of campaigns, demonstration sites, training and tasks, secondment nominations and
-//! party-building plans.
+//! The pages of campaigns, demonstration sites, training and tasks, secondment nominations,
+//! party-building plans, innovation lists and projects.
 
 pub mod campaign;
+pub mod innovation;
 pub mod parts;
 pub mod plan;
 pub mod round;
@@ -80,6 +81,26 @@ pub fn routes(r: Routes) -> Routes {
         .add("POST", "/plans/{id}/submit", Target::Plan, post(plan::submit))
         .add("POST", "/plans/{id}/review", Target::Plan, post(plan::review))
         .add("POST", "/plans/{id}/milestones", Target::Plan, post(plan::milestone))
+        // 创新清单、创新动态 and 项目化管理
+        .add("GET", "/campaigns/{id}/innovation", Target::Campaign, get(innovation::page))
+        .add("POST", "/campaigns/{id}/innovation/lists", Target::Campaign, post(innovation::list_submit))
+        .add("POST", "/campaigns/{id}/innovation/updates", Target::Campaign, post(innovation::update_report))
+        .add("POST", "/campaigns/{id}/innovation/cadence", Target::Campaign, post(innovation::cadence))
+        .add("POST", "/campaigns/{id}/innovation/rules", Target::Campaign, post(innovation::rule_add))
+        .add(
+            "GET,POST",
+            "/campaigns/innovation/lists/{id}",
+            Target::InnovationList,
+            get(innovation::list_show).post(innovation::list_save),
+        )
+        .add(
+            "GET,POST",
+            "/campaigns/{id}/projects",
+            Target::Campaign,
+            get(innovation::projects).post(innovation::propose),
+        )
+        .add("GET", "/campaigns/projects/{id}", Target::InnovationProject, get(innovation::project))
+        .add("POST", "/campaigns/projects/{id}/gates", Target::InnovationProject, post(innovation::gate))
 }
 
 /// A moment as shown (China time, to the minute).

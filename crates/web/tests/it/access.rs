@@ -261,6 +261,19 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/campaigns/tasks/assignments/{id}/report", Policy::InCampaign(P::ReportCampaigns)),
     ("POST", "/campaigns/tasks/assignments/{id}/decide", Policy::Business(P::ManageCampaigns)),
     ("GET", "/campaigns/tasks/evidence/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    // 创新清单、创新动态 and 项目化管理: read and reported by the organizations taking part; the
+    // cadence, local rule versions and the projects' gates by the issuer's organization department
+    ("GET", "/campaigns/{id}/innovation", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/{id}/innovation/lists", Policy::InCampaign(P::ReportCampaigns)),
+    ("POST", "/campaigns/{id}/innovation/updates", Policy::InCampaign(P::ReportCampaigns)),
+    ("POST", "/campaigns/{id}/innovation/cadence", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/campaigns/{id}/innovation/rules", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/campaigns/innovation/lists/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/innovation/lists/{id}", Policy::InCampaign(P::ReportCampaigns)),
+    ("GET", "/campaigns/{id}/projects", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/{id}/projects", Policy::InCampaign(P::ReportCampaigns)),
+    ("GET", "/campaigns/projects/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/campaigns/projects/{id}/gates", Policy::Business(P::ManageCampaigns)),
     ("GET", "/api/v1/campaigns", Policy::Business(P::ReadCampaigns)),
     ("GET", "/api/v1/campaigns/indicator-sources", Policy::Business(P::ReadCampaigns)),
     ("GET", "/api/v1/campaigns/{id}", Policy::InCampaign(P::ReadCampaigns)),
@@ -390,6 +403,10 @@ struct Targets {
     /// below it.
     secondments: HashMap<Rel, i64>,
     plans: HashMap<Rel, i64>,
+    /// Per relation: an innovation list and a project in the relation's campaign, of an
+    /// organization taking part (for the ancestor's city campaign, county A itself).
+    lists: HashMap<Rel, i64>,
+    projects: HashMap<Rel, i64>,
 }
 
 /// A task of campaign `c` assigned by its issuer one level down, progress reported on the
@@ -512,6 +529,7 @@ async fn targets(w: &World) -> Targets {
     let (mut campaigns, mut documents, mut reports, mut rounds) =
         (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
     let (mut sites, mut classes) = (HashMap::new(), HashMap::new());
+    let (mut lists, mut projects) = (HashMap::new(), HashMap::new());
     let (mut tasks, mut assignments, mut evidence) = (HashMap::new(), HashMap::new(), HashMap::new());
     for (rel, issuer, site_org) in [
         (Rel::Own, w.county_a, w.town_a),
@@ -520,6 +538,10 @@ async fn targets(w: &World) -> Targets {
         (Rel::Ancestor, w.city, w.city_branch),
     ] {
         let (c, d, r, round) = common::campaign_target(w, issuer, &format!("矩阵活动{rel:?}")).await;
+        let part = if rel == Rel::Ancestor { w.county_a } else { site_org };
+        let (list, project) = common::innovation_target(w, c, part).await;
+        lists.insert(rel, list);
+        projects.insert(rel, project);
         campaigns.insert(rel, c);
         let holder = if rel == Rel::Ancestor { w.county_a } else { site_org };
         let (tk, asg, ev) = task_target(w, c, issuer, holder).await;
@@ -596,6 +618,8 @@ async fn targets(w: &World) -> Targets {
         rounds,
         sites,
         classes,
+        lists,
+        projects,
         imports,
         other_import,
         records,
@@ -643,6 +667,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             | Target::TaskAssignment
             | Target::TaskEvidence => covers(role, p, rel),
             Target::Secondment | Target::Plan => covers(role, p, rel),
+            Target::InnovationList | Target::InnovationProject => covers(role, p, rel),
         },
     }
 }
@@ -715,6 +740,8 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::TaskEvidence => t.evidence[&rel],
         Target::Secondment => t.secondments[&rel],
         Target::Plan => t.plans[&rel],
+        Target::InnovationList => t.lists[&rel],
+        Target::InnovationProject => t.projects[&rel],
     })
 }
 

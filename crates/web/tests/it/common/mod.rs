@@ -288,3 +288,22 @@ pub async fn campaign_target(w: &World, issuer: i64, name: &str) -> (i64, i64, i
     store::campaign::round::publish(&w.store, &all, round.id, "").await.unwrap();
     (c.id, doc, report, round.id)
 }
+
+/// An innovation list of 2026 (three items in full) and a proposed project of `org`, which takes
+/// part in the campaign: (list, project).
+pub async fn innovation_target(w: &World, campaign: i64, org: i64) -> (i64, i64) {
+    use domain::campaign::innovation::{ItemInput, ListInput, ProjectInput};
+    let all = store::Scope::all();
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let item = |t: &str| ItemInput {
+        title: t.into(),
+        measures: "具体措施".into(),
+        milestones: "2026-09-30 完成".into(),
+        ..Default::default()
+    };
+    let list = ListInput { year: "2026".into(), items: vec![item("甲"), item("乙"), item("丙")] }.validate().unwrap();
+    let l = store::campaign::innovation::submit_list(&w.store, &all, campaign, org, &list, on).await.unwrap();
+    let p = ProjectInput { title: "矩阵项目".into(), summary: String::new() }.validate().unwrap();
+    let p = store::campaign::innovation::propose(&w.store, &all, campaign, org, &p, on).await.unwrap();
+    (l.id, p.id)
+}
