@@ -48,6 +48,10 @@ use crate::life::unit_of;
 use crate::people::Namer;
 use crate::{data, rng_for, Scale};
 
+// tasks, secondment nominations and plans: the campaigns' work over the year
+#[path = "campaign_work.rs"]
+mod work;
+
 /// What the campaigns hold after a build.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CampaignSummary {
@@ -68,6 +72,25 @@ pub struct CampaignSummary {
     pub reports_pending: u64,
     pub rounds_published: u64,
     pub rounds_draft: u64,
+    /// Tasks, those split from an assignment among them, and the assignments.
+    pub tasks: u64,
+    pub tasks_cascaded: u64,
+    pub task_assignments: u64,
+    /// Reports of progress, and the decisions on them.
+    pub task_reports: u64,
+    pub task_reports_accepted: u64,
+    pub task_reports_returned: u64,
+    pub evidence_files: u64,
+    /// The 服务型 campaign's assignments overdue on the demo date.
+    pub tasks_overdue: u64,
+    pub nominations_accepted: u64,
+    pub nominations_rejected: u64,
+    pub nominations_pending: u64,
+    pub plans_approved: u64,
+    pub plans_submitted: u64,
+    pub plans_returned: u64,
+    pub plans_draft: u64,
+    pub milestones_done: u64,
 }
 
 impl CampaignSummary {
@@ -77,7 +100,10 @@ impl CampaignSummary {
         }
         format!(
             "  创建活动 {} 项，投入经费 {}；示范点 {} 个（省级 {} 个，已撤销 {} 个）；培训班 {} 期，学员 {} 人次（结业 {}）；\
-             填报 {} 条（通过 {}、退回 {}、待审核 {}）；调度已发布 {} 次，草稿 {} 次\n",
+             填报 {} 条（通过 {}、退回 {}、待审核 {}）；调度已发布 {} 次，草稿 {} 次\n\
+             \x20 任务 {} 项（分解 {} 项，下达 {} 个单位次）；进展报送 {} 次（通过 {}、退回 {}），佐证材料 {} 份；逾期未完成 {} 个；\
+             跟岗学习推荐 {} 人（同意 {}、未同意 {}、待审核 {}）；党建规划 {} 份（已批准 {}、待审核 {}、已退回 {}、草稿 {}），\
+             里程碑完成 {} 个\n",
             self.campaigns,
             domain::campaign::yuan(self.funding_yuan),
             self.sites,
@@ -91,7 +117,25 @@ impl CampaignSummary {
             self.reports_returned,
             self.reports_pending,
             self.rounds_published,
-            self.rounds_draft
+            self.rounds_draft,
+            self.tasks,
+            self.tasks_cascaded,
+            self.task_assignments,
+            self.task_reports,
+            self.task_reports_accepted,
+            self.task_reports_returned,
+            self.evidence_files,
+            self.tasks_overdue,
+            self.nominations_accepted + self.nominations_rejected + self.nominations_pending,
+            self.nominations_accepted,
+            self.nominations_rejected,
+            self.nominations_pending,
+            self.plans_approved + self.plans_submitted + self.plans_returned + self.plans_draft,
+            self.plans_approved,
+            self.plans_submitted,
+            self.plans_returned,
+            self.plans_draft,
+            self.milestones_done
         )
     }
 }
@@ -284,6 +328,8 @@ pub(crate) async fn build(
     w.special_classes(&service).await.context("写入培训班失败")?;
     progress.inc(1);
     progress.finish();
+
+    w.work(&service, progress).await?;
 
     progress.start("计算调度", Some(3));
     w.rounds(&service, &sites, progress).await.context("计算调度失败")?;

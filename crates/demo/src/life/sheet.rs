@@ -52,48 +52,54 @@ impl Sheet<'_> {
             (12, 60, format!("主持人：{}　记录人：{}", self.host, self.recorder)),
             (12, 60, format!("应到 {} 人，实到 {} 人（签名见原件）", self.expected, self.present)),
         ];
-        let mut content = Vec::new();
-        for (i, (size, x, line)) in lines.iter().enumerate() {
-            content.extend(format!("BT/F {size} Tf {x} {} Td", 780 - 30 * i).as_bytes());
-            content.extend(text(line));
-            content.extend(b"Tj ET\n");
-        }
-        let mut objects: Vec<Vec<u8>> = [
-            "<</Type/Catalog/Pages 2 0 R>>",
-            "<</Type/Pages/Kids[3 0 R]/Count 1>>",
-            "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F 4 0 R>>>>/Contents 5 0 R>>",
-            "<</Type/Font/Subtype/Type0/BaseFont/STSong-Light/Encoding/UniGB-UCS2-H/DescendantFonts[<</Type/Font\
-             /Subtype/CIDFontType0/BaseFont/STSong-Light/CIDSystemInfo<</Registry(Adobe)/Ordering(GB1)/Supplement 2>>\
-             /FontDescriptor 6 0 R/W[1 95 500]>>]>>",
-        ]
-        .iter()
-        .map(|o| o.as_bytes().to_vec())
-        .collect();
-        let mut stream = format!("<</Length {}>>stream\n", content.len()).into_bytes();
-        stream.extend(content);
-        stream.extend(b"\nendstream");
-        objects.push(stream);
-        objects.push(
-            b"<</Type/FontDescriptor/FontName/STSong-Light/Flags 4/FontBBox[0 -200 1000 900]/ItalicAngle 0/Ascent 900\
-              /Descent -200/CapHeight 700/StemV 80>>"
-                .to_vec(),
-        );
-        let mut out = b"%PDF-1.4\n".to_vec();
-        let mut offsets = Vec::with_capacity(objects.len());
-        for (i, o) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
-            out.extend(o);
-            out.extend(b"\nendobj\n");
-        }
-        let xref = out.len();
-        out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-        for off in offsets {
-            out.extend(format!("{off:010} 00000 n \n").as_bytes());
-        }
-        out.extend(format!("trailer<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
-        out
+        page(&lines)
     }
+}
+
+/// A one-page PDF of text lines (font size, left margin, text), 30 points apart from the top;
+/// the text in STSong-Light, which PDF readers supply, so nothing is embedded.
+pub(crate) fn page(lines: &[(i32, i32, String)]) -> Vec<u8> {
+    let mut content = Vec::new();
+    for (i, (size, x, line)) in lines.iter().enumerate() {
+        content.extend(format!("BT/F {size} Tf {x} {} Td", 780 - 30 * i).as_bytes());
+        content.extend(text(line));
+        content.extend(b"Tj ET\n");
+    }
+    let mut objects: Vec<Vec<u8>> = [
+        "<</Type/Catalog/Pages 2 0 R>>",
+        "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F 4 0 R>>>>/Contents 5 0 R>>",
+        "<</Type/Font/Subtype/Type0/BaseFont/STSong-Light/Encoding/UniGB-UCS2-H/DescendantFonts[<</Type/Font\
+         /Subtype/CIDFontType0/BaseFont/STSong-Light/CIDSystemInfo<</Registry(Adobe)/Ordering(GB1)/Supplement 2>>\
+         /FontDescriptor 6 0 R/W[1 95 500]>>]>>",
+    ]
+    .iter()
+    .map(|o| o.as_bytes().to_vec())
+    .collect();
+    let mut stream = format!("<</Length {}>>stream\n", content.len()).into_bytes();
+    stream.extend(content);
+    stream.extend(b"\nendstream");
+    objects.push(stream);
+    objects.push(
+        b"<</Type/FontDescriptor/FontName/STSong-Light/Flags 4/FontBBox[0 -200 1000 900]/ItalicAngle 0/Ascent 900\
+          /Descent -200/CapHeight 700/StemV 80>>"
+            .to_vec(),
+    );
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend(o);
+        out.extend(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend(format!("trailer<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out
 }
 
 #[cfg(test)]

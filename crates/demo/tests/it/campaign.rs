@@ -10,10 +10,11 @@ use chrono::{Datelike, NaiveDate};
 use demo::DemoSummary;
 use domain::campaign::round::Participant;
 use store::campaign::{self as sc, round, standard, Campaign};
+use store::testing::raw;
 use store::{args, Scope, Store};
 
 async fn count(s: &Store, sql: &str, a: &[store::Val]) -> i64 {
-    store::testing::raw(s.read()).scalar(sql, a).await.unwrap()
+    raw(s.read()).scalar(sql, a).await.unwrap()
 }
 
 /// What holds at either scale.
@@ -110,6 +111,8 @@ pub(crate) async fn check(s: &Store, sum: &DemoSummary, today: NaiveDate) -> Cam
     }
     assert!(round::lines(s, draft).await.unwrap().len() == l1.len());
 
+    check_work(s, sum, today, &service).await;
+
     // all of it written as the demo's own work, in the audit trail
     let audited = count(
         s,
@@ -129,6 +132,12 @@ pub(crate) async fn check(s: &Store, sum: &DemoSummary, today: NaiveDate) -> Cam
         + 3 * cs.rounds_published
         + cs.rounds_draft;
     assert!(audited as u64 >= expected, "{audited} audit records, {expected} writes");
+    let tasks = cs.tasks + cs.task_reports + cs.task_reports_accepted + cs.task_reports_returned;
+    let nominations = 2 * (cs.nominations_accepted + cs.nominations_rejected) + cs.nominations_pending;
+    let sql = "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE actor = 'demo' AND action LIKE $1";
+    assert_eq!(count(s, sql, &args!["campaign_task.%"]).await as u64, tasks);
+    assert_eq!(count(s, sql, &args!["secondment.%"]).await as u64, nominations);
+    assert!(count(s, sql, &args!["plan.%"]).await as u64 >= 2 * cs.plans_approved + cs.milestones_done);
     service
 }
 
@@ -173,4 +182,134 @@ pub(crate) async fn check_city(s: &Store, sum: &DemoSummary, today: NaiveDate) {
         count(s, "SELECT CAST(COUNT(*) AS BIGINT) FROM demo_site WHERE level = $1", &args!["province"]).await;
     assert_eq!(provincial, 5);
     assert!(sum.report().contains("创建活动 4 项"), "{}", sum.report());
+}
+
+/// Tasks, secondment nominations and plans: the tasks go to every participant, a few are split
+/// further with shares adding up, reports carry evidence files an upload would accept, some are
+/// returned with a reason and some assignments are overdue on the demo date (so the round's
+/// 逾期任务 and the board's overdue view list them); nominations in every status, one rejected for
+/// SEC-02; plans in every status with targets reading the registry and milestones done.
+async fn check_work(s: &Store, sum: &DemoSummary, today: NaiveDate, service: &Campaign) {
+    let all = Scope::all();
+    let cs = &sum.campaigns;
+    let root = store::org::visible(s, &all, sum.root_id).await.unwrap();
+
+    // the city's tasks to every participant, on every backend the same
+    let (mine, n) = sc::task::assigned_by(s, service, &root, 100, 0).await.unwrap();
+    assert!((5..=12).contains(&n), "{n} tasks of the city");
+    let participants = sc::chosen(s, service).await.unwrap().len() as i64;
+    assert!(mine.iter().all(|t| t.assignments == participants), "every participant gets every task");
+    assert!(mine.iter().any(|t| t.task.quantified()) && mine.iter().any(|t| !t.task.quantified()));
+    assert!(mine.iter().any(|t| t.task.due_on > today), "some tasks are not yet due");
+    assert!(mine.iter().any(|t| t.complete > 0 && t.complete < t.assignments));
+    let total = count(s, "SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_task", &[]).await;
+    assert_eq!(total as u64, cs.tasks);
+    assert_eq!(count(s, "SELECT CAST(COUNT(*) AS BIGINT) FROM task_assignment", &[]).await as u64, cs.task_assignments);
+
+    // split further: the shares add up to what the holder received
+    let split: Vec<(i64, i64)> = raw(s.read())
+        .fetch_all("SELECT id, parent_assignment_id FROM campaign_task WHERE parent_assignment_id IS NOT NULL", &[])
+        .await
+        .unwrap();
+    assert_eq!(split.len() as u64, cs.tasks_cascaded);
+    assert!(!split.is_empty());
+    for (id, from) in &split {
+        let (t, _, below) = sc::task::get(s, &all, *id).await.unwrap();
+        let (_, received) = sc::task::assignment(s, &all, *from).await.unwrap();
+        assert_eq!(t.target_milli, received.share_milli);
+        assert_eq!(below.iter().filter_map(|a| a.share_milli).sum::<i64>(), received.share_milli.unwrap());
+        assert!(below.iter().all(|a| a.org_path.starts_with(&received.org_path) && a.org_path != received.org_path));
+    }
+
+    // reports: accepted, returned with a reason, some waiting; evidence an upload accepts
+    let reports: Vec<(String, String)> =
+        raw(s.read()).fetch_all("SELECT decision, reason FROM task_report", &[]).await.unwrap();
+    assert_eq!(reports.len() as u64, cs.task_reports);
+    let by = |d: &str| reports.iter().filter(|r| r.0 == d).count() as u64;
+    assert_eq!((by("accepted"), by("returned")), (cs.task_reports_accepted, cs.task_reports_returned));
+    assert!(cs.task_reports_accepted > 3 * cs.task_reports_returned && cs.task_reports_returned > 0, "{cs:?}");
+    assert!(by("") > 0, "some reports wait for a decision");
+    assert!(reports.iter().filter(|r| r.0 == "returned").all(|r| !r.1.is_empty()));
+    let files: Vec<(i64, String)> =
+        raw(s.read()).fetch_all("SELECT id, mime FROM task_evidence ORDER BY id", &[]).await.unwrap();
+    assert_eq!(files.len() as u64, cs.evidence_files);
+    for mime in ["application/pdf", "image/png"] {
+        let (id, _) = files.iter().find(|f| f.1 == mime).unwrap_or_else(|| panic!("no {mime} evidence"));
+        let (e, bytes) = sc::task::evidence(s, &all, *id).await.unwrap();
+        assert_eq!(store::life::sniff(&e.name, &bytes), Ok(mime));
+        assert_eq!(e.size as usize, bytes.len());
+    }
+
+    // overdue on the demo date: the round's 逾期任务 and the board's findings
+    let overdue = sc::task::overdue_on(s, service, today).await.unwrap();
+    assert_eq!(overdue.len() as u64, cs.tasks_overdue);
+    assert!(!overdue.is_empty() && overdue.iter().all(|o| o.3 < today));
+    let (findings, _) = sc::task::findings(s, service, &root, today, 500, 0).await.unwrap();
+    assert!(findings.iter().any(|a| a.overdue_on(today)), "the board's overdue view lists overdue tasks");
+    assert!(findings.iter().any(|a| a.status == "returned" && !a.complete()), "and returned ones");
+
+    // the 基层组织建设年 county gives its townships tasks of its own
+    let (campaigns, _): (Vec<_>, Vec<_>) = sc::list(s, &all).await.unwrap().into_iter().unzip();
+    let foundation = campaigns.iter().find(|c| c.kind == "foundation_year").unwrap();
+    let county = store::org::visible(s, &all, foundation.org_id).await.unwrap();
+    let (theirs, n) = sc::task::assigned_by(s, foundation, &county, 100, 0).await.unwrap();
+    assert!(n >= 3 && theirs.iter().all(|t| t.assignments > 0), "{n} tasks of {}", county.name);
+
+    // nominations in each status; one rejected because the nominee is near retirement
+    let (noms, n) = sc::secondment::list(s, &root, false, 100, 0).await.unwrap();
+    assert_eq!(n as u64, cs.nominations_accepted + cs.nominations_rejected + cs.nominations_pending);
+    let status = |st: &str| noms.iter().filter(|x| x.status == st).count() as u64;
+    assert_eq!(
+        (status("accepted"), status("rejected"), status("pending")),
+        (cs.nominations_accepted, cs.nominations_rejected, cs.nominations_pending)
+    );
+    assert!(cs.nominations_accepted >= 2 && cs.nominations_rejected >= 2 && cs.nominations_pending >= 2, "{cs:?}");
+    assert!(noms.iter().filter(|x| x.status == "accepted").all(|x| x.failures.is_empty()));
+    assert!(noms.iter().filter(|x| x.status == "rejected").all(|x| !x.reason.is_empty() && !x.failures.is_empty()));
+    let sec02 = noms.iter().find(|x| x.status == "rejected" && x.failures.starts_with("SEC-02")).expect("SEC-02");
+    assert!(sec02.failures.contains("距法定退休年龄不足2年"), "{}", sec02.failures);
+    let rules = domain::campaign::secondment::shipped();
+    let waiting_near = noms.iter().filter(|x| x.status == "pending").any(|x| {
+        let f = domain::campaign::secondment::check(&x.judged(), rules, today).unwrap();
+        f.iter().any(|f| f.rule_id == "SEC-02")
+    });
+    assert!(waiting_near, "a waiting nomination fails SEC-02 for the reviewer to see");
+    assert!(noms.iter().all(|x| x.starts_on.year() == today.year() || x.status == "pending"));
+    let members: BTreeSet<i64> = noms.iter().map(|x| x.member_id).collect();
+    assert_eq!(members.len(), noms.len());
+
+    // plans in each status, annual and multi-year, targets reading the registry
+    let (plans, n) = sc::plan::list(s, &root, 200, 0).await.unwrap();
+    let by = |st: &str| plans.iter().filter(|p| p.status == st).count() as u64;
+    assert_eq!(n as u64, cs.plans_approved + cs.plans_submitted + cs.plans_returned + cs.plans_draft);
+    assert_eq!(
+        (by("approved"), by("submitted"), by("returned"), by("draft")),
+        (cs.plans_approved, cs.plans_submitted, cs.plans_returned, cs.plans_draft)
+    );
+    assert!(
+        [cs.plans_approved, cs.plans_submitted, cs.plans_returned, cs.plans_draft].iter().all(|&x| x > 0),
+        "{cs:?}"
+    );
+    assert!(plans.iter().filter(|p| p.status == "returned").all(|p| !p.reason.is_empty()));
+    let multi: Vec<_> = plans.iter().filter(|p| p.kind == "multi_year").collect();
+    assert!(
+        !multi.is_empty() && multi.iter().all(|p| p.from_year == today.year() as i64 && p.to_year == p.from_year + 4)
+    );
+    assert!(plans.iter().filter(|p| p.kind == "annual").all(|p| p.from_year == today.year() as i64));
+    let mut sources = BTreeSet::new();
+    let mut done = 0;
+    for p in &plans {
+        let targets = sc::plan::targets(s, p).await.unwrap();
+        assert!(!targets.is_empty());
+        sources.extend(targets.into_iter().map(|t| t.source));
+        let ms = sc::plan::milestones(s, p).await.unwrap();
+        assert!(!ms.is_empty());
+        assert!(p.status == "approved" || ms.iter().all(|m| m.done_on.is_none()));
+        done += ms.iter().filter(|m| m.done_on.is_some_and(|d| d <= today)).count() as u64;
+    }
+    assert_eq!(done, cs.milestones_done);
+    assert!(done > 0);
+    for src in ["facility_coverage", "life_completion", "training_coverage", "demo_sites"] {
+        assert!(sources.contains(src), "no plan target reads {src}");
+    }
 }
