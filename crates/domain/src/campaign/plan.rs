@@ -55,10 +55,11 @@ pub fn sources() -> impl Iterator<Item = &'static Source> {
     SOURCES.iter().filter(|s| needs_no_campaign(s.code))
 }
 
-/// Sources measured for any organization as of any date; `funding`, `reported` and
-/// `innovation_list` (a participant's list of a campaign) are counted within a campaign only.
+/// Sources measured for any organization as of any date; `funding`, `reported`,
+/// `task_completion` (a campaign's tasks) and `innovation_list` (a participant's list of a
+/// campaign) are counted within a campaign only.
 pub fn needs_no_campaign(code: &str) -> bool {
-    !matches!(code, "funding" | "reported" | "innovation_list")
+    !matches!(code, "funding" | "reported" | "task_completion" | "innovation_list")
 }
 
 /// A target as typed: one a line in the plan form, `名称|来源|参数|目标值|完成期限|措施|责任人`.
