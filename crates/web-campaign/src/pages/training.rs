@@ -284,6 +284,7 @@ pub async fn attend(
 #[template(path = "campaign/coverage.html")]
 struct CoveragePage {
     nav: Nav,
+    org_id: i64,
     org_name: String,
     picker: OrgPicker,
     on: String,
@@ -291,10 +292,13 @@ struct CoveragePage {
     total: i64,
     rate: String,
     untrained: Vec<store::campaign::training::Secretary>,
-    shown: usize,
+    untrained_total: usize,
+    page: i64,
+    pages: i64,
 }
 
-/// `GET /training/coverage?org=&on=`: rotation coverage of branch secretaries.
+/// `GET /training/coverage?org=&on=&page=`: rotation coverage of branch secretaries, the
+/// untrained 50 a page.
 pub async fn coverage(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
     let scope = web_core::tri!(caller.require(Perm::ReadCampaigns));
     let org = match org_param(&s, &caller, Perm::ReadCampaigns, &scope, &q.org).await {
@@ -314,19 +318,22 @@ pub async fn coverage(State(s): State<Shared>, caller: Caller, Query(q): Query<L
         Err(e) => return caller.fail(e),
     };
     let untrained: Vec<_> = rows.into_iter().filter(|r| r.trained == 0).collect();
-    let shown = untrained.len().min(500);
-    let picker = OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/training/coverage")
-        .await
-        .submitting();
+    let n = untrained.len();
+    let page = web_core::paging::clamp(web_core::paging::asked(&q.page), n as i64, PER_PAGE);
+    let picker =
+        OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/training/coverage").await.submitting();
     render(&CoveragePage {
         nav: caller.nav("training").crumbs(vec![Crumb::new("/training", "培训班"), Crumb::new("", "轮训覆盖率")]),
+        org_id: org.id,
         org_name: org.name.clone(),
         picker,
         on: on.to_string(),
         trained,
         total,
         rate: if total > 0 { format!("{:.1}%", trained as f64 * 100.0 / total as f64) } else { "—".into() },
-        untrained: untrained.into_iter().take(500).collect(),
-        shown,
+        untrained: untrained.into_iter().skip(((page - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).collect(),
+        untrained_total: n,
+        page,
+        pages: web_core::paging::pages(n as i64, PER_PAGE),
     })
 }
