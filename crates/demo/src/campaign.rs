@@ -52,6 +52,10 @@ use crate::{data, rng_for, Scale};
 #[path = "campaign_work.rs"]
 mod work;
 
+// innovation lists, updates and projects of the 创新型 campaign
+#[path = "campaign_innovation.rs"]
+mod innovation;
+
 /// What the campaigns hold after a build.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CampaignSummary {
@@ -91,6 +95,32 @@ pub struct CampaignSummary {
     pub plans_returned: u64,
     pub plans_draft: u64,
     pub milestones_done: u64,
+    /// The 创新型 campaign: lists submitted (perfunctory, after the deadline), participants without
+    /// one, and later changes of lists.
+    pub innovation_lists: u64,
+    pub innovation_lists_perfunctory: u64,
+    pub innovation_lists_late: u64,
+    pub innovation_lists_missing: u64,
+    pub innovation_list_changes: u64,
+    /// Updates reported, those after the days allowed, and periods due without any.
+    pub innovation_updates: u64,
+    pub innovation_updates_late: u64,
+    pub innovation_updates_missing: u64,
+    /// Local versions of the innovation rules.
+    pub innovation_rules: u64,
+    /// Findings of the campaign's participants as of the demo date.
+    pub innovation_findings: u64,
+    /// Projects by where they stand on the demo date (a failed mid-term review stays in
+    /// implementation), and the gates held on them.
+    pub innovation_projects: u64,
+    pub projects_proposed: u64,
+    pub projects_approved: u64,
+    pub projects_implementing: u64,
+    pub projects_mid_term: u64,
+    pub projects_accepted: u64,
+    pub projects_rejected: u64,
+    pub project_gates: u64,
+    pub project_gates_failed: u64,
 }
 
 impl CampaignSummary {
@@ -103,7 +133,10 @@ impl CampaignSummary {
              填报 {} 条（通过 {}、退回 {}、待审核 {}）；调度已发布 {} 次，草稿 {} 次\n\
              \x20 任务 {} 项（分解 {} 项，下达 {} 个单位次）；进展报送 {} 次（通过 {}、退回 {}），佐证材料 {} 份；逾期未完成 {} 个；\
              跟岗学习推荐 {} 人（同意 {}、未同意 {}、待审核 {}）；党建规划 {} 份（已批准 {}、待审核 {}、已退回 {}、草稿 {}），\
-             里程碑完成 {} 个\n",
+             里程碑完成 {} 个\n\
+             \x20 创新清单 {} 份（简单应付 {}、逾期 {}，未提交 {} 个单位）；创新动态 {} 条（逾期 {}，未报送 {} 期）；\
+             本地规则 {} 条；创新项目 {} 个（申报 {}、立项 {}、实施 {}、中期评估 {}、验收 {}、未立项 {}），\
+             评审 {} 次（未通过 {}）；督查发现 {} 条\n",
             self.campaigns,
             domain::campaign::yuan(self.funding_yuan),
             self.sites,
@@ -135,7 +168,25 @@ impl CampaignSummary {
             self.plans_submitted,
             self.plans_returned,
             self.plans_draft,
-            self.milestones_done
+            self.milestones_done,
+            self.innovation_lists,
+            self.innovation_lists_perfunctory,
+            self.innovation_lists_late,
+            self.innovation_lists_missing,
+            self.innovation_updates,
+            self.innovation_updates_late,
+            self.innovation_updates_missing,
+            self.innovation_rules,
+            self.innovation_projects,
+            self.projects_proposed,
+            self.projects_approved,
+            self.projects_implementing,
+            self.projects_mid_term,
+            self.projects_accepted,
+            self.projects_rejected,
+            self.project_gates,
+            self.project_gates_failed,
+            self.innovation_findings
         )
     }
 }
@@ -330,6 +381,7 @@ pub(crate) async fn build(
     progress.finish();
 
     w.work(&service, progress).await?;
+    w.innovation(progress).await?;
 
     progress.start("计算调度", Some(3));
     w.rounds(&service, &sites, progress).await.context("计算调度失败")?;

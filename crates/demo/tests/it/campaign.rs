@@ -112,6 +112,7 @@ pub(crate) async fn check(s: &Store, sum: &DemoSummary, today: NaiveDate) -> Cam
     assert!(round::lines(s, draft).await.unwrap().len() == l1.len());
 
     check_work(s, sum, today, &service).await;
+    check_innovation(s, sum, today).await;
 
     // all of it written as the demo's own work, in the audit trail
     let audited = count(
@@ -312,4 +313,119 @@ async fn check_work(s: &Store, sum: &DemoSummary, today: NaiveDate, service: &Ca
     for src in ["facility_coverage", "life_completion", "training_coverage", "demo_sites"] {
         assert!(sources.contains(src), "no plan target reads {src}");
     }
+}
+
+/// The 创新型 campaign: lists perfunctory and not, late and missing; updates on time, late and
+/// missing; projects at every stage through gates with reviewers and scores; the findings page
+/// shows every kind of finding as of the demo date; all of it audited as the demo's work.
+async fn check_innovation(s: &Store, sum: &DemoSummary, today: NaiveDate) {
+    use domain::campaign::innovation::Stage;
+    use store::campaign::innovation as si;
+    let all = Scope::all();
+    let cs = &sum.campaigns;
+    let (c, _) = sc::list(s, &all).await.unwrap().into_iter().find(|(c, _)| c.kind == "innovation").unwrap();
+    let root = store::org::visible(s, &all, sum.root_id).await.unwrap();
+    let parts = sc::participants(s, &c, today).await.unwrap();
+    assert_eq!(cs.innovation_lists + cs.innovation_lists_missing, parts.len() as u64, "{cs:?}");
+
+    // lists: perfunctory and not, with goal, measures, owner and milestones one a line
+    let (rows, total) = si::overview(s, &c, &root, today, today.year(), 1000, 0).await.unwrap();
+    assert_eq!(total, parts.len());
+    assert_eq!(rows.iter().filter(|r| r.list.is_some()).count() as u64, cs.innovation_lists);
+    let perfunctory = rows.iter().filter(|r| !r.perfunctory.is_empty()).count() as u64;
+    assert_eq!(perfunctory, cs.innovation_lists_perfunctory);
+    assert!(perfunctory > 0 && perfunctory < cs.innovation_lists, "{cs:?}");
+    assert!(
+        cs.innovation_lists_late > 0 && cs.innovation_lists_missing > 0 && cs.innovation_list_changes > 0,
+        "{cs:?}"
+    );
+    let good = rows.iter().find(|r| r.list.is_some() && r.perfunctory.is_empty()).unwrap();
+    let (_, _, l) = si::get_list(s, &all, good.list.unwrap().0).await.unwrap();
+    let items = si::items(s, &l).await.unwrap();
+    assert!(items.len() >= 3);
+    for i in &items {
+        assert!(!i.goal.is_empty() && !i.measures.is_empty() && !i.owner.is_empty(), "{i:?}");
+        let lines = i.milestone_lines();
+        assert!(!lines.is_empty() && lines.iter().all(|m| m.starts_with(&today.year().to_string())), "{lines:?}");
+    }
+
+    // updates: counted, some late
+    let (_, n) = si::updates(s, &c, &root, 1, 0).await.unwrap();
+    assert_eq!(n as u64, cs.innovation_updates);
+    assert!(cs.innovation_updates_late > 0 && cs.innovation_updates_missing > 0, "{cs:?}");
+    assert!(cs.innovation_updates > 4 * (cs.innovation_updates_late + cs.innovation_updates_missing), "{cs:?}");
+
+    // findings of every kind as of the demo date, as counted
+    let f = si::findings(s, &c, &root, today).await.unwrap();
+    assert_eq!(f.len() as u64, cs.innovation_findings);
+    let with =
+        |rule: &str, says: &str| f.iter().filter(|x| x.rule_id == rule && x.detail.contains(says)).count() as u64;
+    assert_eq!(with("INNO-01", "未提交"), cs.innovation_lists_missing);
+    assert_eq!(with("INNO-01", "逾期提交"), cs.innovation_lists_late);
+    for rule in ["INNO-02", "INNO-03", "INNO-04"] {
+        assert!(with(rule, "") > 0, "no {rule} finding");
+    }
+    assert_eq!(with("INNO-05", "逾期报送"), cs.innovation_updates_late);
+    assert_eq!(with("INNO-05", "未报送"), cs.innovation_updates_missing);
+    let rules = si::rules(s).await.unwrap();
+    assert_eq!(rules.iter().filter(|r| r.org_id.is_some()).count() as u64, cs.innovation_rules);
+
+    // projects at every stage; gates with reviewers and scores
+    let (projects, n) = si::projects(s, &c, &root, 1000, 0).await.unwrap();
+    assert_eq!(n as u64, cs.innovation_projects);
+    let at = |st: Stage| projects.iter().filter(|p| p.stage() == st).count() as u64;
+    assert_eq!(
+        [
+            at(Stage::Proposal),
+            at(Stage::Approval),
+            at(Stage::Implementation),
+            at(Stage::MidTerm),
+            at(Stage::Acceptance),
+            at(Stage::Rejected)
+        ],
+        [
+            cs.projects_proposed,
+            cs.projects_approved,
+            cs.projects_implementing,
+            cs.projects_mid_term,
+            cs.projects_accepted,
+            cs.projects_rejected
+        ]
+    );
+    assert!(
+        [cs.projects_proposed, cs.projects_approved, cs.projects_implementing, cs.projects_mid_term]
+            .iter()
+            .chain([cs.projects_accepted, cs.projects_rejected].iter())
+            .all(|&x| x > 0),
+        "{cs:?}"
+    );
+    let mut held = 0;
+    let mut failed_mid_term = false;
+    for p in &projects {
+        let gates = si::gates(s, p).await.unwrap();
+        held += gates.len() as u64;
+        assert!(gates.iter().all(|g| !g.reviewers.is_empty() && g.score > 0 && g.decided_on <= today));
+        assert!(gates.iter().all(|g| g.decided_on >= p.proposed_on() && (g.passed() || !g.note.is_empty())));
+        if p.stage() == Stage::Rejected {
+            assert_eq!(gates.iter().map(|g| (g.gate.as_str(), g.passed())).collect::<Vec<_>>(), [("approval", false)]);
+        }
+        failed_mid_term |=
+            p.stage() == Stage::Implementation && gates.iter().any(|g| g.gate == "mid_term" && !g.passed());
+    }
+    assert_eq!(held, cs.project_gates);
+    assert!(failed_mid_term, "a project failed its mid-term review and stays in implementation");
+
+    // every write audited as the demo's work
+    let sql = "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE actor = 'demo' AND action = $1";
+    for (action, n) in [
+        ("innovation.list_submit", cs.innovation_lists),
+        ("innovation.list_update", cs.innovation_list_changes),
+        ("innovation.update", cs.innovation_updates),
+        ("innovation.rule_add", cs.innovation_rules),
+        ("innovation.project_propose", cs.innovation_projects),
+        ("innovation.gate", cs.project_gates),
+    ] {
+        assert_eq!(count(s, sql, &args![action]).await as u64, n, "{action}");
+    }
+    assert!(sum.report().contains(&format!("创新清单 {} 份", cs.innovation_lists)), "{}", sum.report());
 }

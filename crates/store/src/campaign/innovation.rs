@@ -812,8 +812,23 @@ async fn project_row(store: &Store, id: i64) -> StoreResult<Option<Project>> {
         .await
 }
 
+/// The moment a project proposed on `day` is recorded at: now when `day` is today in China, else
+/// noon of that day (China time), so a project entered for an earlier day (a record kept on
+/// paper, the demo's year) is proposed on that day and its gates may follow it.
+fn proposed_at(day: NaiveDate) -> DateTime<Utc> {
+    let t = now();
+    let china = domain::dates::china();
+    if t.with_timezone(&china).date_naive() == day {
+        return t;
+    }
+    day.and_hms_opt(12, 0, 0)
+        .and_then(|noon| noon.and_local_timezone(china).single())
+        .map_or(t, |noon| noon.with_timezone(&Utc))
+}
+
 /// Propose a project for an organization in scope that takes part on `today` or lies below one
-/// that does. It stands at the proposal until its approval gate. Audited.
+/// that does, proposed on `today` ([`Project::proposed_on`]). It stands at the proposal until its
+/// approval gate. Audited.
 pub async fn propose(
     store: &Store,
     scope: &Scope,
@@ -827,7 +842,7 @@ pub async fn propose(
     if !super::participants(store, &c, today).await?.iter().any(|p| path::is_within(&org.path, &p.path)) {
         return Err(invalid("申报单位", format!("{} 不是本活动的参与党组织或其下级党组织", org.name)));
     }
-    let t = now();
+    let t = proposed_at(today);
     let mut tx = store.begin().await?;
     let id = tx
         .x()

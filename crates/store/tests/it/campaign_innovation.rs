@@ -388,6 +388,36 @@ async fn projects_pass_their_gates_in_order() {
     }
 }
 
+/// A project entered for an earlier day is proposed on that day, and its gates may follow it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_entered_for_an_earlier_day_is_proposed_on_it() {
+    for db in TestDb::both().await {
+        let s = &db.store;
+        let t = build(s).await;
+        let all = Scope::all();
+        let c = city_campaign(s, &t, "2026-01-01", "2026-12-31").await;
+        let v = ProjectInput { title: "书记领办项目".into(), summary: String::new() }.validate().unwrap();
+        let p = innovation::propose(s, &all, c.id, t.a, &v, d("2026-03-02")).await.unwrap();
+        assert_eq!(p.proposed_on(), d("2026-03-02"));
+        let gate = |on: &str| {
+            GateInput {
+                gate: "立项评审".into(),
+                reviewers: "王某、李某".into(),
+                score: "80".into(),
+                result: "通过".into(),
+                note: String::new(),
+                decided_on: on.into(),
+            }
+            .validate(d("2026-11-21"))
+            .unwrap()
+        };
+        invalid(innovation::decide(s, &all, p.id, &gate("2026-03-01")).await, "评审日期");
+        let (p, g) = innovation::decide(s, &all, p.id, &gate("2026-03-02")).await.unwrap();
+        assert_eq!((p.stage(), g.decided_on), (Stage::Approval, d("2026-03-02")));
+        db.finish().await;
+    }
+}
+
 fn ind(code: &str) -> Indicator {
     Indicator {
         code: code.into(),
