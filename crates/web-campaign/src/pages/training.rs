@@ -320,8 +320,9 @@ pub async fn coverage(State(s): State<Shared>, caller: Caller, Query(q): Query<L
     let untrained: Vec<_> = rows.into_iter().filter(|r| r.trained == 0).collect();
     let n = untrained.len();
     let page = web_core::paging::clamp(web_core::paging::asked(&q.page), n as i64, PER_PAGE);
-    let picker =
-        OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/training/coverage").await.submitting();
+    let picker = OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/training/coverage")
+        .await
+        .submitting();
     render(&CoveragePage {
         nav: caller.nav("training").crumbs(vec![Crumb::new("/training", "培训班"), Crumb::new("", "轮训覆盖率")]),
         org_id: org.id,
