@@ -304,6 +304,8 @@ async fn sites_and_training_with_rotation_coverage() {
         store::officer::add(&w.store, &all, w.branch_a, &v).await.unwrap();
         let (_, body) = page(&w, dept, &format!("/training/coverage?org={}&on=2026-12-01", w.county_a)).await;
         assert!(body.contains("0.0%") && body.contains("甲党员"), "untrained listed: {body}");
+        assert_eq!(body.matches("未轮训的书记").count(), 1, "one list of the untrained: {body}");
+        assert!(!body.contains("class=\"pager\""), "one page needs no pager");
         let county = w.county_a.to_string();
         let (status, loc, body) = submit(
             &w,
