@@ -119,6 +119,9 @@ pub struct Report {
     /// the issuer's side, else those of its own organizations): (organization, its name, the
     /// task, the deadline).
     pub overdue: Vec<(i64, String, String, NaiveDate)>,
+    /// Where the participants whose lines the caller sees stood against their own approved
+    /// 党建规划 on the round's date, frozen with the round.
+    pub plans: Vec<store::campaign::plan::RoundPlan>,
 }
 
 impl Report {
@@ -154,6 +157,9 @@ pub async fn report(store: &Store, ctx: &Ctx, round_id: i64) -> ServiceResult<Re
     let laggards = lines.iter().filter(|l| l.band == Band::Laggard).cloned().collect();
     let changes = changes(&lines, &prev_lines);
     let meetings = store::campaign::round::meetings(store, &round).await?;
+    let shown: std::collections::HashSet<i64> = lines.iter().map(|l| l.org_id).collect();
+    let plans =
+        store::campaign::round::plans(store, &round).await?.into_iter().filter(|p| shown.contains(&p.org_id)).collect();
     let mut overdue = store::campaign::task::overdue_on(store, &campaign, round.as_on).await?;
     if !access.full {
         let mut seen: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
@@ -187,6 +193,7 @@ pub async fn report(store: &Store, ctx: &Ctx, round_id: i64) -> ServiceResult<Re
         meetings,
         intact,
         overdue,
+        plans,
     })
 }
 

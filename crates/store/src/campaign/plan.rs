@@ -405,3 +405,131 @@ pub async fn of_org(store: &Store, org: &Visible<Org>, year: i32) -> StoreResult
         )
         .await
 }
+
+/// Where a participant of a dispatch round stands against one of its own approved plans on the
+/// round's date: how many of the plan's targets the registry measures as reached, and how many
+/// are past their date unreached. Kept with the round (`dispatch_plan`) and frozen with it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct RoundPlan {
+    pub org_id: i64,
+    pub plan_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub from_year: i64,
+    pub to_year: i64,
+    pub targets: i64,
+    pub reached: i64,
+    pub overdue: i64,
+}
+
+impl RoundPlan {
+    pub fn kind_label(&self) -> &'static str {
+        PlanKind::from_code(&self.kind).unwrap_or(PlanKind::Annual).label()
+    }
+    /// `2026年`, `2026—2028年`.
+    pub fn years(&self) -> String {
+        domain::campaign::plan::years(self.from_year as i32, self.to_year as i32)
+    }
+}
+
+/// Measure the plans of every participant covering `on`'s year and approved by the end of that day
+/// (China time), over each participant's subtree as of `on`: every (source, parameter) the plans' targets read is read once for all the
+/// participants that have such a target, as a round's indicators are.
+pub async fn in_round(
+    store: &Store,
+    c: &super::Campaign,
+    issuer: &Visible<Org>,
+    parts: &[domain::campaign::round::Participant],
+    on: NaiveDate,
+) -> StoreResult<Vec<RoundPlan>> {
+    use chrono::Datelike;
+    use std::collections::{BTreeMap, HashMap};
+    let year = on.year();
+    let within = "p.status = 'approved' AND p.reviewed_at < $5 \
+                  AND p.from_year <= $1 AND p.to_year >= $2 AND o.path >= $3 AND o.path < $4";
+    // the end of the day in China (UTC+8)
+    let by = (on + chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc() - chrono::Duration::hours(8);
+    let a = || args![year, year, issuer.path.clone(), path::subtree_end(&issuer.path), by];
+    let taking: HashMap<i64, usize> = parts.iter().enumerate().map(|(i, p)| (p.org_id, i)).collect();
+    let plans: Vec<(i64, i64, String, String, i64, i64)> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT p.id, p.org_id, p.kind, p.title, p.from_year, p.to_year FROM {FROM} WHERE {within} \
+                 ORDER BY o.path, CASE p.kind WHEN 'multi_year' THEN 0 ELSE 1 END, p.id"
+            ),
+            &a(),
+        )
+        .await?;
+    let plans: Vec<_> = plans.into_iter().filter(|p| taking.contains_key(&p.1)).collect();
+    if plans.is_empty() {
+        return Ok(Vec::new());
+    }
+    let targets: Vec<(i64, String, String, i64, NaiveDate)> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT t.plan_id, t.source, t.param, t.target_milli, t.due_on FROM plan_target t \
+                 JOIN party_plan p ON p.id = t.plan_id JOIN org o ON o.id = p.org_id WHERE {within} ORDER BY t.plan_id, t.ord"
+            ),
+            &a(),
+        )
+        .await?;
+    let mut of_plan: HashMap<i64, Vec<(String, String, i64, NaiveDate)>> = HashMap::new();
+    for (plan, source, param, target, due) in targets {
+        of_plan.entry(plan).or_default().push((source, param, target, due));
+    }
+    // the participants with a plan, and one indicator per (source, parameter) their targets read
+    let mut holders: Vec<usize> = plans.iter().map(|p| taking[&p.1]).collect();
+    holders.sort_unstable();
+    holders.dedup();
+    let subset: Vec<_> = holders.iter().map(|i| parts[*i].clone()).collect();
+    let mut reads: BTreeMap<(String, String), ()> = BTreeMap::new();
+    for p in &plans {
+        for (source, param, _, _) in of_plan.get(&p.0).into_iter().flatten() {
+            reads.insert((source.clone(), param.clone()), ());
+        }
+    }
+    let code = |source: &str, param: &str| format!("{source}:{param}");
+    let indicators: Vec<domain::campaign::indicator::Indicator> = reads
+        .keys()
+        .map(|(source, param)| domain::campaign::indicator::Indicator {
+            code: code(source, param),
+            label: String::new(),
+            source: source.clone(),
+            param: param.clone(),
+            weight: 0,
+            scoring: domain::campaign::indicator::Scoring::Linear,
+            target_milli: 0,
+            steps: Vec::new(),
+            unit: String::new(),
+        })
+        .collect();
+    let measured = super::measure::measure(store, c, issuer, &subset, &indicators, on).await?;
+    let mut out = Vec::with_capacity(plans.len());
+    for (id, org_id, kind, title, from_year, to_year) in plans {
+        let ts = of_plan.remove(&id).unwrap_or_default();
+        let (mut reached, mut overdue) = (0, 0);
+        for (source, param, target, due) in &ts {
+            let hi = domain::campaign::indicator::source(source).is_none_or(|s| s.higher_is_better);
+            let value = measured.get(&(org_id, code(source, param))).map_or(0.0, |m| m.value());
+            match domain::campaign::plan::standing(hi, *target, value, *due, on) {
+                domain::campaign::plan::Standing::Reached => reached += 1,
+                domain::campaign::plan::Standing::Overdue => overdue += 1,
+                _ => {}
+            }
+        }
+        out.push(RoundPlan {
+            org_id,
+            plan_id: id,
+            kind,
+            title,
+            from_year,
+            to_year,
+            targets: ts.len() as i64,
+            reached,
+            overdue,
+        });
+    }
+    Ok(out)
+}

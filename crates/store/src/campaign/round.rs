@@ -10,6 +10,7 @@ use domain::campaign::round::{self as dr, Band, Line};
 use serde::Serialize;
 use serde_json::json;
 
+use super::plan::RoundPlan;
 use super::{get, get_full, Access, Campaign};
 use crate::args;
 use crate::db::{now, Store, Tx, Val};
@@ -144,7 +145,7 @@ async fn standing(
     as_on: NaiveDate,
     except: i64,
     progress: &dyn Progress,
-) -> StoreResult<(i64, Option<i64>, Vec<Line>)> {
+) -> StoreResult<(i64, Option<i64>, Vec<Line>, Vec<RoundPlan>)> {
     let std = super::standard::in_force(store, c, as_on).await?.ok_or_else(|| {
         StoreError::Refused(format!("{as_on} 没有生效的创建标准；请先为本活动设定标准（生效日期不晚于调度日期）"))
     })?;
@@ -164,7 +165,10 @@ async fn standing(
         None => Vec::new(),
     };
     let ranked = dr::rank(&parts, &std.indicators, &measures, c.name_top, &prev_lines);
-    Ok((std.id, prev.map(|p| p.id), ranked))
+    progress.start("党建规划进展", None);
+    let plans = super::plan::in_round(store, c, &issuer, &parts, as_on).await?;
+    progress.finish();
+    Ok((std.id, prev.map(|p| p.id), ranked, plans))
 }
 
 async fn write_lines(tx: &mut Tx, round_id: i64, lines: &[Line], progress: &dyn Progress) -> StoreResult<()> {
@@ -210,6 +214,61 @@ async fn write_lines(tx: &mut Tx, round_id: i64, lines: &[Line], progress: &dyn 
     Ok(())
 }
 
+async fn write_plans(tx: &mut Tx, round_id: i64, plans: &[RoundPlan]) -> StoreResult<()> {
+    for chunk in plans.chunks(200) {
+        let mut sql = String::from(
+            "INSERT INTO dispatch_plan (round_id, org_id, plan_id, kind, title, from_year, to_year, targets, reached, overdue) VALUES ",
+        );
+        let mut a: Vec<Val> = Vec::with_capacity(chunk.len() * 10);
+        for (i, p) in chunk.iter().enumerate() {
+            let b = i * 10;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10
+            ));
+            a.extend([
+                Val::from(round_id),
+                Val::from(p.org_id),
+                Val::from(p.plan_id),
+                Val::from(p.kind.clone()),
+                Val::from(p.title.clone()),
+                Val::from(p.from_year),
+                Val::from(p.to_year),
+                Val::from(p.targets),
+                Val::from(p.reached),
+                Val::from(p.overdue),
+            ]);
+        }
+        tx.x().execute(&sql, &a).await?;
+    }
+    Ok(())
+}
+
+/// Where the round's participants stood against their own approved plans on its date, by
+/// organization (see [`super::plan::in_round`]).
+pub async fn plans(store: &Store, r: &Round) -> StoreResult<Vec<RoundPlan>> {
+    store
+        .read()
+        .fetch_all(
+            "SELECT d.org_id, d.plan_id, d.kind, d.title, d.from_year, d.to_year, d.targets, d.reached, d.overdue \
+             FROM dispatch_plan d JOIN org o ON o.id = d.org_id WHERE d.round_id = $1 ORDER BY o.path, d.plan_id",
+            &args![r.id],
+        )
+        .await
+}
+
 /// Compute a new round as a draft (the issuer in scope): its number follows the campaign's last.
 pub async fn compute(
     store: &Store,
@@ -227,7 +286,7 @@ pub async fn compute(
         )])
         .into());
     }
-    let (standard_id, previous_id, ranked) = standing(store, scope, &c, as_on, 0, progress).await?;
+    let (standard_id, previous_id, ranked, plans) = standing(store, scope, &c, as_on, 0, progress).await?;
     let mut tx = store.begin().await?;
     let seq = tx
         .x()
@@ -244,6 +303,7 @@ pub async fn compute(
         )
         .await?;
     write_lines(&mut tx, id, &ranked, progress).await?;
+    write_plans(&mut tx, id, &plans).await?;
     crate::audit::record(
         &mut tx,
         scope,
@@ -264,7 +324,7 @@ pub async fn recompute(store: &Store, scope: &Scope, id: i64, progress: &dyn Pro
     if r.published() {
         return Err(StoreError::Refused(format!("{}已发布，不能重新计算；如需更正请新建一次调度", r.title)));
     }
-    let (standard_id, previous_id, ranked) = standing(store, scope, &c, r.as_on, r.id, progress).await?;
+    let (standard_id, previous_id, ranked, plans) = standing(store, scope, &c, r.as_on, r.id, progress).await?;
     let mut tx = store.begin().await?;
     // claim the draft before rewriting its lines (see `publish`)
     let n = tx
@@ -278,7 +338,9 @@ pub async fn recompute(store: &Store, scope: &Scope, id: i64, progress: &dyn Pro
         return Err(StoreError::Refused("该调度已被他人发布，请刷新后查看".into()));
     }
     tx.x().execute("DELETE FROM dispatch_line WHERE round_id = $1", &args![r.id]).await?;
+    tx.x().execute("DELETE FROM dispatch_plan WHERE round_id = $1", &args![r.id]).await?;
     write_lines(&mut tx, r.id, &ranked, progress).await?;
+    write_plans(&mut tx, r.id, &plans).await?;
     crate::audit::record(
         &mut tx,
         scope,
@@ -360,6 +422,7 @@ pub async fn discard(store: &Store, scope: &Scope, id: i64) -> StoreResult<()> {
     let mut tx = store.begin().await?;
     tx.x().execute("DELETE FROM dispatch_meeting WHERE round_id = $1", &args![r.id]).await?;
     tx.x().execute("DELETE FROM dispatch_line WHERE round_id = $1", &args![r.id]).await?;
+    tx.x().execute("DELETE FROM dispatch_plan WHERE round_id = $1", &args![r.id]).await?;
     tx.x().execute("DELETE FROM dispatch_round WHERE id = $1 AND status = 'draft'", &args![r.id]).await?;
     crate::audit::record(
         &mut tx,

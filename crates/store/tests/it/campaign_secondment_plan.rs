@@ -411,3 +411,119 @@ async fn one_source_is_measured_for_one_organization_as_of_a_date() {
         db.finish().await;
     }
 }
+
+/// A dispatch round keeps where each participant stood against its own approved plans on the
+/// round's date (drafts, other years and non-participants left out), rewrites it when the draft is
+/// computed again, and freezes it with the round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_keeps_the_participants_plan_standing_and_freezes_it() {
+    use domain::campaign::CampaignInput;
+    use store::campaign::{round, standard};
+    for db in TestDb::both().await {
+        let s = &db.store;
+        let t = build(s).await;
+        let all = Scope::all();
+        let city_id = org::get(s, &all, t.county).await.unwrap().parent_id.unwrap();
+        let city = org::visible(s, &all, city_id).await.unwrap();
+        let county = org::visible(s, &all, t.county).await.unwrap();
+        let other = org::visible(s, &all, t.other_county).await.unwrap();
+        let town1 = org::visible(s, &all, t.town1).await.unwrap();
+        let approve = |p: plan::Plan| async move {
+            let p = plan::submit(s, &Scope::all(), p.id, p.version).await.unwrap();
+            plan::review(s, &Scope::all(), p.id, true, "").await.unwrap()
+        };
+        // the county: centres 1 of 2 (reached at 50 %), no sites (one target past its date, one not)
+        let lines = "服务中心覆盖率|facility_coverage|service_center|50|2026-12-31\n\
+                     示范点|demo_sites|county|2|2026-02-28\n\
+                     示范点（年底）|demo_sites|county|1|2026-12-31";
+        let p =
+            plan::create(s, &all, &county, &plan_input("annual", "2026", "", lines).validate().unwrap()).await.unwrap();
+        let p = approve(p).await;
+        // left out: a draft of the other county, next year's plan, a township's plan
+        plan::create(s, &all, &other, &plan_input("annual", "2026", "", LINES).validate().unwrap()).await.unwrap();
+        let mut next = plan_input("annual", "2027", "", "示范点|demo_sites|county|3|2027-12-31");
+        next.milestones = String::new();
+        let next = plan::create(s, &all, &county, &next.validate().unwrap()).await.unwrap();
+        approve(next).await;
+        let tp =
+            plan::create(s, &all, &town1, &plan_input("annual", "2026", "", LINES).validate().unwrap()).await.unwrap();
+        approve(tp).await;
+        // approved on 1 March; a multi-year plan of the county approved today is left out of a
+        // round dated before it
+        let march = chrono::DateTime::parse_from_rfc3339("2026-03-01T10:00:00+08:00").unwrap().to_utc();
+        let mut tx = s.begin().await.unwrap();
+        store::testing::raw(tx.x())
+            .execute("UPDATE party_plan SET reviewed_at = $1 WHERE status = 'approved'", &[store::Val::from(march)])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let multi = plan_input("multi_year", "2026", "2028", "覆盖率|facility_coverage|service_station|100|2028-12-31");
+        let multi = plan::create(s, &all, &county, &multi.validate().unwrap()).await.unwrap();
+        let multi = approve(multi).await;
+        assert!(multi.reviewed_at.unwrap() > march);
+
+        let input = CampaignInput {
+            name: "服务型党组织创建".into(),
+            kind: "service".into(),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-12-31".into(),
+            takes_part: "level".into(),
+            depth: "1".into(),
+            name_top: "1".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let c = store::campaign::create(s, &all, &city, &input, &[], &[]).await.unwrap();
+        let std = domain::campaign::indicator::StandardInput::from_lines(
+            "2026-01-01",
+            "",
+            "sites|示范点数量|demo_sites||100|linear|1",
+        )
+        .validate()
+        .unwrap();
+        standard::add(s, &all, c.id, &std).await.unwrap();
+
+        let r = round::compute(s, &all, c.id, d("2026-03-15"), "", &store::NoProgress).await.unwrap();
+        let got = round::plans(s, &r).await.unwrap();
+        assert_eq!(
+            got.iter().map(|x| (x.org_id, x.plan_id, x.targets, x.reached, x.overdue)).collect::<Vec<_>>(),
+            [(t.county, p.id, 3, 1, 1)]
+        );
+        assert_eq!((got[0].kind_label(), got[0].years()), ("年度计划", "2026年".to_string()));
+
+        // a site named on 03-01, entered before the draft is computed again: the year-end target
+        // is reached, the one of two sites by February still overdue
+        let site = SiteInput {
+            org_id: t.village1.to_string(),
+            level: "county".into(),
+            feature: "村级集体经济".into(),
+            named_on: "2026-03-01".into(),
+            ..Default::default()
+        };
+        site::add(s, &all, &site.validate().unwrap(), None).await.unwrap();
+        let r = round::recompute(s, &all, r.id, &store::NoProgress).await.unwrap();
+        let again: Vec<_> = round::plans(s, &r).await.unwrap().iter().map(|x| (x.reached, x.overdue)).collect();
+        assert_eq!(again, [(2, 1)]);
+
+        // published: frozen with the round, in the store and in the database
+        let r = round::publish(s, &all, r.id, "").await.unwrap();
+        let id = store::Val::from(r.id);
+        for sql in [
+            "UPDATE dispatch_plan SET reached = 3 WHERE round_id = $1",
+            "DELETE FROM dispatch_plan WHERE round_id = $1",
+        ] {
+            let mut tx = s.begin().await.unwrap();
+            let e = store::testing::raw(tx.x()).execute(sql, std::slice::from_ref(&id)).await;
+            tx.rollback().await.ok();
+            assert!(e.is_err_and(|e| e.to_string().contains("published")), "{sql}");
+        }
+        assert_eq!(round::plans(s, &r).await.unwrap().len(), 1);
+
+        // a draft thrown away takes its plan standing with it
+        let r2 = round::compute(s, &all, c.id, d("2026-04-15"), "", &store::NoProgress).await.unwrap();
+        assert_eq!(round::plans(s, &r2).await.unwrap().len(), 1);
+        round::discard(s, &all, r2.id).await.unwrap();
+        db.finish().await;
+    }
+}

@@ -81,6 +81,17 @@ struct MeetingRow {
     summary: String,
 }
 
+/// One participant's plan in a round's report.
+struct PlanRow {
+    org: String,
+    id: i64,
+    title: String,
+    kind: String,
+    reached: i64,
+    targets: i64,
+    overdue: i64,
+}
+
 #[derive(Template)]
 #[template(path = "campaign/round.html")]
 struct RoundPage {
@@ -112,6 +123,8 @@ struct RoundPage {
     /// The tasks overdue on the round's date the caller may see: (organization, task, deadline,
     /// days late).
     overdue: Vec<(String, String, String, i64)>,
+    /// Where the participants stood against their own approved plans on the round's date.
+    plans: Vec<PlanRow>,
     can_manage: bool,
     today: String,
 }
@@ -232,6 +245,22 @@ pub async fn show(State(s): State<Shared>, caller: Caller, Path(id): Path<i64>, 
             .iter()
             .map(|(_, org, task, due)| (org.clone(), task.clone(), due.to_string(), (r.round.as_on - *due).num_days()))
             .collect(),
+        plans: {
+            let names: std::collections::HashMap<i64, &str> =
+                r.lines.iter().map(|l| (l.org_id, l.org_name.as_str())).collect();
+            r.plans
+                .iter()
+                .map(|p| PlanRow {
+                    org: names.get(&p.org_id).copied().unwrap_or_default().to_string(),
+                    id: p.plan_id,
+                    title: p.title.clone(),
+                    kind: format!("{}（{}）", p.kind_label(), p.years()),
+                    reached: p.reached,
+                    targets: p.targets,
+                    overdue: p.overdue,
+                })
+                .collect()
+        },
         can_manage,
         today: today().to_string(),
     })

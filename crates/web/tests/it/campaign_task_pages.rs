@@ -297,6 +297,30 @@ async fn a_task_from_assignment_to_accepted_progress() {
             body.contains("逾期任务") && body.contains("召开党建述职评议会") && body.contains("中共甲镇委员会"),
             "{body}"
         );
+        assert!(body.contains("党建规划进展") && body.contains("没有已批准"), "{body}");
+
+        // the township's approved plan, in a round as of today (approved after July: not in that one)
+        let town = store::org::visible(&w.store, &all, w.town_a).await.unwrap();
+        let input = domain::campaign::plan::PlanInput {
+            kind: "annual".into(),
+            title: "甲镇2026年党建工作计划".into(),
+            from_year: "2026".into(),
+            targets: domain::campaign::plan::targets_from_lines("示范点|demo_sites|county|1|2026-12-31"),
+            ..Default::default()
+        };
+        let p = store::campaign::plan::create(&w.store, &all, &town, &input.validate().unwrap()).await.unwrap();
+        let p = store::campaign::plan::submit(&w.store, &all, p.id, p.version).await.unwrap();
+        store::campaign::plan::review(&w.store, &all, p.id, true, "").await.unwrap();
+        let today = web_core::pages::today().to_string();
+        let (status, loc, body) = submit(&w, dept, &format!("/campaigns/{c}/rounds"), &[("as_on", &today)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (_, body) = page(&w, dept, &loc).await;
+        assert!(
+            body.contains("甲镇2026年党建工作计划")
+                && body.contains(&format!("/plans/{}", p.id))
+                && body.contains("0 / 1"),
+            "{body}"
+        );
         let (_, body) = page(&w, dept, &format!("/campaigns/{c}/standard")).await;
         assert!(body.contains("任务完成率"), "the registry offers the source");
         assert!(store::audit::verify(&w.store).await.unwrap().ok());
