@@ -110,6 +110,16 @@ pub(crate) async fn check(s: &Store, sum: &DemoSummary, today: NaiveDate) -> Cam
         assert!(m.speaker_list().len() >= 6, "{:?}", m.speaker_list());
     }
     assert!(round::lines(s, draft).await.unwrap().len() == l1.len());
+    // every round shows the participants' approved plans
+    let participants: BTreeSet<i64> = l1.iter().map(|l| l.org_id).collect();
+    for r in [r1, r2, draft] {
+        let kept = round::plans(s, r).await.unwrap();
+        assert!(
+            !kept.is_empty() && kept.iter().all(|p| p.targets > 0 && p.reached + p.overdue <= p.targets),
+            "{kept:?}"
+        );
+        assert!(kept.iter().all(|p| participants.contains(&p.org_id)));
+    }
 
     check_work(s, sum, today, &service).await;
     check_innovation(s, sum, today).await;

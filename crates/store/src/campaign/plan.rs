@@ -432,8 +432,8 @@ impl RoundPlan {
     }
 }
 
-/// Measure the plans of every participant covering `on`'s year and approved by the end of that day
-/// (China time), over each participant's subtree as of `on`: every (source, parameter) the plans' targets read is read once for all the
+/// Measure the approved plans of every participant covering `on`'s year (as approved when the round
+/// is computed), over each participant's subtree as of `on`: every (source, parameter) the plans' targets read is read once for all the
 /// participants that have such a target, as a round's indicators are.
 pub async fn in_round(
     store: &Store,
@@ -445,11 +445,8 @@ pub async fn in_round(
     use chrono::Datelike;
     use std::collections::{BTreeMap, HashMap};
     let year = on.year();
-    let within = "p.status = 'approved' AND p.reviewed_at < $5 \
-                  AND p.from_year <= $1 AND p.to_year >= $2 AND o.path >= $3 AND o.path < $4";
-    // the end of the day in China (UTC+8)
-    let by = (on + chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc() - chrono::Duration::hours(8);
-    let a = || args![year, year, issuer.path.clone(), path::subtree_end(&issuer.path), by];
+    let within = "p.status = 'approved' AND p.from_year <= $1 AND p.to_year >= $2 AND o.path >= $3 AND o.path < $4";
+    let a = || args![year, year, issuer.path.clone(), path::subtree_end(&issuer.path)];
     let taking: HashMap<i64, usize> = parts.iter().enumerate().map(|(i, p)| (p.org_id, i)).collect();
     let plans: Vec<(i64, i64, String, String, i64, i64)> = store
         .read()

@@ -263,7 +263,8 @@ pub async fn plans(store: &Store, r: &Round) -> StoreResult<Vec<RoundPlan>> {
         .read()
         .fetch_all(
             "SELECT d.org_id, d.plan_id, d.kind, d.title, d.from_year, d.to_year, d.targets, d.reached, d.overdue \
-             FROM dispatch_plan d JOIN org o ON o.id = d.org_id WHERE d.round_id = $1 ORDER BY o.path, d.plan_id",
+             FROM dispatch_plan d JOIN org o ON o.id = d.org_id WHERE d.round_id = $1 \
+             ORDER BY o.path, CASE d.kind WHEN 'multi_year' THEN 0 ELSE 1 END, d.plan_id",
             &args![r.id],
         )
         .await

@@ -448,19 +448,10 @@ async fn a_round_keeps_the_participants_plan_standing_and_freezes_it() {
         let tp =
             plan::create(s, &all, &town1, &plan_input("annual", "2026", "", LINES).validate().unwrap()).await.unwrap();
         approve(tp).await;
-        // approved on 1 March; a multi-year plan of the county approved today is left out of a
-        // round dated before it
-        let march = chrono::DateTime::parse_from_rfc3339("2026-03-01T10:00:00+08:00").unwrap().to_utc();
-        let mut tx = s.begin().await.unwrap();
-        store::testing::raw(tx.x())
-            .execute("UPDATE party_plan SET reviewed_at = $1 WHERE status = 'approved'", &[store::Val::from(march)])
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        // the county's multi-year plan beside its annual one (stations 1 of 2, due in 2028)
         let multi = plan_input("multi_year", "2026", "2028", "覆盖率|facility_coverage|service_station|100|2028-12-31");
         let multi = plan::create(s, &all, &county, &multi.validate().unwrap()).await.unwrap();
         let multi = approve(multi).await;
-        assert!(multi.reviewed_at.unwrap() > march);
 
         let input = CampaignInput {
             name: "服务型党组织创建".into(),
@@ -488,9 +479,9 @@ async fn a_round_keeps_the_participants_plan_standing_and_freezes_it() {
         let got = round::plans(s, &r).await.unwrap();
         assert_eq!(
             got.iter().map(|x| (x.org_id, x.plan_id, x.targets, x.reached, x.overdue)).collect::<Vec<_>>(),
-            [(t.county, p.id, 3, 1, 1)]
+            [(t.county, multi.id, 1, 0, 0), (t.county, p.id, 3, 1, 1)]
         );
-        assert_eq!((got[0].kind_label(), got[0].years()), ("年度计划", "2026年".to_string()));
+        assert_eq!((got[1].kind_label(), got[1].years()), ("年度计划", "2026年".to_string()));
 
         // a site named on 03-01, entered before the draft is computed again: the year-end target
         // is reached, the one of two sites by February still overdue
@@ -504,7 +495,7 @@ async fn a_round_keeps_the_participants_plan_standing_and_freezes_it() {
         site::add(s, &all, &site.validate().unwrap(), None).await.unwrap();
         let r = round::recompute(s, &all, r.id, &store::NoProgress).await.unwrap();
         let again: Vec<_> = round::plans(s, &r).await.unwrap().iter().map(|x| (x.reached, x.overdue)).collect();
-        assert_eq!(again, [(2, 1)]);
+        assert_eq!(again, [(0, 0), (2, 1)]);
 
         // published: frozen with the round, in the store and in the database
         let r = round::publish(s, &all, r.id, "").await.unwrap();
@@ -518,11 +509,11 @@ async fn a_round_keeps_the_participants_plan_standing_and_freezes_it() {
             tx.rollback().await.ok();
             assert!(e.is_err_and(|e| e.to_string().contains("published")), "{sql}");
         }
-        assert_eq!(round::plans(s, &r).await.unwrap().len(), 1);
+        assert_eq!(round::plans(s, &r).await.unwrap().len(), 2);
 
         // a draft thrown away takes its plan standing with it
         let r2 = round::compute(s, &all, c.id, d("2026-04-15"), "", &store::NoProgress).await.unwrap();
-        assert_eq!(round::plans(s, &r2).await.unwrap().len(), 1);
+        assert_eq!(round::plans(s, &r2).await.unwrap().len(), 2);
         round::discard(s, &all, r2.id).await.unwrap();
         db.finish().await;
     }

@@ -299,7 +299,7 @@ async fn a_task_from_assignment_to_accepted_progress() {
         );
         assert!(body.contains("党建规划进展") && body.contains("没有已批准"), "{body}");
 
-        // the township's approved plan, in a round as of today (approved after July: not in that one)
+        // the township's approved plan, in the next round
         let town = store::org::visible(&w.store, &all, w.town_a).await.unwrap();
         let input = domain::campaign::plan::PlanInput {
             kind: "annual".into(),
