@@ -15,10 +15,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
+use domain::org::Org;
 use domain::FieldErrors;
 use service::ServiceError;
+use store::Visible;
+use web_core::access::Perm;
+use web_core::pages::org_param;
+use web_core::picker::{OrgPicker, Purpose};
 use web_core::routes::{Routes, Target};
-use web_core::Caller;
+use web_core::{Caller, Shared};
 
 pub fn routes(r: Routes) -> Routes {
     r.add("GET", "/campaigns", Target::None, get(campaign::list))
@@ -101,6 +106,55 @@ pub fn routes(r: Routes) -> Routes {
         )
         .add("GET", "/campaigns/projects/{id}", Target::InnovationProject, get(innovation::project))
         .add("POST", "/campaigns/projects/{id}/gates", Target::InnovationProject, post(innovation::gate))
+}
+
+/// The organization a subtree's list is of (`?org=`, the caller's top when none), read with
+/// 查看创建活动; an organization out of scope is answered as not found.
+pub(crate) async fn list_org(s: &Shared, caller: &Caller, raw: &str) -> Result<Visible<Org>, Response> {
+    let scope = caller.require(Perm::ReadCampaigns)?;
+    org_param(s, caller, Perm::ReadCampaigns, &scope, raw).await.map_err(|e| caller.fail(e))
+}
+
+/// The organization a form is for, when one is named (`None` when the field is empty), checked
+/// for the permission the form acts under.
+pub(crate) async fn form_org(
+    s: &Shared,
+    caller: &Caller,
+    perm: Perm,
+    raw: &str,
+) -> Result<Option<Visible<Org>>, Response> {
+    let scope = caller.require(perm)?;
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    org_param(s, caller, perm, &scope, raw).await.map(Some).map_err(|e| caller.fail(e))
+}
+
+/// The organization picker of a list page, submitting on choice.
+pub(crate) async fn list_picker(s: &Shared, caller: &Caller, org: &Visible<Org>, action: &str) -> OrgPicker {
+    OrgPicker::new(s, caller, Purpose::Campaigns, "org", "党组织", Some(org), action).await.submitting()
+}
+
+/// Read the page asked for (`?page=`); one past the end is read again as the last page. Returns
+/// what was read and the page it is.
+pub(crate) async fn paged<T, F, Fut>(
+    caller: &Caller,
+    asked: &str,
+    per_page: i64,
+    total_of: impl Fn(&T) -> i64,
+    read: F,
+) -> Result<(T, i64), Response>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ServiceError>>,
+{
+    let asked = web_core::paging::asked(asked);
+    let first = read(asked).await.map_err(|e| caller.fail(e))?;
+    let page = web_core::paging::clamp(asked, total_of(&first), per_page);
+    if page == asked {
+        return Ok((first, page));
+    }
+    Ok((read(page).await.map_err(|e| caller.fail(e))?, page))
 }
 
 /// A moment as shown (China time, to the minute).

@@ -14,11 +14,11 @@ use service::campaign::plan::View;
 use service::ServiceError;
 use web_core::access::Perm;
 use web_core::form::{attach_errors, with_status, Field};
-use web_core::pages::{org_param, render, today};
+use web_core::pages::{render, today};
 use web_core::picker::{OrgPicker, Purpose};
 use web_core::{error_page, Caller, Crumb, Nav, Shared};
 
-use super::{at, notice, problems};
+use super::{at, form_org, list_org, list_picker, notice, paged, problems};
 
 const PER_PAGE: i64 = 50;
 
@@ -47,26 +47,16 @@ struct ListPage {
 
 /// `GET /plans?org=`: the plans of organizations in a subtree.
 pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadCampaigns));
-    let org = match org_param(&s, &caller, Perm::ReadCampaigns, &scope, &q.org).await {
+    let org = match list_org(&s, &caller, &q.org).await {
         Ok(o) => o,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
-    let asked = web_core::paging::asked(&q.page);
     let read = |p: i64| service::campaign::plan::list(&s.store, &caller, org.id, PER_PAGE, (p - 1) * PER_PAGE);
-    let (mut rows, total) = match read(asked).await {
+    let ((rows, total), page) = match paged(&caller, &q.page, PER_PAGE, |x| x.1, read).await {
         Ok(x) => x,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
-    let page = web_core::paging::clamp(asked, total, PER_PAGE);
-    if page != asked {
-        rows = match read(page).await {
-            Ok(x) => x.0,
-            Err(e) => return caller.fail(e),
-        };
-    }
-    let picker =
-        OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/plans").await.submitting();
+    let picker = list_picker(&s, &caller, &org, "/plans").await;
     render(&ListPage {
         nav: caller.nav("plans").crumbs(vec![Crumb::new("/campaigns", "创建活动"), Crumb::new("", "党建规划")]),
         notice: notice(&q.ok),
@@ -210,11 +200,8 @@ async fn form(
 }
 
 pub async fn new_page(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReportCampaigns));
-    if !q.org.trim().is_empty() {
-        if let Err(e) = org_param(&s, &caller, Perm::ReportCampaigns, &scope, &q.org).await {
-            return caller.fail(e);
-        }
+    if let Err(r) = form_org(&s, &caller, Perm::ReportCampaigns, &q.org).await {
+        return r;
     }
     let y = chrono::Datelike::year(&today()).to_string();
     let f = PlanForm { org: q.org.clone(), kind: "annual".into(), from_year: y, ..Default::default() };
@@ -227,17 +214,12 @@ pub async fn create(
     Query(q): Query<ListQuery>,
     Form(mut f): Form<PlanForm>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReportCampaigns));
     if f.org.trim().is_empty() {
         f.org = q.org.clone();
     }
-    let org = if f.org.trim().is_empty() {
-        None
-    } else {
-        match org_param(&s, &caller, Perm::ReportCampaigns, &scope, &f.org).await {
-            Ok(o) => Some(o),
-            Err(e) => return caller.fail(e),
-        }
+    let org = match form_org(&s, &caller, Perm::ReportCampaigns, &f.org).await {
+        Ok(o) => o,
+        Err(r) => return r,
     };
     web_core::tri!(caller.check_csrf(&f.csrf));
     let Some(org) = org else {

@@ -13,11 +13,11 @@ use service::campaign::secondment::{NominationInput, View};
 use service::ServiceError;
 use web_core::access::Perm;
 use web_core::form::{attach_errors, checked, with_status, Field};
-use web_core::pages::{org_param, render, today};
+use web_core::pages::{render, today};
 use web_core::picker::{OrgPicker, Purpose};
 use web_core::{Caller, Crumb, Nav, Shared};
 
-use super::{at, notice, problems};
+use super::{at, form_org, list_org, list_picker, notice, paged, problems};
 
 const PER_PAGE: i64 = 50;
 
@@ -61,30 +61,20 @@ struct ListPage {
 
 /// `GET /secondments?org=`: the nominations of units in a subtree, those waiting first.
 pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadCampaigns));
-    let org = match org_param(&s, &caller, Perm::ReadCampaigns, &scope, &q.org).await {
+    let org = match list_org(&s, &caller, &q.org).await {
         Ok(o) => o,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
     let pending_only = q.show == "pending";
     let on = today();
-    let asked = web_core::paging::asked(&q.page);
     let read = |p: i64| {
         service::campaign::secondment::list(&s.store, &caller, org.id, pending_only, PER_PAGE, (p - 1) * PER_PAGE, on)
     };
-    let mut found = match read(asked).await {
+    let (found, page) = match paged(&caller, &q.page, PER_PAGE, |x| x.total, read).await {
         Ok(x) => x,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
-    let page = web_core::paging::clamp(asked, found.total, PER_PAGE);
-    if page != asked {
-        found = match read(page).await {
-            Ok(x) => x,
-            Err(e) => return caller.fail(e),
-        };
-    }
-    let picker =
-        OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/secondments").await.submitting();
+    let picker = list_picker(&s, &caller, &org, "/secondments").await;
     let rows = found
         .rows
         .into_iter()
@@ -212,11 +202,8 @@ async fn form(
 }
 
 pub async fn new_page(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReportCampaigns));
-    if !q.org.trim().is_empty() {
-        if let Err(e) = org_param(&s, &caller, Perm::ReportCampaigns, &scope, &q.org).await {
-            return caller.fail(e);
-        }
+    if let Err(r) = form_org(&s, &caller, Perm::ReportCampaigns, &q.org).await {
+        return r;
     }
     let f = NominationForm { org: q.org.clone(), party_post: "1".into(), ..Default::default() };
     form(&s, &caller, &f, &[], &FieldErrors::default()).await
@@ -228,17 +215,12 @@ pub async fn create(
     Query(q): Query<ListQuery>,
     Form(mut f): Form<NominationForm>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReportCampaigns));
     if f.org.trim().is_empty() {
         f.org = q.org.clone();
     }
-    let org = if f.org.trim().is_empty() {
-        None
-    } else {
-        match org_param(&s, &caller, Perm::ReportCampaigns, &scope, &f.org).await {
-            Ok(o) => Some(o),
-            Err(e) => return caller.fail(e),
-        }
+    let org = match form_org(&s, &caller, Perm::ReportCampaigns, &f.org).await {
+        Ok(o) => o,
+        Err(r) => return r,
     };
     web_core::tri!(caller.check_csrf(&f.csrf));
     let Some(org) = org else {

@@ -11,11 +11,11 @@ use domain::FieldErrors;
 use serde::Deserialize;
 use web_core::access::Perm;
 use web_core::form::{attach_errors, with_status, Field};
-use web_core::pages::{org_param, render, today};
+use web_core::pages::{render, today};
 use web_core::picker::{OrgPicker, Purpose};
 use web_core::{error_page, Caller, Crumb, Nav, Shared};
 
-use super::{notice, problems};
+use super::{form_org, list_org, list_picker, notice, paged, problems};
 
 const PER_PAGE: i64 = 50;
 
@@ -61,26 +61,17 @@ struct ListPage {
 
 /// `GET /sites?org=`: the sites of a subtree.
 pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadCampaigns));
-    let org = match org_param(&s, &caller, Perm::ReadCampaigns, &scope, &q.org).await {
+    let org = match list_org(&s, &caller, &q.org).await {
         Ok(o) => o,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
     let on = today();
     let all = q.show == "all";
-    let asked = web_core::paging::asked(&q.page);
     let read = |p: i64| service::campaign::site::list(&s.store, &caller, org.id, on, all, PER_PAGE, (p - 1) * PER_PAGE);
-    let mut sites = match read(asked).await {
+    let (sites, page) = match paged(&caller, &q.page, PER_PAGE, |x| x.total, read).await {
         Ok(x) => x,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
-    let page = web_core::paging::clamp(asked, sites.total, PER_PAGE);
-    if page != asked {
-        sites = match read(page).await {
-            Ok(x) => x,
-            Err(e) => return caller.fail(e),
-        };
-    }
     let mut levels: Vec<(&'static str, i64)> = SiteLevel::ALL.iter().map(|l| (l.label(), 0)).collect();
     let mut sectors: std::collections::BTreeMap<&'static str, i64> = Default::default();
     let mut active = 0;
@@ -93,8 +84,7 @@ pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQ
         *sectors.entry(domain::org::Sector::from_code(sector).map_or("其他", |s| s.label())).or_default() += n;
         active += n;
     }
-    let picker =
-        OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/sites").await.submitting();
+    let picker = list_picker(&s, &caller, &org, "/sites").await;
     render(&ListPage {
         nav: caller.nav("sites").crumbs(vec![Crumb::new("/campaigns", "创建活动"), Crumb::new("", "示范点")]),
         notice: notice(&q.ok),
@@ -193,11 +183,8 @@ async fn form(s: &Shared, caller: &Caller, f: &SiteForm, errs: &FieldErrors) -> 
 }
 
 pub async fn new_page(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ManageCampaigns));
-    if !q.org.trim().is_empty() {
-        if let Err(e) = org_param(&s, &caller, Perm::ManageCampaigns, &scope, &q.org).await {
-            return caller.fail(e);
-        }
+    if let Err(r) = form_org(&s, &caller, Perm::ManageCampaigns, &q.org).await {
+        return r;
     }
     let f = SiteForm { org: q.org.clone(), named_on: today().to_string(), ..Default::default() };
     form(&s, &caller, &f, &FieldErrors::default()).await
@@ -209,14 +196,11 @@ pub async fn create(
     Query(q): Query<ListQuery>,
     Form(mut f): Form<SiteForm>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ManageCampaigns));
     if f.org.trim().is_empty() {
         f.org = q.org.clone();
     }
-    if !f.org.trim().is_empty() {
-        if let Err(e) = org_param(&s, &caller, Perm::ManageCampaigns, &scope, &f.org).await {
-            return caller.fail(e);
-        }
+    if let Err(r) = form_org(&s, &caller, Perm::ManageCampaigns, &f.org).await {
+        return r;
     }
     web_core::tri!(caller.check_csrf(&f.csrf));
     let input = SiteInput {

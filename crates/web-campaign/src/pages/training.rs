@@ -11,11 +11,11 @@ use domain::FieldErrors;
 use serde::Deserialize;
 use web_core::access::Perm;
 use web_core::form::{attach_errors, with_status, Field};
-use web_core::pages::{org_param, render, today};
+use web_core::pages::{render, today};
 use web_core::picker::{OrgPicker, Purpose};
 use web_core::{error_page, Caller, Crumb, Nav, Shared};
 
-use super::{notice, problems};
+use super::{form_org, list_org, list_picker, notice, paged, problems};
 
 const PER_PAGE: i64 = 50;
 
@@ -43,26 +43,16 @@ struct ListPage {
 }
 
 pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadCampaigns));
-    let org = match org_param(&s, &caller, Perm::ReadCampaigns, &scope, &q.org).await {
+    let org = match list_org(&s, &caller, &q.org).await {
         Ok(o) => o,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
-    let asked = web_core::paging::asked(&q.page);
     let read = |p: i64| service::campaign::training::list(&s.store, &caller, org.id, PER_PAGE, (p - 1) * PER_PAGE);
-    let (mut rows, total) = match read(asked).await {
+    let ((rows, total), page) = match paged(&caller, &q.page, PER_PAGE, |x| x.1, read).await {
         Ok(x) => x,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
-    let page = web_core::paging::clamp(asked, total, PER_PAGE);
-    if page != asked {
-        rows = match read(page).await {
-            Ok(x) => x.0,
-            Err(e) => return caller.fail(e),
-        };
-    }
-    let picker =
-        OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/training").await.submitting();
+    let picker = list_picker(&s, &caller, &org, "/training").await;
     render(&ListPage {
         nav: caller.nav("training").crumbs(vec![Crumb::new("/campaigns", "创建活动"), Crumb::new("", "培训班")]),
         org_id: org.id,
@@ -135,11 +125,8 @@ async fn form(s: &Shared, caller: &Caller, f: &ClassForm, errs: &FieldErrors) ->
 }
 
 pub async fn new_page(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ManageCampaigns));
-    if !q.org.trim().is_empty() {
-        if let Err(e) = org_param(&s, &caller, Perm::ManageCampaigns, &scope, &q.org).await {
-            return caller.fail(e);
-        }
+    if let Err(r) = form_org(&s, &caller, Perm::ManageCampaigns, &q.org).await {
+        return r;
     }
     let t = today().to_string();
     let f =
@@ -153,17 +140,12 @@ pub async fn create(
     Query(q): Query<ListQuery>,
     Form(mut f): Form<ClassForm>,
 ) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ManageCampaigns));
     if f.org.trim().is_empty() {
         f.org = q.org.clone();
     }
-    let org = if f.org.trim().is_empty() {
-        None
-    } else {
-        match org_param(&s, &caller, Perm::ManageCampaigns, &scope, &f.org).await {
-            Ok(o) => Some(o),
-            Err(e) => return caller.fail(e),
-        }
+    let org = match form_org(&s, &caller, Perm::ManageCampaigns, &f.org).await {
+        Ok(o) => o,
+        Err(r) => return r,
     };
     web_core::tri!(caller.check_csrf(&f.csrf));
     let Some(org) = org else {
@@ -300,10 +282,9 @@ struct CoveragePage {
 /// `GET /training/coverage?org=&on=&page=`: rotation coverage of branch secretaries, the
 /// untrained 50 a page.
 pub async fn coverage(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
-    let scope = web_core::tri!(caller.require(Perm::ReadCampaigns));
-    let org = match org_param(&s, &caller, Perm::ReadCampaigns, &scope, &q.org).await {
+    let org = match list_org(&s, &caller, &q.org).await {
         Ok(o) => o,
-        Err(e) => return caller.fail(e),
+        Err(r) => return r,
     };
     let on = if q.on.trim().is_empty() {
         today()
@@ -320,9 +301,7 @@ pub async fn coverage(State(s): State<Shared>, caller: Caller, Query(q): Query<L
     let untrained: Vec<_> = rows.into_iter().filter(|r| r.trained == 0).collect();
     let n = untrained.len();
     let page = web_core::paging::clamp(web_core::paging::asked(&q.page), n as i64, PER_PAGE);
-    let picker = OrgPicker::new(&s, &caller, Purpose::Campaigns, "org", "党组织", Some(&org), "/training/coverage")
-        .await
-        .submitting();
+    let picker = list_picker(&s, &caller, &org, "/training/coverage").await;
     render(&CoveragePage {
         nav: caller.nav("training").crumbs(vec![Crumb::new("/training", "培训班"), Crumb::new("", "轮训覆盖率")]),
         org_id: org.id,
