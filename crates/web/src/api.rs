@@ -19,7 +19,7 @@ pub use web_org::ORG_FIELDS;
     info(
         title = "dangjian 基层党建 API",
         version = "1",
-        description = "组织、党员、导入导出、统计与组织生活的 JSON 接口。\n\n\
+        description = "组织、党员、导入导出、统计、组织生活与创建活动的 JSON 接口。\n\n\
             * 认证：`Authorization: Bearer dj_…`（在网页“账号安全”中创建 API 令牌）。令牌以所属账号的身份、\
             管理范围和权限行事；不使用会话 Cookie，因此无需 CSRF 令牌。\n\
             * 管理范围之外的记录与不存在的记录一样答 404；角色没有相应权限答 403。\n\
@@ -41,7 +41,7 @@ pub use web_org::ORG_FIELDS;
         (name = "stats", description = "统计"),
         (name = "exchange", description = "导入导出（CSV、.xlsx）"),
         (name = "life", description = "组织生活：会议记录（三会一课等）与审核、类型与频次规则、检查结果、达标情况"),
-        (name = "campaigns", description = "创建活动：活动、创建标准与指标来源、调度"),
+        (name = "campaigns", description = "创建活动：活动、创建标准与指标来源、调度、任务、创新清单与创新项目；跟岗学习推荐；党建规划"),
         (name = "meta", description = "接口文档"),
     )
 )]

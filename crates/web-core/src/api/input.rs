@@ -132,6 +132,52 @@ impl Fields {
         })
     }
 
+    /// A number, whole or decimal (`12`, `92.5`, also written as a string), as the text the
+    /// domain parses and checks (its range, its unit).
+    pub fn number(&mut self, key: &str, label: &str) -> Given<String> {
+        self.typed(key, label, "应为数字", |v| match v {
+            Value::Number(n) => Some(n.to_string()),
+            Value::String(s) => Some(s.trim().to_string()),
+            _ => None,
+        })
+    }
+
+    /// A list of ids (`[12, 15]`, each also written as a string of digits).
+    pub fn ids(&mut self, key: &str, label: &str) -> Given<Vec<i64>> {
+        match self.take(key) {
+            Given::Value(Value::Array(items)) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    let id = match item {
+                        Value::Number(n) => n.as_i64(),
+                        Value::String(s) => s.trim().parse().ok(),
+                        _ => None,
+                    };
+                    match id {
+                        Some(id) if id > 0 => out.push(id),
+                        _ => {
+                            self.err(label, format!("第 {} 项应为正整数编号", i + 1));
+                            ok = false;
+                        }
+                    }
+                }
+                if ok {
+                    Given::Value(out)
+                } else {
+                    Given::Bad
+                }
+            }
+            Given::Value(_) => {
+                self.err(label, format!("应为编号的列表（字段 {key}）"));
+                Given::Bad
+            }
+            Given::Absent => Given::Absent,
+            Given::Null => Given::Null,
+            Given::Bad => Given::Bad,
+        }
+    }
+
     /// A yes/no field (`true`/`false`).
     pub fn flag(&mut self, key: &str, label: &str) -> Given<bool> {
         self.typed(key, label, "应为 true 或 false", Value::as_bool)
@@ -228,6 +274,19 @@ impl Fields {
             Given::Absent => Given::Absent,
             Given::Null => Given::Null,
             Given::Bad => Given::Bad,
+        }
+    }
+
+    /// A field that must be given: its value, or a problem naming it (`不能为空：{hint}`); a value
+    /// of the wrong type was reported already.
+    pub fn required<T>(&mut self, given: Given<T>, label: &str, hint: &str) -> Option<T> {
+        match given {
+            Given::Value(v) => Some(v),
+            Given::Bad => None,
+            Given::Absent | Given::Null => {
+                self.err(label, format!("不能为空：{hint}"));
+                None
+            }
         }
     }
 

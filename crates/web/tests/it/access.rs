@@ -280,6 +280,34 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/campaigns/{id}/rounds", Policy::Business(P::ManageCampaigns)),
     ("GET", "/api/v1/campaigns/rounds/{id}", Policy::InCampaign(P::ReadCampaigns)),
     ("POST", "/api/v1/campaigns/rounds/{id}/publish", Policy::Business(P::ManageCampaigns)),
+    // the API of tasks, innovation, nominations and plans: as their pages
+    ("GET", "/api/v1/campaigns/{id}/tasks", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/api/v1/campaigns/{id}/tasks", Policy::InCampaign(P::ManageCampaigns)),
+    ("GET", "/api/v1/campaigns/tasks/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/api/v1/campaigns/tasks/assignments/{id}/cascade", Policy::InCampaign(P::ManageCampaigns)),
+    ("POST", "/api/v1/campaigns/tasks/assignments/{id}/report", Policy::InCampaign(P::ReportCampaigns)),
+    ("POST", "/api/v1/campaigns/tasks/assignments/{id}/decide", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/api/v1/campaigns/tasks/evidence/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("GET", "/api/v1/campaigns/{id}/innovation", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/api/v1/campaigns/{id}/innovation/lists", Policy::InCampaign(P::ReportCampaigns)),
+    ("POST", "/api/v1/campaigns/{id}/innovation/updates", Policy::InCampaign(P::ReportCampaigns)),
+    ("GET", "/api/v1/campaigns/innovation/lists/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("PUT", "/api/v1/campaigns/innovation/lists/{id}", Policy::InCampaign(P::ReportCampaigns)),
+    ("GET", "/api/v1/campaigns/{id}/projects", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/api/v1/campaigns/{id}/projects", Policy::InCampaign(P::ReportCampaigns)),
+    ("GET", "/api/v1/campaigns/projects/{id}", Policy::InCampaign(P::ReadCampaigns)),
+    ("POST", "/api/v1/campaigns/projects/{id}/gates", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/api/v1/secondments", Policy::Business(P::ReadCampaigns)),
+    ("POST", "/api/v1/secondments", Policy::Business(P::ReportCampaigns)),
+    ("GET", "/api/v1/secondments/{id}", Policy::Business(P::ReadCampaigns)),
+    ("POST", "/api/v1/secondments/{id}/review", Policy::Business(P::ManageCampaigns)),
+    ("GET", "/api/v1/plans", Policy::Business(P::ReadCampaigns)),
+    ("POST", "/api/v1/plans", Policy::Business(P::ReportCampaigns)),
+    ("GET", "/api/v1/plans/{id}", Policy::Business(P::ReadCampaigns)),
+    ("PUT", "/api/v1/plans/{id}", Policy::Business(P::ReportCampaigns)),
+    ("POST", "/api/v1/plans/{id}/submit", Policy::Business(P::ReportCampaigns)),
+    ("POST", "/api/v1/plans/{id}/review", Policy::Business(P::ManageCampaigns)),
+    ("POST", "/api/v1/plans/{id}/milestones", Policy::Business(P::ReportCampaigns)),
     // 跟岗学习: nominated where the unit is, decided by 管理创建活动 above it; 党建规划: drafted
     // and submitted where the organization is, approved or returned above it
     ("GET", "/secondments", Policy::Business(P::ReadCampaigns)),
@@ -409,37 +437,6 @@ struct Targets {
     projects: HashMap<Rel, i64>,
 }
 
-/// A task of campaign `c` assigned by its issuer one level down, progress reported on the
-/// assignment of `holder` with a picture: (task, assignment, evidence file).
-async fn task_target(w: &World, c: i64, issuer: i64, holder: i64) -> (i64, i64, i64) {
-    let all = store::Scope::all();
-    let org = store::org::visible(&w.store, &all, issuer).await.unwrap();
-    let v = domain::campaign::task::TaskInput {
-        content: "矩阵任务".into(),
-        target: "2".into(),
-        unit: "个".into(),
-        due_on: "2026-12-31".into(),
-        responsible: "组织部".into(),
-        assign: "level".into(),
-        depth: "1".into(),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
-    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
-    let t = store::campaign::task::create(&w.store, &all, c, &org, &v, &[], on).await.unwrap();
-    let (_, _, seen) = store::campaign::task::get(&w.store, &all, t.id).await.unwrap();
-    let a = seen.iter().find(|a| a.org_id == holder).expect("the holder's assignment").id;
-    let r = domain::campaign::task::ReportInput { value: "1".into(), done: false, note: "推进中".into() }
-        .validate(true)
-        .unwrap();
-    let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
-    let rep = store::campaign::task::report(&w.store, &all, a, &r, vec![("现场.png".into(), png)]).await.unwrap();
-    let ev = store::campaign::task::reports(&w.store, &[a]).await.unwrap();
-    let file = ev.iter().find(|(x, _)| x.id == rep.id).unwrap().1[0].id;
-    (t.id, a, file)
-}
-
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
 async fn upload(w: &World, login: &Login, org: i64) -> Option<i64> {
     let boundary = "----djupload";
@@ -544,7 +541,7 @@ async fn targets(w: &World) -> Targets {
         projects.insert(rel, project);
         campaigns.insert(rel, c);
         let holder = if rel == Rel::Ancestor { w.county_a } else { site_org };
-        let (tk, asg, ev) = task_target(w, c, issuer, holder).await;
+        let (tk, asg, ev) = common::task_target(w, c, issuer, holder).await;
         tasks.insert(rel, tk);
         assignments.insert(rel, asg);
         evidence.insert(rel, ev);
@@ -581,30 +578,8 @@ async fn targets(w: &World) -> Targets {
         (Rel::Sibling, w.branch_b, w.member_b),
         (Rel::Ancestor, w.city_branch, w.city_member),
     ] {
-        let unit = store::org::visible(&w.store, &all, unit).await.unwrap();
-        let n = store::campaign::secondment::NewNomination {
-            member_id: member,
-            category: domain::campaign::retirement::Category::Male,
-            party_post: true,
-            full_time: true,
-            writing: true,
-            starts_on: common::d("2027-03-01"),
-            ends_on: common::d("2027-08-31"),
-            host_unit: String::new(),
-        };
-        secondments
-            .insert(rel, store::campaign::secondment::nominate(&w.store, &all, &unit, &n, None).await.unwrap().id);
-        let v = domain::campaign::plan::PlanInput {
-            kind: "annual".into(),
-            title: "矩阵党建规划".into(),
-            from_year: "2026".into(),
-            to_year: String::new(),
-            targets: domain::campaign::plan::targets_from_lines("示范点|demo_sites||1|2026-12-31"),
-            milestones: "2026-06-30 矩阵里程碑".into(),
-        }
-        .validate()
-        .unwrap();
-        plans.insert(rel, store::campaign::plan::create(&w.store, &all, &unit, &v).await.unwrap().id);
+        secondments.insert(rel, common::secondment_target(w, unit, member).await);
+        plans.insert(rel, common::plan_target(w, unit).await);
     }
     Targets {
         tasks,

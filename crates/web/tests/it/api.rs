@@ -572,6 +572,17 @@ async fn every_route_as_every_role() {
     }
     let (campaign_in, _, _, round_in) = common::campaign_target(&w, w.county_a, "接口活动甲").await;
     let (campaign_out, _, _, round_out) = common::campaign_target(&w, w.county_b, "接口活动乙").await;
+    // a task, an innovation list and project, a nomination and a draft plan inside county A and
+    // in county B
+    let (task_in, assignment_in, evidence_in) = common::task_target(&w, campaign_in, w.county_a, w.town_a).await;
+    let (task_out, assignment_out, evidence_out) = common::task_target(&w, campaign_out, w.county_b, w.branch_b).await;
+    let (list_in, project_in) = common::innovation_target(&w, campaign_in, w.town_a).await;
+    let (list_out, project_out) = common::innovation_target(&w, campaign_out, w.branch_b).await;
+    let (nomination_in, nomination_out) = (
+        common::secondment_target(&w, w.town_a, w.member_a).await,
+        common::secondment_target(&w, w.branch_b, w.member_b).await,
+    );
+    let (plan_in, plan_out) = (common::plan_target(&w, w.town_a).await, common::plan_target(&w, w.branch_b).await);
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -583,6 +594,13 @@ async fn every_route_as_every_role() {
                 web::Target::LifeRecord => (draft_record(&w, w.branch_a).await, draft_record(&w, w.branch_b).await),
                 web::Target::Campaign => (campaign_in, campaign_out),
                 web::Target::DispatchRound => (round_in, round_out),
+                web::Target::CampaignTask => (task_in, task_out),
+                web::Target::TaskAssignment => (assignment_in, assignment_out),
+                web::Target::TaskEvidence => (evidence_in, evidence_out),
+                web::Target::InnovationList => (list_in, list_out),
+                web::Target::InnovationProject => (project_in, project_out),
+                web::Target::Secondment => (nomination_in, nomination_out),
+                web::Target::Plan => (plan_in, plan_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -602,20 +620,14 @@ async fn every_route_as_every_role() {
             } else if spec.path.ends_with("/publish") {
                 // the round is published already: refused in its state
                 assert_eq!(s, StatusCode::CONFLICT, "{msg}");
-            } else if spec.path.ends_with("/submit") {
-                // submitting takes no input: the draft is submitted
+            } else if spec.path == "/api/v1/life/records/{id}/submit" {
+                // submitting a record takes no input: the draft is submitted (a plan's submission
+                // carries the version read)
                 assert_eq!(s, StatusCode::OK, "{msg}");
             } else {
                 assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{msg}");
             }
-            if matches!(
-                spec.target,
-                web::Target::Org
-                    | web::Target::Member
-                    | web::Target::LifeRecord
-                    | web::Target::Campaign
-                    | web::Target::DispatchRound
-            ) {
+            if !matches!(spec.target, web::Target::None | web::Target::OrgQuery) {
                 let (s, _, v) = call(&w, method, &path(outside), t, "{}").await;
                 assert_eq!(s, StatusCode::NOT_FOUND, "{} {} outside as {role:?}: {v}", spec.method, spec.path);
             }
@@ -667,6 +679,42 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
         }
         ("GET", "/api/v1/campaigns/rounds/{id}") => ReadCampaigns,
         ("POST", "/api/v1/campaigns/{id}/rounds" | "/api/v1/campaigns/rounds/{id}/publish") => ManageCampaigns,
+        (
+            "GET",
+            "/api/v1/campaigns/{id}/tasks"
+            | "/api/v1/campaigns/tasks/{id}"
+            | "/api/v1/campaigns/tasks/evidence/{id}"
+            | "/api/v1/campaigns/{id}/innovation"
+            | "/api/v1/campaigns/innovation/lists/{id}"
+            | "/api/v1/campaigns/{id}/projects"
+            | "/api/v1/campaigns/projects/{id}"
+            | "/api/v1/secondments"
+            | "/api/v1/secondments/{id}"
+            | "/api/v1/plans"
+            | "/api/v1/plans/{id}",
+        ) => ReadCampaigns,
+        (
+            "POST",
+            "/api/v1/campaigns/{id}/tasks"
+            | "/api/v1/campaigns/tasks/assignments/{id}/cascade"
+            | "/api/v1/campaigns/tasks/assignments/{id}/decide"
+            | "/api/v1/campaigns/projects/{id}/gates"
+            | "/api/v1/secondments/{id}/review"
+            | "/api/v1/plans/{id}/review",
+        ) => ManageCampaigns,
+        (
+            "POST" | "PUT",
+            "/api/v1/campaigns/tasks/assignments/{id}/report"
+            | "/api/v1/campaigns/{id}/innovation/lists"
+            | "/api/v1/campaigns/{id}/innovation/updates"
+            | "/api/v1/campaigns/innovation/lists/{id}"
+            | "/api/v1/campaigns/{id}/projects"
+            | "/api/v1/secondments"
+            | "/api/v1/plans"
+            | "/api/v1/plans/{id}"
+            | "/api/v1/plans/{id}/submit"
+            | "/api/v1/plans/{id}/milestones",
+        ) => ReportCampaigns,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

@@ -5,6 +5,7 @@ mod access;
 mod account_admin_pages;
 mod api;
 mod browser;
+mod campaign_api_work;
 mod campaign_innovation;
 mod campaign_pages;
 mod campaign_secondment_plan;

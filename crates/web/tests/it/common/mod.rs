@@ -307,3 +307,69 @@ pub async fn innovation_target(w: &World, campaign: i64, org: i64) -> (i64, i64)
     let p = store::campaign::innovation::propose(&w.store, &all, campaign, org, &p, on).await.unwrap();
     (l.id, p.id)
 }
+
+/// A task of campaign `c` assigned by its issuer one level down, progress reported on the
+/// assignment of `holder` with a picture: (task, assignment, evidence file).
+pub async fn task_target(w: &World, c: i64, issuer: i64, holder: i64) -> (i64, i64, i64) {
+    let all = store::Scope::all();
+    let org = store::org::visible(&w.store, &all, issuer).await.unwrap();
+    let v = domain::campaign::task::TaskInput {
+        content: "矩阵任务".into(),
+        target: "2".into(),
+        unit: "个".into(),
+        due_on: "2026-12-31".into(),
+        responsible: "组织部".into(),
+        assign: "level".into(),
+        depth: "1".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let t = store::campaign::task::create(&w.store, &all, c, &org, &v, &[], on).await.unwrap();
+    let (_, _, seen) = store::campaign::task::get(&w.store, &all, t.id).await.unwrap();
+    let a = seen.iter().find(|a| a.org_id == holder).expect("the holder's assignment").id;
+    let r = domain::campaign::task::ReportInput { value: "1".into(), done: false, note: "推进中".into() }
+        .validate(true)
+        .unwrap();
+    let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+    let rep = store::campaign::task::report(&w.store, &all, a, &r, vec![("现场.png".into(), png)]).await.unwrap();
+    let ev = store::campaign::task::reports(&w.store, &[a]).await.unwrap();
+    let file = ev.iter().find(|(x, _)| x.id == rep.id).unwrap().1[0].id;
+    (t.id, a, file)
+}
+
+/// A waiting secondment nomination of `member` by the unit `unit` (2027-03-01 to 2027-08-31,
+/// every attestation given).
+pub async fn secondment_target(w: &World, unit: i64, member: i64) -> i64 {
+    let all = store::Scope::all();
+    let unit = store::org::visible(&w.store, &all, unit).await.unwrap();
+    let n = store::campaign::secondment::NewNomination {
+        member_id: member,
+        category: domain::campaign::retirement::Category::Male,
+        party_post: true,
+        full_time: true,
+        writing: true,
+        starts_on: d("2027-03-01"),
+        ends_on: d("2027-08-31"),
+        host_unit: String::new(),
+    };
+    store::campaign::secondment::nominate(&w.store, &all, &unit, &n, None).await.unwrap().id
+}
+
+/// A draft annual plan of 2026 of `org`, one target and one milestone.
+pub async fn plan_target(w: &World, org: i64) -> i64 {
+    let all = store::Scope::all();
+    let org = store::org::visible(&w.store, &all, org).await.unwrap();
+    let v = domain::campaign::plan::PlanInput {
+        kind: "annual".into(),
+        title: "矩阵党建规划".into(),
+        from_year: "2026".into(),
+        to_year: String::new(),
+        targets: domain::campaign::plan::targets_from_lines("示范点|demo_sites||1|2026-12-31"),
+        milestones: "2026-06-30 矩阵里程碑".into(),
+    }
+    .validate()
+    .unwrap();
+    store::campaign::plan::create(&w.store, &all, &org, &v).await.unwrap().id
+}

@@ -1,17 +1,35 @@
 //! `/api/v1/campaigns`: the campaigns the caller sees, the indicator source registry, one campaign
 //! with its standard and rounds, computing a round, a round's standing (the caller's own line
-//! unless the issuer is in scope), and publishing a draft.
+//! unless the issuer is in scope), and publishing a draft. A campaign's tasks (`task`), its
+//! innovation lists, updates and projects (`innovation`); 跟岗学习 nominations
+//! (`secondment`) and 党建规划 (`plan`), `/api/v1/secondments` and `/api/v1/plans`.
+//!
+//! Every handler calls the use case the pages call, in the same scope and with the same audit:
+//! the permission first (403), then the record through the caller's scope (404 outside it), then
+//! the body (422, each problem naming its field in Chinese), then the use case (409 when the
+//! record's state refuses it).
+
+mod innovation;
+mod plan;
+mod secondment;
+mod task;
+
+pub use innovation::*;
+pub use plan::*;
+pub use secondment::*;
+pub use task::*;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use web_core::access::Perm;
 use web_core::api::input::{bytes, Fields};
-use web_core::api::{doc, json, ApiCaller};
+use web_core::api::{doc, json, ApiCaller, ApiFieldError, Params};
 use web_core::pages::today;
 use web_core::{tri, Shared};
 
@@ -355,4 +373,46 @@ pub async fn publish(
         Ok(r) => json(StatusCode::OK, &round_summary(&r)),
         Err(e) => caller.fail(e),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the parts
+
+/// 201 with the new record and its address in `Location`.
+pub(crate) fn created<T: Serialize>(location: &str, v: &T) -> Response {
+    let mut res = json(StatusCode::CREATED, v);
+    if let Ok(h) = location.parse() {
+        res.headers_mut().insert(header::LOCATION, h);
+    }
+    res
+}
+
+/// A moment as the API gives it (RFC 3339, UTC).
+pub(crate) fn moment(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A date query parameter (`YYYY-MM-DD`), `None` when absent.
+pub(crate) fn q_date(q: &Params, key: &'static str, errs: &mut Vec<ApiFieldError>) -> Option<NaiveDate> {
+    let v = q.get(key);
+    if v.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errs.push(ApiFieldError::new(key, format!("“{v}”不是有效的日期，应为 YYYY-MM-DD")));
+            None
+        }
+    }
+}
+
+/// A text field, empty when absent.
+pub(crate) fn text(f: &mut Fields, key: &str, label: &str) -> String {
+    f.text(key, label).value().unwrap_or_default()
+}
+
+/// A number in thousandths as the API gives it (`92.5`).
+pub(crate) fn milli(v: i64) -> String {
+    domain::campaign::indicator::fmt_milli(v)
 }
