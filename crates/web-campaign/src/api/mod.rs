@@ -300,6 +300,36 @@ pub struct RoundOut {
     /// The published digest still matches the stored lines.
     pub intact: Option<bool>,
     pub lines: Vec<LineOut>,
+    /// The campaign's tasks overdue on the round's date, of the organizations the caller sees.
+    pub overdue: Vec<OverdueOut>,
+    /// Where the participants whose lines are given stood against their own approved 党建规划
+    /// on the round's date, kept with the round.
+    pub plans: Vec<RoundPlanOut>,
+}
+
+/// A task overdue on a round's date.
+#[derive(Serialize, ToSchema)]
+pub struct OverdueOut {
+    pub org_id: i64,
+    pub org_name: String,
+    pub task: String,
+    pub due_on: String,
+}
+
+/// One participant's plan in a round: its targets, how many were reached and how many were past
+/// their date unreached.
+#[derive(Serialize, ToSchema)]
+pub struct RoundPlanOut {
+    pub org_id: i64,
+    pub plan_id: i64,
+    #[schema(example = "annual")]
+    pub kind: String,
+    pub title: String,
+    pub from_year: i64,
+    pub to_year: i64,
+    pub targets: i64,
+    pub reached: i64,
+    pub overdue: i64,
 }
 
 /// 调度结果 / A round's standing
@@ -337,6 +367,31 @@ pub async fn round(State(s): State<Shared>, caller: ApiCaller, Path(id): Path<i6
                 previous_rank: l.previous_rank,
                 band: l.band.code().into(),
                 cells: l.cells.iter().map(|c| (c.code.clone(), c.value_milli.map(m), m(c.score_milli))).collect(),
+            })
+            .collect(),
+        overdue: r
+            .overdue
+            .iter()
+            .map(|(org_id, org_name, task, due)| OverdueOut {
+                org_id: *org_id,
+                org_name: org_name.clone(),
+                task: task.clone(),
+                due_on: due.to_string(),
+            })
+            .collect(),
+        plans: r
+            .plans
+            .iter()
+            .map(|p| RoundPlanOut {
+                org_id: p.org_id,
+                plan_id: p.plan_id,
+                kind: p.kind.clone(),
+                title: p.title.clone(),
+                from_year: p.from_year,
+                to_year: p.to_year,
+                targets: p.targets,
+                reached: p.reached,
+                overdue: p.overdue,
             })
             .collect(),
     };

@@ -611,6 +611,28 @@ async fn a_plan_through_the_api() {
         assert_eq!((s, v["plan"]["status"].as_str()), (StatusCode::OK, Some("approved")), "{v}");
         audited(&w, "plan.approve", &format!("party_plan:{plan}")).await;
 
+        // a round of the county's campaign over its townships gives where the township stood
+        let c = campaign(&w, w.county_a, "甲县创建活动").await;
+        let std = domain::campaign::indicator::StandardInput::from_lines(
+            &format!("{y}-01-01"),
+            "",
+            "sites|示范点数量|demo_sites||100|linear|1",
+        )
+        .validate()
+        .unwrap();
+        store::campaign::standard::add(&w.store, &Scope::all(), c, &std).await.unwrap();
+        let (s, v) =
+            post(&w, dept, &format!("/api/v1/campaigns/{c}/rounds"), json!({"as_on": today.to_string()})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (s, v) = get(&w, dept, &format!("/api/v1/campaigns/rounds/{}", v["id"])).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let p = &v["plans"][0];
+        assert_eq!(
+            (p["org_id"].as_i64(), p["plan_id"].as_i64(), p["targets"].as_i64(), p["reached"].as_i64()),
+            (Some(w.town_a), Some(plan), Some(1), Some(0)),
+            "{v}"
+        );
+
         // a milestone done (not in the future)
         let (_, v) = get(&w, worker, &one).await;
         let m = v["milestones"][0]["id"].as_i64().unwrap();
