@@ -375,14 +375,28 @@ pub async fn submit_list(
     list_row(store, id).await?.ok_or(StoreError::NotFound("创新清单"))
 }
 
+/// The campaign of a record of organization `org_path`, when the caller sees the campaign and
+/// that organization's line in it; not found as `what` otherwise (never "forbidden": a record out
+/// of view does not exist for the caller).
+async fn in_view(
+    store: &Store,
+    scope: &Scope,
+    campaign_id: i64,
+    org_path: &str,
+    what: &'static str,
+) -> StoreResult<(Campaign, Access)> {
+    let (c, a) = super::get(store, scope, campaign_id).await.map_err(|_| StoreError::NotFound(what))?;
+    if !a.sees(org_path) {
+        return Err(StoreError::NotFound(what));
+    }
+    Ok((c, a))
+}
+
 /// A list the caller sees (its campaign visible, its organization's line in view), with the
 /// campaign and how much of it the caller sees.
 pub async fn get_list(store: &Store, scope: &Scope, id: i64) -> StoreResult<(Campaign, Access, List)> {
     let l = list_row(store, id).await?.ok_or(StoreError::NotFound("创新清单"))?;
-    let (c, a) = super::get(store, scope, l.campaign_id).await.map_err(|_| StoreError::NotFound("创新清单"))?;
-    if !a.sees(&l.org_path) {
-        return Err(StoreError::NotFound("创新清单"));
-    }
+    let (c, a) = in_view(store, scope, l.campaign_id, &l.org_path, "创新清单").await?;
     Ok((c, a, l))
 }
 
@@ -877,10 +891,7 @@ pub async fn propose(
 /// A project the caller sees, with its campaign and how much of it the caller sees.
 pub async fn get_project(store: &Store, scope: &Scope, id: i64) -> StoreResult<(Campaign, Access, Project)> {
     let p = project_row(store, id).await?.ok_or(StoreError::NotFound("创新项目"))?;
-    let (c, a) = super::get(store, scope, p.campaign_id).await.map_err(|_| StoreError::NotFound("创新项目"))?;
-    if !a.sees(&p.org_path) {
-        return Err(StoreError::NotFound("创新项目"));
-    }
+    let (c, a) = in_view(store, scope, p.campaign_id, &p.org_path, "创新项目").await?;
     Ok((c, a, p))
 }
 
