@@ -10,7 +10,7 @@
 //! of the commit, not after a time to live.
 //!
 //! It fails safe. What is kept is given out only while the listener is connected, has been since
-//! the value was read, and has shown itself alive (a notification, or its heartbeat) within
+//! the value was read, and has heard its own heartbeat (a notification it sends itself) within
 //! [`LEASE`]: on every connect the kept sessions are dropped and the generations are to be read
 //! again; on any error or lost connection everything is dropped and every check reads the
 //! database, as without this cache, until the listener is back. A value read from the database
@@ -33,16 +33,17 @@ use crate::generation::Generations;
 
 /// The notification channel (migration 0017). Payloads: `s:<session id>` (a session changed or
 /// was deleted), `a:<account id>` (an account or its grants changed), `g` (a data generation
-/// moved), `*` (anything: a table emptied).
+/// moved), `*` (anything: a table emptied), and `p:…`, a listener's heartbeat to itself (ignored
+/// by the others).
 pub const CHANNEL: &str = "dangjian_session";
 
 /// The listener connection's `application_name`, so that an operator (or a test) can find it in
 /// `pg_stat_activity`.
 pub const APPLICATION_NAME: &str = "dangjian listener";
 
-/// How long an idle listener waits before it proves its connection alive (a `SELECT 1` on it).
+/// How often the listener proves that notifications reach it (a notification to itself).
 const HEARTBEAT: Duration = Duration::from_secs(2);
-/// How long that heartbeat may take before the connection is given up.
+/// How long that proof may take before the connection is given up.
 const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(3);
 /// What is kept is given out only within this long of the listener's last sign of life: a
 /// connection that hangs without an error (a network cut) stops the cache within this time.
@@ -276,10 +277,9 @@ impl Live {
 
     fn notified(&self, payload: &str) {
         let mut state = self.lock();
-        if state.listening {
-            state.alive_at = Some(Instant::now());
-        }
-        if payload == "g" {
+        if payload.starts_with("p:") {
+            // a listener's heartbeat: nothing changed
+        } else if payload == "g" {
             state.drop_generations();
         } else if let Some(id) = payload.strip_prefix("s:") {
             state.sessions.remove(id);
@@ -312,6 +312,8 @@ impl Drop for Running {
 /// lost and connect again after a pause. Ends when the store is gone.
 async fn listen(live: Weak<Live>, opts: PgConnectOptions) {
     let _running = Running(live.clone());
+    // this listener's own pings are told apart from other servers' by this
+    let me: u64 = rand::random();
     let mut pause = RETRY_FIRST;
     loop {
         if live.strong_count() == 0 {
@@ -328,12 +330,8 @@ async fn listen(live: Weak<Live>, opts: PgConnectOptions) {
             .acquire_timeout(Duration::from_secs(10))
             .connect_lazy_with(opts.clone());
         if let Ok(mut listener) = PgListener::connect_with(&pool).await {
-            if listener.listen(CHANNEL).await.is_ok() {
-                let Some(l) = live.upgrade() else { return };
-                l.connected();
-                drop(l);
+            if listener.listen(CHANNEL).await.is_ok() && serve(&live, &mut listener, me).await {
                 pause = RETRY_FIRST;
-                serve(&live, &mut listener).await;
             }
             drop(listener);
         }
@@ -346,25 +344,64 @@ async fn listen(live: Weak<Live>, opts: PgConnectOptions) {
     }
 }
 
-/// Pass notifications on until the connection fails or the store is gone.
-async fn serve(live: &Weak<Live>, listener: &mut PgListener) {
+/// Pass notifications on until the connection fails or the store is gone; `true` if it got as far
+/// as connected.
+///
+/// Every [`HEARTBEAT`] the listener notifies the channel itself (`p:…`, which every server
+/// ignores) and must hear it back within [`HEARTBEAT_TIMEOUT`]: that proves not only that the
+/// connection answers but that notifications reach it (a connection pooler in transaction mode,
+/// for one, would answer queries and lose them). The first ping, right after `LISTEN`, is what
+/// marks the cache connected.
+async fn serve(live: &Weak<Live>, listener: &mut PgListener, me: u64) -> bool {
+    let mut connected = false;
+    let mut sent = 0u64;
+    // the ping awaited and by when, or when the next is due
+    let mut awaited: Option<String> = None;
+    let mut until = tokio::time::Instant::now();
     loop {
-        match tokio::time::timeout(HEARTBEAT, listener.try_recv()).await {
-            Ok(Ok(Some(n))) => match live.upgrade() {
-                Some(l) => l.notified(n.payload()),
-                None => return,
-            },
+        match tokio::time::timeout_at(until, listener.try_recv()).await {
+            Ok(Ok(Some(n))) => {
+                let payload = n.payload();
+                if awaited.as_deref() == Some(payload) {
+                    let Some(l) = live.upgrade() else { return connected };
+                    if connected {
+                        l.alive();
+                    } else {
+                        // from here on every change is heard: start afresh
+                        l.connected();
+                        connected = true;
+                    }
+                    awaited = None;
+                    until = tokio::time::Instant::now() + HEARTBEAT;
+                } else if payload.starts_with("p:") {
+                    // another server's ping (or an old one of ours)
+                } else if connected {
+                    match live.upgrade() {
+                        Some(l) => l.notified(payload),
+                        None => return connected,
+                    }
+                }
+                // (before the first ping is back, a change needs no telling: the cache starts
+                // empty when it is)
+            }
             // the connection was lost (sqlx may have connected again already, but notifications
             // in between are lost: start afresh) or failed
-            Ok(Ok(None)) | Ok(Err(_)) => return,
+            Ok(Ok(None)) | Ok(Err(_)) => return connected,
+            // the ping did not come back in time
+            Err(_) if awaited.is_some() => return connected,
             Err(_) => {
-                // idle: prove the connection alive (notifications that come meanwhile are kept
-                // by the listener for the next receive)
-                let ping = tokio::time::timeout(HEARTBEAT_TIMEOUT, sqlx::query("SELECT 1").execute(&mut *listener));
-                match (ping.await, live.upgrade()) {
-                    (Ok(Ok(_)), Some(l)) => l.alive(),
-                    _ => return,
+                sent += 1;
+                let ping = format!("p:{me:016x}:{sent}");
+                let sending = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&ping).execute(&mut *listener);
+                match tokio::time::timeout(HEARTBEAT_TIMEOUT, sending).await {
+                    Ok(Ok(_)) => {}
+                    _ => return connected,
                 }
+                if live.strong_count() == 0 {
+                    return connected;
+                }
+                awaited = Some(ping);
+                until = tokio::time::Instant::now() + HEARTBEAT_TIMEOUT;
             }
         }
     }
@@ -450,8 +487,26 @@ mod tests {
         assert_eq!(live.status().sessions, 0);
         let t = live.ticket().unwrap();
         live.fill(t, "a", &session(1), g(6));
+        let t = live.ticket().unwrap();
+        live.fill(t, "a", &session(1), g(6));
+        live.notified("p:0123456789abcdef:1");
+        assert!(live.get("a").is_some(), "a heartbeat changes nothing");
         live.notified("something new");
         assert!(live.get("a").is_none(), "an unknown notification drops everything");
+    }
+
+    #[test]
+    fn nothing_is_given_out_when_the_heartbeat_is_overdue() {
+        let live = Live::default();
+        live.connected();
+        let t = live.ticket().unwrap();
+        live.fill(t, "x", &session(1), g(1));
+        assert!(live.get("x").is_some());
+        live.lock().alive_at = Instant::now().checked_sub(LEASE);
+        assert!(live.get("x").is_none(), "a connection that hangs without an error");
+        assert!(!live.status().listening);
+        live.alive();
+        assert!(live.get("x").is_some(), "heard from again");
     }
 
     #[test]
