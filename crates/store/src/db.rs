@@ -55,6 +55,9 @@ pub struct Store {
     /// What is kept in memory between reads of this database (whole-subtree views brought up to
     /// date by what changed since: see [`crate::generation::changed_since`]).
     kept: std::sync::Arc<crate::kept::Kept>,
+    /// On PostgreSQL, the live sessions and data generations kept in this process and brought up
+    /// to date by the database's notifications ([`crate::listen`]).
+    live: Option<std::sync::Arc<crate::listen::Live>>,
 }
 
 /// A value bound to a query parameter. Both backends accept every variant.
@@ -415,6 +418,18 @@ pub struct Tx {
     inner: TxInner,
     /// The store's audit setup, so that [`crate::audit::record`] can key the records it appends.
     audit: Option<std::sync::Arc<crate::audit::Setup>>,
+    /// On PostgreSQL, what this process keeps of sessions and generations: told of the commit.
+    live: Option<std::sync::Arc<crate::listen::Live>>,
+    /// What the commit ends, dropped from `live` when it commits.
+    ends: Vec<Ends>,
+    /// The transaction cannot move a data generation (a session's `last_seen_at`).
+    keeps_generations: bool,
+}
+
+/// Sessions a transaction ends.
+enum Ends {
+    Session(String),
+    Account(i64),
 }
 
 enum TxInner {
@@ -445,12 +460,48 @@ impl Tx {
     pub(crate) fn audit(&self) -> Option<std::sync::Arc<crate::audit::Setup>> {
         self.audit.clone()
     }
+    /// Commit. On PostgreSQL this process's kept generations are then to be read again (a write
+    /// saved and the page it leads to must show it), and the sessions the transaction ended are
+    /// dropped; both also when the commit failed, as it may have committed all the same.
     pub async fn commit(self) -> StoreResult<()> {
-        match self.inner {
-            TxInner::Sqlite(t) => t.commit().await?,
-            TxInner::Pg(t) => t.commit().await?,
+        let done = match self.inner {
+            TxInner::Sqlite(t) => t.commit().await,
+            TxInner::Pg(t) => t.commit().await,
+        };
+        if let Some(live) = &self.live {
+            if !self.keeps_generations {
+                live.written();
+            }
+            for e in &self.ends {
+                match e {
+                    Ends::Session(id) => live.forget_session(id),
+                    Ends::Account(a) => live.forget_account(*a),
+                }
+            }
         }
+        done?;
         Ok(())
+    }
+
+    /// This transaction ends the session with this stored id: dropped from what this process
+    /// keeps when it commits.
+    pub(crate) fn ends_session(&mut self, id: &str) {
+        if self.live.is_some() {
+            self.ends.push(Ends::Session(id.to_string()));
+        }
+    }
+
+    /// This transaction ends sessions of this account or disables it.
+    pub(crate) fn ends_account(&mut self, account_id: i64) {
+        if self.live.is_some() {
+            self.ends.push(Ends::Account(account_id));
+        }
+    }
+
+    /// This transaction writes nothing a data generation follows (only a session's
+    /// `last_seen_at`): the kept generations stay.
+    pub(crate) fn keeps_generations(&mut self) {
+        self.keeps_generations = true;
     }
     pub async fn rollback(self) -> StoreResult<()> {
         match self.inner {
@@ -544,6 +595,7 @@ impl Store {
             pools: Pools::Sqlite { writer, reader, direct, path: path.to_path_buf() },
             audit: None,
             kept: Default::default(),
+            live: None,
         })
     }
 
@@ -558,7 +610,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await?;
-        Ok(Store { pools: Pools::Pg(pool), audit: None, kept: Default::default() })
+        Ok(Store { pools: Pools::Pg(pool), audit: None, kept: Default::default(), live: Some(Default::default()) })
     }
 
     /// Apply the embedded migrations of this backend that the database lacks. A database that is
@@ -694,6 +746,24 @@ impl Store {
         self.read().scalar("SELECT CAST(1 AS BIGINT)", &[]).await.map(|_| ())
     }
 
+    /// On PostgreSQL, what this process keeps of sessions and generations, its listener started
+    /// if it is not running.
+    pub(crate) fn live(&self) -> Option<&std::sync::Arc<crate::listen::Live>> {
+        match (&self.pools, &self.live) {
+            (Pools::Pg(p), Some(live)) => {
+                live.start(p);
+                Some(live)
+            }
+            _ => None,
+        }
+    }
+
+    /// On PostgreSQL, what the session cache is doing (see [`crate::listen`]); `None` on SQLite,
+    /// which reads the session in-process.
+    pub fn session_cache(&self) -> Option<crate::listen::Status> {
+        self.live.as_ref().map(|l| l.status())
+    }
+
     /// Where reads run.
     pub fn read(&self) -> Exec<'_> {
         match &self.pools {
@@ -709,7 +779,7 @@ impl Store {
             Pools::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
             Pools::Pg(p) => TxInner::Pg(p.begin().await?),
         };
-        Ok(Tx { inner, audit: self.audit.clone() })
+        Ok(Tx { inner, audit: self.audit.clone(), live: self.live.clone(), ends: Vec::new(), keeps_generations: false })
     }
 
     /// A consistent online copy of the SQLite file (`VACUUM INTO`), safe while the server runs.
@@ -734,7 +804,12 @@ impl Store {
                 reader.close().await;
                 writer.close().await;
             }
-            Pools::Pg(p) => p.close().await,
+            Pools::Pg(p) => {
+                if let Some(live) = &self.live {
+                    live.stop();
+                }
+                p.close().await
+            }
         }
     }
 

@@ -4,7 +4,10 @@
 //!
 //! A view kept in memory ([`Cache`]) records the generation it was read at and is served again
 //! only while the generation is unchanged, so it is never stale: a member saved anywhere shows on
-//! the next page view. Checking costs one single-row read (on SQLite, on the calling thread).
+//! the next page view. Checking costs one single-row read (on SQLite, on the calling thread); a
+//! request has them from its session check, which on PostgreSQL answers from memory kept up to
+//! date by the database's notifications ([`crate::listen`]): a change made by another server shows
+//! within milliseconds, one made by this server on the next view.
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -17,6 +17,7 @@ pub mod import_job;
 pub mod kept;
 pub mod life;
 pub mod life_bulk;
+pub mod listen;
 pub mod member;
 pub mod message;
 pub mod officer;

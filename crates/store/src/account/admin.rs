@@ -93,6 +93,7 @@ pub async fn end_other_sessions(store: &Store, scope: &Scope, account_id: i64, k
     let keep = rules::sha256_hex(keep_token);
     let mut tx = store.begin().await?;
     fetch_row(tx.x(), account_id).await?.ok_or(StoreError::NotFound("账号"))?;
+    tx.ends_account(account_id);
     let n = tx
         .x()
         .execute(

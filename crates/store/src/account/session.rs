@@ -142,6 +142,11 @@ pub async fn touch_session(
 
 /// [`touch_session`], with the data generations read in the same statement: a request's view of
 /// them, at no further cost (see [`crate::generation`]).
+///
+/// On PostgreSQL a live session and the generations are kept in this process while the database's
+/// notifications keep them up to date ([`crate::listen`]): a kept session is checked against
+/// `now` exactly as a read one, and the database is read whenever it is not kept, the cache is not
+/// listening, or something is due (`last_seen_at` to be moved on, a timeout to be recorded).
 pub async fn touch_session_with(
     store: &Store,
     token: &str,
@@ -152,6 +157,15 @@ pub async fn touch_session_with(
         return Ok(None);
     }
     let id = rules::sha256_hex(token);
+    let live = store.live();
+    if let Some((s, generations)) = live.and_then(|l| l.get(&id)) {
+        // kept sessions are live and their accounts enabled; anything due is done by a read
+        if now < s.expires_at && now - s.last_seen_at < limits.idle && now - s.last_seen_at < limits.touch_every {
+            return Ok(Some((s, generations)));
+        }
+    }
+    // taken before the read: what it finds is kept only if no notification came meanwhile
+    let ticket = live.and_then(|l| l.ticket());
     // one read: the session, whether its account is disabled, and the data generations (the
     // statement is written once: every page asks this first)
     static SQL: std::sync::LazyLock<(String, String)> = std::sync::LazyLock::new(|| {
@@ -202,11 +216,17 @@ pub async fn touch_session_with(
         messages_generation,
     }) = row
     else {
+        if let Some(l) = live {
+            l.forget_session(&id);
+        }
         return Ok(None);
     };
     let generations =
         crate::generation::Generations { orgs: orgs_generation, life: life_generation, messages: messages_generation };
     if s.ended_at.is_some() {
+        if let Some(l) = live {
+            l.forget_session(&id);
+        }
         return Ok(None);
     }
     let reason = if disabled {
@@ -220,6 +240,7 @@ pub async fn touch_session_with(
     };
     if let Some(reason) = reason {
         let mut tx = store.begin().await?;
+        tx.ends_session(&id);
         let n = tx
             .x()
             .execute("UPDATE session SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL", &args![now, id.clone()])
@@ -241,14 +262,18 @@ pub async fn touch_session_with(
     }
     if now - s.last_seen_at >= limits.touch_every {
         let mut tx = store.begin().await?;
+        tx.keeps_generations();
         tx.x()
             .execute(
                 "UPDATE session SET last_seen_at = $1 WHERE id = $2 AND ended_at IS NULL AND last_seen_at < $1",
-                &args![now, id],
+                &args![now, id.clone()],
             )
             .await?;
         tx.commit().await?;
         s.last_seen_at = now;
+    }
+    if let (Some(l), Some(t)) = (live, ticket) {
+        l.fill(t, &id, &s, generations);
     }
     Ok(Some((s, generations)))
 }
@@ -262,6 +287,7 @@ pub async fn end_session(store: &Store, scope: &Scope, token: &str) -> StoreResu
         .fetch_optional("SELECT account_id FROM session WHERE id = $1 AND ended_at IS NULL", &args![id.clone()])
         .await?;
     let Some((account_id,)) = row else { return Ok(false) };
+    tx.ends_session(&id);
     tx.x().execute("UPDATE session SET ended_at = $1 WHERE id = $2", &args![now(), id.clone()]).await?;
     let detail = json!({ "session": session_ref(&id), "reason": "logout" });
     crate::audit::record(&mut tx, scope, "session.end", &format!("account:{account_id}"), "ok", detail).await?;
@@ -270,6 +296,7 @@ pub async fn end_session(store: &Store, scope: &Scope, token: &str) -> StoreResu
 }
 
 pub(crate) async fn end_all_in(tx: &mut Tx, account_id: i64, at: DateTime<Utc>) -> StoreResult<u64> {
+    tx.ends_account(account_id);
     tx.x()
         .execute("UPDATE session SET ended_at = $1 WHERE account_id = $2 AND ended_at IS NULL", &args![at, account_id])
         .await
@@ -313,6 +340,7 @@ pub async fn promote_session(
     if n == 0 {
         return Ok(None);
     }
+    tx.ends_session(&id);
     let s = insert_session(&mut tx, old.account_id, old.ip.as_deref(), old.user_agent.as_deref(), now, limits, false)
         .await?;
     let detail = json!({

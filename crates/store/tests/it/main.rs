@@ -17,4 +17,5 @@ mod officers;
 mod pg_grants;
 mod schema;
 mod search;
+mod sessions_kept;
 mod tree_moves;
