@@ -682,8 +682,17 @@ async fn roster_and_statistics_show_a_change_made_elsewhere_at_once() {
             Category::Full,
         );
         store::member::create(&other, &Scope::all(), w.branch_a, &added, today()).await.unwrap();
-        let (_, body) = page(&w, &oa, &roster).await;
-        assert!(body.contains(">甲党员改名<") && body.contains(">另一进程党员<") && body.contains("共 3 名"), "{body}");
+        // SQLite reads the file on every view; a PostgreSQL server learns of another's change by
+        // the database's notification, milliseconds after the commit: wait for it (at most 2 s)
+        let mut seen = String::new();
+        for _ in 0..40 {
+            seen = page(&w, &oa, &roster).await.1;
+            if seen.contains("共 3 名") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(seen.contains(">甲党员改名<") && seen.contains(">另一进程党员<") && seen.contains("共 3 名"), "{seen}");
         let (_, body) = page(&w, &oa, &stats).await;
         assert!(body.contains(&total(3)), "{body}");
         // a status change through this server: the former member leaves the list and the count
