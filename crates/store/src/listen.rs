@@ -332,6 +332,11 @@ async fn listen(live: Weak<Live>, opts: PgConnectOptions) {
         if let Ok(mut listener) = PgListener::connect_with(&pool).await {
             if listener.listen(CHANNEL).await.is_ok() && serve(&live, &mut listener, me).await {
                 pause = RETRY_FIRST;
+                // an operator sees why page views read the database again until it is back
+                tracing::warn!(
+                    channel = CHANNEL,
+                    "session cache: the database's notifications stopped; every session check reads the database until they are back"
+                );
             }
             drop(listener);
         }
@@ -368,6 +373,7 @@ async fn serve(live: &Weak<Live>, listener: &mut PgListener, me: u64) -> bool {
                         l.alive();
                     } else {
                         // from here on every change is heard: start afresh
+                        tracing::info!(channel = CHANNEL, "session cache: listening to the database's notifications");
                         l.connected();
                         connected = true;
                     }
