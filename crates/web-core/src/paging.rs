@@ -102,6 +102,28 @@ where
     }
 }
 
+/// [`within`] for a list read as its rows and its length (`total_of` tells the length from what
+/// was read): the page `asked`, or the last page when `asked` lies past the end, and which page
+/// that is.
+pub async fn within_total<T, E, F, Fut>(
+    asked: i64,
+    per_page: i64,
+    total_of: impl Fn(&T) -> i64,
+    mut read: F,
+) -> Result<(T, i64), E>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let asked = asked.max(1);
+    let first = read(asked).await?;
+    let page = clamp(asked, total_of(&first), per_page);
+    if page == asked {
+        return Ok((first, page));
+    }
+    Ok((read(page).await?, page))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

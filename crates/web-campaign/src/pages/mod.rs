@@ -135,8 +135,8 @@ pub(crate) async fn list_picker(s: &Shared, caller: &Caller, org: &Visible<Org>,
     OrgPicker::new(s, caller, Purpose::Campaigns, "org", "党组织", Some(org), action).await.submitting()
 }
 
-/// Read the page asked for (`?page=`); one past the end is read again as the last page. Returns
-/// what was read and the page it is.
+/// Read the page asked for (`?page=`), or the last when it lies past the end
+/// ([`web_core::paging::within_total`]); a failed read is answered as the error it is.
 pub(crate) async fn paged<T, F, Fut>(
     caller: &Caller,
     asked: &str,
@@ -148,13 +148,9 @@ where
     F: Fn(i64) -> Fut,
     Fut: std::future::Future<Output = Result<T, ServiceError>>,
 {
-    let asked = web_core::paging::asked(asked);
-    let first = read(asked).await.map_err(|e| caller.fail(e))?;
-    let page = web_core::paging::clamp(asked, total_of(&first), per_page);
-    if page == asked {
-        return Ok((first, page));
-    }
-    Ok((read(page).await.map_err(|e| caller.fail(e))?, page))
+    web_core::paging::within_total(web_core::paging::asked(asked), per_page, total_of, read)
+        .await
+        .map_err(|e| caller.fail(e))
 }
 
 /// A moment as shown (China time, to the minute).
