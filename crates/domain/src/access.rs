@@ -47,10 +47,24 @@ pub enum Perm {
     /// Issue campaigns, set standards, accept reported values, compute and publish dispatch rounds,
     /// name demonstration sites and hold training classes (组织部).
     ManageCampaigns,
+    /// See grading cycles, grades in publicity and final, weak-and-lax organizations and their
+    /// rectification, first secretaries and contact persons of one's organizations; raise an
+    /// objection to a grade in publicity.
+    ReadGrading,
+    /// Score in a grading cycle: a branch's self-assessment, a superior's assessment, answering
+    /// objections, reporting rectification items and first-secretary work logs (党务工作者 and up).
+    AssessGrading,
+    /// Set grade schemes, indicator catalogues and criteria lists; open, advance and approve grading
+    /// cycles; confirm and close weak-and-lax organizations; post first secretaries and instructors
+    /// and assign contact persons (组织部).
+    ManageGrading,
+    /// Write questionnaires, issue surveys to members and residents, print answer codes and read
+    /// the tallies (组织部 and 党组织管理员).
+    ManageSurveys,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 18] = [
+    pub const ALL: [Perm; 22] = [
         Perm::ReadOrgs,
         Perm::ReadMembers,
         Perm::EditMembers,
@@ -69,6 +83,10 @@ impl Perm {
         Perm::ReadCampaigns,
         Perm::ReportCampaigns,
         Perm::ManageCampaigns,
+        Perm::ReadGrading,
+        Perm::AssessGrading,
+        Perm::ManageGrading,
+        Perm::ManageSurveys,
     ];
 
     /// Is this permission about the organization tree (and so held on a subtree)?
@@ -96,6 +114,10 @@ impl Perm {
             Perm::ReadCampaigns => "查看创建活动",
             Perm::ReportCampaigns => "填报创建活动",
             Perm::ManageCampaigns => "管理创建活动",
+            Perm::ReadGrading => "查看分类定级",
+            Perm::AssessGrading => "分类定级评分",
+            Perm::ManageGrading => "管理分类定级",
+            Perm::ManageSurveys => "管理测评问卷",
         }
     }
 }
@@ -123,6 +145,10 @@ pub fn perms(role: Role) -> &'static [Perm] {
             ReadCampaigns,
             ReportCampaigns,
             ManageCampaigns,
+            ReadGrading,
+            AssessGrading,
+            ManageGrading,
+            ManageSurveys,
         ],
         Role::OrgAdmin => &[
             ReadOrgs,
@@ -138,11 +164,24 @@ pub fn perms(role: Role) -> &'static [Perm] {
             ConfirmGrants,
             ReadCampaigns,
             ReportCampaigns,
+            ReadGrading,
+            AssessGrading,
+            ManageSurveys,
         ],
-        Role::PartyWorker => {
-            &[ReadOrgs, ReadMembers, EditMembers, Exchange, Stats, ReadLife, RecordLife, ReadCampaigns, ReportCampaigns]
-        }
-        Role::Member => &[ReadOrgs, ReadLife],
+        Role::PartyWorker => &[
+            ReadOrgs,
+            ReadMembers,
+            EditMembers,
+            Exchange,
+            Stats,
+            ReadLife,
+            RecordLife,
+            ReadCampaigns,
+            ReportCampaigns,
+            ReadGrading,
+            AssessGrading,
+        ],
+        Role::Member => &[ReadOrgs, ReadLife, ReadGrading],
     }
 }
 

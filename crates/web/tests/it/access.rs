@@ -69,6 +69,10 @@ enum P {
     ReadCampaigns,
     ReportCampaigns,
     ManageCampaigns,
+    ReadGrading,
+    AssessGrading,
+    ManageGrading,
+    ManageSurveys,
 }
 
 /// Does `role` hold `p` at all? 党员: only reading the basics of their own branch.
@@ -95,6 +99,12 @@ fn holds(role: Role, p: P) -> bool {
         // department issues them, sets standards and runs dispatch rounds
         P::ReadCampaigns | P::ReportCampaigns => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker),
         P::ManageCampaigns => role == OrgDeptAdmin,
+        // grading: members read their branch's grades in publicity and may object; workers and
+        // officers score; only the organization department sets schemes and approves grades
+        P::ReadGrading => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker | Member),
+        P::AssessGrading => matches!(role, OrgDeptAdmin | OrgAdmin | PartyWorker),
+        P::ManageGrading => role == OrgDeptAdmin,
+        P::ManageSurveys => matches!(role, OrgDeptAdmin | OrgAdmin),
     }
 }
 
