@@ -225,7 +225,8 @@ pub(super) fn lecture_scope(orgs: &[OrgLife]) -> (Vec<String>, Vec<i64>) {
 
 /// The 党课 given by these members in `[from, to]` in the subtrees of these paths: a 党组's
 /// secretary lectures in the organizations of the unit it sits in, outside its own subtree
-/// (LIFE-06S).
+/// (LIFE-06S). Read by lecturer (`life_record_lecturer`): a few members' lectures of a year, where
+/// a read by path would range over every record of a committee that holds a 党组 directly.
 pub(super) async fn lectures_by(
     store: &Store,
     roots: &[String],
@@ -233,28 +234,28 @@ pub(super) async fn lectures_by(
     from: NaiveDate,
     to: NaiveDate,
 ) -> StoreResult<Vec<RecordFacts>> {
-    let mut out = Vec::new();
-    if members.is_empty() {
-        return Ok(out);
+    if members.is_empty() || roots.is_empty() {
+        return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..members.len()).map(|i| format!("${}", i + 5)).collect();
-    for root in roots {
-        let mut a = args![root.clone(), path::subtree_end(root), from, to].to_vec();
-        a.extend(members.iter().map(|m| Val::from(*m)));
-        let rows: Vec<FactRow> = store
-            .read()
-            .fetch_all(
-                &format!(
-                    "SELECT {FACT_COLS} FROM life_record r WHERE r.path >= $1 AND r.path < $2 AND r.held_on >= $3 \
-                     AND r.held_on <= $4 AND r.lecturer_member_id IN ({})",
-                    marks.join(", ")
-                ),
-                &a,
-            )
-            .await?;
-        out.extend(rows.into_iter().map(FactRow::into_facts));
-    }
-    Ok(out)
+    let marks: Vec<String> = (0..members.len()).map(|i| format!("${}", i + 3)).collect();
+    let mut a = args![from, to].to_vec();
+    a.extend(members.iter().map(|m| Val::from(*m)));
+    let rows: Vec<FactRow> = store
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {FACT_COLS} FROM life_record r WHERE r.lecturer_member_id IN ({}) AND r.held_on >= $1 \
+                 AND r.held_on <= $2 ORDER BY r.held_on, r.id",
+                marks.join(", ")
+            ),
+            &a,
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(FactRow::into_facts)
+        .filter(|r| roots.iter().any(|root| path::is_within(&r.path, root)))
+        .collect())
 }
 
 static SILENT_DAYS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
