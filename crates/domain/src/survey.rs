@@ -180,10 +180,7 @@ impl Questionnaire {
 }
 
 fn split_choices(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', ';', '；', '/'])
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty())
-        .collect()
+    s.split(['、', ',', '，', ';', '；', '/']).map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
 }
 
 /// Check one item line; problems are pushed naming the item (`第3题`).
@@ -263,7 +260,10 @@ fn item(e: &mut FieldErrors, n: usize, line: &str) -> Option<Item> {
                     let yes = it.choices.iter().any(|c| c.counts == Counts::Satisfied);
                     let no = it.choices.iter().any(|c| c.counts == Counts::NotSatisfied);
                     if !yes || !no {
-                        e.push(F, at("计入满意率的评价题须至少有一个计为满意的选项（加“+”）和一个计为不满意的选项".into()));
+                        e.push(
+                            F,
+                            at("计入满意率的评价题须至少有一个计为满意的选项（加“+”）和一个计为不满意的选项".into()),
+                        );
                     }
                 }
             }
@@ -308,7 +308,9 @@ pub struct Preset {
 
 /// The presets a user copies and edits.
 pub const PRESETS: &[Preset] =
-    &[Preset { key: "satisfaction", label: "党组织满意度测评（党员、群众）", text: PRESET_SATISFACTION }];
+    &[Preset {
+        key: "satisfaction", label: "党组织满意度测评（党员、群众）", text: PRESET_SATISFACTION
+    }];
 
 impl Preset {
     /// The preset as a form's input: the first line the title, `说明：` lines the instructions,
@@ -600,7 +602,8 @@ impl Questionnaire {
             PersonalField::Phone => {
                 if personal.is_empty() {
                     errs.personal = Some("请填写联系电话".into());
-                } else if !(7..=15).contains(&personal.len()) || !personal.chars().all(|c| c.is_ascii_digit() || c == '-')
+                } else if !(7..=15).contains(&personal.len())
+                    || !personal.chars().all(|c| c.is_ascii_digit() || c == '-')
                 {
                     errs.personal = Some(format!("联系电话“{personal}”应为 7 至 15 位数字"));
                 }

@@ -90,7 +90,9 @@ pub struct Target {
 impl Target {
     pub fn base_label(&self) -> String {
         match self.resident_base {
-            Some(n) => format!("{n}{}", self.base_kind.as_deref().and_then(BaseKind::from_code).map_or("", |k| k.label())),
+            Some(n) => {
+                format!("{n}{}", self.base_kind.as_deref().and_then(BaseKind::from_code).map_or("", |k| k.label()))
+            }
             None => "未录入".into(),
         }
     }
@@ -256,8 +258,15 @@ pub async fn update(store: &Store, scope: &Scope, id: i64, version: i64, v: &Val
     if n == 0 {
         return Err(StoreError::Stale("测评"));
     }
-    crate::audit::record(&mut tx, scope, "survey.update", &format!("survey:{id}"), "ok", crate::audit::diff(&before, &detail(v)))
-        .await?;
+    crate::audit::record(
+        &mut tx,
+        scope,
+        "survey.update",
+        &format!("survey:{id}"),
+        "ok",
+        crate::audit::diff(&before, &detail(v)),
+    )
+    .await?;
     tx.commit().await?;
     get(store, scope, id).await
 }
@@ -332,8 +341,15 @@ pub async fn set_bases(
         changed.push(json!({ "org": org, "from": old.resident_base, "to": n, "kind": kind_code }));
     }
     if !changed.is_empty() {
-        crate::audit::record(&mut tx, scope, "survey.base", &format!("survey:{}", s.id), "ok", json!({ "bases": changed }))
-            .await?;
+        crate::audit::record(
+            &mut tx,
+            scope,
+            "survey.base",
+            &format!("survey:{}", s.id),
+            "ok",
+            json!({ "bases": changed }),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(changed.len())
@@ -363,7 +379,11 @@ pub async fn issue_codes(store: &Store, scope: &Scope, s: &Survey, org_id: i64, 
         return Err(StoreError::Refused(format!("该测评的参评对象为{}，不需要群众答题码", s.audience_label())));
     }
     if !(1..=MAX_BATCH).contains(&n) {
-        return Err(domain::FieldErrors(vec![domain::FieldError::new("数量", format!("每次生成 1 至 {MAX_BATCH} 个"))]).into());
+        return Err(domain::FieldErrors(vec![domain::FieldError::new(
+            "数量",
+            format!("每次生成 1 至 {MAX_BATCH} 个"),
+        )])
+        .into());
     }
     let target = targets(store, s)
         .await?
@@ -373,7 +393,8 @@ pub async fn issue_codes(store: &Store, scope: &Scope, s: &Survey, org_id: i64, 
     let key = key_of(store)?;
     let codes: Vec<String> = (0..n).map(|_| random_code()).collect();
     let mut tx = store.begin().await?;
-    let batch = tx.x().scalar("SELECT COALESCE(MAX(batch), 0) + 1 FROM survey_code WHERE survey_id = $1", &args![s.id]).await?;
+    let batch =
+        tx.x().scalar("SELECT COALESCE(MAX(batch), 0) + 1 FROM survey_code WHERE survey_id = $1", &args![s.id]).await?;
     let t = now();
     for c in &codes {
         tx.x()
@@ -512,7 +533,11 @@ pub async fn answer_with_code(store: &Store, code: &str, a: &Answer, on: NaiveDa
 /// The target a member at `member_path` answers for: the nearest target at or above the member's
 /// organization.
 pub async fn target_of_member(store: &Store, s: &Survey, member_path: &str) -> StoreResult<Option<Target>> {
-    Ok(targets(store, s).await?.into_iter().filter(|t| path::is_within(member_path, &t.org_path)).max_by_key(|t| t.org_path.len()))
+    Ok(targets(store, s)
+        .await?
+        .into_iter()
+        .filter(|t| path::is_within(member_path, &t.org_path))
+        .max_by_key(|t| t.org_path.len()))
 }
 
 /// A member's own record: (member id, organization path) of a current member.
@@ -697,7 +722,8 @@ pub async fn satisfaction(
         let members = if aud.members() { members_on(store, t.org_id, day).await? } else { 0 };
         let member_coverage = if aud.members() { rules::coverage_permille(m, Some(members)) } else { None };
         let resident_coverage = if aud.residents() { rules::coverage_permille(r, t.resident_base) } else { None };
-        let member_ok = !aud.members() || members == 0 || member_coverage.is_some_and(|c| c as i64 >= s.member_permille);
+        let member_ok =
+            !aud.members() || members == 0 || member_coverage.is_some_and(|c| c as i64 >= s.member_permille);
         let resident_ok = if aud.residents() {
             t.resident_base.map(|_| resident_coverage.is_some_and(|c| c as i64 >= s.resident_permille))
         } else {
@@ -815,7 +841,8 @@ pub async fn bulk_answers(
     for (member, org, a) in members {
         insert_answer(&mut tx, s, *org, "member", Some(*member), None, a).await?;
     }
-    let batch = tx.x().scalar("SELECT COALESCE(MAX(batch), 0) + 1 FROM survey_code WHERE survey_id = $1", &args![s.id]).await?;
+    let batch =
+        tx.x().scalar("SELECT COALESCE(MAX(batch), 0) + 1 FROM survey_code WHERE survey_id = $1", &args![s.id]).await?;
     let t = now();
     for (org, a) in residents {
         let code_id = tx
