@@ -356,3 +356,9 @@ pub async fn todos(store: &Store, ctx: &Ctx, on: NaiveDate) -> ServiceResult<Vec
 pub fn presets() -> Vec<(&'static str, &'static str)> {
     rules::PRESETS.iter().map(|p| (p.key, p.label)).collect()
 }
+
+/// The targets of a survey in the caller's 管理测评问卷 scope.
+pub async fn targets(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<Vec<Target>> {
+    let s = get(store, ctx, id).await?;
+    Ok(store::survey::targets(store, &s).await?)
+}

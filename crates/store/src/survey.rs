@@ -650,6 +650,10 @@ pub struct Satisfaction {
 }
 
 impl Satisfaction {
+    /// The rate is known and below `permille` (GRADE-06 reads 900).
+    pub fn below(&self, permille: i32) -> bool {
+        self.rate_permille.is_some_and(|r| r < permille)
+    }
     pub fn rate_text(&self) -> String {
         rules::fmt_permille(self.rate_permille)
     }
