@@ -702,7 +702,7 @@ pub async fn satisfaction(
     let sums: Vec<(i64, String, i64, i64, i64)> = store
         .read()
         .fetch_all(
-            "SELECT org_id, respondent, COUNT(*), COALESCE(SUM(satisfied), 0), COALESCE(SUM(counted), 0) \
+            "SELECT org_id, respondent, COUNT(*), CAST(COALESCE(SUM(satisfied), 0) AS BIGINT), CAST(COALESCE(SUM(counted), 0) AS BIGINT) \
              FROM survey_answer WHERE survey_id = $1 GROUP BY org_id, respondent",
             &args![s.id],
         )
@@ -870,4 +870,16 @@ pub async fn bulk_answers(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Current members in the subtree at `org_path`, by id, at most `limit` (the demo's respondents).
+pub async fn members_under(store: &Store, org_path: &str, limit: i64) -> StoreResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = store
+        .read()
+        .fetch_all(
+            "SELECT id FROM member WHERE path >= $1 AND path < $2 AND status = 'normal' ORDER BY id LIMIT $3",
+            &args![org_path.to_string(), path::subtree_end(org_path), limit],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }

@@ -190,7 +190,7 @@ async fn issue_print_answer_and_tally() {
         // the tally by hand: the resident 2 of 3 counted (不了解 left out), the member 3 of 4:
         // 5 of 7 = 71.4 %; members of 甲镇 on the day: 2, one answered: 50 %; no resident base
         let (status, body) = page(&w, admin, &format!("/surveys/{id}")).await;
-        assert_eq!(status, StatusCode::OK);
+        assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.contains("71.4%"), "{body}");
         assert!(body.contains("1 / 2") && body.contains("50%"));
         assert!(body.contains("未录入群众基数"));
