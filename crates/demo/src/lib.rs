@@ -221,7 +221,10 @@ impl DemoSummary {
         s.push_str(&self.life.report());
         s.push_str(&self.campaigns.report());
         if self.surveys > 0 {
-            s.push_str(&format!("  测评：{} 个（党员、群众满意度测评），答卷 {} 份\n", self.surveys, self.survey_answers));
+            s.push_str(&format!(
+                "  测评：{} 个（党员、群众满意度测评），答卷 {} 份\n",
+                self.surveys, self.survey_answers
+            ));
         }
         s
     }

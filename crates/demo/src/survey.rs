@@ -38,8 +38,7 @@ fn pick<'a>(rng: &mut ChaCha8Rng, choices: &[(&'a str, u32)]) -> &'a str {
 /// One answer to the preset, leaning satisfied with weight `lean` (0–100).
 fn answer(rng: &mut ChaCha8Rng, lean: u32) -> Vec<(String, String)> {
     let rating = [("满意", lean), ("基本满意", 12), ("不满意", 100 - lean.min(95)), ("不了解", 4)];
-    let mut pairs: Vec<(String, String)> =
-        (1..=4).map(|i| (format!("q{i}"), pick(rng, &rating).to_string())).collect();
+    let mut pairs: Vec<(String, String)> = (1..=4).map(|i| (format!("q{i}"), pick(rng, &rating).to_string())).collect();
     let how = [("公开栏", 3), ("党员或网格员上门", 3), ("微信群或公众号", 4), ("没有了解过", 1)];
     pairs.push(("q5".into(), pick(rng, &how).to_string()));
     for c in ["为民办实事", "环境整治", "帮扶困难群众", "发展集体经济", "矛盾纠纷调解"] {
@@ -54,7 +53,12 @@ fn answer(rng: &mut ChaCha8Rng, lean: u32) -> Vec<(String, String)> {
     pairs
 }
 
-pub async fn build(store: &Store, rng: &mut ChaCha8Rng, today: NaiveDate, root_id: i64) -> anyhow::Result<SurveySummary> {
+pub async fn build(
+    store: &Store,
+    rng: &mut ChaCha8Rng,
+    today: NaiveDate,
+    root_id: i64,
+) -> anyhow::Result<SurveySummary> {
     let scope = Scope::all().acting_as(Actor::new("demo", "演示数据"));
     let q = preset("satisfaction").expect("the preset").input().validate().expect("the preset is valid");
     let counties: Vec<_> = store::org::subtree(store, &scope, root_id, Some(1))

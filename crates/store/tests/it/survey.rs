@@ -75,7 +75,7 @@ async fn codes_answers_and_the_tally_by_hand() {
             audience: Audience::Both,
             opens_on: d("2026-11-01"),
             closes_on: d("2026-11-30"),
-            member_permille: 1000, // GRADE-08: every member
+            member_permille: 1000,  // GRADE-08: every member
             resident_permille: 100, // GRADE-08: a tenth of the resident base
         };
         let x = survey::create(s, &all, &issuer, &v, &[]).await.unwrap();
@@ -96,8 +96,10 @@ async fn codes_answers_and_the_tally_by_hand() {
         // two uses of one code at the same moment: exactly one answer is kept
         let a1 = answer(&[("q1", "满意"), ("q2", "基本满意"), ("q3", "不满意"), ("q4", "不了解")]); // 2 of 3
         let on = d(TODAY);
-        let (r1, r2) =
-            tokio::join!(survey::answer_with_code(s, &codes[0], &a1, on), survey::answer_with_code(s, &codes[0], &a1, on));
+        let (r1, r2) = tokio::join!(
+            survey::answer_with_code(s, &codes[0], &a1, on),
+            survey::answer_with_code(s, &codes[0], &a1, on)
+        );
         assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|x| **x).count(), 1, "{r1:?} {r2:?}");
         let refused = if r1.is_ok() { r2 } else { r1 };
         assert!(matches!(refused, Err(StoreError::Refused(m)) if m.contains("已经使用过")));
@@ -115,7 +117,8 @@ async fn codes_answers_and_the_tally_by_hand() {
         survey::answer_as_member(s, &me, &x, voter, &a3, on).await.unwrap();
         let again = survey::answer_as_member(s, &me, &x, voter, &a3, on).await;
         assert!(matches!(again, Err(StoreError::Refused(m)) if m.contains("已参加过")));
-        let open = survey::open_for_member(s, voter, &member::get(s, &all, voter).await.unwrap().path, on).await.unwrap();
+        let open =
+            survey::open_for_member(s, voter, &member::get(s, &all, voter).await.unwrap().path, on).await.unwrap();
         assert_eq!(open.iter().map(|(x, done)| (x.id, *done)).collect::<Vec<_>>(), vec![(x.id, true)]);
 
         // the tally by hand: 一村党委 5 satisfied of 9 counted = 555.6‰ → 556; members 1 of 4 =
@@ -138,8 +141,7 @@ async fn codes_answers_and_the_tally_by_hand() {
         // answered: the questionnaire is no longer changed
         assert!(matches!(survey::update(s, &all, x.id, x.version, &v).await, Err(StoreError::Refused(_))));
         // every write audited, the chain intact
-        let actions: Vec<String> =
-            store::audit::recent(s, 20).await.unwrap().into_iter().map(|r| r.action).collect();
+        let actions: Vec<String> = store::audit::recent(s, 20).await.unwrap().into_iter().map(|r| r.action).collect();
         for a in ["survey.create", "survey.codes", "survey.answer", "survey.base"] {
             assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
         }

@@ -621,7 +621,8 @@ async fn targets(w: &World) -> Targets {
         plans.insert(rel, common::plan_target(w, unit).await);
     }
     let mut surveys = HashMap::new();
-    for (rel, issuer) in [(Rel::Own, w.county_a), (Rel::Descendant, w.town_a), (Rel::Sibling, w.county_b), (Rel::Ancestor, w.city)]
+    for (rel, issuer) in
+        [(Rel::Own, w.county_a), (Rel::Descendant, w.town_a), (Rel::Sibling, w.county_b), (Rel::Ancestor, w.city)]
     {
         surveys.insert(rel, crate::survey::survey_target(w, issuer).await);
     }

@@ -110,7 +110,8 @@ async fn issue_print_answer_and_tally() {
         assert_eq!(status, StatusCode::SEE_OTHER, "{loc}");
         let past: i64 = loc.trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
         let (_, _, sheet) =
-            submit(&w, admin, &format!("/surveys/{past}/codes"), &[("org", &w.town_a.to_string()), ("count", "1")]).await;
+            submit(&w, admin, &format!("/surveys/{past}/codes"), &[("org", &w.town_a.to_string()), ("count", "1")])
+                .await;
         let code = sheet.split("/s/").nth(1).unwrap().split(['<', '"', ' ']).next().unwrap().to_string();
         let (status, _, body) = send(&w.app, public("GET", &format!("/s/{code}"), None, "")).await;
         assert_eq!(status, StatusCode::OK);
@@ -136,7 +137,8 @@ async fn issue_print_answer_and_tally() {
             assert!(store::survey::by_code(&w.store, c).await.unwrap().is_some());
         }
         let (status, _, body) =
-            submit(&w, admin, &format!("/surveys/{id}/codes"), &[("org", &w.county_b.to_string()), ("count", "3")]).await;
+            submit(&w, admin, &format!("/surveys/{id}/codes"), &[("org", &w.county_b.to_string()), ("count", "3")])
+                .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(body.contains("参评组织"));
 
@@ -150,9 +152,11 @@ async fn issue_print_answer_and_tally() {
                 .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "no cookie: the page is refused as expired");
         let partial = enc("q1=满意&q7=我的建议");
-        let (status, _, body) =
-            send(&w.app, public("POST", &format!("/s/{}", codes[0]), Some(&cookie), &format!("csrf={token}&{partial}")))
-                .await;
+        let (status, _, body) = send(
+            &w.app,
+            public("POST", &format!("/s/{}", codes[0]), Some(&cookie), &format!("csrf={token}&{partial}")),
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("第2题：请选择") && body.contains("我的建议"), "inline and kept");
         assert!(body.contains("value=\"满意\" checked"));
