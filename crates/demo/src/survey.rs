@@ -1,4 +1,5 @@
-//! The demo's surveys: the first two counties under the root each issue the preset 党组织满意度测评
+//! The demo's surveys: the first two counties under the root (a district build: the district)
+//! each issue the preset 党组织满意度测评
 //! (members and residents, a window around the demo date) over their subtree; most targets get a
 //! resident base (a few are left without, so the tally says 未录入群众基数), members and residents
 //! answer through the store's bulk writer (audited as one record per survey). Each target leans
@@ -61,15 +62,20 @@ pub async fn build(
 ) -> anyhow::Result<SurveySummary> {
     let scope = Scope::all().acting_as(Actor::new("demo", "演示数据"));
     let q = preset("satisfaction").expect("the preset").input().validate().expect("the preset is valid");
-    let counties: Vec<_> = store::org::subtree(store, &scope, root_id, Some(1))
+    let mut issuers: Vec<i64> = store::org::subtree(store, &scope, root_id, Some(1))
         .await?
         .into_iter()
         .filter(|n| n.depth == 1 && n.org.kind == OrgKind::LocalCommittee)
         .take(2)
+        .map(|n| n.org.id)
         .collect();
+    if issuers.is_empty() {
+        // a district build: the district itself is the county graded
+        issuers.push(root_id);
+    }
     let mut out = SurveySummary::default();
-    for c in counties {
-        let issuer = store::org::visible(store, &scope, c.org.id).await?;
+    for c in issuers {
+        let issuer = store::org::visible(store, &scope, c).await?;
         let v = ValidSurvey {
             questionnaire: q.clone(),
             audience: Audience::Both,

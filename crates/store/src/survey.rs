@@ -428,6 +428,9 @@ pub async fn code_counts(store: &Store, s: &Survey) -> StoreResult<Vec<(i64, i64
         .await
 }
 
+/// A code's row: id, survey, target, target's name, when used.
+type CodeRow = (i64, i64, i64, String, Option<DateTime<Utc>>);
+
 /// What a code opens: the survey, the target it was printed for, and when it was used.
 #[derive(Debug, Clone)]
 pub struct CodeView {
@@ -443,7 +446,7 @@ pub struct CodeView {
 pub async fn by_code(store: &Store, code: &str) -> StoreResult<Option<CodeView>> {
     let Some(code) = rules::normalize_code(code) else { return Ok(None) };
     let key = key_of(store)?;
-    let row: Option<(i64, i64, i64, String, Option<DateTime<Utc>>)> = store
+    let row: Option<CodeRow> = store
         .read()
         .fetch_optional(
             "SELECT c.id, c.survey_id, c.org_id, o.name, c.used_at FROM survey_code c JOIN org o ON o.id = c.org_id \
@@ -766,6 +769,9 @@ pub struct TextAnswer {
     pub answered_at: DateTime<Utc>,
 }
 
+/// An answer's row for its free text: id, target's name, respondent, body, personal, when.
+type TextRow = (i64, String, String, String, String, DateTime<Utc>);
+
 /// The free-text answers of a survey, newest first; paged by answer.
 pub async fn texts(store: &Store, s: &Survey, limit: i64, offset: i64) -> StoreResult<(Vec<TextAnswer>, i64)> {
     let q = s.questionnaire();
@@ -775,7 +781,7 @@ pub async fn texts(store: &Store, s: &Survey, limit: i64, offset: i64) -> StoreR
         return Ok((Vec::new(), 0));
     }
     let total = s.answers;
-    let rows: Vec<(i64, String, String, String, String, DateTime<Utc>)> = store
+    let rows: Vec<TextRow> = store
         .read()
         .fetch_all(
             "SELECT a.id, o.name, a.respondent, a.body, a.personal, a.answered_at FROM survey_answer a \

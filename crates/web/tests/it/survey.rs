@@ -178,6 +178,8 @@ async fn issue_print_answer_and_tally() {
         assert_eq!(h.get(header::LOCATION).unwrap(), &format!("/s/{}", codes[1]));
 
         // a member of 甲社区党支部 answers once from 我的测评, attributed to 甲镇
+        let (_, home) = page(&w, Role::Member, "/").await;
+        assert!(home.contains("待办：测评") && home.contains(&format!("/surveys/{id}/answer")), "the 工作台's to-do");
         let (status, body) = page(&w, Role::Member, "/surveys/mine").await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains(&format!("/surveys/{id}/answer")), "{body}");
