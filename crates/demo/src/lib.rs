@@ -27,6 +27,7 @@ mod gen;
 mod life;
 mod people;
 mod plan;
+mod survey;
 mod tree;
 mod write;
 
@@ -150,6 +151,9 @@ pub struct DemoSummary {
     pub life: LifeSummary,
     /// The campaigns of the year (none at province scale).
     pub campaigns: CampaignSummary,
+    /// 测评: surveys issued and answers written.
+    pub surveys: u64,
+    pub survey_answers: u64,
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -216,6 +220,12 @@ impl DemoSummary {
         ));
         s.push_str(&self.life.report());
         s.push_str(&self.campaigns.report());
+        if self.surveys > 0 {
+            s.push_str(&format!(
+                "  测评：{} 个（党员、群众满意度测评），答卷 {} 份\n",
+                self.surveys, self.survey_answers
+            ));
+        }
         s
     }
 }
@@ -546,6 +556,12 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
         life::check(store, today, &mut tally.s.life, progress).await?;
         // the campaigns read the officers and organization life just written
         tally.s.campaigns = campaign::build(store, opts.scale, seed, today, tally.s.root_id, &namer, progress).await?;
+        // 测评: the first two counties' 满意度测评 with members' and residents' answers
+        progress.start("生成测评", None);
+        let made = survey::build(store, &mut rng_for(seed, "surveys"), today, tally.s.root_id).await?;
+        progress.finish();
+        tally.s.surveys = made.surveys;
+        tally.s.survey_answers = made.answers;
     }
 
     let mut sectors: Vec<SectorCount> = Sector::ALL

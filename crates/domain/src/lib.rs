@@ -19,6 +19,7 @@ pub mod org;
 pub mod path;
 pub mod region;
 pub mod rules;
+pub mod survey;
 pub mod text;
 
 pub use error::{FieldError, FieldErrors};

@@ -28,6 +28,7 @@ pub mod progress;
 pub mod rollup;
 pub mod scope;
 pub mod statistics;
+pub mod survey;
 pub mod testing;
 
 pub use db::{Backend, Store, Tx, Val};

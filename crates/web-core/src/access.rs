@@ -107,6 +107,9 @@ pub const MENU: &[MenuItem] = &[
         perm: Some(Perm::ReadCampaigns),
     },
     MenuItem {
+        href: "/surveys", label: "测评", section: "surveys", group: "测评", perm: Some(Perm::ManageSurveys)
+    },
+    MenuItem {
         href: "/import", label: "数据导入", section: "import", group: "数据交换", perm: Some(Perm::Exchange)
     },
     MenuItem {

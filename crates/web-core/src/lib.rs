@@ -28,6 +28,7 @@ pub mod pages;
 pub mod paging;
 pub mod picker;
 pub mod qr;
+pub mod ratelimit;
 pub mod routes;
 pub mod search;
 

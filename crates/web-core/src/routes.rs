@@ -56,6 +56,8 @@ pub enum Target {
     InnovationList,
     /// `{id}` is an innovation project (项目化管理).
     InnovationProject,
+    /// `{id}` is a survey (测评).
+    Survey,
 }
 
 /// One route as the table records it.

@@ -26,6 +26,8 @@ struct Home {
     life: Option<LifeTodos>,
     /// Messages and reminders (待办 of the message centre), for accounts with business grants.
     messages: Option<MessageCard>,
+    /// Open surveys the member has not answered yet: (id, title, close date).
+    surveys: Vec<(i64, String, chrono::NaiveDate)>,
 }
 
 /// The 工作台's counts of the message centre.
@@ -100,5 +102,19 @@ pub async fn home(State(s): State<Shared>, caller: Caller) -> Response {
         }),
         Err(e) => return caller.fail(e),
     };
-    render(&Home { nav: caller.nav("home"), counts, grassroots, findings, findings_total, business, life, messages })
+    let surveys = match service::survey::todos(&s.store, &caller, today()).await {
+        Ok(v) => v.into_iter().map(|x| (x.id, x.title, x.closes_on)).collect(),
+        Err(e) => return caller.fail(e),
+    };
+    render(&Home {
+        nav: caller.nav("home"),
+        counts,
+        grassroots,
+        findings,
+        findings_total,
+        business,
+        life,
+        messages,
+        surveys,
+    })
 }

@@ -18,4 +18,5 @@ mod pg_grants;
 mod schema;
 mod search;
 mod sessions_kept;
+mod survey;
 mod tree_moves;

@@ -46,6 +46,13 @@ enum Policy {
     /// on the caller's subtree, the campaigns issued there and those issued above that reach into
     /// it (own, descendant and ancestor relations), never a sibling's.
     InCampaign(P),
+    /// A survey a member answers with their account: the 党员 (linked to a member of branch A),
+    /// for surveys whose targets lie above branch A (own, descendant and ancestor issuers), never
+    /// a sibling's; anyone else finds nothing.
+    Respondent,
+    /// A resident's page with a one-time answer code in the path, open to anyone: the matrix's
+    /// made-up code is not found (or refused as too many tries), for everyone alike.
+    AnswerCode,
 }
 
 /// The permissions, as the test understands them from the role table the README documents,
@@ -334,6 +341,25 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/plans/{id}/submit", Policy::Business(P::ReportCampaigns)),
     ("POST", "/plans/{id}/review", Policy::Business(P::ManageCampaigns)),
     ("POST", "/plans/{id}/milestones", Policy::Business(P::ReportCampaigns)),
+    // 测评: 管理测评问卷 over the issuer; members answer signed in; residents with a code
+    ("GET", "/surveys", Policy::Business(P::ManageSurveys)),
+    ("GET", "/surveys/new", Policy::Business(P::ManageSurveys)),
+    ("POST", "/surveys/new", Policy::Business(P::ManageSurveys)),
+    ("GET", "/surveys/mine", Policy::SignedIn),
+    ("GET", "/surveys/{id}", Policy::Business(P::ManageSurveys)),
+    ("GET", "/surveys/{id}/edit", Policy::Business(P::ManageSurveys)),
+    ("POST", "/surveys/{id}/edit", Policy::Business(P::ManageSurveys)),
+    ("POST", "/surveys/{id}/bases", Policy::Business(P::ManageSurveys)),
+    ("POST", "/surveys/{id}/codes", Policy::Business(P::ManageSurveys)),
+    ("GET", "/surveys/{id}/texts", Policy::Business(P::ManageSurveys)),
+    ("GET", "/surveys/{id}/answer", Policy::Respondent),
+    ("POST", "/surveys/{id}/answer", Policy::Respondent),
+    ("GET", "/s", Policy::Public),
+    ("GET", "/s/{code}", Policy::AnswerCode),
+    ("POST", "/s/{code}", Policy::AnswerCode),
+    ("GET", "/api/v1/surveys", Policy::Business(P::ManageSurveys)),
+    ("GET", "/api/v1/surveys/{id}", Policy::Business(P::ManageSurveys)),
+    ("GET", "/api/v1/surveys/{id}/tally", Policy::Business(P::ManageSurveys)),
     // 账号安全: one's own account
     ("GET", "/account", Policy::SignedIn),
     ("GET", "/account/password", Policy::SignedIn),
@@ -445,6 +471,9 @@ struct Targets {
     /// organization taking part (for the ancestor's city campaign, county A itself).
     lists: HashMap<Rel, i64>,
     projects: HashMap<Rel, i64>,
+    /// Per relation: an open survey issued by county A (own), 甲镇 (descendant), county B
+    /// (sibling) and the city (ancestor), to members and residents with the default targets.
+    surveys: HashMap<Rel, i64>,
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -591,7 +620,14 @@ async fn targets(w: &World) -> Targets {
         secondments.insert(rel, common::secondment_target(w, unit, member).await);
         plans.insert(rel, common::plan_target(w, unit).await);
     }
+    let mut surveys = HashMap::new();
+    for (rel, issuer) in
+        [(Rel::Own, w.county_a), (Rel::Descendant, w.town_a), (Rel::Sibling, w.county_b), (Rel::Ancestor, w.city)]
+    {
+        surveys.insert(rel, crate::survey::survey_target(w, issuer).await);
+    }
     Targets {
+        surveys,
         tasks,
         assignments,
         evidence,
@@ -630,6 +666,8 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
         Policy::OwnOnly => rel == Rel::Own,
         Policy::SelfMember => role == Role::Member,
         Policy::InCampaign(p) => holds(role, p) && rel != Rel::Sibling,
+        Policy::Respondent => role == Role::Member && rel != Rel::Sibling,
+        Policy::AnswerCode => false,
         Policy::Business(p) => match target {
             Target::None => holds(role, p),
             Target::Org | Target::OrgQuery => covers(role, p, rel),
@@ -653,6 +691,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             | Target::TaskEvidence => covers(role, p, rel),
             Target::Secondment | Target::Plan => covers(role, p, rel),
             Target::InnovationList | Target::InnovationProject => covers(role, p, rel),
+            Target::Survey => covers(role, p, rel),
         },
     }
 }
@@ -727,6 +766,7 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::Plan => t.plans[&rel],
         Target::InnovationList => t.lists[&rel],
         Target::InnovationProject => t.projects[&rel],
+        Target::Survey => t.surveys[&rel],
     })
 }
 
@@ -785,7 +825,8 @@ async fn every_route_every_role_every_relation() {
                         && headers
                             .get(header::LOCATION)
                             .is_some_and(|l| l.to_str().unwrap_or("").starts_with("/login"));
-                    let denied = status == StatusCode::FORBIDDEN
+                    let denied = (policy == Policy::AnswerCode && status == StatusCode::TOO_MANY_REQUESTS)
+                        || status == StatusCode::FORBIDDEN
                         || status == StatusCode::NOT_FOUND
                         || to_login
                         || status == StatusCode::UNAUTHORIZED;

@@ -583,6 +583,8 @@ async fn every_route_as_every_role() {
         common::secondment_target(&w, w.branch_b, w.member_b).await,
     );
     let (plan_in, plan_out) = (common::plan_target(&w, w.town_a).await, common::plan_target(&w, w.branch_b).await);
+    let (survey_in, survey_out) =
+        (crate::survey::survey_target(&w, w.town_a).await, crate::survey::survey_target(&w, w.county_b).await);
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -601,6 +603,7 @@ async fn every_route_as_every_role() {
                 web::Target::InnovationProject => (project_in, project_out),
                 web::Target::Secondment => (nomination_in, nomination_out),
                 web::Target::Plan => (plan_in, plan_out),
+                web::Target::Survey => (survey_in, survey_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -715,6 +718,7 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
             | "/api/v1/plans/{id}/submit"
             | "/api/v1/plans/{id}/milestones",
         ) => ReportCampaigns,
+        ("GET", "/api/v1/surveys" | "/api/v1/surveys/{id}" | "/api/v1/surveys/{id}/tally") => ManageSurveys,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

@@ -29,5 +29,6 @@ mod picker_search;
 mod scope_rule;
 mod security;
 mod smoke_roles;
+mod survey;
 mod upload_limits;
 mod web_app;
