@@ -98,7 +98,7 @@ CREATE TABLE grade_score (
     version       INTEGER NOT NULL DEFAULT 1,
     updated_at    TEXT    NOT NULL
 );
-CREATE UNIQUE INDEX grade_score_key ON grade_score(entry_id, item, assessor);
+CREATE UNIQUE INDEX grade_score_one ON grade_score(entry_id, item, assessor);
 
 CREATE TABLE grade_objection (
     id           INTEGER PRIMARY KEY,
