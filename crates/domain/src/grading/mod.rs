@@ -680,7 +680,7 @@ mod tests {
         s.bands[1].min_milli = 95_000;
         s.publicity_days = 0;
         let e = s.validate().unwrap_err();
-        assert!(e.has("等次") && e.has("公示天数") && e.has("评分权重") == false);
+        assert!(e.has("等次") && e.has("公示天数") && !e.has("评分权重"));
         let mut s = points();
         s.weights = vec![(AssessorKind::Superior, 500)];
         assert!(s.validate().unwrap_err().has("评分权重"));

@@ -52,8 +52,8 @@ pub async fn finals(store: &Store, org: &Visible<Org>, year: i32) -> StoreResult
     let mut schemes = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for (org_id, org_name, org_path, grade, sv) in rows {
-        if !schemes.contains_key(&sv) {
-            schemes.insert(sv, super::scheme_version(store, sv).await?.scheme()?);
+        if let std::collections::hash_map::Entry::Vacant(v) = schemes.entry(sv) {
+            v.insert(super::scheme_version(store, sv).await?.scheme()?);
         }
         let s = &schemes[&sv];
         let rank = s.position(&grade).unwrap_or(s.lowest());

@@ -1038,6 +1038,9 @@ pub struct ComputeSummary {
     pub warnings: Vec<String>,
 }
 
+/// Each assessor's (kind, name) scores of one entry, by item.
+type Assessors = BTreeMap<(String, String), HashMap<String, i64>>;
+
 /// The day computed items are read as of: the end of the cycle's year, or `today` when earlier.
 pub fn as_of(c: &Cycle, today: NaiveDate) -> NaiveDate {
     rules::year_end(c.year as i32).min(today)
@@ -1099,7 +1102,7 @@ pub async fn compute(
             &args![c.id],
         )
         .await?;
-    let mut by_entry: HashMap<i64, BTreeMap<(String, String), HashMap<String, i64>>> = HashMap::new();
+    let mut by_entry: HashMap<i64, Assessors> = HashMap::new();
     for (entry, item, kind, who, pts) in rows {
         by_entry.entry(entry).or_default().entry((kind, who)).or_default().insert(item, pts);
     }
