@@ -322,3 +322,52 @@ async fn quotas_warn_and_steps_move_and_return() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn computed_items_read_once_for_every_organization() {
+    use domain::org::{Facility, FacilityKind, FacilityStatus};
+    for db in TestDb::both().await {
+        let s = &db.store;
+        let city = mk(s, None, "中共样例市委", OrgKind::LocalCommittee, Sector::Other).await;
+        let county = mk(s, Some(city), "中共甲县委", OrgKind::LocalCommittee, Sector::Other).await;
+        // a village is a branch under a township under the county (facility coverage's units)
+        let town = mk(s, Some(county), "中共一镇委员会", OrgKind::Committee, Sector::Rural).await;
+        let with_station = OrgInput {
+            name: "有服务站的村党支部".into(),
+            kind: Some(OrgKind::Branch),
+            sector: Some(Sector::Rural),
+            founded_on: Some(d("2015-01-01")),
+            facilities: vec![Facility {
+                kind: FacilityKind::ServiceStation,
+                status: FacilityStatus::Built,
+                year: Some(2020),
+            }],
+            ..Default::default()
+        };
+        let built = org::create(s, &Scope::all(), Some(town), &with_station, d("2026-01-05")).await.unwrap().id;
+        let without = mk(s, Some(town), "无服务站的村党支部", OrgKind::Branch, Sector::Rural).await;
+        let sc = scope_of(s, county, "县委组织部").await;
+        let root = org::visible(s, &sc, county).await.unwrap();
+        let scheme = g::create_scheme(s, &sc, &root, "县办法", d("2024-01-01"), &Scheme::preset("points").unwrap())
+            .await
+            .unwrap();
+        // GRADE-04 preset: 工作制度 and 活动阵地 computed, 群众评价 from the satisfaction rate
+        let catalogue =
+            g::create_catalogue(s, &sc, &root, "七项指标", d("2024-01-01"), &Catalogue::preset()).await.unwrap();
+        let c = g::open_cycle(s, &sc, &root, 2026, "2026年度", scheme.id, catalogue.id, &StepPreset::Grade07.steps())
+            .await
+            .unwrap();
+        g::set_satisfaction(s, &sc, c.id, &[(built, 1000)], "测评录入").await.unwrap();
+        g::compute(s, &sc, &root, &c, d("2026-06-30")).await.unwrap();
+        let (_, e) = g::entry_of(s, &sc, c.id, built).await.unwrap();
+        let venue = e.computed().into_iter().find(|x| x.item == "venue").unwrap();
+        assert_eq!((venue.value, venue.points_milli, venue.as_of), (100.0, 10_000, d("2026-06-30")));
+        assert_eq!(venue.source, "服务阵地覆盖率");
+        // nobody scored: the total is what the platform computed (活动阵地 10 + 群众评价 15 + 工作制度)
+        assert!(e.computed_milli.unwrap() >= 25_000, "{:?}", e.computed_milli);
+        let (_, e2) = g::entry_of(s, &sc, c.id, without).await.unwrap();
+        let venue2 = e2.computed().into_iter().find(|x| x.item == "venue").unwrap();
+        assert_eq!(venue2.points_milli, 0);
+        db.finish().await;
+    }
+}
