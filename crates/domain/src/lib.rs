@@ -9,6 +9,7 @@ pub mod audit;
 pub mod campaign;
 pub mod dates;
 pub mod error;
+pub mod grading;
 pub mod idcard;
 pub mod life;
 pub mod mask;

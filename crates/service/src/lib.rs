@@ -10,6 +10,7 @@ pub mod campaign;
 mod ctx;
 mod error;
 pub mod exchange;
+pub mod grading;
 pub mod home;
 pub mod life;
 pub mod member;

@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 mod figures;
 pub mod generation;
+pub mod grading;
 pub mod import_job;
 pub mod kept;
 pub mod life;

@@ -406,6 +406,49 @@ pub async fn measure_org(
     })
 }
 
+/// [`measure_org`] for many organizations of `root`'s subtree at once, each over its own subtree:
+/// one read of the source for all of them (what grading a city's organizations reads). The
+/// answer is in the order of `parts`.
+pub async fn measure_orgs(
+    store: &Store,
+    root: &Visible<Org>,
+    parts: &[Participant],
+    source: &str,
+    param: &str,
+    on: NaiveDate,
+) -> StoreResult<Vec<Measure>> {
+    let owners = Owners::new(parts);
+    let n = parts.len();
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let sums = match source {
+        "facility_coverage" => facilities(store, root, param, on, &owners, n).await?,
+        "life_completion" => {
+            life(store, root, parts, on, &owners, n, (!param.is_empty()).then_some(param), false).await?
+        }
+        "life_findings" => life(store, root, parts, on, &owners, n, None, true).await?,
+        "training_coverage" => training(store, root, on, &owners, n).await?,
+        "demo_sites" => sites(store, root, on, param, &owners, n).await?,
+        other => {
+            let label = domain::campaign::indicator::source(other).map_or(other, |s| s.label);
+            return Err(domain::FieldErrors(vec![domain::FieldError::new(
+                "指标来源",
+                format!("“{label}”不能脱离创建活动为党组织计算"),
+            )])
+            .into());
+        }
+    };
+    Ok(sums
+        .into_iter()
+        .map(|(num, den)| match source {
+            "facility_coverage" | "life_completion" | "training_coverage" => Measure::share(num, den),
+            "life_findings" => Measure::count(if den > 0.0 { (num / den * 100.0).round() / 100.0 } else { 0.0 }),
+            _ => Measure::count(num),
+        })
+        .collect())
+}
+
 /// The rows a round's sources read, without judging or summing them: the baseline a round's
 /// computation is measured beside (the organization-life sources read the year's records instead
 /// of judging them; the other sources are read and summed up to the participants as a round

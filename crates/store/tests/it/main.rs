@@ -10,6 +10,7 @@ mod campaign_task;
 mod concurrency;
 mod conformance;
 mod generation;
+mod grading;
 mod grant_requests;
 mod life_scenarios;
 mod messages;
