@@ -20,5 +20,6 @@ pub mod path;
 pub mod region;
 pub mod rules;
 pub mod text;
+pub mod weak_and_lax;
 
 pub use error::{FieldError, FieldErrors};

@@ -17,6 +17,7 @@ pub mod message;
 pub mod org;
 pub mod personal;
 pub mod statistics;
+pub mod weak_and_lax;
 
 pub use ctx::Ctx;
 pub use domain::access::Perm;

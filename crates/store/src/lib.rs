@@ -29,6 +29,7 @@ pub mod rollup;
 pub mod scope;
 pub mod statistics;
 pub mod testing;
+pub mod weak_and_lax;
 
 pub use db::{Backend, Store, Tx, Val};
 pub use error::{StoreError, StoreResult};

@@ -56,6 +56,8 @@ pub enum Target {
     InnovationList,
     /// `{id}` is an innovation project (项目化管理).
     InnovationProject,
+    /// `{id}` is an identification of a weak and lax organization (软弱涣散整顿记录).
+    WeakAndLax,
 }
 
 /// One route as the table records it.

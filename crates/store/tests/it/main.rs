@@ -19,3 +19,4 @@ mod schema;
 mod search;
 mod sessions_kept;
 mod tree_moves;
+mod weak_and_lax;

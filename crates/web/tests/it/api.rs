@@ -583,6 +583,12 @@ async fn every_route_as_every_role() {
         common::secondment_target(&w, w.branch_b, w.member_b).await,
     );
     let (plan_in, plan_out) = (common::plan_target(&w, w.town_a).await, common::plan_target(&w, w.branch_b).await);
+    // a weak-and-lax identification in the 党员's own branch (read by every role there) and in
+    // county B
+    let (weak_in, weak_out) = (
+        crate::weak_and_lax::weak_target(&w, w.branch_a).await,
+        crate::weak_and_lax::weak_target(&w, w.branch_b).await,
+    );
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -601,6 +607,7 @@ async fn every_route_as_every_role() {
                 web::Target::InnovationProject => (project_in, project_out),
                 web::Target::Secondment => (nomination_in, nomination_out),
                 web::Target::Plan => (plan_in, plan_out),
+                web::Target::WeakAndLax => (weak_in, weak_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -715,6 +722,15 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
             | "/api/v1/plans/{id}/submit"
             | "/api/v1/plans/{id}/milestones",
         ) => ReportCampaigns,
+        ("GET", "/api/v1/weak-and-lax" | "/api/v1/weak-and-lax/{id}") => ReadGrading,
+        (
+            "POST",
+            "/api/v1/weak-and-lax"
+            | "/api/v1/weak-and-lax/proposals"
+            | "/api/v1/weak-and-lax/{id}/transition"
+            | "/api/v1/weak-and-lax/{id}/items/decide",
+        ) => ManageGrading,
+        ("POST", "/api/v1/weak-and-lax/{id}/items" | "/api/v1/weak-and-lax/{id}/items/report") => AssessGrading,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

@@ -30,4 +30,5 @@ mod scope_rule;
 mod security;
 mod smoke_roles;
 mod upload_limits;
+mod weak_and_lax;
 mod web_app;
