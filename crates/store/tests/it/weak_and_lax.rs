@@ -291,12 +291,13 @@ async fn missing_links_are_findings() {
 
 fn life(title: &str, on: &str) -> RecordInput {
     RecordInput {
-        types: vec!["general_meeting".into()],
+        types: vec!["party_lecture".into()],
         title: title.into(),
         held_on: on.into(),
         place: "村委会".into(),
         host: "书记".into(),
         recorder: "委员".into(),
+        lecturer: "书记".into(),
         expected: "10".into(),
         present: "9".into(),
         ..Default::default()
@@ -313,8 +314,8 @@ async fn proposals_from_data() {
         let sc = acting("县委组织部", &w.county.path);
         let today = d("2026-09-01");
         // 一村 met in August; 二村 last met in January (more than 6 months ago)
-        store::life::create(s, &Scope::all(), w.v1.id, &life("八月党员大会", "2026-08-10"), false).await.unwrap();
-        store::life::create(s, &Scope::all(), w.v2.id, &life("一月党员大会", "2026-01-20"), false).await.unwrap();
+        store::life::create(s, &Scope::all(), w.v1.id, &life("八月党课", "2026-08-10"), false).await.unwrap();
+        store::life::create(s, &Scope::all(), w.v2.id, &life("一月党课", "2026-01-20"), false).await.unwrap();
         // 一村's 书记 left on 2026-05-15 and nobody took the post
         let m = member::create(
             s,
