@@ -28,6 +28,7 @@ mod life;
 mod people;
 mod plan;
 mod tree;
+mod weak_and_lax;
 mod write;
 
 use std::collections::HashMap;
@@ -51,6 +52,7 @@ use plan::CountyPlan;
 use tree::{Hold, Role, Tree};
 
 pub use campaign::CampaignSummary;
+pub use weak_and_lax::WeakSummary;
 pub use life::{FindingCount, LifeProfile, LifeSummary, ProfileCount};
 
 /// How much to build.
@@ -150,6 +152,8 @@ pub struct DemoSummary {
     pub life: LifeSummary,
     /// The campaigns of the year (none at province scale).
     pub campaigns: CampaignSummary,
+    /// Weak-and-lax organizations in every state of their rectification (none at province scale).
+    pub weak_and_lax: WeakSummary,
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -546,6 +550,7 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
         life::check(store, today, &mut tally.s.life, progress).await?;
         // the campaigns read the officers and organization life just written
         tally.s.campaigns = campaign::build(store, opts.scale, seed, today, tally.s.root_id, &namer, progress).await?;
+        tally.s.weak_and_lax = weak_and_lax::build(store, seed, today, tally.s.root_id).await?;
     }
 
     let mut sectors: Vec<SectorCount> = Sector::ALL

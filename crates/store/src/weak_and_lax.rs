@@ -1175,3 +1175,22 @@ pub async fn findings(store: &Store, org: &Visible<Org>, limit: i64, offset: i64
         .await?;
     Ok((rows, total))
 }
+
+/// The daily sweep of the whole tree (every top organization), as the system: what a running
+/// server does each day after the organization-life job.
+pub async fn sweep_all(store: &Store, today: NaiveDate) -> StoreResult<Swept> {
+    let roots: Vec<(i64,)> = store
+        .read()
+        .fetch_all("SELECT id FROM org WHERE parent_id IS NULL AND dissolved_on IS NULL ORDER BY path", &[])
+        .await?;
+    let scope = Scope::all().acting_as(crate::Actor::system());
+    let mut total = Swept::default();
+    for (root,) in roots {
+        let org = crate::org::visible(store, &scope, root).await?;
+        let s = sweep(store, &scope, &org, today).await?;
+        total.findings += s.findings;
+        total.overdue_items += s.overdue_items;
+        total.newly_told += s.newly_told;
+    }
+    Ok(total)
+}

@@ -6,7 +6,8 @@ use axum::routing::{get as g, post as p};
 use web_core::routes::{Routes, Target};
 
 pub fn routes(r: Routes) -> Routes {
-    r.add("GET,POST", "/api/v1/weak-and-lax", Target::OrgQuery, g(weak::list).post(weak::create))
+    r.add("GET", "/api/v1/weak-and-lax", Target::OrgQuery, g(weak::list))
+        .add("POST", "/api/v1/weak-and-lax", Target::None, p(weak::create))
         .add("POST", "/api/v1/weak-and-lax/proposals", Target::None, p(weak::propose))
         .add("GET", "/api/v1/weak-and-lax/{id}", Target::WeakAndLax, g(weak::show))
         .add("POST", "/api/v1/weak-and-lax/{id}/transition", Target::WeakAndLax, p(weak::transition))
