@@ -52,8 +52,8 @@ use plan::CountyPlan;
 use tree::{Hold, Role, Tree};
 
 pub use campaign::CampaignSummary;
-pub use weak_and_lax::WeakSummary;
 pub use life::{FindingCount, LifeProfile, LifeSummary, ProfileCount};
+pub use weak_and_lax::WeakSummary;
 
 /// How much to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

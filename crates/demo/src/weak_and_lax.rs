@@ -27,8 +27,17 @@ pub struct WeakSummary {
 
 /// The states the demo's organizations are left in, in order.
 const PLAN: &[&str] = &[
-    "suspected", "suspected", "dismissed", "confirmed", "rectifying", "rectifying", "rectifying", "accepted",
-    "monitored", "monitored", "closed",
+    "suspected",
+    "suspected",
+    "dismissed",
+    "confirmed",
+    "rectifying",
+    "rectifying",
+    "rectifying",
+    "accepted",
+    "monitored",
+    "monitored",
+    "closed",
 ];
 
 const PROBLEMS: &[(&str, &str, &str)] = &[
@@ -39,10 +48,19 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     ("党员教育管理松散", "建立党员积分管理，开展集中轮训", "村党支部组织委员"),
 ];
 
-async fn step(store: &Store, sc: &Scope, id: i64, action: &str, on: NaiveDate, r: &str, note: &str) -> anyhow::Result<()> {
+async fn step(
+    store: &Store,
+    sc: &Scope,
+    id: i64,
+    action: &str,
+    on: NaiveDate,
+    r: &str,
+    note: &str,
+) -> anyhow::Result<()> {
     let w = weak::get(store, sc, id).await?;
     let f = weak::facts(store, &w).await?;
-    let input = TransitionInput { action: action.into(), on: on.to_string(), decision_ref: r.into(), note: note.into() };
+    let input =
+        TransitionInput { action: action.into(), on: on.to_string(), decision_ref: r.into(), note: note.into() };
     let t = rules::transition(&input, &f, on).map_err(|e| anyhow::anyhow!("{action}: {e:?}"))?;
     weak::apply(store, sc, id, &t).await?;
     Ok(())
@@ -71,7 +89,8 @@ pub(crate) async fn build(store: &Store, seed: u64, today: NaiveDate, root_id: i
         let y = if *state == "closed" { year - 1 } else { year };
         let found = jan(y, 2, 10 + k as u32);
         if *state == "suspected" && k == 0 {
-            weak::propose_bottom(store, &sc, &[org.id], &format!("{}年度分类定级为较差（末位）", year - 1), found).await?;
+            weak::propose_bottom(store, &sc, &[org.id], &format!("{}年度分类定级为较差（末位）", year - 1), found)
+                .await?;
             s.identified += 1;
             continue;
         }

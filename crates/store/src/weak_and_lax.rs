@@ -486,6 +486,7 @@ async fn open_of(store: &Store, org_id: i64) -> StoreResult<Option<(i64, i64)>> 
         .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert(
     tx: &mut Tx,
     scope: &Scope,
@@ -662,9 +663,9 @@ pub async fn apply(store: &Store, scope: &Scope, id: i64, t: &Transition) -> Sto
         }
         _ => "",
     };
-    let sql = format!(
+    let sql = String::from(
         "UPDATE weak_org SET state = $1, last_on = $2, monitor_ends_on = $3, updated_at = $4, version = version + 1 \
-         WHERE id = $5 AND state = $6"
+         WHERE id = $5 AND state = $6",
     );
     let sql = sql.replacen(" WHERE", &format!("{set} WHERE"), 1);
     let n = tx.x().execute(&sql, &a).await?;
@@ -1052,7 +1053,9 @@ pub async fn sweep(store: &Store, scope: &Scope, org: &Visible<Org>, today: Naiv
         )
         .await?;
     let fs = first_secretary_orgs(store, &org.path, today).await?;
-    let mut rows: Vec<(i64, i64, String, &'static str, Option<i64>, String)> = Vec::new();
+    // (identification, organization, its path, kind, item, message)
+    type Row = (i64, i64, String, &'static str, Option<i64>, String);
+    let mut rows: Vec<Row> = Vec::new();
     let mut tell: Vec<(WeakOrg, Item)> = Vec::new();
     let mut overdue = 0;
     for w in &open {

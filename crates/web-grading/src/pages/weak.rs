@@ -311,6 +311,7 @@ struct RecordPage {
     today: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn record_page(
     s: &Shared,
     caller: &Caller,
@@ -582,6 +583,7 @@ struct PlanPage {
     editable: bool,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn plan_page(
     s: &Shared,
     caller: &Caller,
@@ -849,6 +851,7 @@ pub struct CriteriaForm {
     monitor_months: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn criteria_page(
     s: &Shared,
     caller: &Caller,
