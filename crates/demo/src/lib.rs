@@ -29,6 +29,7 @@ mod people;
 mod plan;
 mod survey;
 mod tree;
+mod weak_and_lax;
 mod write;
 
 use std::collections::HashMap;
@@ -53,6 +54,7 @@ use tree::{Hold, Role, Tree};
 
 pub use campaign::CampaignSummary;
 pub use life::{FindingCount, LifeProfile, LifeSummary, ProfileCount};
+pub use weak_and_lax::WeakSummary;
 
 /// How much to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -154,6 +156,8 @@ pub struct DemoSummary {
     /// 测评: surveys issued and answers written.
     pub surveys: u64,
     pub survey_answers: u64,
+    /// Weak-and-lax organizations in every state of their rectification (none at province scale).
+    pub weak_and_lax: WeakSummary,
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -562,6 +566,7 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
         progress.finish();
         tally.s.surveys = made.surveys;
         tally.s.survey_answers = made.answers;
+        tally.s.weak_and_lax = weak_and_lax::build(store, seed, today, tally.s.root_id).await?;
     }
 
     let mut sectors: Vec<SectorCount> = Sector::ALL

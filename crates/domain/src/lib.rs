@@ -22,5 +22,6 @@ pub mod region;
 pub mod rules;
 pub mod survey;
 pub mod text;
+pub mod weak_and_lax;
 
 pub use error::{FieldError, FieldErrors};

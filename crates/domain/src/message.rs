@@ -36,6 +36,8 @@ crate::labelled_enum! {
         Reviewers = "review", "审核组织生活记录的人员";
         Readers = "read", "查看组织生活的人员";
         CampaignReporters = "campaign", "填报创建活动的人员";
+        GradingAssessors = "grading_assess", "分类定级评分的人员";
+        GradingManagers = "grading_manage", "管理分类定级的人员";
     }
 }
 
@@ -47,6 +49,8 @@ impl Audience {
             Audience::Reviewers => Perm::ReviewLife,
             Audience::Readers => Perm::ReadLife,
             Audience::CampaignReporters => Perm::ReportCampaigns,
+            Audience::GradingAssessors => Perm::AssessGrading,
+            Audience::GradingManagers => Perm::ManageGrading,
         }
     }
 }

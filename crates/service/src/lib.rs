@@ -19,6 +19,7 @@ pub mod org;
 pub mod personal;
 pub mod statistics;
 pub mod survey;
+pub mod weak_and_lax;
 
 pub use ctx::Ctx;
 pub use domain::access::Perm;

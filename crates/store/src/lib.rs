@@ -31,6 +31,7 @@ pub mod scope;
 pub mod statistics;
 pub mod survey;
 pub mod testing;
+pub mod weak_and_lax;
 
 pub use db::{Backend, Store, Tx, Val};
 pub use error::{StoreError, StoreResult};

@@ -58,6 +58,8 @@ pub enum Target {
     InnovationProject,
     /// `{id}` is a survey (测评).
     Survey,
+    /// `{id}` is an identification of a weak and lax organization (软弱涣散整顿记录).
+    WeakAndLax,
 }
 
 /// One route as the table records it.

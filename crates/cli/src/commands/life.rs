@@ -88,6 +88,20 @@ async fn run_once(store: &store::Store) {
         Ok(Err(e)) => eprintln!("[{}] 组织生活每日检查失败：{e}（明日 01:00 重试）", stamp()),
         Err(e) => eprintln!("[{}] 组织生活每日检查异常中止：{e}（明日 01:00 重试）", stamp()),
     }
+    // then the weak-and-lax sweep: overdue rectification items and missing WEAK-06 links, read
+    // after the day's organization life
+    let s = store.clone();
+    match tokio::spawn(async move { store::weak_and_lax::sweep_all(&s, as_of).await }).await {
+        Ok(Ok(r)) => println!(
+            "[{}] 软弱涣散整改督办：发现问题 {} 条，其中逾期整改事项 {} 项（新通知 {} 项）。",
+            stamp(),
+            r.findings,
+            r.overdue_items,
+            r.newly_told
+        ),
+        Ok(Err(e)) => eprintln!("[{}] 软弱涣散整改督办失败：{e}（明日 01:00 重试）", stamp()),
+        Err(e) => eprintln!("[{}] 软弱涣散整改督办异常中止：{e}（明日 01:00 重试）", stamp()),
+    }
 }
 
 /// The daily job of a running server: at start when it has not run today (China time), then

@@ -155,6 +155,12 @@ async fn district_builds_on_both_backends() {
         check_build(&s, &sum).await;
         crate::campaign::check(&s, &sum, today()).await;
         check_survey(&s, &sum).await;
+        // 软弱涣散: every state of WEAK-05, last year's identification closed, overdue items found
+        let states: Vec<&str> = sum.weak_and_lax.by_state.iter().map(|(c, _)| c.as_str()).collect();
+        for st in ["suspected", "dismissed", "confirmed", "rectifying", "accepted", "monitored", "closed"] {
+            assert!(states.contains(&st), "{st} in {:?}", sum.weak_and_lax);
+        }
+        assert!(sum.weak_and_lax.findings > 0 && sum.weak_and_lax.items > 0, "{:?}", sum.weak_and_lax);
         let snap = snapshot(&s, sum.root_id).await;
         check_members(&snap.1);
         assert_eq!(snap.1.len() as u64, sum.members);

@@ -21,3 +21,4 @@ mod search;
 mod sessions_kept;
 mod survey;
 mod tree_moves;
+mod weak_and_lax;

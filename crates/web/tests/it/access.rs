@@ -360,6 +360,33 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/surveys", Policy::Business(P::ManageSurveys)),
     ("GET", "/api/v1/surveys/{id}", Policy::Business(P::ManageSurveys)),
     ("GET", "/api/v1/surveys/{id}/tally", Policy::Business(P::ManageSurveys)),
+    // 软弱涣散: read where the organization is; entered, confirmed, accepted and closed by the
+    // 组织部 above it; the plan drafted and reported by the organization (分类定级评分)
+    ("GET", "/weak-and-lax", Policy::Business(P::ReadGrading)),
+    ("GET", "/weak-and-lax/new", Policy::Business(P::ManageGrading)),
+    ("POST", "/weak-and-lax/new", Policy::Business(P::ManageGrading)),
+    ("GET", "/weak-and-lax/proposals", Policy::Business(P::ReadGrading)),
+    ("POST", "/weak-and-lax/proposals", Policy::Business(P::ManageGrading)),
+    ("GET", "/weak-and-lax/findings", Policy::Business(P::ReadGrading)),
+    ("POST", "/weak-and-lax/findings", Policy::Business(P::ManageGrading)),
+    ("GET", "/weak-and-lax/criteria", Policy::Business(P::ReadGrading)),
+    ("POST", "/weak-and-lax/criteria", Policy::Business(P::ManageGrading)),
+    ("GET", "/weak-and-lax/{id}", Policy::Business(P::ReadGrading)),
+    ("POST", "/weak-and-lax/{id}/transition", Policy::Business(P::ManageGrading)),
+    ("POST", "/weak-and-lax/{id}/criteria", Policy::Business(P::ManageGrading)),
+    ("POST", "/weak-and-lax/{id}/links", Policy::Business(P::ManageGrading)),
+    ("GET", "/weak-and-lax/{id}/plan", Policy::Business(P::AssessGrading)),
+    ("POST", "/weak-and-lax/{id}/plan", Policy::Business(P::AssessGrading)),
+    ("POST", "/weak-and-lax/{id}/items/report", Policy::Business(P::AssessGrading)),
+    ("POST", "/weak-and-lax/{id}/items/decide", Policy::Business(P::ManageGrading)),
+    ("GET", "/api/v1/weak-and-lax", Policy::Business(P::ReadGrading)),
+    ("POST", "/api/v1/weak-and-lax", Policy::Business(P::ManageGrading)),
+    ("POST", "/api/v1/weak-and-lax/proposals", Policy::Business(P::ManageGrading)),
+    ("GET", "/api/v1/weak-and-lax/{id}", Policy::Business(P::ReadGrading)),
+    ("POST", "/api/v1/weak-and-lax/{id}/transition", Policy::Business(P::ManageGrading)),
+    ("POST", "/api/v1/weak-and-lax/{id}/items", Policy::Business(P::AssessGrading)),
+    ("POST", "/api/v1/weak-and-lax/{id}/items/report", Policy::Business(P::AssessGrading)),
+    ("POST", "/api/v1/weak-and-lax/{id}/items/decide", Policy::Business(P::ManageGrading)),
     // 账号安全: one's own account
     ("GET", "/account", Policy::SignedIn),
     ("GET", "/account/password", Policy::SignedIn),
@@ -474,6 +501,9 @@ struct Targets {
     /// Per relation: an open survey issued by county A (own), 甲镇 (descendant), county B
     /// (sibling) and the city (ancestor), to members and residents with the default targets.
     surveys: HashMap<Rel, i64>,
+    /// Per relation: a suspected weak-and-lax identification of the organization the relation's
+    /// records use.
+    weak: HashMap<Rel, i64>,
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -626,8 +656,18 @@ async fn targets(w: &World) -> Targets {
     {
         surveys.insert(rel, crate::survey::survey_target(w, issuer).await);
     }
+    let mut weak = HashMap::new();
+    for (rel, org) in [
+        (Rel::Own, w.town_a),
+        (Rel::Descendant, w.branch_a),
+        (Rel::Sibling, w.branch_b),
+        (Rel::Ancestor, w.city_branch),
+    ] {
+        weak.insert(rel, crate::weak_and_lax::weak_target(w, org).await);
+    }
     Targets {
         surveys,
+        weak,
         tasks,
         assignments,
         evidence,
@@ -692,6 +732,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             Target::Secondment | Target::Plan => covers(role, p, rel),
             Target::InnovationList | Target::InnovationProject => covers(role, p, rel),
             Target::Survey => covers(role, p, rel),
+            Target::WeakAndLax => covers(role, p, rel),
         },
     }
 }
@@ -767,6 +808,7 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::InnovationList => t.lists[&rel],
         Target::InnovationProject => t.projects[&rel],
         Target::Survey => t.surveys[&rel],
+        Target::WeakAndLax => t.weak[&rel],
     })
 }
 

@@ -585,6 +585,12 @@ async fn every_route_as_every_role() {
     let (plan_in, plan_out) = (common::plan_target(&w, w.town_a).await, common::plan_target(&w, w.branch_b).await);
     let (survey_in, survey_out) =
         (crate::survey::survey_target(&w, w.town_a).await, crate::survey::survey_target(&w, w.county_b).await);
+    // a weak-and-lax identification in the 党员's own branch (read by every role there) and in
+    // county B
+    let (weak_in, weak_out) = (
+        crate::weak_and_lax::weak_target(&w, w.branch_a).await,
+        crate::weak_and_lax::weak_target(&w, w.branch_b).await,
+    );
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -604,6 +610,7 @@ async fn every_route_as_every_role() {
                 web::Target::Secondment => (nomination_in, nomination_out),
                 web::Target::Plan => (plan_in, plan_out),
                 web::Target::Survey => (survey_in, survey_out),
+                web::Target::WeakAndLax => (weak_in, weak_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -719,6 +726,15 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
             | "/api/v1/plans/{id}/milestones",
         ) => ReportCampaigns,
         ("GET", "/api/v1/surveys" | "/api/v1/surveys/{id}" | "/api/v1/surveys/{id}/tally") => ManageSurveys,
+        ("GET", "/api/v1/weak-and-lax" | "/api/v1/weak-and-lax/{id}") => ReadGrading,
+        (
+            "POST",
+            "/api/v1/weak-and-lax"
+            | "/api/v1/weak-and-lax/proposals"
+            | "/api/v1/weak-and-lax/{id}/transition"
+            | "/api/v1/weak-and-lax/{id}/items/decide",
+        ) => ManageGrading,
+        ("POST", "/api/v1/weak-and-lax/{id}/items" | "/api/v1/weak-and-lax/{id}/items/report") => AssessGrading,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

@@ -31,4 +31,5 @@ mod security;
 mod smoke_roles;
 mod survey;
 mod upload_limits;
+mod weak_and_lax;
 mod web_app;
