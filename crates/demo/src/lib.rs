@@ -24,6 +24,7 @@
 mod campaign;
 mod data;
 mod gen;
+mod grading;
 mod life;
 mod people;
 mod plan;
@@ -53,6 +54,7 @@ use plan::CountyPlan;
 use tree::{Hold, Role, Tree};
 
 pub use campaign::CampaignSummary;
+pub use grading::GradingSummary;
 pub use life::{FindingCount, LifeProfile, LifeSummary, ProfileCount};
 pub use weak_and_lax::WeakSummary;
 
@@ -158,6 +160,8 @@ pub struct DemoSummary {
     pub survey_answers: u64,
     /// Weak-and-lax organizations in every state of their rectification (none at province scale).
     pub weak_and_lax: WeakSummary,
+    /// 分类定级: two graded years and the demo year's cycle in two counties (none at province scale).
+    pub grading: GradingSummary,
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -228,6 +232,12 @@ impl DemoSummary {
             s.push_str(&format!(
                 "  测评：{} 个（党员、群众满意度测评），答卷 {} 份\n",
                 self.surveys, self.survey_answers
+            ));
+        }
+        if self.grading.cycles > 0 {
+            s.push_str(&format!(
+                "  分类定级：{} 次定级工作，确定等次 {} 个，异议 {} 件，本年度满意率取自测评 {} 个\n",
+                self.grading.cycles, self.grading.final_grades, self.grading.objections, self.grading.from_surveys
             ));
         }
         s
@@ -566,6 +576,10 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
         progress.finish();
         tally.s.surveys = made.surveys;
         tally.s.survey_answers = made.answers;
+        // 分类定级: two graded years and this year's cycle, reading the surveys just answered
+        progress.start("生成分类定级", None);
+        tally.s.grading = grading::build(store, &mut rng_for(seed, "grading"), today, tally.s.root_id).await?;
+        progress.finish();
         tally.s.weak_and_lax = weak_and_lax::build(store, seed, today, tally.s.root_id).await?;
     }
 

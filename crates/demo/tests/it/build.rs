@@ -161,6 +161,7 @@ async fn district_builds_on_both_backends() {
             assert!(states.contains(&st), "{st} in {:?}", sum.weak_and_lax);
         }
         assert!(sum.weak_and_lax.findings > 0 && sum.weak_and_lax.items > 0, "{:?}", sum.weak_and_lax);
+        check_grading(&s, &sum).await;
         let snap = snapshot(&s, sum.root_id).await;
         check_members(&snap.1);
         assert_eq!(snap.1.len() as u64, sum.members);
@@ -277,4 +278,27 @@ async fn check_survey(s: &Store, sum: &DemoSummary) {
     let t = store::survey::satisfaction(s, list[0].id, None, today()).await.unwrap();
     assert!(t.iter().any(|x| x.below(900)) && t.iter().any(|x| x.rate_permille.is_some_and(|r| r >= 900)));
     assert!(t.iter().any(|x| x.meets_coverage.is_none()) && t.iter().all(|x| x.member_answers <= x.members));
+}
+
+/// 分类定级: two final years and this year's cycle; the final grades spread over the scheme's
+/// grades (GRADE-09's shape), both years share organizations so moving up has transitions, and
+/// this year's satisfaction rates come from the 测评 tally, the GRADE-06 cap acting on some.
+async fn check_grading(s: &store::Store, sum: &demo::DemoSummary) {
+    let g = &sum.grading;
+    assert_eq!(g.cycles, 3, "{g:?}");
+    assert!(g.final_grades > 100 && g.objections > 0 && g.from_surveys > 0, "{g:?}");
+    let raw = || store::testing::raw(s.read());
+    let grades =
+        raw().scalar("SELECT COUNT(DISTINCT grade) FROM grade_entry WHERE state = 'final'", &[]).await.unwrap();
+    assert!(grades >= 3, "final grades spread over the scheme: {grades}");
+    let capped = raw()
+        .scalar(
+            "SELECT COUNT(*) FROM grade_entry e JOIN grade_cycle c ON c.id = e.cycle_id \
+             WHERE e.lowered_by LIKE '%GRADE-06%' AND e.satisfaction_source LIKE '测评《%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(capped > 0, "the cap acts on a survey's rate this year");
+    assert!(sum.report().contains("分类定级"));
 }

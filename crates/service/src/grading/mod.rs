@@ -340,6 +340,73 @@ pub async fn set_satisfaction(
     Ok(st::set_satisfaction(store, &scope, cycle_id, &parsed, source).await?)
 }
 
+/// What reading a survey's tally into a cycle did.
+#[derive(Debug, Clone, Default)]
+pub struct FromSurvey {
+    /// The survey named as the rates' source.
+    pub source: String,
+    /// Entries whose satisfaction rate was set.
+    pub set: usize,
+    /// Entries of the caller's scope the survey gave no rate for (not a target, or nothing counted).
+    pub without_rate: Vec<String>,
+    /// Entries set whose survey coverage is below its target (GRADE-08), for the assessors to weigh.
+    pub below_coverage: Vec<String>,
+    /// Entries already in publicity or final, left as they were.
+    pub kept: usize,
+}
+
+/// Read the satisfaction rate of a cycle's organizations from a survey's tally (the 党员群众满意度测评
+/// step of GRADE-07; GRADE-06 caps the grade by it): every entry of the caller's scope whose
+/// organization is a target of the survey with a counted rate gets that rate, the survey named as
+/// its source. Entries in publicity or final keep theirs; the tally's coverage (GRADE-08) is
+/// reported beside, never silently applied.
+pub async fn satisfaction_from_survey(
+    store: &Store,
+    ctx: &Ctx,
+    cycle_id: i64,
+    survey_id: i64,
+    today: NaiveDate,
+) -> ServiceResult<FromSurvey> {
+    let scope = ctx.require(Perm::AssessGrading)?;
+    let c = st::cycle(store, &scope, cycle_id).await?;
+    let tallies = crate::survey::satisfaction(store, ctx, survey_id, &[], today).await?;
+    // the tally above was read through one of these scopes, so the survey is found in one of them
+    let survey = match store::survey::get(store, &ctx.scope_for(Perm::ReadGrading), survey_id).await {
+        Ok(s) => s,
+        Err(_) => store::survey::get(store, &ctx.scope_for(Perm::ManageSurveys), survey_id).await?,
+    };
+    let by_org: std::collections::HashMap<i64, &store::survey::Satisfaction> =
+        tallies.iter().map(|t| (t.org_id, t)).collect();
+    let (entries, _) = st::entries(store, &scope, &c, &EntryFilter::default(), i64::MAX / 2, 0).await?;
+    let mut out = FromSurvey {
+        source: format!("测评《{}》（{} 至 {}，截至 {}）", survey.title, survey.opens_on, survey.closes_on, today),
+        ..Default::default()
+    };
+    let mut rates = Vec::new();
+    for e in &entries {
+        if matches!(e.state.as_str(), "publicity" | "final") {
+            out.kept += 1;
+            continue;
+        }
+        match by_org.get(&e.org_id).and_then(|t| t.rate_permille.map(|r| (t, r))) {
+            Some((t, r)) => {
+                rates.push((e.org_id, i64::from(r)));
+                if t.meets_coverage == Some(false) {
+                    out.below_coverage.push(e.org_name.clone());
+                }
+            }
+            None => out.without_rate.push(e.org_name.clone()),
+        }
+    }
+    if rates.is_empty() {
+        let mut e = FieldErrors::default();
+        e.push("测评", "该测评没有本周期定级对象的满意率（参评组织不同，或尚无有效答卷）");
+        return Err(e.into());
+    }
+    out.set = st::set_satisfaction(store, &scope, c.id, &rates, &out.source).await?;
+    Ok(out)
+}
+
 /// Move an entry on to its next step, or return it with a reason.
 pub async fn step(
     store: &Store,
