@@ -7,6 +7,8 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 use domain::org::OrgKind;
 
+use store::Progress;
+
 use super::pick_org;
 use crate::Ctx;
 
@@ -55,6 +57,15 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 200)]
         reads: usize,
     },
+    /// 分类定级：为全树每个党组织评分后计算等次，对比读取同样的评分 / grade every organization of
+    /// the tree vs reading the same scores
+    Grading {
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+        /// 定级年度（默认今年；该年度在顶级党组织尚未开展定级）/ the year graded (default this year)
+        #[arg(long)]
+        year: Option<i32>,
+    },
     /// 审计链：带密钥的哈希对比不带密钥的 SHA-256，及一次带审计写入的耗时 / the audit chain's keyed
     /// hash vs plain SHA-256, and an audited write for scale
     Audit {
@@ -88,6 +99,7 @@ pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
         BenchCmd::Import { rows } => super::io::bench_import(ctx, rows).await,
         BenchCmd::Life { iterations, as_of } => life(ctx, iterations, as_of.unwrap_or_else(super::today)).await,
         BenchCmd::Audit { records } => super::audit::bench(records).await,
+        BenchCmd::Grading { iterations, year } => grading(ctx, iterations, year).await,
         BenchCmd::Campaign { iterations, depth, as_on, reads } => {
             campaign(ctx, iterations, depth, as_on.unwrap_or_else(super::today), reads).await
         }
@@ -361,5 +373,77 @@ async fn campaign(ctx: &Ctx, iterations: usize, depth: i64, as_on: chrono::Naive
     let p50 = views[views.len() / 2];
     let p99 = views[(views.len() * 99 / 100).min(views.len() - 1)];
     println!("调度报告的数据读取（service::campaign::round::report，{reads} 次）：p50 {}，p99 {}", ms(p50), ms(p99));
+    Ok(())
+}
+
+/// Grading the whole tree: a cycle over the top organization with the GRADE-05/06 scheme and the
+/// GRADE-04 catalogue (its computed items read every organization's organization life, facilities
+/// and training), every organization scored by one assessor, then the grades computed
+/// `iterations` times beside reading the same entries and scores.
+async fn grading(ctx: &Ctx, iterations: usize, year: Option<i32>) -> Result<()> {
+    use chrono::Datelike;
+    let store = ctx.open().await?;
+    let all = ctx.scope();
+    let top = pick_org(&store, &all, None).await?;
+    let op = service::Ctx::operator(all.actor().clone());
+    let today = super::today();
+    let year = year.unwrap_or(today.year());
+    let from = format!("{year}-01-01");
+    let scheme =
+        service::grading::create_scheme(&store, &op, top.id, "基准：分类定级（四档）", "points", &from).await?;
+    let catalogue = service::grading::create_catalogue(&store, &op, top.id, "基准：定级指标", &from).await?;
+    let input = service::grading::CycleInput {
+        org_id: Some(top.id),
+        year: year.to_string(),
+        title: format!("基准：{year}年度分类定级"),
+        scheme_id: Some(scheme.id),
+        catalogue_id: Some(catalogue.id),
+        steps: domain::grading::StepPreset::Grade07.code().to_string(),
+    };
+    let c = service::grading::open_cycle(&store, &op, &input).await?;
+    let (entries, n) = service::grading::entries(&store, &op, c.id, &Default::default(), i64::MAX / 2, 0).await?;
+    println!("{}：{}，{year} 年度，{n} 个党组织；每项 {iterations} 次，取中位数", store.backend().name(), top.name);
+    // every organization scored by one assessor, its points drawn from its id
+    let cat = domain::grading::Catalogue::preset();
+    let bar = ctx.bar();
+    bar.start("评分", Some(entries.len() as u64));
+    let t = Instant::now();
+    for e in &entries {
+        let pct = 50 + (e.org_id * 37 % 50);
+        let items: Vec<store::grading::ScoreInput> = cat
+            .scored()
+            .filter(|i| i.kind == domain::grading::ItemKind::Assessed)
+            .map(|i| store::grading::ScoreInput {
+                item: i.code.clone(),
+                points_milli: i.max_milli * pct / 100,
+                note: String::new(),
+                version: 0,
+            })
+            .collect();
+        store::grading::score(&store, &all, e.id, domain::grading::AssessorKind::Superior, &items).await?;
+        bar.inc(1);
+    }
+    bar.finish();
+    let scoring = t.elapsed();
+    let (mut base, mut graded) = (Vec::new(), Vec::new());
+    let (mut read, mut sum) = ((0, 0), None);
+    for _ in 0..iterations {
+        let t = Instant::now();
+        read = store::grading::read_scores(&store, &c).await?;
+        base.push(t.elapsed());
+        let t = Instant::now();
+        sum = Some(service::grading::compute(&store, &op, c.id, today).await?);
+        graded.push(t.elapsed());
+    }
+    let (b, g) = (median(base), median(graded));
+    let sum = sum.expect("at least one iteration");
+    println!("| | median |");
+    println!("|---|---:|");
+    println!("| 基线：读取同样的定级对象与评分（{} 个对象，{} 条评分） | {} |", read.0, read.1, ms(b));
+    println!("| 计算等次（读取各计算指标、合并评分、套用方案、写入 {} 个等次） | {} |", sum.graded, ms(g));
+    println!("逐个评分（{} 个党组织，每个一个事务并记审计）共 {}", entries.len(), ms(scoring));
+    if let Some(mb) = peak_rss_mb() {
+        println!("进程内存峰值 {mb:.0} MB");
+    }
     Ok(())
 }

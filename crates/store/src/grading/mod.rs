@@ -1046,6 +1046,28 @@ pub fn as_of(c: &Cycle, today: NaiveDate) -> NaiveDate {
     rules::year_end(c.year as i32).min(today)
 }
 
+/// What grading a cycle reads of its own rows: every entry and every score, as [`compute`] reads
+/// them, without measuring, judging or writing; the baseline of `dangjian bench grading`.
+/// Answers how many entries and scores were read.
+pub async fn read_scores(store: &Store, c: &Cycle) -> StoreResult<(usize, usize)> {
+    let all: Vec<Entry> = store
+        .read()
+        .fetch_all(
+            &format!("SELECT {ENTRY_COLS} FROM {ENTRY_FROM} WHERE e.cycle_id = $1 ORDER BY o.path"),
+            &args![c.id],
+        )
+        .await?;
+    let rows: Vec<(i64, String, String, String, i64)> = store
+        .read()
+        .fetch_all(
+            "SELECT s.entry_id, s.item, s.assessor_kind, s.assessor, s.points_milli FROM grade_score s \
+             JOIN grade_entry e ON e.id = s.entry_id WHERE e.cycle_id = $1",
+            &args![c.id],
+        )
+        .await?;
+    Ok((all.len(), rows.len()))
+}
+
 /// Grade every entry of a cycle not yet in publicity: computed items read once per source for all
 /// of them, every assessor's total combined by the scheme, the scheme applied (vetoes, cap, one
 /// step, new organization), quotas checked as warnings. One transaction.
