@@ -24,6 +24,7 @@ fn table() -> Routes {
     let r = web_life::routes(r);
     let r = web_campaign::routes(r);
     let r = web_survey::routes(r);
+    let r = web_grading::routes(r);
     let r = web_admin::routes(r);
     let r = web_message::routes(r);
     r.add("GET", "/api/v1/openapi.json", Target::None, get(api::openapi))

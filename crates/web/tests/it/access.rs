@@ -358,6 +358,8 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/s/{code}", Policy::AnswerCode),
     ("POST", "/s/{code}", Policy::AnswerCode),
     ("GET", "/api/v1/surveys", Policy::Business(P::ManageSurveys)),
+    ("GET", "/grading", Policy::Business(P::ReadGrading)),
+    ("GET", "/api/v1/grading/cycles", Policy::Business(P::ReadGrading)),
     ("GET", "/api/v1/surveys/{id}", Policy::Business(P::ManageSurveys)),
     ("GET", "/api/v1/surveys/{id}/tally", Policy::Business(P::ManageSurveys)),
     // 账号安全: one's own account
