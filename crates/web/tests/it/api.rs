@@ -719,6 +719,7 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
             | "/api/v1/plans/{id}/milestones",
         ) => ReportCampaigns,
         ("GET", "/api/v1/surveys" | "/api/v1/surveys/{id}" | "/api/v1/surveys/{id}/tally") => ManageSurveys,
+        ("GET", "/api/v1/grading/cycles") => ReadGrading,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }
