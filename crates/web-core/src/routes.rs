@@ -58,6 +58,8 @@ pub enum Target {
     InnovationProject,
     /// `{id}` is a survey (测评).
     Survey,
+    /// `{id}` is a grading cycle (分类定级工作).
+    GradingCycle,
 }
 
 /// One route as the table records it.

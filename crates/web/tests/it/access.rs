@@ -359,6 +359,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/s/{code}", Policy::AnswerCode),
     ("GET", "/api/v1/surveys", Policy::Business(P::ManageSurveys)),
     ("GET", "/grading", Policy::Business(P::ReadGrading)),
+    ("GET", "/grading/{id}", Policy::InCampaign(P::ReadGrading)),
     ("GET", "/api/v1/grading/cycles", Policy::Business(P::ReadGrading)),
     ("GET", "/api/v1/surveys/{id}", Policy::Business(P::ManageSurveys)),
     ("GET", "/api/v1/surveys/{id}/tally", Policy::Business(P::ManageSurveys)),
@@ -476,6 +477,9 @@ struct Targets {
     /// Per relation: an open survey issued by county A (own), 甲镇 (descendant), county B
     /// (sibling) and the city (ancestor), to members and residents with the default targets.
     surveys: HashMap<Rel, i64>,
+    /// Per relation: a grading cycle opened by county A (own), 甲镇 (descendant), county B
+    /// (sibling) and the city (ancestor); a cycle is seen over and within the caller's scope.
+    cycles: HashMap<Rel, i64>,
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -628,7 +632,14 @@ async fn targets(w: &World) -> Targets {
     {
         surveys.insert(rel, crate::survey::survey_target(w, issuer).await);
     }
+    let mut cycles = HashMap::new();
+    for (rel, org) in
+        [(Rel::Own, w.county_a), (Rel::Descendant, w.town_a), (Rel::Sibling, w.county_b), (Rel::Ancestor, w.city)]
+    {
+        cycles.insert(rel, crate::grading_pages::cycle_at(w, org, 2026, "矩阵分类定级").await);
+    }
     Targets {
+        cycles,
         surveys,
         tasks,
         assignments,
@@ -694,6 +705,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             Target::Secondment | Target::Plan => covers(role, p, rel),
             Target::InnovationList | Target::InnovationProject => covers(role, p, rel),
             Target::Survey => covers(role, p, rel),
+            Target::GradingCycle => covers(role, p, rel),
         },
     }
 }
@@ -769,6 +781,7 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::InnovationList => t.lists[&rel],
         Target::InnovationProject => t.projects[&rel],
         Target::Survey => t.surveys[&rel],
+        Target::GradingCycle => t.cycles[&rel],
     })
 }
 

@@ -1,7 +1,8 @@
 //! 分类定级 through the pages and the API, on SQLite and PostgreSQL: the cycles list shows the
 //! cycles opened over or within the caller's scope (a sibling county's cycle is not shown), to
 //! the 组织部 and to a member alike, and the API gives the same page with its total; bad paging
-//! is refused naming the field.
+//! is refused naming the field. A cycle's page lists its steps and the entries of the caller's
+//! subtree, filtered by grade; a sibling county's cycle is not found.
 
 use crate::common;
 
@@ -14,7 +15,7 @@ use store::{org, Actor, Scope};
 
 /// A cycle for `year` over `org`'s subtree from the shipped presets (GRADE-05/06 points scheme,
 /// GRADE-07 steps), opened as that organization's 组织部.
-async fn cycle_at(w: &World, org_id: i64, year: i32, title: &str) -> i64 {
+pub async fn cycle_at(w: &World, org_id: i64, year: i32, title: &str) -> i64 {
     let s = &w.store;
     let path = org::get(s, &Scope::all(), org_id).await.unwrap().path;
     let sc = Scope::subtrees([path]).acting_as(Actor::new("组织部", "组织部管理员"));
@@ -35,7 +36,7 @@ async fn the_cycles_list_on_pages_and_api() {
     for db in TestDb::both().await {
         let w = common::world(&db.store).await;
         let own = cycle_at(&w, w.county_a, 2026, "甲县2026年度基层党组织分类定级").await;
-        cycle_at(&w, w.county_b, 2026, "乙县2026年度基层党组织分类定级").await;
+        let sibling = cycle_at(&w, w.county_b, 2026, "乙县2026年度基层党组织分类定级").await;
 
         for role in [Role::OrgDeptAdmin, Role::Member] {
             let (status, _, body) = send(&w.app, get("/grading", &w.logins[&role].cookie)).await;
@@ -46,6 +47,21 @@ async fn the_cycles_list_on_pages_and_api() {
             assert!(body.contains("支部自评 → 党员群众满意度测评 → 上级评定 → 核准定级"), "{body}");
             assert!(body.contains("未公示"));
         }
+
+        // the cycle's page: its steps and the entries of the caller's subtree; a sibling's is 404
+        let admin = &w.logins[&Role::OrgDeptAdmin].cookie;
+        let (status, _, body) = send(&w.app, get(&format!("/grading/{own}"), admin)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("<li>核准定级</li>"), "{body}");
+        let branch = org::get(&w.store, &Scope::all(), w.branch_a).await.unwrap().name;
+        assert!(body.contains(&branch), "the entries list {branch}");
+        assert!(body.contains("评定中"), "entries not yet computed are being assessed");
+        // a grade nobody has yet: the filter leaves nothing
+        let (status, _, body) = send(&w.app, get(&format!("/grading/{own}?grade=excellent"), admin)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!body.contains(&branch), "{body}");
+        let (status, _, _) = send(&w.app, get(&format!("/grading/{sibling}"), admin)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
 
         let token = api_token(&w, Role::OrgDeptAdmin).await;
         let (status, _, body) = send(&w.app, api_request(Method::GET, "/api/v1/grading/cycles", &token, "")).await;
