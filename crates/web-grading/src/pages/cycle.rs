@@ -3,17 +3,28 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::Form;
 use serde::Deserialize;
+use service::ServiceError;
+use web_core::access::Perm;
+use web_core::error_page;
 use web_core::pages::render;
+use web_core::pages::today;
 use web_core::routes::{Routes, Target};
 use web_core::{Caller, Crumb, Nav, Shared};
 
 const PER_PAGE: i64 = 50;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add("GET", "/grading", Target::None, get(list)).add("GET", "/grading/{id}", Target::GradingCycle, get(show))
+    r.add("GET", "/grading", Target::None, get(list))
+        .add("GET", "/grading/{id}", Target::GradingCycle, get(show))
+        .add("POST", "/grading/{id}/compute", Target::GradingCycle, post(compute))
+        .add("POST", "/grading/{id}/publish", Target::GradingCycle, post(publish))
+        .add("POST", "/grading/{id}/finalize", Target::GradingCycle, post(finalize))
 }
 
 #[derive(Deserialize, Default)]
@@ -71,6 +82,7 @@ pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQ
 pub struct ShowQuery {
     page: String,
     grade: String,
+    ok: String,
 }
 
 /// One entry as the cycle's table shows it.
@@ -86,6 +98,9 @@ struct EntryRow {
 #[template(path = "grading/cycle.html")]
 struct ShowPage {
     nav: Nav,
+    notice: Option<&'static str>,
+    may_manage: bool,
+    warnings: Vec<String>,
     cycle: store::grading::Cycle,
     steps: Vec<String>,
     publicity: String,
@@ -142,6 +157,14 @@ pub async fn show(
     let c = &view.cycle;
     render(&ShowPage {
         nav: caller.nav("grading").crumbs(vec![Crumb::new("/grading", "分类定级"), Crumb::new("", &c.title)]),
+        notice: match q.ok.as_str() {
+            "computed" => Some("已按定级方案计算等次。"),
+            "published" => Some("已公示，公示期内可提出异议。"),
+            "finalized" => Some("已核准定级。"),
+            _ => None,
+        },
+        may_manage: view.may_manage,
+        warnings: c.warning_lines().into_iter().map(str::to_string).collect(),
         steps: c.steps().into_iter().map(|s| s.label).collect(),
         publicity: row(c.clone()).publicity,
         counts,
@@ -153,4 +176,81 @@ pub async fn show(
         pages: web_core::paging::pages(total, PER_PAGE),
         cycle: view.cycle,
     })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    csrf: String,
+}
+
+/// After an action: back to the cycle with a notice, or the refusal (a grade computed before the
+/// steps are done, finalizing before publicity ends or with an unanswered objection) shown as it is.
+fn after(caller: &Caller, id: i64, title: &str, ok: &str, r: Result<(), ServiceError>) -> Response {
+    match r {
+        Ok(()) => Redirect::to(&format!("/grading/{id}?ok={ok}")).into_response(),
+        Err(ServiceError::Refused(m)) => web_core::form::with_status(
+            error_page(StatusCode::CONFLICT, title, &format!("{m}。请返回定级工作页面。")),
+            StatusCode::CONFLICT,
+        ),
+        Err(ServiceError::Invalid(e)) => {
+            let msg = e.0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("；");
+            web_core::form::with_status(
+                error_page(StatusCode::UNPROCESSABLE_ENTITY, title, &format!("{msg}。请返回定级工作页面。")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => caller.fail(e),
+    }
+}
+
+/// The cycle, when the caller manages it: a cycle they only read (one opened above them) is as
+/// out of their scope as any other record they may not change (404).
+async fn managed(s: &Shared, caller: &Caller, id: i64) -> Result<(), Response> {
+    let view = service::grading::cycle(&s.store, caller, id).await.map_err(|e| caller.fail(e))?;
+    caller.require(Perm::ManageGrading)?;
+    if view.may_manage {
+        Ok(())
+    } else {
+        Err(caller.fail(ServiceError::NotFound("定级工作")))
+    }
+}
+
+/// `POST /grading/{id}/compute`: 计算等次 for every entry of the cycle (管理分类定级).
+pub async fn compute(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Response {
+    web_core::tri!(managed(&s, &caller, id).await);
+    web_core::tri!(caller.check_csrf(&f.csrf));
+    let r = service::grading::compute(&s.store, &caller, id, today()).await.map(|_| ());
+    after(&caller, id, "未能计算等次", "computed", r)
+}
+
+/// `POST /grading/{id}/publish`: 公示 the computed grades for the scheme's days.
+pub async fn publish(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Response {
+    web_core::tri!(managed(&s, &caller, id).await);
+    web_core::tri!(caller.check_csrf(&f.csrf));
+    let r = service::grading::publish(&s.store, &caller, id, today()).await.map(|_| ());
+    after(&caller, id, "未能公示", "published", r)
+}
+
+/// `POST /grading/{id}/finalize`: 定级 once publicity has ended and every objection is answered.
+pub async fn finalize(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Response {
+    web_core::tri!(managed(&s, &caller, id).await);
+    web_core::tri!(caller.check_csrf(&f.csrf));
+    let r = service::grading::finalize(&s.store, &caller, id, today()).await.map(|_| ());
+    after(&caller, id, "未能定级", "finalized", r)
 }

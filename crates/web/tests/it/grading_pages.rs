@@ -7,7 +7,7 @@
 use crate::common;
 
 use axum::http::{Method, StatusCode};
-use common::{api_request, api_token, get, send, World};
+use common::{api_request, api_token, form, get, post, send, World};
 use domain::account::Role;
 use domain::grading::{Catalogue, Scheme, StepPreset};
 use store::testing::TestDb;
@@ -57,11 +57,31 @@ async fn the_cycles_list_on_pages_and_api() {
         assert!(body.contains(&branch), "the entries list {branch}");
         assert!(body.contains("评定中"), "entries not yet computed are being assessed");
         // a grade nobody has yet: the filter leaves nothing
-        let (status, _, body) = send(&w.app, get(&format!("/grading/{own}?grade=excellent"), admin)).await;
+        let (status, _, body) = send(&w.app, get(&format!("/grading/{own}?grade=good"), admin)).await;
         assert_eq!(status, StatusCode::OK);
         assert!(!body.contains(&branch), "{body}");
         let (status, _, _) = send(&w.app, get(&format!("/grading/{sibling}"), admin)).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // finalizing before the grades are computed and published is refused, and says why
+        let csrf = w.logins[&Role::OrgDeptAdmin].csrf.clone();
+        let (status, _, body) =
+            send(&w.app, post(&format!("/grading/{own}/finalize"), admin, &form(&[("csrf", &csrf)]))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("未能定级"));
+        // computing grades: back to the cycle with a notice; a sibling's cycle cannot be computed
+        let (status, h, _) =
+            send(&w.app, post(&format!("/grading/{own}/compute"), admin, &form(&[("csrf", &csrf)]))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(h[axum::http::header::LOCATION], format!("/grading/{own}?ok=computed").as_str());
+        let (_, _, body) = send(&w.app, get(&format!("/grading/{own}?ok=computed"), admin)).await;
+        assert!(body.contains("已按定级方案计算等次"));
+        let (status, _, _) =
+            send(&w.app, post(&format!("/grading/{sibling}/compute"), admin, &form(&[("csrf", &csrf)]))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // a member reads the cycle but is offered no actions
+        let (_, _, body) = send(&w.app, get(&format!("/grading/{own}"), &w.logins[&Role::Member].cookie)).await;
+        assert!(!body.contains("/finalize"), "{body}");
 
         let token = api_token(&w, Role::OrgDeptAdmin).await;
         let (status, _, body) = send(&w.app, api_request(Method::GET, "/api/v1/grading/cycles", &token, "")).await;
