@@ -15,5 +15,5 @@ pub fn routes(r: Routes) -> Routes {
 
 /// The grading operations of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(api::cycle::cycles))]
+#[openapi(paths(api::cycle::cycles, api::cycle::cycle))]
 pub struct Doc;

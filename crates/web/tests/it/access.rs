@@ -364,6 +364,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/grading/{id}/publish", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/{id}/finalize", Policy::Business(P::ManageGrading)),
     ("GET", "/api/v1/grading/cycles", Policy::Business(P::ReadGrading)),
+    ("GET", "/api/v1/grading/cycles/{id}", Policy::InCampaign(P::ReadGrading)),
     ("GET", "/api/v1/surveys/{id}", Policy::Business(P::ManageSurveys)),
     ("GET", "/api/v1/surveys/{id}/tally", Policy::Business(P::ManageSurveys)),
     // 账号安全: one's own account

@@ -585,6 +585,10 @@ async fn every_route_as_every_role() {
     let (plan_in, plan_out) = (common::plan_target(&w, w.town_a).await, common::plan_target(&w, w.branch_b).await);
     let (survey_in, survey_out) =
         (crate::survey::survey_target(&w, w.town_a).await, crate::survey::survey_target(&w, w.county_b).await);
+    let (cycle_in, cycle_out) = (
+        crate::grading_pages::cycle_at(&w, w.town_a, 2026, "区内分类定级").await,
+        crate::grading_pages::cycle_at(&w, w.county_b, 2026, "区外分类定级").await,
+    );
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -604,6 +608,7 @@ async fn every_route_as_every_role() {
                 web::Target::Secondment => (nomination_in, nomination_out),
                 web::Target::Plan => (plan_in, plan_out),
                 web::Target::Survey => (survey_in, survey_out),
+                web::Target::GradingCycle => (cycle_in, cycle_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -719,7 +724,7 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
             | "/api/v1/plans/{id}/milestones",
         ) => ReportCampaigns,
         ("GET", "/api/v1/surveys" | "/api/v1/surveys/{id}" | "/api/v1/surveys/{id}/tally") => ManageSurveys,
-        ("GET", "/api/v1/grading/cycles") => ReadGrading,
+        ("GET", "/api/v1/grading/cycles" | "/api/v1/grading/cycles/{id}") => ReadGrading,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

@@ -92,6 +92,18 @@ async fn the_cycles_list_on_pages_and_api() {
         assert_eq!(v["items"][0]["year"], 2026);
         assert_eq!(v["items"][0]["steps"][3], "核准定级");
 
+        // one cycle with its entries (computed above); a sibling county's is not found
+        let (status, _, body) =
+            send(&w.app, api_request(Method::GET, &format!("/api/v1/grading/cycles/{own}"), &token, "")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["cycle"]["id"], own);
+        assert!(v["total"].as_i64().unwrap() > 0, "{body}");
+        assert!(v["entries"].as_array().unwrap().iter().any(|e| e["org_name"] == branch.as_str()), "{body}");
+        let (status, _, _) =
+            send(&w.app, api_request(Method::GET, &format!("/api/v1/grading/cycles/{sibling}"), &token, "")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
         let (status, _, body) =
             send(&w.app, api_request(Method::GET, "/api/v1/grading/cycles?per_page=0", &token, "")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
