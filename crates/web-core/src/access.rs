@@ -110,6 +110,13 @@ pub const MENU: &[MenuItem] = &[
         href: "/surveys", label: "测评", section: "surveys", group: "测评", perm: Some(Perm::ManageSurveys)
     },
     MenuItem {
+        href: "/grading",
+        label: "分类定级",
+        section: "grading",
+        group: "分类定级",
+        perm: Some(Perm::ReadGrading),
+    },
+    MenuItem {
         href: "/weak-and-lax",
         label: "软弱涣散整顿",
         section: "weak_and_lax",

@@ -60,6 +60,8 @@ pub enum Target {
     Survey,
     /// `{id}` is an identification of a weak and lax organization (软弱涣散整顿记录).
     WeakAndLax,
+    /// `{id}` is a grading cycle (分类定级工作).
+    GradingCycle,
 }
 
 /// One route as the table records it.

@@ -1,5 +1,6 @@
-//! 分类定级 and what follows from it: weak-and-lax organizations (软弱涣散) from identification to
-//! 销号 and a year of 跟踪问效; `/api/v1/weak-and-lax`.
+//! 分类定级: the grading cycles of a subtree with their entries and grades (`/api/v1/grading`), and
+//! what follows from it: weak-and-lax organizations (软弱涣散) from identification to 销号 and a year
+//! of 跟踪问效 (`/api/v1/weak-and-lax`).
 
 // handlers answer early with a finished `Response`
 #![allow(clippy::result_large_err)]
@@ -18,6 +19,8 @@ pub fn routes(r: Routes) -> Routes {
 /// The grading operations of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
+    api::cycle::cycles,
+    api::cycle::cycle,
     api::weak::list,
     api::weak::create,
     api::weak::propose,

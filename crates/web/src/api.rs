@@ -43,7 +43,7 @@ pub use web_org::ORG_FIELDS;
         (name = "life", description = "组织生活：会议记录（三会一课等）与审核、类型与频次规则、检查结果、达标情况"),
         (name = "campaigns", description = "创建活动：活动、创建标准与指标来源、调度、任务、创新清单与创新项目；跟岗学习推荐；党建规划"),
         (name = "surveys", description = "测评：党员、群众满意度等测评，各参评组织的满意率与覆盖面"),
-        (name = "grading", description = "分类定级：软弱涣散党组织排查、认定、整顿、验收销号与跟踪问效"),
+        (name = "grading", description = "分类定级：定级工作、各组织的评分表与等次、晋位升级；软弱涣散党组织排查、认定、整顿、验收销号与跟踪问效"),
         (name = "meta", description = "接口文档"),
     )
 )]

@@ -1,12 +1,15 @@
-//! The `/api/v1` handlers of grading's parts: weak-and-lax organizations (`weak`).
+//! The `/api/v1` handlers of grading's parts: grading cycles (`cycle`, `/api/v1/grading`) and
+//! weak-and-lax organizations (`weak`).
 
+pub mod cycle;
 pub mod weak;
 
 use axum::routing::{get as g, post as p};
 use web_core::routes::{Routes, Target};
 
 pub fn routes(r: Routes) -> Routes {
-    r.add("GET", "/api/v1/weak-and-lax", Target::OrgQuery, g(weak::list))
+    cycle::routes(r)
+        .add("GET", "/api/v1/weak-and-lax", Target::OrgQuery, g(weak::list))
         .add("POST", "/api/v1/weak-and-lax", Target::None, p(weak::create))
         .add("POST", "/api/v1/weak-and-lax/proposals", Target::None, p(weak::propose))
         .add("GET", "/api/v1/weak-and-lax/{id}", Target::WeakAndLax, g(weak::show))

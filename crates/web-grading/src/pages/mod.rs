@@ -1,5 +1,6 @@
-//! The pages of grading's parts: weak-and-lax organizations (`weak`).
+//! The pages of grading's parts: grading cycles (`cycle`) and weak-and-lax organizations (`weak`).
 
+pub mod cycle;
 pub mod weak;
 
 use axum::http::StatusCode;
@@ -16,7 +17,7 @@ use web_core::routes::Routes;
 use web_core::{Caller, Shared};
 
 pub fn routes(r: Routes) -> Routes {
-    weak::routes(r)
+    weak::routes(cycle::routes(r))
 }
 
 /// The organization a subtree's page is of (`?org=`, the caller's top when none), read with

@@ -358,6 +358,13 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/s/{code}", Policy::AnswerCode),
     ("POST", "/s/{code}", Policy::AnswerCode),
     ("GET", "/api/v1/surveys", Policy::Business(P::ManageSurveys)),
+    ("GET", "/grading", Policy::Business(P::ReadGrading)),
+    ("GET", "/grading/{id}", Policy::InCampaign(P::ReadGrading)),
+    ("POST", "/grading/{id}/compute", Policy::Business(P::ManageGrading)),
+    ("POST", "/grading/{id}/publish", Policy::Business(P::ManageGrading)),
+    ("POST", "/grading/{id}/finalize", Policy::Business(P::ManageGrading)),
+    ("GET", "/api/v1/grading/cycles", Policy::Business(P::ReadGrading)),
+    ("GET", "/api/v1/grading/cycles/{id}", Policy::InCampaign(P::ReadGrading)),
     ("GET", "/api/v1/surveys/{id}", Policy::Business(P::ManageSurveys)),
     ("GET", "/api/v1/surveys/{id}/tally", Policy::Business(P::ManageSurveys)),
     // 软弱涣散: read where the organization is; entered, confirmed, accepted and closed by the
@@ -504,6 +511,9 @@ struct Targets {
     /// Per relation: a suspected weak-and-lax identification of the organization the relation's
     /// records use.
     weak: HashMap<Rel, i64>,
+    /// Per relation: a grading cycle opened by county A (own), 甲镇 (descendant), county B
+    /// (sibling) and the city (ancestor); a cycle is seen over and within the caller's scope.
+    cycles: HashMap<Rel, i64>,
 }
 
 /// Upload a small roster through the import page as `login`; the id of the job it creates.
@@ -665,7 +675,14 @@ async fn targets(w: &World) -> Targets {
     ] {
         weak.insert(rel, crate::weak_and_lax::weak_target(w, org).await);
     }
+    let mut cycles = HashMap::new();
+    for (rel, org) in
+        [(Rel::Own, w.county_a), (Rel::Descendant, w.town_a), (Rel::Sibling, w.county_b), (Rel::Ancestor, w.city)]
+    {
+        cycles.insert(rel, crate::grading_pages::cycle_at(w, org, 2026, "矩阵分类定级").await);
+    }
     Targets {
+        cycles,
         surveys,
         weak,
         tasks,
@@ -733,6 +750,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             Target::InnovationList | Target::InnovationProject => covers(role, p, rel),
             Target::Survey => covers(role, p, rel),
             Target::WeakAndLax => covers(role, p, rel),
+            Target::GradingCycle => covers(role, p, rel),
         },
     }
 }
@@ -809,6 +827,7 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::InnovationProject => t.projects[&rel],
         Target::Survey => t.surveys[&rel],
         Target::WeakAndLax => t.weak[&rel],
+        Target::GradingCycle => t.cycles[&rel],
     })
 }
 

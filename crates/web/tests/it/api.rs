@@ -591,6 +591,10 @@ async fn every_route_as_every_role() {
         crate::weak_and_lax::weak_target(&w, w.branch_a).await,
         crate::weak_and_lax::weak_target(&w, w.branch_b).await,
     );
+    let (cycle_in, cycle_out) = (
+        crate::grading_pages::cycle_at(&w, w.town_a, 2026, "区内分类定级").await,
+        crate::grading_pages::cycle_at(&w, w.county_b, 2026, "区外分类定级").await,
+    );
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -611,6 +615,7 @@ async fn every_route_as_every_role() {
                 web::Target::Plan => (plan_in, plan_out),
                 web::Target::Survey => (survey_in, survey_out),
                 web::Target::WeakAndLax => (weak_in, weak_out),
+                web::Target::GradingCycle => (cycle_in, cycle_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -735,6 +740,7 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
             | "/api/v1/weak-and-lax/{id}/items/decide",
         ) => ManageGrading,
         ("POST", "/api/v1/weak-and-lax/{id}/items" | "/api/v1/weak-and-lax/{id}/items/report") => AssessGrading,
+        ("GET", "/api/v1/grading/cycles" | "/api/v1/grading/cycles/{id}") => ReadGrading,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }
