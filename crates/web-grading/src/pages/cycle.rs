@@ -25,6 +25,7 @@ pub fn routes(r: Routes) -> Routes {
         .add("POST", "/grading/{id}/compute", Target::GradingCycle, post(compute))
         .add("POST", "/grading/{id}/publish", Target::GradingCycle, post(publish))
         .add("POST", "/grading/{id}/finalize", Target::GradingCycle, post(finalize))
+        .add("POST", "/grading/{id}/satisfaction", Target::GradingCycle, post(satisfaction))
 }
 
 #[derive(Deserialize, Default)]
@@ -83,6 +84,8 @@ pub struct ShowQuery {
     page: String,
     grade: String,
     ok: String,
+    /// What reading a survey's tally did (after `POST /grading/{id}/satisfaction`).
+    read: String,
 }
 
 /// One entry as the cycle's table shows it.
@@ -100,6 +103,13 @@ struct ShowPage {
     nav: Nav,
     notice: Option<&'static str>,
     may_manage: bool,
+    /// The caller may read a survey's tally into the cycle (分类定级评分).
+    may_assess: bool,
+    /// The surveys of the cycle's organization the caller manages (id, title), for the choice;
+    /// empty: the survey's number is typed.
+    surveys: Vec<(i64, String)>,
+    /// What reading a survey's tally did, when it was just done.
+    read: Option<String>,
     warnings: Vec<String>,
     cycle: store::grading::Cycle,
     steps: Vec<String>,
@@ -155,6 +165,16 @@ pub async fn show(
         })
         .collect();
     let c = &view.cycle;
+    let surveys = if caller.has(Perm::ManageSurveys) {
+        service::survey::list(&s.store, &caller, c.org_id, 100, 0)
+            .await
+            .map(|(l, _)| {
+                l.into_iter().map(|v| (v.id, format!("{}（{} 至 {}）", v.title, v.opens_on, v.closes_on))).collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     render(&ShowPage {
         nav: caller.nav("grading").crumbs(vec![Crumb::new("/grading", "分类定级"), Crumb::new("", &c.title)]),
         notice: match q.ok.as_str() {
@@ -164,6 +184,9 @@ pub async fn show(
             _ => None,
         },
         may_manage: view.may_manage,
+        may_assess: caller.can_at(Perm::AssessGrading, &c.org_path),
+        surveys,
+        read: (!q.read.is_empty()).then(|| q.read.clone()),
         warnings: c.warning_lines().into_iter().map(str::to_string).collect(),
         steps: c.steps().into_iter().map(|s| s.label).collect(),
         publicity: row(c.clone()).publicity,
@@ -253,4 +276,62 @@ pub async fn finalize(
     web_core::tri!(caller.check_csrf(&f.csrf));
     let r = service::grading::finalize(&s.store, &caller, id, today()).await.map(|_| ());
     after(&caller, id, "未能定级", "finalized", r)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SatisfactionForm {
+    csrf: String,
+    survey: String,
+}
+
+/// `POST /grading/{id}/satisfaction`: read the satisfaction rates of the cycle's organizations from
+/// a 测评's tally (分类定级评分); back to the cycle saying how many were set, which had no rate and
+/// which fall short of the survey's coverage targets.
+pub async fn satisfaction(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<SatisfactionForm>,
+) -> Response {
+    web_core::tri!(caller.require(Perm::AssessGrading));
+    if let Err(e) = service::grading::cycle(&s.store, &caller, id).await {
+        return caller.fail(e);
+    }
+    web_core::tri!(caller.check_csrf(&f.csrf));
+    let Ok(survey) = f.survey.trim().parse::<i64>() else {
+        let mut e = domain::FieldErrors::default();
+        e.push("测评", "请选择或填写测评编号");
+        return after(&caller, id, "未能读取满意率", "", Err(ServiceError::Invalid(e)));
+    };
+    match service::grading::satisfaction_from_survey(&s.store, &caller, id, survey, today()).await {
+        Ok(r) => {
+            let mut said = format!("已从{}读取 {} 个党组织的满意率", r.source, r.set);
+            if !r.without_rate.is_empty() {
+                said.push_str(&format!("；{} 个无测评结果（{}）", r.without_rate.len(), names(&r.without_rate)));
+            }
+            if !r.below_coverage.is_empty() {
+                said.push_str(&format!(
+                    "；{} 个测评覆盖面未达标（{}），请评定时斟酌",
+                    r.below_coverage.len(),
+                    names(&r.below_coverage)
+                ));
+            }
+            if r.kept > 0 {
+                said.push_str(&format!("；{} 个已公示或已定级，未改动", r.kept));
+            }
+            let q = serde_urlencoded::to_string([("read", said.as_str())]).unwrap_or_default();
+            Redirect::to(&format!("/grading/{id}?{q}")).into_response()
+        }
+        Err(e) => after(&caller, id, "未能读取满意率", "", Err(e)),
+    }
+}
+
+/// The first few names of a list, and how many more.
+fn names(all: &[String]) -> String {
+    let mut s = all.iter().take(5).cloned().collect::<Vec<_>>().join("、");
+    if all.len() > 5 {
+        s.push_str(&format!(" 等 {} 个", all.len()));
+    }
+    s
 }

@@ -363,6 +363,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/grading/{id}/compute", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/{id}/publish", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/{id}/finalize", Policy::Business(P::ManageGrading)),
+    ("POST", "/grading/{id}/satisfaction", Policy::InCampaign(P::AssessGrading)),
     ("GET", "/api/v1/grading/cycles", Policy::Business(P::ReadGrading)),
     ("GET", "/api/v1/grading/cycles/{id}", Policy::InCampaign(P::ReadGrading)),
     ("GET", "/api/v1/surveys/{id}", Policy::Business(P::ManageSurveys)),

@@ -110,3 +110,75 @@ async fn the_cycles_list_on_pages_and_api() {
         assert!(body.contains("per_page"), "{body}");
     }
 }
+
+/// The 党员群众满意度测评 step (GRADE-07): an assessor reads the satisfaction rates of a cycle from a
+/// survey's tally; a target answered half satisfied gets 50.0 %, named with the survey as its
+/// source, which the GRADE-06 cap then reads; an unknown survey is refused naming the field, and
+/// a role without 分类定级评分 is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn satisfaction_is_read_from_a_surveys_tally() {
+    for db in TestDb::both().await {
+        let w = common::world(&db.store).await;
+        let s = &w.store;
+        let cycle = cycle_at(&w, w.county_a, 2026, "甲县2026年度分类定级").await;
+        let survey_id = crate::survey::survey_target(&w, w.county_a).await;
+        let survey = store::survey::get(s, &Scope::all(), survey_id).await.unwrap();
+        let target = store::survey::targets(s, &survey).await.unwrap().into_iter().next().expect("a target");
+        // two residents answer for the target: one satisfied on every item, one not
+        let q = domain::survey::preset("satisfaction").unwrap().input().validate().unwrap();
+        let codes = store::survey::issue_codes(
+            s,
+            &Scope::all().acting_as(Actor::new("组织部", "组织部管理员")),
+            &survey,
+            target.org_id,
+            2,
+        )
+        .await
+        .unwrap();
+        for (code, choice) in codes.iter().zip(["满意", "不满意"]) {
+            let mut pairs: Vec<(String, String)> = (1..=4).map(|i| (format!("q{i}"), choice.to_string())).collect();
+            pairs.push(("q5".into(), "公开栏".into()));
+            let a = q.check_answer(&pairs).expect("a valid answer");
+            store::survey::answer_with_code(s, code, &a, common::d("2026-06-01")).await.unwrap();
+        }
+
+        let admin = &w.logins[&Role::OrgDeptAdmin].cookie;
+        let csrf = w.logins[&Role::OrgDeptAdmin].csrf.clone();
+        let sid = survey_id.to_string();
+        let (status, h, _) = send(
+            &w.app,
+            post(&format!("/grading/{cycle}/satisfaction"), admin, &form(&[("csrf", &csrf), ("survey", &sid)])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let back = h[axum::http::header::LOCATION].to_str().unwrap().to_string();
+        let (_, _, body) = send(&w.app, get(&back, admin)).await;
+        assert!(body.contains("已从测评《"), "{body}");
+        let sc = Scope::all();
+        let (_, e) = store::grading::entry_of(s, &sc, cycle, target.org_id).await.unwrap();
+        assert_eq!(e.satisfaction_permille, Some(500), "one of two answers satisfied");
+        assert!(e.satisfaction_source.starts_with("测评《"), "{}", e.satisfaction_source);
+
+        // no such survey: refused, the field named
+        let (status, _, body) = send(
+            &w.app,
+            post(&format!("/grading/{cycle}/satisfaction"), admin, &form(&[("csrf", &csrf), ("survey", "abc")])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("测评"), "{body}");
+        // a member may not
+        let member = &w.logins[&Role::Member];
+        let (status, _, _) = send(
+            &w.app,
+            post(
+                &format!("/grading/{cycle}/satisfaction"),
+                &member.cookie,
+                &form(&[("csrf", &member.csrf), ("survey", &sid)]),
+            ),
+        )
+        .await;
+        assert!(matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{status}");
+        db.finish().await;
+    }
+}
