@@ -769,25 +769,35 @@ pub fn as_of(c: &Cycle, today: NaiveDate) -> NaiveDate {
     rules::year_end(c.year as i32).min(today)
 }
 
-/// What grading a cycle reads of its own rows: every entry and every score, as [`compute`] reads
-/// them, without measuring, judging or writing; the baseline of `dangjian bench grading`.
-/// Answers how many entries and scores were read.
-pub async fn read_scores(store: &Store, c: &Cycle) -> StoreResult<(usize, usize)> {
-    let all: Vec<Entry> = store
+/// Every entry of a cycle in tree order, whatever the caller's scope (grading is the cycle's).
+async fn cycle_entries(store: &Store, c: &Cycle) -> StoreResult<Vec<Entry>> {
+    store
         .read()
         .fetch_all(
             &format!("SELECT {ENTRY_COLS} FROM {ENTRY_FROM} WHERE e.cycle_id = $1 ORDER BY o.path"),
             &args![c.id],
         )
-        .await?;
-    let rows: Vec<(i64, String, String, String, i64)> = store
+        .await
+}
+
+/// Every score of a cycle: (entry, item, assessor kind, assessor, points in thousandths).
+async fn cycle_scores(store: &Store, c: &Cycle) -> StoreResult<Vec<(i64, String, String, String, i64)>> {
+    store
         .read()
         .fetch_all(
             "SELECT s.entry_id, s.item, s.assessor_kind, s.assessor, s.points_milli FROM grade_score s \
              JOIN grade_entry e ON e.id = s.entry_id WHERE e.cycle_id = $1",
             &args![c.id],
         )
-        .await?;
+        .await
+}
+
+/// What grading a cycle reads of its own rows: every entry and every score, as [`compute`] reads
+/// them, without measuring, judging or writing; the baseline of `dangjian bench grading`.
+/// Answers how many entries and scores were read.
+pub async fn read_scores(store: &Store, c: &Cycle) -> StoreResult<(usize, usize)> {
+    let all = cycle_entries(store, c).await?;
+    let rows = cycle_scores(store, c).await?;
     Ok((all.len(), rows.len()))
 }
 
@@ -807,13 +817,7 @@ pub async fn compute(
     let scheme = scheme_version(store, c.scheme_version_id).await?.scheme()?;
     let cat = catalogue_version(store, c.catalogue_version_id).await?.catalogue()?;
     let on = as_of(c, today);
-    let all: Vec<Entry> = store
-        .read()
-        .fetch_all(
-            &format!("SELECT {ENTRY_COLS} FROM {ENTRY_FROM} WHERE e.cycle_id = $1 ORDER BY o.path"),
-            &args![c.id],
-        )
-        .await?;
+    let all = cycle_entries(store, c).await?;
     let todo: Vec<&Entry> =
         all.iter().filter(|e| !matches!(e.state(), EntryState::Publicity | EntryState::Final)).collect();
     let parts: Vec<Participant> = todo
@@ -839,14 +843,7 @@ pub async fn compute(
         values.insert(key, v);
     }
     // every score of the cycle, one read
-    let rows: Vec<(i64, String, String, String, i64)> = store
-        .read()
-        .fetch_all(
-            "SELECT s.entry_id, s.item, s.assessor_kind, s.assessor, s.points_milli FROM grade_score s \
-             JOIN grade_entry e ON e.id = s.entry_id WHERE e.cycle_id = $1",
-            &args![c.id],
-        )
-        .await?;
+    let rows = cycle_scores(store, c).await?;
     let mut by_entry: HashMap<i64, Assessors> = HashMap::new();
     for (entry, item, kind, who, pts) in rows {
         by_entry.entry(entry).or_default().entry((kind, who)).or_default().insert(item, pts);
