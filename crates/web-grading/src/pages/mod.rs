@@ -33,22 +33,7 @@ pub(crate) async fn list_picker(s: &Shared, caller: &Caller, org: &Visible<Org>,
     OrgPicker::new(s, caller, Purpose::Orgs, "org", "党组织", Some(org), action).await.submitting()
 }
 
-/// Read the page asked for (`?page=`), or the last when it lies past the end.
-pub(crate) async fn paged<T, F, Fut>(
-    caller: &Caller,
-    asked: &str,
-    per_page: i64,
-    total_of: impl Fn(&T) -> i64,
-    read: F,
-) -> Result<(T, i64), Response>
-where
-    F: Fn(i64) -> Fut,
-    Fut: std::future::Future<Output = Result<T, ServiceError>>,
-{
-    web_core::paging::within_total(web_core::paging::asked(asked), per_page, total_of, read)
-        .await
-        .map_err(|e| caller.fail(e))
-}
+pub(crate) use web_core::paging::paged;
 
 /// A moment as shown (China time, to the minute).
 pub(crate) fn at(t: &DateTime<Utc>) -> String {
