@@ -117,6 +117,20 @@ pub const MENU: &[MenuItem] = &[
         perm: Some(Perm::ReadGrading),
     },
     MenuItem {
+        href: "/grading/progress",
+        label: "晋位升级",
+        section: "grading_progress",
+        group: "分类定级",
+        perm: Some(Perm::ReadGrading),
+    },
+    MenuItem {
+        href: "/grading/mine",
+        label: "本组织定级",
+        section: "grading_mine",
+        group: "分类定级",
+        perm: Some(Perm::ReadGrading),
+    },
+    MenuItem {
         href: "/weak-and-lax",
         label: "软弱涣散整顿",
         section: "weak_and_lax",

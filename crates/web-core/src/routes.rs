@@ -62,6 +62,8 @@ pub enum Target {
     WeakAndLax,
     /// `{id}` is a grading cycle (分类定级工作).
     GradingCycle,
+    /// `{id}` is an organization's entry in a grading cycle (评分表).
+    GradingEntry,
 }
 
 /// One route as the table records it.

@@ -21,6 +21,9 @@ pub fn routes(r: Routes) -> Routes {
 #[openapi(paths(
     api::cycle::cycles,
     api::cycle::cycle,
+    api::entry::entry,
+    api::entry::put_scores,
+    api::entry::transitions,
     api::weak::list,
     api::weak::create,
     api::weak::propose,

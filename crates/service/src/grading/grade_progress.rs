@@ -20,6 +20,24 @@ pub struct Transitions {
     pub after: Vec<FinalGrade>,
     /// At the bottom grade in both years.
     pub bottom_twice: Vec<FinalGrade>,
+    /// The effect of rectification: the weak-and-lax organizations identified in the first year
+    /// whose rectification was accepted (销号), with their grades in both years.
+    pub rectified: Vec<Rectified>,
+}
+
+/// A weak-and-lax organization of the first year whose rectification was accepted, and how its
+/// grade moved.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rectified {
+    pub weak_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub accepted_on: chrono::NaiveDate,
+    /// The final grade of the first year and of the second, as labels, if graded.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// Up (> 0), the same (0) or down (< 0) by position; none when not graded in both years.
+    pub moved: Option<i64>,
 }
 
 impl Transitions {
@@ -52,7 +70,29 @@ pub async fn transitions(
     let matrix = rules::matrix(&b, &a);
     let twice = rules::bottom_twice(&b, &a);
     let bottom_twice = after.iter().filter(|f| twice.contains(&f.org_id)).cloned().collect();
-    Ok(Transitions { org_name: org.name.clone(), from_year, to_year, matrix, before, after, bottom_twice })
+    let weak = store::weak_and_lax::Filter { state: None, year: Some(from_year) };
+    let (weak, _) = store::weak_and_lax::list(store, &org, &weak, 100_000, 0).await?;
+    let rectified = weak
+        .into_iter()
+        .filter_map(|w| {
+            let on = w.accepted_on?;
+            let b = before.iter().find(|f| f.org_id == w.org_id);
+            let a = after.iter().find(|f| f.org_id == w.org_id);
+            Some(Rectified {
+                weak_id: w.id,
+                org_id: w.org_id,
+                org_name: w.org_name,
+                accepted_on: on,
+                before: b.map(|f| f.label.clone()),
+                after: a.map(|f| f.label.clone()),
+                moved: match (b, a) {
+                    (Some(b), Some(a)) => Some(b.rank as i64 - a.rank as i64),
+                    _ => None,
+                },
+            })
+        })
+        .collect();
+    Ok(Transitions { org_name: org.name.clone(), from_year, to_year, matrix, before, after, bottom_twice, rectified })
 }
 
 /// The final grades of `year` of the given organizations (those the caller sees under `org_id`):

@@ -296,7 +296,13 @@ pub async fn score(
         let p = if item.kind == domain::grading::ItemKind::Veto {
             Some(i64::from(matches!(points.trim(), "1" | "是" | "on" | "true")))
         } else {
-            domain::grading::parse_points(points, "得分", item.max_milli, &mut errs)
+            // the problem names the item, so a sheet of many items says which one is wrong
+            let mut one = FieldErrors::default();
+            let p = domain::grading::parse_points(points, "得分", item.max_milli, &mut one);
+            for x in one.0 {
+                errs.push("得分", format!("“{}”{}", item.label, x.message));
+            }
+            p
         };
         let v = version.trim().parse::<i64>().unwrap_or(0);
         if let Some(p) = p {

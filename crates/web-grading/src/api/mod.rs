@@ -2,13 +2,14 @@
 //! weak-and-lax organizations (`weak`).
 
 pub mod cycle;
+pub mod entry;
 pub mod weak;
 
 use axum::routing::{get as g, post as p};
 use web_core::routes::{Routes, Target};
 
 pub fn routes(r: Routes) -> Routes {
-    cycle::routes(r)
+    entry::routes(cycle::routes(r))
         .add("GET", "/api/v1/weak-and-lax", Target::OrgQuery, g(weak::list))
         .add("POST", "/api/v1/weak-and-lax", Target::None, p(weak::create))
         .add("POST", "/api/v1/weak-and-lax/proposals", Target::None, p(weak::propose))

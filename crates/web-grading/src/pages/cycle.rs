@@ -46,6 +46,8 @@ struct Row {
 #[template(path = "grading/cycles.html")]
 struct ListPage {
     nav: Nav,
+    /// The caller may open a cycle (管理分类定级 somewhere).
+    may_open: bool,
     rows: Vec<Row>,
     total: i64,
     page: i64,
@@ -71,6 +73,7 @@ pub async fn list(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQ
         };
     render(&ListPage {
         nav: caller.nav("grading").crumbs(vec![Crumb::new("", "分类定级")]),
+        may_open: caller.has(Perm::ManageGrading),
         rows: rows.into_iter().map(row).collect(),
         total,
         page,
@@ -90,6 +93,7 @@ pub struct ShowQuery {
 
 /// One entry as the cycle's table shows it.
 struct EntryRow {
+    id: i64,
     org_name: String,
     state: &'static str,
     total: String,
@@ -148,6 +152,7 @@ pub async fn show(
     let rows = entries
         .into_iter()
         .map(|e| EntryRow {
+            id: e.id,
             state: e.state().label(),
             total: e.computed_milli.map_or_else(|| "—".into(), |m| format!("{:.1}", m as f64 / 1000.0)),
             grade: e.grade.as_deref().map_or_else(|| "—".into(), |g| scheme.label(g)),
@@ -181,6 +186,7 @@ pub async fn show(
             "computed" => Some("已按定级方案计算等次。"),
             "published" => Some("已公示，公示期内可提出异议。"),
             "finalized" => Some("已核准定级。"),
+            "opened" => Some("已开展分类定级，定级对象已列出。"),
             _ => None,
         },
         may_manage: view.may_manage,

@@ -1,6 +1,10 @@
-//! The pages of grading's parts: grading cycles (`cycle`) and weak-and-lax organizations (`weak`).
+//! The pages of grading's parts: grading cycles (`cycle`, opened by `open`), an organization's
+//! scoring sheet (`entry`), 晋位升级 (`progress`) and weak-and-lax organizations (`weak`).
 
 pub mod cycle;
+pub mod entry;
+pub mod open;
+pub mod progress;
 pub mod weak;
 
 use axum::http::StatusCode;
@@ -17,6 +21,7 @@ use web_core::routes::Routes;
 use web_core::{Caller, Shared};
 
 pub fn routes(r: Routes) -> Routes {
+    let r = open::routes(progress::routes(entry::routes(r)));
     weak::routes(cycle::routes(r))
 }
 

@@ -364,6 +364,20 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/grading/{id}/publish", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/{id}/finalize", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/{id}/satisfaction", Policy::InCampaign(P::AssessGrading)),
+    ("GET", "/grading/new", Policy::Business(P::ManageGrading)),
+    ("POST", "/grading/new", Policy::Business(P::ManageGrading)),
+    ("GET", "/grading/mine", Policy::Business(P::ReadGrading)),
+    ("GET", "/grading/progress", Policy::Business(P::ReadGrading)),
+    ("GET", "/grading/entries/{id}", Policy::Business(P::ReadGrading)),
+    ("POST", "/grading/entries/{id}/score", Policy::Business(P::AssessGrading)),
+    ("POST", "/grading/entries/{id}/step", Policy::Business(P::AssessGrading)),
+    ("POST", "/grading/entries/{id}/exceptional", Policy::Business(P::ManageGrading)),
+    ("POST", "/grading/entries/{id}/object", Policy::Business(P::ReadGrading)),
+    ("POST", "/grading/entries/{id}/answer", Policy::Business(P::AssessGrading)),
+    ("POST", "/grading/entries/{id}/review", Policy::Business(P::ManageGrading)),
+    ("GET", "/api/v1/grading/entries/{id}", Policy::Business(P::ReadGrading)),
+    ("PUT", "/api/v1/grading/entries/{id}/scores", Policy::Business(P::AssessGrading)),
+    ("GET", "/api/v1/grading/transitions", Policy::Business(P::ReadGrading)),
     ("GET", "/api/v1/grading/cycles", Policy::Business(P::ReadGrading)),
     ("GET", "/api/v1/grading/cycles/{id}", Policy::InCampaign(P::ReadGrading)),
     ("GET", "/api/v1/surveys/{id}", Policy::Business(P::ManageSurveys)),
@@ -512,6 +526,10 @@ struct Targets {
     /// Per relation: a suspected weak-and-lax identification of the organization the relation's
     /// records use.
     weak: HashMap<Rel, i64>,
+    /// Per relation: an organization's entry in a grading cycle (own = 甲镇 and descendant = branch
+    /// A in county A's cycle, sibling = branch B in county B's, ancestor = the city branch in the
+    /// city's).
+    entries: HashMap<Rel, i64>,
     /// Per relation: a grading cycle opened by county A (own), 甲镇 (descendant), county B
     /// (sibling) and the city (ancestor); a cycle is seen over and within the caller's scope.
     cycles: HashMap<Rel, i64>,
@@ -682,8 +700,18 @@ async fn targets(w: &World) -> Targets {
     {
         cycles.insert(rel, crate::grading_pages::cycle_at(w, org, 2026, "矩阵分类定级").await);
     }
+    let mut entries = HashMap::new();
+    for (rel, cycle, org) in [
+        (Rel::Own, Rel::Own, w.town_a),
+        (Rel::Descendant, Rel::Own, w.branch_a),
+        (Rel::Sibling, Rel::Sibling, w.branch_b),
+        (Rel::Ancestor, Rel::Ancestor, w.city_branch),
+    ] {
+        entries.insert(rel, store::grading::entry_of(&w.store, &all, cycles[&cycle], org).await.unwrap().1.id);
+    }
     Targets {
         cycles,
+        entries,
         surveys,
         weak,
         tasks,
@@ -752,6 +780,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             Target::Survey => covers(role, p, rel),
             Target::WeakAndLax => covers(role, p, rel),
             Target::GradingCycle => covers(role, p, rel),
+            Target::GradingEntry => covers(role, p, rel),
         },
     }
 }
@@ -829,6 +858,7 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::Survey => t.surveys[&rel],
         Target::WeakAndLax => t.weak[&rel],
         Target::GradingCycle => t.cycles[&rel],
+        Target::GradingEntry => t.entries[&rel],
     })
 }
 

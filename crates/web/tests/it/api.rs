@@ -595,6 +595,12 @@ async fn every_route_as_every_role() {
         crate::grading_pages::cycle_at(&w, w.town_a, 2026, "区内分类定级").await,
         crate::grading_pages::cycle_at(&w, w.county_b, 2026, "区外分类定级").await,
     );
+    // the 党员's own branch's entry, and county B's branch's
+    let all = store::Scope::all();
+    let (entry_in, entry_out) = (
+        store::grading::entry_of(&w.store, &all, cycle_in, w.branch_a).await.unwrap().1.id,
+        store::grading::entry_of(&w.store, &all, cycle_out, w.branch_b).await.unwrap().1.id,
+    );
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -616,6 +622,7 @@ async fn every_route_as_every_role() {
                 web::Target::Survey => (survey_in, survey_out),
                 web::Target::WeakAndLax => (weak_in, weak_out),
                 web::Target::GradingCycle => (cycle_in, cycle_out),
+                web::Target::GradingEntry => (entry_in, entry_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -741,6 +748,8 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
         ) => ManageGrading,
         ("POST", "/api/v1/weak-and-lax/{id}/items" | "/api/v1/weak-and-lax/{id}/items/report") => AssessGrading,
         ("GET", "/api/v1/grading/cycles" | "/api/v1/grading/cycles/{id}") => ReadGrading,
+        ("GET", "/api/v1/grading/entries/{id}" | "/api/v1/grading/transitions") => ReadGrading,
+        ("PUT", "/api/v1/grading/entries/{id}/scores") => AssessGrading,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

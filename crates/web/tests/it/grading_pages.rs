@@ -182,3 +182,366 @@ async fn satisfaction_is_read_from_a_surveys_tally() {
         db.finish().await;
     }
 }
+
+/// Does the page's form hold `value` in its field `name` (as `fields_partial.html` draws it)?
+fn has_value(body: &str, name: &str, value: &str) -> bool {
+    body.split("<input ")
+        .any(|tag| tag.contains(&format!("name=\"{name}\"")) && tag.contains(&format!("value=\"{value}\"")))
+}
+
+/// 开展分类定级 (GRADE-07): the form refuses a missing organization and a bad year naming each
+/// field in Chinese and keeps what was typed; opened from the presets it makes the scheme and the
+/// catalogue of that year and lists the county's grassroots organizations as entries. A member
+/// may not open a cycle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cycle_is_opened_from_the_form() {
+    for db in TestDb::both().await {
+        let w = common::world(&db.store).await;
+        let l = &w.logins[&Role::OrgDeptAdmin];
+        let (status, _, body) = send(&w.app, get("/grading/new", &l.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("新建：百分制四档") && body.contains("支部自评、满意度测评"), "{body}");
+
+        let county = w.county_a.to_string();
+        let bad = [
+            ("csrf", l.csrf.as_str()),
+            ("org", ""),
+            ("year", "二〇二六"),
+            ("title", "甲县定级"),
+            ("scheme", "preset:points"),
+            ("catalogue", "preset"),
+            ("steps", "grade07"),
+        ];
+        let (status, _, body) = send(&w.app, post("/grading/new", &l.cookie, &form(&bad))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("请选择开展定级的党组织"), "{body}");
+        assert!(body.contains("年度：请填写 2000 至 2100 的年度"), "{body}");
+        assert!(has_value(&body, "title", "甲县定级") && has_value(&body, "year", "二〇二六"), "typed kept");
+        // nothing was made from the presets while the form was refused
+        assert!(service::grading::schemes(&w.store, &service::Ctx::operator(store::Actor::system()))
+            .await
+            .unwrap()
+            .is_empty());
+
+        let good = [
+            ("csrf", l.csrf.as_str()),
+            ("org", county.as_str()),
+            ("year", "2026"),
+            ("title", "甲县2026年度分类定级"),
+            ("scheme", "preset:points"),
+            ("catalogue", "preset"),
+            ("steps", "grade07"),
+        ];
+        let (status, h, _) = send(&w.app, post("/grading/new", &l.cookie, &form(&good))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let to = h[axum::http::header::LOCATION].to_str().unwrap().to_string();
+        assert!(to.ends_with("?ok=opened"), "{to}");
+        let (_, _, body) = send(&w.app, get(&to, &l.cookie)).await;
+        assert!(
+            body.contains("已开展分类定级") && body.contains("甲社区党支部") && body.contains("中共甲镇委员会"),
+            "{body}"
+        );
+        // the same year again: refused, the form kept, pointing at the scheme just made
+        let again = [
+            ("csrf", l.csrf.as_str()),
+            ("org", county.as_str()),
+            ("year", "2026"),
+            ("title", "甲县2026年度分类定级"),
+            ("scheme", "preset:points"),
+            ("catalogue", "preset"),
+            ("steps", "grade07"),
+        ];
+        let (status, _, body) = send(&w.app, post("/grading/new", &l.cookie, &form(&again))).await;
+        assert!(status.is_client_error(), "{status} {body}");
+
+        let m = &w.logins[&Role::Member];
+        let (status, _, _) = send(&w.app, get("/grading/new", &m.cookie)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        db.finish().await;
+    }
+}
+
+async fn shift_publicity(w: &World, cycle: i64) {
+    let mut tx = w.store.begin().await.unwrap();
+    store::testing::raw(tx.x())
+        .execute(
+            "UPDATE grade_cycle SET publicity_on = $1, publicity_end_on = $2 WHERE id = $3",
+            &[
+                store::Val::from(common::d("2026-01-01")),
+                store::Val::from(common::d("2026-01-05")),
+                store::Val::from(cycle),
+            ],
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// An organization graded through its sheet (GRADE-05/06/07): a bad score is refused naming the
+/// item and keeps what was typed; a stale save is refused whole (409) and the form keeps the
+/// typed values; returning a step needs a reason; the grade is computed and published; a member
+/// objects during publicity; finalizing waits for the answer; a final grade changes only by a
+/// recorded review. The API gives the same sheet, and a score sent without its version is 422.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_is_graded_through_its_sheet() {
+    for db in TestDb::both().await {
+        let w = common::world(&db.store).await;
+        let s = &w.store;
+        let cycle = cycle_at(&w, w.county_a, 2026, "甲县2026年度分类定级").await;
+        let (_, e) = store::grading::entry_of(s, &Scope::all(), cycle, w.branch_a).await.unwrap();
+        let sheet = format!("/grading/entries/{}", e.id);
+        let a = &w.logins[&Role::OrgDeptAdmin];
+        let (status, _, body) = send(&w.app, get(&sheet, &a.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("党组织带头人") && body.contains("保存评分") && body.contains("支部自评"), "{body}");
+
+        // too many points: refused naming the item, typed values kept
+        let score = |leader: &str, results: &str, v: &str| {
+            form(&[
+                ("csrf", a.csrf.as_str()),
+                ("kind", "superior"),
+                ("v_leader", v),
+                ("p_leader", leader),
+                ("n_leader", "书记履职好"),
+                ("v_results", v),
+                ("p_results", results),
+                ("n_results", ""),
+            ])
+        };
+        let (status, _, body) = send(&w.app, post(&format!("{sheet}/score"), &a.cookie, &score("16", "20", "0"))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("“党组织带头人”分数须在 0 至 15 之间"), "{body}");
+        assert!(body.contains("name=\"p_leader\" value=\"16\"") && body.contains("value=\"书记履职好\""), "typed kept");
+        let (status, _, _) = send(&w.app, post(&format!("{sheet}/score"), &a.cookie, &score("14", "20", "0"))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, body) = send(&w.app, get(&format!("{sheet}?ok=scored"), &a.cookie)).await;
+        assert!(body.contains("已保存评分") && body.contains("name=\"p_leader\" value=\"14\""), "{body}");
+        // a save on the version read before: stale, refused whole, typed kept
+        let (status, _, body) = send(&w.app, post(&format!("{sheet}/score"), &a.cookie, &score("13", "21", "0"))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("name=\"p_results\" value=\"21\""), "typed kept after a stale save");
+        let scores = store::grading::scores(s, &e).await.unwrap();
+        assert!(scores.iter().any(|x| x.item == "leader" && x.points_milli == 14_000), "the stale save wrote nothing");
+
+        // steps: returning needs a reason; moving on works with the version read
+        let (_, e1) = store::grading::entry_of(s, &Scope::all(), cycle, w.branch_a).await.unwrap();
+        let v = e1.version.to_string();
+        let (status, _, body) = send(
+            &w.app,
+            post(
+                &format!("{sheet}/step"),
+                &a.cookie,
+                &form(&[("csrf", &a.csrf), ("version", &v), ("action", "forward")]),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (_, e2) = store::grading::entry_of(s, &Scope::all(), cycle, w.branch_a).await.unwrap();
+        assert_eq!(e2.step, 1);
+        let v = e2.version.to_string();
+        let (status, _, body) = send(
+            &w.app,
+            post(
+                &format!("{sheet}/step"),
+                &a.cookie,
+                &form(&[("csrf", &a.csrf), ("version", &v), ("action", "return"), ("reason", "")]),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("退回时须写明理由"), "{body}");
+
+        // compute and publish from the cycle's page; the member objects on the sheet
+        for act in ["compute", "publish"] {
+            let (status, _, body) =
+                send(&w.app, post(&format!("/grading/{cycle}/{act}"), &a.cookie, &form(&[("csrf", &a.csrf)]))).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{act}: {body}");
+        }
+        let m = &w.logins[&Role::Member];
+        let (status, _, body) = send(&w.app, get("/grading/mine", &m.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("甲社区党支部") && body.contains("公示中") && body.contains("提出异议"), "{body}");
+        let (status, _, body) =
+            send(&w.app, post(&format!("{sheet}/object"), &m.cookie, &form(&[("csrf", &m.csrf), ("body", "")]))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, _, _) = send(
+            &w.app,
+            post(
+                &format!("{sheet}/object"),
+                &m.cookie,
+                &form(&[("csrf", &m.csrf), ("body", "工作业绩评分偏低"), ("anonymous", "1")]),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        // the member does not see the assessors' scores
+        let (_, _, body) = send(&w.app, get(&sheet, &m.cookie)).await;
+        assert!(
+            !body.contains("保存评分") && !body.contains("书记履职好") && body.contains("工作业绩评分偏低"),
+            "{body}"
+        );
+
+        // finalizing: refused while publicity lasts and while the objection is unanswered
+        shift_publicity(&w, cycle).await;
+        let (status, _, body) =
+            send(&w.app, post(&format!("/grading/{cycle}/finalize"), &a.cookie, &form(&[("csrf", &a.csrf)]))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let objection = store::grading::objections(s, &e).await.unwrap()[0].id.to_string();
+        let (status, _, _) = send(
+            &w.app,
+            post(
+                &format!("{sheet}/answer"),
+                &a.cookie,
+                &form(&[
+                    ("csrf", &a.csrf),
+                    ("objection", &objection),
+                    (&format!("answer_{objection}"), "已复核，评分有据"),
+                ]),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, body) =
+            send(&w.app, post(&format!("/grading/{cycle}/finalize"), &a.cookie, &form(&[("csrf", &a.csrf)]))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+        // a final grade changes only by a recorded review, with its reason
+        let (status, _, body) = send(
+            &w.app,
+            post(&format!("{sheet}/review"), &a.cookie, &form(&[("csrf", &a.csrf), ("grade", "good"), ("reason", "")])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, _, body) = send(
+            &w.app,
+            post(
+                &format!("{sheet}/review"),
+                &a.cookie,
+                &form(&[("csrf", &a.csrf), ("grade", "good"), ("reason", "复核：工作业绩有新材料")]),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (_, _, body) = send(&w.app, get(&sheet, &a.cookie)).await;
+        assert!(body.contains("复核：工作业绩有新材料") && body.contains("已定级"), "{body}");
+
+        // the API: the same sheet; a score needs its version (422), and is refused once final (409)
+        let token = api_token(&w, Role::OrgDeptAdmin).await;
+        let api = format!("/api/v1/grading/entries/{}", e.id);
+        let (status, _, body) = send(&w.app, api_request(Method::GET, &api, &token, "")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["state"], "final");
+        assert_eq!(v["reviews"][0]["new_grade"], "good");
+        assert!(v["objections"][0]["raised_by"].is_null(), "anonymous: {body}");
+        let (status, _, body) = send(
+            &w.app,
+            api_request(
+                Method::PUT,
+                &format!("{api}/scores"),
+                &token,
+                r#"{"assessor_kind": "superior", "items": [{"item": "leader", "points": "12"}]}"#,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("version"), "{body}");
+        let (status, _, body) = send(
+            &w.app,
+            api_request(
+                Method::PUT,
+                &format!("{api}/scores"),
+                &token,
+                r#"{"assessor_kind": "superior", "items": [{"item": "leader", "points": "12", "version": 1}]}"#,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        // out of scope: county B's entry is not found
+        let other = cycle_at(&w, w.county_b, 2026, "乙县2026年度分类定级").await;
+        let (_, eb) = store::grading::entry_of(s, &Scope::all(), other, w.branch_b).await.unwrap();
+        let (status, _, _) = send(&w.app, get(&format!("/grading/entries/{}", eb.id), &a.cookie)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        db.finish().await;
+    }
+}
+
+/// 晋位升级 on the page and the API: two years' final grades of a subtree give the matrix, the
+/// organizations behind a cell, and the API's counts; a later year before an earlier one is
+/// refused naming the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transitions_on_page_and_api() {
+    for db in TestDb::both().await {
+        let w = common::world(&db.store).await;
+        let s = &w.store;
+        let path = org::get(s, &Scope::all(), w.county_a).await.unwrap().path;
+        let sc = Scope::subtrees([path]).acting_as(Actor::new("组织部", "组织部管理员"));
+        let root = org::visible(s, &sc, w.county_a).await.unwrap();
+        for (year, leader) in [(2024, 15_000), (2025, 5_000)] {
+            let c = cycle_at(&w, w.county_a, year, &format!("甲县{year}年度分类定级")).await;
+            let c = store::grading::cycle(s, &sc, c).await.unwrap();
+            for org in [w.town_a, w.branch_a] {
+                let (_, e) = store::grading::entry_of(s, &sc, c.id, org).await.unwrap();
+                let items: Vec<store::grading::ScoreInput> =
+                    [("leader", leader), ("thinking", 10_000), ("support", 10_000), ("results", 25_000)]
+                        .into_iter()
+                        .map(|(i, p)| store::grading::ScoreInput {
+                            item: i.into(),
+                            points_milli: p,
+                            note: String::new(),
+                            version: 0,
+                        })
+                        .collect();
+                store::grading::score(s, &sc, e.id, domain::grading::AssessorKind::Superior, &items).await.unwrap();
+            }
+            let on = common::d(&format!("{year}-12-01"));
+            store::grading::compute(s, &sc, &root, &c, on).await.unwrap();
+            let c = store::grading::cycle(s, &sc, c.id).await.unwrap();
+            store::grading::publish(s, &sc, &root, &c, on).await.unwrap();
+            let c = store::grading::cycle(s, &sc, c.id).await.unwrap();
+            store::grading::finalize(s, &sc, &root, &c, common::d(&format!("{year}-12-31"))).await.unwrap();
+        }
+        let a = &w.logins[&Role::OrgDeptAdmin];
+        let uri = format!("/grading/progress?org={}&from=2024&to=2025", w.county_a);
+        let (status, _, body) = send(&w.app, get(&uri, &a.cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("晋位升级 0") && body.contains("降级 2"), "both fell by the leader's ten points: {body}");
+        assert!(body.contains("<svg"), "a chart beside the table");
+        let t = service::grading::grade_progress::transitions(
+            s,
+            &service::Ctx::operator(store::Actor::system()),
+            w.county_a,
+            2024,
+            2025,
+        )
+        .await
+        .unwrap();
+        let (from, to) = t.matrix.cells.keys().next().unwrap().clone();
+        // the cell's link as the matrix gives it
+        let at = body.find("cell=").expect("a cell's link");
+        let cell = &body[at..at + body[at..].find('#').unwrap()];
+        let (_, _, body) = send(&w.app, get(&format!("{uri}&{cell}"), &a.cookie)).await;
+        assert!(body.contains("甲社区党支部") && body.contains(&format!("2024年{from} → 2025年{to}")), "{body}");
+
+        let token = api_token(&w, Role::OrgDeptAdmin).await;
+        let api = format!("/api/v1/grading/transitions?org={}&from=2024&to=2025", w.county_a);
+        let (status, _, body) = send(&w.app, api_request(Method::GET, &api, &token, "")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((v["up"].as_i64(), v["down"].as_i64()), (Some(0), Some(2)), "{body}");
+        assert_eq!(v["moved"].as_array().unwrap().len(), 2);
+        let (status, _, body) = send(
+            &w.app,
+            api_request(
+                Method::GET,
+                &format!("/api/v1/grading/transitions?org={}&from=2025&to=2024", w.county_a),
+                &token,
+                "",
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("年度"), "{body}");
+        db.finish().await;
+    }
+}
