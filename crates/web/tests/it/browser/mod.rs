@@ -18,23 +18,33 @@ use std::path::PathBuf;
 
 use webdriver::Browser;
 
+/// What a journey needs besides the test world.
+#[derive(Clone, Copy, PartialEq)]
+enum Extra {
+    None,
+    /// A campaign of county A with a draft dispatch round (its id).
+    Campaign,
+    /// A satisfaction survey of county A with one resident answer code (the code).
+    Survey,
+}
+
 /// Serve the test world on a free port from a runtime of its own; returns the base URL, the
 /// sender that stops it, 甲社区党支部's id and the session token of the county's 组织部管理员
 /// (whose sign-in asks for a second factor a browser cannot give here).
 fn serve() -> (String, std::sync::mpsc::Sender<()>, i64, String) {
-    let (base, stop, branch_a, dept, _) = serve_inner(false);
+    let (base, stop, branch_a, dept, _) = serve_inner(Extra::None);
     (base, stop, branch_a, dept)
 }
 
 /// [`serve`] with a campaign of county A (its standard set, a value reported and accepted) and a
 /// draft dispatch round of it, whose id comes last.
 fn serve_campaign() -> (String, std::sync::mpsc::Sender<()>, String, i64) {
-    let (base, stop, _, dept, round) = serve_inner(true);
-    (base, stop, dept, round)
+    let (base, stop, _, dept, round) = serve_inner(Extra::Campaign);
+    (base, stop, dept, round.parse().unwrap())
 }
 
-fn serve_inner(campaign: bool) -> (String, std::sync::mpsc::Sender<()>, i64, String, i64) {
-    let (tx, rx) = std::sync::mpsc::channel::<(String, i64, String, i64)>();
+fn serve_inner(extra: Extra) -> (String, std::sync::mpsc::Sender<()>, i64, String, String) {
+    let (tx, rx) = std::sync::mpsc::channel::<(String, i64, String, String)>();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -45,8 +55,12 @@ fn serve_inner(campaign: bool) -> (String, std::sync::mpsc::Sender<()>, i64, Str
             let addr = listener.local_addr().unwrap();
             let dept = w.logins[&domain::account::Role::OrgDeptAdmin].cookie.clone();
             let token = dept.strip_prefix("dj_session=").unwrap_or(&dept).to_string();
-            let round = if campaign { draft_round(&w).await } else { 0 };
-            tx.send((format!("http://{addr}"), w.branch_a, token, round)).unwrap();
+            let extra = match extra {
+                Extra::None => String::new(),
+                Extra::Campaign => draft_round(&w).await.to_string(),
+                Extra::Survey => resident_code(&w).await,
+            };
+            tx.send((format!("http://{addr}"), w.branch_a, token, extra)).unwrap();
             let app = w.app.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
             let server = tokio::spawn(async move { axum::serve(listener, app).await });
             tokio::task::spawn_blocking(move || stop_rx.recv()).await.ok();
@@ -54,8 +68,17 @@ fn serve_inner(campaign: bool) -> (String, std::sync::mpsc::Sender<()>, i64, Str
             db.finish().await;
         });
     });
-    let (base, branch_a, dept, round) = rx.recv().unwrap();
-    (base, stop_tx, branch_a, dept, round)
+    let (base, branch_a, dept, extra) = rx.recv().unwrap();
+    (base, stop_tx, branch_a, dept, extra)
+}
+
+/// A satisfaction survey of county A and one answer code printed for its first target (甲镇).
+async fn resident_code(w: &common::World) -> String {
+    let id = crate::survey::survey_target(w, w.county_a).await;
+    let survey = store::survey::get(&w.store, &store::Scope::all(), id).await.unwrap();
+    let target = store::survey::targets(&w.store, &survey).await.unwrap().remove(0);
+    let sc = store::Scope::all().acting_as(store::Actor::new("组织部", "组织部管理员"));
+    store::survey::issue_codes(&w.store, &sc, &survey, target.org_id, 1).await.unwrap().remove(0)
 }
 
 /// A campaign of county A over its townships and the city's campaign reaching into it: county A's
@@ -543,6 +566,113 @@ fn a_dispatch_round_published_and_printed() {
     let fits = b.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;").unwrap();
     assert_eq!(fits.as_bool(), Some(true), "the page itself does not scroll sideways on a phone");
     shot("45-round-390");
+    drop(b);
+    stop.send(()).ok();
+}
+
+/// 分类定级 through publicity, as the county's 组织部 does it in the browser: open the year's cycle
+/// from the presets, open a branch's scoring sheet, score it, move it on, compute and publish the
+/// grades, and read the sheet in publicity — at desktop width and on a phone.
+#[test]
+fn a_branch_graded_through_publicity() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, _, dept) = serve();
+    let dir = shots();
+    let b = Browser::start(1366, 900).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/login")).unwrap();
+    b.add_cookie("dj_session", &dept).unwrap();
+    b.goto(&format!("{base}/grading")).unwrap();
+    wait_for(&b, "开展分类定级");
+    b.click(&b.link("开展分类定级").unwrap()).unwrap();
+    wait_for(&b, "定级方案");
+    // the county, chosen with the picker's type-ahead
+    wait_for(&b, "org-picker-input");
+    b.fill(".org-picker-input", "甲县委").unwrap();
+    wait_for(&b, "共 1 个，显示 1 个");
+    b.type_into(&b.find(".org-picker-input").unwrap(), "\u{E007}").unwrap();
+    wait_for(&b, "已选择：中共甲县委");
+    b.fill("#f-year", "2026").unwrap();
+    b.fill("#f-title", "甲县2026年度基层党组织分类定级").unwrap();
+    b.execute("document.querySelector('#f-scheme').value = 'preset:points'").unwrap();
+    b.execute("document.querySelector('#f-catalogue').value = 'preset'").unwrap();
+    shot("50-grading-new");
+    b.click(&b.find("form[action='/grading/new'] button.primary").unwrap()).unwrap();
+    let page = wait_for(&b, "已开展分类定级");
+    assert!(page.contains("甲社区党支部") && page.contains("评定中"), "the entries are listed");
+    shot("51-grading-cycle");
+    b.click(&b.link("甲社区党支部").unwrap()).unwrap();
+    wait_for(&b, "保存评分");
+    for (item, points) in [("leader", "14"), ("thinking", "9"), ("support", "8"), ("results", "22")] {
+        b.fill(&format!("input[name=p_{item}]"), points).unwrap();
+    }
+    b.fill("input[name=n_leader]", "书记履职尽责").unwrap();
+    b.execute("document.querySelector('#f-kind').value = 'superior'").unwrap();
+    b.click(&b.find("#score button.primary").unwrap()).unwrap();
+    let page = wait_for(&b, "已保存评分");
+    assert!(page.contains("书记履职尽责"), "the score is listed with its note");
+    b.click(&b.find("#steps button[value=forward]").unwrap()).unwrap();
+    wait_for(&b, "已进入下一工作步骤");
+    shot("52-grading-sheet-1366");
+    b.click(&b.link("甲县2026年度基层党组织分类定级").unwrap()).unwrap();
+    wait_for(&b, "计算等次");
+    b.click(&b.find("form[action$='/compute'] button").unwrap()).unwrap();
+    wait_for(&b, "已按定级方案计算等次");
+    b.click(&b.find("form[action$='/publish'] button").unwrap()).unwrap();
+    let page = wait_for(&b, "已公示");
+    assert!(page.contains("公示中"), "the grades are in publicity");
+    shot("53-grading-published");
+    b.click(&b.link("甲社区党支部").unwrap()).unwrap();
+    let page = wait_for(&b, "提交异议");
+    assert!(page.contains("公示中") && page.contains("总分"), "the sheet in publicity offers an objection");
+    b.resize(390, 844).unwrap();
+    b.execute("window.scrollTo(0, 0)").unwrap();
+    let fits = b.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;").unwrap();
+    assert_eq!(fits.as_bool(), Some(true), "the sheet does not scroll sideways on a phone");
+    shot("54-grading-sheet-390");
+    drop(b);
+    stop.send(()).ok();
+}
+
+/// A resident answers the satisfaction survey on a phone with the code printed for their
+/// township: the page asks for nothing personal, an unanswered item is named, the answer is taken
+/// once, and the same code cannot answer again.
+#[test]
+fn a_resident_answers_a_survey_on_a_phone() {
+    if !browser_available() {
+        return;
+    }
+    let (base, stop, _, _, code) = serve_inner(Extra::Survey);
+    let dir = shots();
+    let b = Browser::start(390, 844).expect("headless Chromium");
+    let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
+    b.goto(&format!("{base}/s/{code}")).unwrap();
+    let page = wait_for(&b, "提交答卷");
+    assert!(page.contains("参评组织：中共甲镇委员会") && page.contains("不收集您的姓名"), "the form names the organization");
+    let fits = b.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;").unwrap();
+    assert_eq!(fits.as_bool(), Some(true), "the form fits a phone");
+    shot("60-survey-phone");
+    // the first item left unanswered: named, and the others kept
+    for n in 2..=4 {
+        b.click(&b.find(&format!("input[name=q{n}][value='满意']")).unwrap()).unwrap();
+    }
+    b.click(&b.find("button.primary").unwrap()).unwrap();
+    let page = wait_for(&b, "第1题");
+    let kept = b.execute("return document.querySelector('input[name=q2][value=\"满意\"]').checked").unwrap();
+    assert_eq!(kept.as_bool(), Some(true), "the answers given are kept");
+    assert!(page.contains("请看标红的题目"), "the missing items are named");
+    shot("61-survey-phone-missing");
+    b.click(&b.find("input[name=q1][value='满意']").unwrap()).unwrap();
+    b.click(&b.find("input[name=q5][value='公开栏']").unwrap()).unwrap();
+    b.click(&b.find("button.primary").unwrap()).unwrap();
+    let page = wait_for(&b, "notice ok");
+    shot("62-survey-phone-done");
+    assert!(!page.contains("提交答卷"), "answered once");
+    b.goto(&format!("{base}/s/{code}")).unwrap();
+    let again = b.source().unwrap();
+    assert!(!again.contains("提交答卷"), "the code cannot answer again");
     drop(b);
     stop.send(()).ok();
 }
