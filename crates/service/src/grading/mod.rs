@@ -510,3 +510,28 @@ pub async fn mine(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<Entry>> {
     let scope = ctx.require(Perm::ReadGrading)?;
     Ok(st::own_entries(store, &scope, 20).await?)
 }
+
+/// The organizations a cycle graded final at its scheme's lowest grade become suspected weak and
+/// lax (WEAK-01's local criterion for the bottom of the grading), each with the grade as its
+/// reason; those already under an open identification are counted, not duplicated.
+pub async fn propose_bottom(
+    store: &Store,
+    ctx: &Ctx,
+    cycle_id: i64,
+    today: NaiveDate,
+) -> ServiceResult<store::weak_and_lax::Proposed> {
+    let (_, _, c) = managed(store, ctx, cycle_id).await?;
+    let scheme = st::scheme_version(store, c.scheme_version_id).await?.scheme()?;
+    let lowest = &scheme.bands[scheme.lowest()];
+    let bottom: Vec<i64> = st::cycle_entries(store, &c)
+        .await?
+        .into_iter()
+        .filter(|e| e.is_final && e.grade.as_deref() == Some(lowest.code.as_str()))
+        .map(|e| e.org_id)
+        .collect();
+    if bottom.is_empty() {
+        return Ok(store::weak_and_lax::Proposed::default());
+    }
+    let reason = format!("{}年度分类定级确定为“{}”（{}）", c.year, lowest.label, c.title);
+    crate::weak_and_lax::propose_bottom(store, ctx, &bottom, &reason, today).await
+}

@@ -770,7 +770,7 @@ pub fn as_of(c: &Cycle, today: NaiveDate) -> NaiveDate {
 }
 
 /// Every entry of a cycle in tree order, whatever the caller's scope (grading is the cycle's).
-async fn cycle_entries(store: &Store, c: &Cycle) -> StoreResult<Vec<Entry>> {
+pub async fn cycle_entries(store: &Store, c: &Cycle) -> StoreResult<Vec<Entry>> {
     store
         .read()
         .fetch_all(

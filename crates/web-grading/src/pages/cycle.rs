@@ -26,6 +26,7 @@ pub fn routes(r: Routes) -> Routes {
         .add("POST", "/grading/{id}/publish", Target::GradingCycle, post(publish))
         .add("POST", "/grading/{id}/finalize", Target::GradingCycle, post(finalize))
         .add("POST", "/grading/{id}/satisfaction", Target::GradingCycle, post(satisfaction))
+        .add("POST", "/grading/{id}/weak", Target::GradingCycle, post(propose_weak))
 }
 
 #[derive(Deserialize, Default)]
@@ -340,4 +341,33 @@ fn names(all: &[String]) -> String {
         s.push_str(&format!(" 等 {} 个", all.len()));
     }
     s
+}
+
+/// `POST /grading/{id}/weak`: the organizations graded final at the lowest grade become suspected
+/// weak and lax (管理分类定级); back to the cycle saying how many were listed.
+pub async fn propose_weak(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Response {
+    web_core::tri!(managed(&s, &caller, id).await);
+    web_core::tri!(caller.check_csrf(&f.csrf));
+    match service::grading::propose_bottom(&s.store, &caller, id, today()).await {
+        Ok(p) => {
+            let said = if p.checked == 0 {
+                "没有确定为末等的党组织，未列入软弱涣散排查".to_string()
+            } else {
+                format!(
+                    "末等党组织 {} 个：{} 个已列为疑似软弱涣散党组织，待认定；{} 个已在整顿中",
+                    p.checked,
+                    p.created.len(),
+                    p.already
+                )
+            };
+            let q = serde_urlencoded::to_string([("read", said.as_str())]).unwrap_or_default();
+            Redirect::to(&format!("/grading/{id}?{q}")).into_response()
+        }
+        Err(e) => after(&caller, id, "未能列入软弱涣散排查", "", Err(e)),
+    }
 }

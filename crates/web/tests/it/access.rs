@@ -364,6 +364,7 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/grading/{id}/publish", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/{id}/finalize", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/{id}/satisfaction", Policy::InCampaign(P::AssessGrading)),
+    ("POST", "/grading/{id}/weak", Policy::Business(P::ManageGrading)),
     ("GET", "/grading/new", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/new", Policy::Business(P::ManageGrading)),
     ("GET", "/grading/mine", Policy::Business(P::ReadGrading)),

@@ -405,6 +405,22 @@ async fn an_organization_is_graded_through_its_sheet() {
             send(&w.app, post(&format!("/grading/{cycle}/finalize"), &a.cookie, &form(&[("csrf", &a.csrf)]))).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
 
+        // the lowest grade's organizations become suspected weak and lax, once
+        let (_, ef) = store::grading::entry_of(s, &Scope::all(), cycle, w.branch_a).await.unwrap();
+        assert_eq!(ef.grade.as_deref(), Some("poor"), "{ef:?}");
+        let (status, h, _) =
+            send(&w.app, post(&format!("/grading/{cycle}/weak"), &a.cookie, &form(&[("csrf", &a.csrf)]))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, body) = send(&w.app, get(h[axum::http::header::LOCATION].to_str().unwrap(), &a.cookie)).await;
+        assert!(body.contains("已列为疑似软弱涣散党组织"), "{body}");
+        let county = org::visible(s, &Scope::all(), w.county_a).await.unwrap();
+        let f = store::weak_and_lax::Filter { state: None, year: None };
+        let (weak, _) = store::weak_and_lax::list(s, &county, &f, 50, 0).await.unwrap();
+        assert!(weak.iter().any(|x| x.org_id == w.branch_a && x.reason.contains("较差")), "{weak:?}");
+        let before = weak.len();
+        send(&w.app, post(&format!("/grading/{cycle}/weak"), &a.cookie, &form(&[("csrf", &a.csrf)]))).await;
+        assert_eq!(store::weak_and_lax::list(s, &county, &f, 50, 0).await.unwrap().1 as usize, before, "not twice");
+
         // a final grade changes only by a recorded review, with its reason
         let (status, _, body) = send(
             &w.app,
@@ -501,12 +517,30 @@ async fn transitions_on_page_and_api() {
             let c = store::grading::cycle(s, &sc, c.id).await.unwrap();
             store::grading::finalize(s, &sc, &root, &c, common::d(&format!("{year}-12-31"))).await.unwrap();
         }
+        // 甲镇 was weak and lax in 2024 and its rectification was accepted that year
+        let op = service::Ctx::operator(store::Actor::system());
+        let code = domain::weak_and_lax::national()[0].code.clone();
+        let ticks = [domain::weak_and_lax::TickInput { code, evidence: "班子不团结".into() }];
+        let weak =
+            service::weak_and_lax::create(s, &op, w.town_a, "排查", &ticks, common::d("2024-03-01")).await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        store::testing::raw(tx.x())
+            .execute(
+                "UPDATE weak_org SET year = 2024, state = 'closed', accepted_on = $1 WHERE id = $2",
+                &[store::Val::from(common::d("2024-11-01")), store::Val::from(weak.id)],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let a = &w.logins[&Role::OrgDeptAdmin];
         let uri = format!("/grading/progress?org={}&from=2024&to=2025", w.county_a);
         let (status, _, body) = send(&w.app, get(&uri, &a.cookie)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.contains("晋位升级 0") && body.contains("降级 2"), "both fell by the leader's ten points: {body}");
         assert!(body.contains("<svg"), "a chart beside the table");
+        // the effect of rectification: the accepted weak organization and its grades in both years
+        let part = &body[body.find("id=\"rectified\"").unwrap()..];
+        assert!(part.contains("中共甲镇委员会") && part.contains("2024-11-01") && part.contains("降级"), "{part}");
         let t = service::grading::grade_progress::transitions(
             s,
             &service::Ctx::operator(store::Actor::system()),

@@ -650,7 +650,10 @@ fn a_resident_answers_a_survey_on_a_phone() {
     let shot = |name: &str| b.screenshot(&dir.join(format!("{name}.png"))).unwrap();
     b.goto(&format!("{base}/s/{code}")).unwrap();
     let page = wait_for(&b, "提交答卷");
-    assert!(page.contains("参评组织：中共甲镇委员会") && page.contains("不收集您的姓名"), "the form names the organization");
+    assert!(
+        page.contains("参评组织：中共甲镇委员会") && page.contains("不收集您的姓名"),
+        "the form names the organization"
+    );
     let fits = b.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;").unwrap();
     assert_eq!(fits.as_bool(), Some(true), "the form fits a phone");
     shot("60-survey-phone");
