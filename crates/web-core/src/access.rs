@@ -124,6 +124,13 @@ pub const MENU: &[MenuItem] = &[
         perm: Some(Perm::ReadGrading),
     },
     MenuItem {
+        href: "/grading/schemes",
+        label: "方案与指标",
+        section: "grading_schemes",
+        group: "分类定级",
+        perm: Some(Perm::ReadGrading),
+    },
+    MenuItem {
         href: "/grading/mine",
         label: "本组织定级",
         section: "grading_mine",

@@ -64,6 +64,10 @@ pub enum Target {
     GradingCycle,
     /// `{id}` is an organization's entry in a grading cycle (评分表).
     GradingEntry,
+    /// `{id}` is a grade scheme (定级方案).
+    GradingScheme,
+    /// `{id}` is an indicator catalogue of grading (指标体系).
+    GradingCatalogue,
 }
 
 /// One route as the table records it.

@@ -18,6 +18,7 @@
 
 pub mod catalogue;
 pub mod grade_progress;
+pub mod input;
 pub mod steps;
 
 use chrono::NaiveDate;

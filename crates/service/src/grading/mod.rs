@@ -54,26 +54,37 @@ pub async fn create_scheme(
     Ok(st::create_scheme(store, &scope, &org, name, from.expect("checked"), &scheme.expect("checked")).await?)
 }
 
-/// A new dated version of a scheme.
+/// A new dated version of a scheme, as typed: every bound, cap, quota, weight and window checked,
+/// each problem naming its field. Only the 组织部 owning the scheme versions it.
 pub async fn add_scheme_version(
     store: &Store,
     ctx: &Ctx,
     scheme_id: i64,
     valid_from: &str,
-    scheme: &Scheme,
+    input: &domain::grading::input::SchemeInput,
     note: &str,
 ) -> ServiceResult<SchemeVersion> {
     let scope = ctx.require(Perm::ManageGrading)?;
-    st::scheme_get(store, &scope, scheme_id).await?;
+    let row = st::scheme_get(store, &scope, scheme_id).await?;
+    // a scheme used from above is read, never versioned, by those below its owner
+    if !scope.contains(&row.org_path) {
+        return Err(ServiceError::NotFound("定级方案"));
+    }
+    let kind = domain::grading::SchemeKind::from_code(&row.kind).unwrap_or(domain::grading::SchemeKind::Points);
     let mut e = FieldErrors::default();
     let from = date(valid_from, "生效日期", &mut e);
-    if let Err(x) = scheme.validate() {
-        e.0.extend(x.0);
-    }
+    let scheme = match input.parse(kind) {
+        Ok(s) => Some(s),
+        Err(x) => {
+            e.0.extend(x.0);
+            None
+        }
+    };
     if !e.is_empty() {
         return Err(e.into());
     }
-    Ok(st::add_scheme_version(store, &scope, scheme_id, from.expect("checked"), scheme, note).await?)
+    Ok(st::add_scheme_version(store, &scope, scheme_id, from.expect("checked"), &scheme.expect("checked"), note)
+        .await?)
 }
 
 pub async fn schemes(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<SchemeRow>> {
@@ -108,26 +119,33 @@ pub async fn create_catalogue(
     Ok(st::create_catalogue(store, &scope, &org, name, from.expect("checked"), &Catalogue::preset()).await?)
 }
 
-/// Edit a catalogue: its items as a new dated version.
+/// Edit a catalogue: its items, as typed, as a new dated version.
 pub async fn edit_catalogue(
     store: &Store,
     ctx: &Ctx,
     id: i64,
     valid_from: &str,
-    c: &Catalogue,
+    input: &domain::grading::input::CatalogueInput,
     note: &str,
 ) -> ServiceResult<CatalogueVersion> {
     let scope = ctx.require(Perm::ManageGrading)?;
-    st::catalogue_get(store, &scope, id).await?;
+    let row = st::catalogue_get(store, &scope, id).await?;
+    if !scope.contains(&row.org_path) {
+        return Err(ServiceError::NotFound("指标体系"));
+    }
     let mut e = FieldErrors::default();
     let from = date(valid_from, "生效日期", &mut e);
-    if let Err(x) = c.validate() {
-        e.0.extend(x.0);
-    }
+    let c = match input.parse() {
+        Ok(c) => Some(c),
+        Err(x) => {
+            e.0.extend(x.0);
+            None
+        }
+    };
     if !e.is_empty() {
         return Err(e.into());
     }
-    Ok(st::add_catalogue_version(store, &scope, id, from.expect("checked"), c, note).await?)
+    Ok(st::add_catalogue_version(store, &scope, id, from.expect("checked"), &c.expect("checked"), note).await?)
 }
 
 pub async fn catalogues(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<CatalogueRow>> {

@@ -5,6 +5,7 @@ pub mod cycle;
 pub mod entry;
 pub mod open;
 pub mod progress;
+pub mod scheme;
 pub mod weak;
 
 use axum::http::StatusCode;
@@ -21,7 +22,7 @@ use web_core::routes::Routes;
 use web_core::{Caller, Shared};
 
 pub fn routes(r: Routes) -> Routes {
-    let r = open::routes(progress::routes(entry::routes(r)));
+    let r = scheme::routes(open::routes(progress::routes(entry::routes(r))));
     weak::routes(cycle::routes(r))
 }
 

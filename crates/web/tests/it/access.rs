@@ -368,6 +368,13 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/grading/new", Policy::Business(P::ManageGrading)),
     ("POST", "/grading/new", Policy::Business(P::ManageGrading)),
     ("GET", "/grading/mine", Policy::Business(P::ReadGrading)),
+    ("GET", "/grading/schemes", Policy::Business(P::ReadGrading)),
+    ("POST", "/grading/schemes", Policy::Business(P::ManageGrading)),
+    ("POST", "/grading/catalogues", Policy::Business(P::ManageGrading)),
+    ("GET", "/grading/schemes/{id}", Policy::InCampaign(P::ReadGrading)),
+    ("POST", "/grading/schemes/{id}", Policy::Business(P::ManageGrading)),
+    ("GET", "/grading/catalogues/{id}", Policy::InCampaign(P::ReadGrading)),
+    ("POST", "/grading/catalogues/{id}", Policy::Business(P::ManageGrading)),
     ("GET", "/grading/progress", Policy::Business(P::ReadGrading)),
     ("GET", "/grading/entries/{id}", Policy::Business(P::ReadGrading)),
     ("POST", "/grading/entries/{id}/score", Policy::Business(P::AssessGrading)),
@@ -531,6 +538,9 @@ struct Targets {
     /// A in county A's cycle, sibling = branch B in county B's, ancestor = the city branch in the
     /// city's).
     entries: HashMap<Rel, i64>,
+    /// Per relation: the scheme and the catalogue of the cycle of that relation.
+    schemes: HashMap<Rel, i64>,
+    catalogues: HashMap<Rel, i64>,
     /// Per relation: a grading cycle opened by county A (own), 甲镇 (descendant), county B
     /// (sibling) and the city (ancestor); a cycle is seen over and within the caller's scope.
     cycles: HashMap<Rel, i64>,
@@ -701,6 +711,14 @@ async fn targets(w: &World) -> Targets {
     {
         cycles.insert(rel, crate::grading_pages::cycle_at(w, org, 2026, "矩阵分类定级").await);
     }
+    // each cycle's scheme and catalogue, owned where the cycle was opened
+    let (mut schemes, mut catalogues) = (HashMap::new(), HashMap::new());
+    for (rel, id) in &cycles {
+        let c = store::grading::cycle(&w.store, &all, *id).await.unwrap();
+        schemes.insert(*rel, c.scheme_id);
+        let v = store::grading::catalogue_version(&w.store, c.catalogue_version_id).await.unwrap();
+        catalogues.insert(*rel, v.catalogue_id);
+    }
     let mut entries = HashMap::new();
     for (rel, cycle, org) in [
         (Rel::Own, Rel::Own, w.town_a),
@@ -713,6 +731,8 @@ async fn targets(w: &World) -> Targets {
     Targets {
         cycles,
         entries,
+        schemes,
+        catalogues,
         surveys,
         weak,
         tasks,
@@ -782,6 +802,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             Target::WeakAndLax => covers(role, p, rel),
             Target::GradingCycle => covers(role, p, rel),
             Target::GradingEntry => covers(role, p, rel),
+            Target::GradingScheme | Target::GradingCatalogue => covers(role, p, rel),
         },
     }
 }
@@ -860,6 +881,8 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::WeakAndLax => t.weak[&rel],
         Target::GradingCycle => t.cycles[&rel],
         Target::GradingEntry => t.entries[&rel],
+        Target::GradingScheme => t.schemes[&rel],
+        Target::GradingCatalogue => t.catalogues[&rel],
     })
 }
 

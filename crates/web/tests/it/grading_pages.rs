@@ -579,3 +579,112 @@ async fn transitions_on_page_and_api() {
         db.finish().await;
     }
 }
+
+/// Schemes and catalogues as a 组织部 sets them (RULES §19: every bound, cap, quota and window is
+/// versioned data): made from a preset, then a new version typed; bounds out of order and a
+/// catalogue not adding up to 100 points are refused naming the field, with what was typed kept;
+/// a county reads the city's scheme but may not version it (404).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemes_and_catalogues_are_versioned_by_their_owner() {
+    for db in TestDb::both().await {
+        let w = common::world(&db.store).await;
+        let s = &w.store;
+        let a = &w.logins[&Role::OrgDeptAdmin];
+        let county = w.county_a.to_string();
+        let (status, h, body) = send(
+            &w.app,
+            post(
+                "/grading/schemes",
+                &a.cookie,
+                &form(&[
+                    ("csrf", &a.csrf),
+                    ("org", &county),
+                    ("name", "甲县星级评定办法"),
+                    ("preset", "scored_stars"),
+                    ("valid_from", "2026-01-01"),
+                ]),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let page = h[axum::http::header::LOCATION].to_str().unwrap().to_string();
+        let id = page.trim_start_matches("/grading/schemes/").split('?').next().unwrap().to_string();
+        let (_, _, body) = send(&w.app, get(&page, &a.cookie)).await;
+        assert!(body.contains("五星 ≥ 95") && body.contains("不超过 10%"), "the preset in words: {body}");
+
+        let version = |bands: &str, top: &str| {
+            form(&[
+                ("csrf", &a.csrf),
+                ("valid_from", "2027-01-01"),
+                ("note", "2027年起五星比例收紧"),
+                ("bands", bands),
+                ("publicity_days", "7"),
+                ("combine", "trimmed_mean"),
+                ("top_band", "star5"),
+                ("top_max", top),
+                ("bottom_band", "star1"),
+                ("bottom_community", "10"),
+                ("bottom_other", "5"),
+                ("rules", "GRADE-10"),
+            ])
+        };
+        let good = "star5|五星|95\nstar4|四星|85\nstar3|三星|75\nstar2|二星|65\nstar1|一星|60\nnone|未定星|0";
+        let bad = "star5|五星|80\nstar4|四星|85\nnone|未定星|0";
+        let (status, _, body) =
+            send(&w.app, post(&format!("/grading/schemes/{id}"), &a.cookie, &version(bad, "8"))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("等次：“四星”的分数下限须低于“五星”"), "{body}");
+        assert!(body.contains("star5|五星|80"), "typed kept");
+        let (status, _, body) =
+            send(&w.app, post(&format!("/grading/schemes/{id}"), &a.cookie, &version(good, "8"))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (_, versions) =
+            service::grading::scheme(s, &service::Ctx::operator(store::Actor::system()), id.parse().unwrap())
+                .await
+                .unwrap();
+        assert_eq!(versions.len(), 2);
+        let latest = versions[0].scheme().unwrap();
+        assert_eq!((latest.top_quota.unwrap().max_permille, latest.publicity_days), (80, 7));
+
+        // the catalogue: 100 points or refused
+        let (status, h, _) = send(
+            &w.app,
+            post(
+                "/grading/catalogues",
+                &a.cookie,
+                &form(&[("csrf", &a.csrf), ("org", &county), ("name", "甲县指标"), ("valid_from", "2026-01-01")]),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let cpage = h[axum::http::header::LOCATION].to_str().unwrap().split('?').next().unwrap().to_string();
+        let items = domain::grading::input::CatalogueInput::from_catalogue(&Catalogue::preset()).items;
+        let over = items.replace("leader|党组织带头人|评定|15", "leader|党组织带头人|评定|20");
+        let typed = |items: &str| {
+            form(&[
+                ("csrf", &a.csrf),
+                ("valid_from", "2027-01-01"),
+                ("items", items),
+                ("bonus_cap", "5"),
+                ("deduction_cap", "10"),
+            ])
+        };
+        let (status, _, body) = send(&w.app, post(&cpage, &a.cookie, &typed(&over))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("合计须为 100 分") && body.contains("党组织带头人|评定|20"), "{body}");
+        let fixed = over.replace("thinking|工作思路|评定|10", "thinking|工作思路|评定|5");
+        let (status, _, body) = send(&w.app, post(&cpage, &a.cookie, &typed(&fixed))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+        // the city's scheme: read in the county, not versioned there
+        let city = cycle_at(&w, w.city, 2026, "全市分类定级").await;
+        let city_scheme = store::grading::cycle(s, &Scope::all(), city).await.unwrap().scheme_id;
+        let (status, _, body) = send(&w.app, get(&format!("/grading/schemes/{city_scheme}"), &a.cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!body.contains("保存新版本"), "no form for a scheme owned above");
+        let (status, _, _) =
+            send(&w.app, post(&format!("/grading/schemes/{city_scheme}"), &a.cookie, &version(good, "8"))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        db.finish().await;
+    }
+}
