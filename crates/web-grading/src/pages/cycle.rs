@@ -195,7 +195,7 @@ pub async fn show(
         surveys,
         read: (!q.read.is_empty()).then(|| q.read.clone()),
         warnings: c.warning_lines().into_iter().map(str::to_string).collect(),
-        steps: c.steps().into_iter().map(|s| s.label).collect(),
+        steps: c.steps().into_iter().map(|s| format!("{}（{}）", s.label, s.owner.label())).collect(),
         publicity: row(c.clone()).publicity,
         counts,
         grades: scheme.bands.iter().map(|b| (b.code.clone(), b.label.clone())).collect(),

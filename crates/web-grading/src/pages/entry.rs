@@ -218,7 +218,11 @@ fn page(
         .iter()
         .enumerate()
         .map(|(k, s)| {
-            (s.label.clone(), k < now_at || state == EntryState::Final, k == now_at && state != EntryState::Final)
+            (
+                format!("{}（{}）", s.label, s.owner.label()),
+                k < now_at || state == EntryState::Final,
+                k == now_at && state != EntryState::Final,
+            )
         })
         .collect();
     let today = today();
