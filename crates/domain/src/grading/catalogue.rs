@@ -60,13 +60,18 @@ fn item(code: &str, label: &str, kind: ItemKind, max: i64, guidance: &str) -> Ca
 }
 
 /// The sources a computed item may read: the registry's computed sources that need no campaign,
-/// and a campaign's published dispatch round total (parameter: the campaign's id), so the
-/// creation campaign's results feed the grade.
+/// a campaign's published dispatch round total and its task completion (parameter: the campaign's
+/// id), so the creation campaign's results and tasks feed the grade.
 pub const ROUND_TOTAL: &str = "round_total";
+
+/// A campaign's task completion (parameter: the campaign's id): the share of its tasks due by the
+/// cycle's date assigned within the organization's subtree and confirmed done.
+pub const TASK_COMPLETION: &str = "task_completion";
 
 pub fn computable(source: &str) -> bool {
     matches!(source, "facility_coverage" | "life_completion" | "life_findings" | "training_coverage" | "demo_sites")
         || source == ROUND_TOTAL
+        || source == TASK_COMPLETION
 }
 
 pub fn source_label(source: &str) -> &'static str {

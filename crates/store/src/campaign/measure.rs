@@ -245,14 +245,14 @@ async fn funding(store: &Store, c: &Campaign, on: NaiveDate, owners: &Owners, n:
 
 /// The assignments of the campaign's tasks in the participants' subtrees due by the date, and
 /// whether each was complete (accepted as done, `done_on`) by then.
-async fn tasks(store: &Store, c: &Campaign, on: NaiveDate, owners: &Owners, n: usize) -> StoreResult<Sums> {
+async fn tasks(store: &Store, campaign_id: i64, on: NaiveDate, owners: &Owners, n: usize) -> StoreResult<Sums> {
     let rows: Vec<(String, i64)> = store
         .read()
         .fetch_all(
             "SELECT o.path, CAST(CASE WHEN a.done = 1 AND a.done_on <= $1 THEN 1 ELSE 0 END AS BIGINT) \
              FROM task_assignment a JOIN campaign_task t ON t.id = a.task_id JOIN org o ON o.id = a.org_id \
              WHERE t.campaign_id = $2 AND t.due_on <= $3",
-            &args![on, c.id, on],
+            &args![on, campaign_id, on],
         )
         .await?;
     let mut sums = vec![(0.0, 0.0); n];
@@ -260,6 +260,21 @@ async fn tasks(store: &Store, c: &Campaign, on: NaiveDate, owners: &Owners, n: u
         add(&mut sums, owners, &p, done as f64, 1.0);
     }
     Ok(sums)
+}
+
+/// A campaign's task completion (`task_completion`) for organizations outside a round: each
+/// organization's share of the campaign's tasks due by `on` assigned within its subtree that were
+/// confirmed done by then, in the order of `parts` (what a grading catalogue's item reads, the
+/// campaign named by its id).
+pub async fn task_completion_of(
+    store: &Store,
+    campaign_id: i64,
+    parts: &[Participant],
+    on: NaiveDate,
+) -> StoreResult<Vec<f64>> {
+    let owners = Owners::new(parts);
+    let sums = tasks(store, campaign_id, on, &owners, parts.len()).await?;
+    Ok(sums.into_iter().map(|(num, den)| Measure::share(num, den).value()).collect())
 }
 
 /// The participant's own latest accepted value of a reported indicator, dated on or before the
@@ -344,7 +359,7 @@ pub async fn measure_with(
                 "training_coverage" => training(store, issuer, on, &owners, n).await?,
                 "demo_sites" => sites(store, issuer, on, &i.param, &owners, n).await?,
                 "funding" => funding(store, c, on, &owners, n).await?,
-                "task_completion" => tasks(store, c, on, &owners, n).await?,
+                "task_completion" => tasks(store, c.id, on, &owners, n).await?,
                 "innovation_list" => super::innovation::measured(store, c, parts, on).await?,
                 _ => vec![(0.0, 0.0); n],
             };
@@ -487,7 +502,7 @@ pub async fn read_inputs(
                 funding(store, c, on, &owners, n).await?;
             }
             "task_completion" => {
-                tasks(store, c, on, &owners, n).await?;
+                tasks(store, c.id, on, &owners, n).await?;
             }
             "reported" => {
                 reported(store, c, &i.code, on, parts).await?;

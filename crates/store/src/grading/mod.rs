@@ -17,7 +17,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use domain::campaign::round::Participant;
-use domain::grading::{self as rules, catalogue::ROUND_TOTAL, Catalogue, EntryState, ItemKind, Scheme, Step};
+use domain::grading::{
+    self as rules,
+    catalogue::{ROUND_TOTAL, TASK_COMPLETION},
+    Catalogue, EntryState, ItemKind, Scheme, Step,
+};
 use domain::org::Org;
 use domain::path;
 use domain::{FieldError, FieldErrors};
@@ -833,6 +837,11 @@ pub async fn compute(
         }
         let v = if i.source == ROUND_TOTAL {
             round_totals(store, root, &parts, &i.param, on).await?
+        } else if i.source == TASK_COMPLETION {
+            match i.param.trim().parse::<i64>() {
+                Ok(campaign) => crate::campaign::measure::task_completion_of(store, campaign, &parts, on).await?,
+                Err(_) => vec![0.0; parts.len()],
+            }
         } else {
             crate::campaign::measure::measure_orgs(store, root, &parts, &i.source, &i.param, on)
                 .await?

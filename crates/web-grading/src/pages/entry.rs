@@ -253,7 +253,7 @@ fn page(
             .computed()
             .into_iter()
             .map(|c| ComputedRow {
-                source: domain::grading::catalogue::source_label(&c.source).to_string(),
+                source: c.source.clone(),
                 as_of: c.as_of.to_string(),
                 value: format!("{:.1}", c.value),
                 points: domain::grading::points_text(c.points_milli),

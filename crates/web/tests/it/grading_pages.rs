@@ -688,3 +688,68 @@ async fn schemes_and_catalogues_are_versioned_by_their_owner() {
         db.finish().await;
     }
 }
+
+/// GRADE-04 from the registry: a catalogue item reading a creation campaign's task completion
+/// (the campaign named by its id) gives each organization the share of the campaign's tasks due
+/// within its subtree confirmed done, kept on the entry with its source and as-of date.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaigns_tasks_feed_the_grade() {
+    for db in TestDb::both().await {
+        let w = common::world(&db.store).await;
+        let s = &w.store;
+        let (campaign, _, _, _) = common::campaign_target(&w, w.county_a, "甲县创建活动").await;
+        let (_, assignment, _) = common::task_target(&w, campaign, w.county_a, w.town_a).await;
+        let mut tx = s.begin().await.unwrap();
+        store::testing::raw(tx.x())
+            .execute(
+                "UPDATE task_assignment SET done = 1, done_on = $1 WHERE id = $2",
+                &[store::Val::from(common::d("2026-06-02")), store::Val::from(assignment)],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut cat = Catalogue::preset();
+        let item = cat.items.iter_mut().find(|i| i.code == "thinking").unwrap();
+        item.kind = domain::grading::ItemKind::Computed;
+        item.label = "创建任务完成率".into();
+        item.source = "task_completion".into();
+        item.param = campaign.to_string();
+        item.target_milli = 100_000;
+        cat.validate().unwrap();
+        let path = org::get(s, &Scope::all(), w.county_a).await.unwrap().path;
+        let sc = Scope::subtrees([path]).acting_as(Actor::new("组织部", "组织部管理员"));
+        let root = org::visible(s, &sc, w.county_a).await.unwrap();
+        let from = common::d("2024-01-01");
+        let scheme = store::grading::create_scheme(s, &sc, &root, "办法", from, &Scheme::preset("points").unwrap())
+            .await
+            .unwrap();
+        let c = store::grading::create_catalogue(s, &sc, &root, "含创建任务", from, &cat).await.unwrap();
+        let cycle =
+            store::grading::open_cycle(s, &sc, &root, 2026, "甲县定级", scheme.id, c.id, &StepPreset::Grade07.steps())
+                .await
+                .unwrap();
+        store::grading::compute(s, &sc, &root, &cycle, common::d("2026-12-31")).await.unwrap();
+        let value = |org: i64| {
+            let sc = sc.clone();
+            async move {
+                let (_, e) = store::grading::entry_of(s, &sc, cycle.id, org).await.unwrap();
+                e.computed().into_iter().find(|x| x.item == "thinking").unwrap()
+            }
+        };
+        let town = value(w.town_a).await;
+        assert_eq!((town.value, town.points_milli, town.as_of), (100.0, 10_000, common::d("2026-12-31")));
+        assert_eq!(town.source, "任务完成率", "kept with its source");
+        assert_eq!(value(w.branch_a).await.value, 0.0, "no task within the branch");
+        // the sheet names the source and the date
+        let (_, e) = store::grading::entry_of(s, &sc, cycle.id, w.town_a).await.unwrap();
+        let a = &w.logins[&Role::OrgDeptAdmin];
+        let (_, _, body) = send(&w.app, get(&format!("/grading/entries/{}", e.id), &a.cookie)).await;
+        assert!(
+            body.contains("创建任务完成率") && body.contains("任务完成率</td>") && body.contains("2026-12-31"),
+            "{body}"
+        );
+        assert!(!body.contains("未知来源"), "{body}");
+        db.finish().await;
+    }
+}
