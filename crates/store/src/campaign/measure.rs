@@ -125,6 +125,26 @@ async fn life_all(
     owners: &Owners,
     n: usize,
 ) -> StoreResult<LifeSums> {
+    life_all_within(store, root, parts, on, owners, n, KEEP_LIFE_UP_TO, ONE_BY_ONE_UP_TO).await
+}
+
+/// Above this many participants in a subtree too large to keep, organization life is judged
+/// organization by organization once, not participant by participant (whose subtrees nest: a
+/// grading cycle's participants are every grassroots organization of a province).
+const ONE_BY_ONE_UP_TO: usize = 200;
+
+/// [`life_all`] with its two limits as parameters (the tests set them small).
+#[allow(clippy::too_many_arguments)]
+async fn life_all_within(
+    store: &Store,
+    root: &Visible<Org>,
+    parts: &[Participant],
+    on: NaiveDate,
+    owners: &Owners,
+    n: usize,
+    keep_up_to: i64,
+    one_by_one_up_to: usize,
+) -> StoreResult<LifeSums> {
     let from = NaiveDate::from_ymd_opt(on.year(), 1, 1).expect("1 January");
     let mut out = LifeSums { total: vec![(0.0, 0.0); n], by_type: HashMap::new(), findings: vec![(0.0, 0.0); n] };
     let mut add_org = |to: &[usize], r: &domain::life::OrgCompliance| {
@@ -140,14 +160,11 @@ async fn life_all(
             }
         }
     };
-    let size = store
-        .read()
-        .scalar(
-            "SELECT COUNT(*) FROM org WHERE path >= $1 AND path < $2",
-            &args![root.path.clone(), path::subtree_end(&root.path)],
-        )
-        .await?;
-    if size <= KEEP_LIFE_UP_TO {
+    let size = |o: &Org| {
+        let (a, b) = (o.path.clone(), path::subtree_end(&o.path));
+        async move { store.read().scalar("SELECT COUNT(*) FROM org WHERE path >= $1 AND path < $2", &args![a, b]).await }
+    };
+    if size(root).await? <= keep_up_to {
         let e = crate::life::evaluate(store, root, from, on, on, None).await?;
         for (o, r) in e.orgs.iter().zip(e.results.iter()) {
             let to: Vec<usize> = owners.of(&o.path).collect();
@@ -156,11 +173,33 @@ async fn life_all(
         return Ok(out);
     }
     let params = crate::life::params_on(on);
-    for (i, p) in parts.iter().enumerate() {
-        let org = crate::org::get(store, &crate::Scope::all(), p.org_id).await?;
-        let e = crate::life::evaluate(store, &Visible::new(org), from, on, on, Some(params)).await?;
-        for r in e.results.iter() {
-            add_org(&[i], r);
+    if parts.len() <= one_by_one_up_to {
+        for (i, p) in parts.iter().enumerate() {
+            let org = crate::org::get(store, &crate::Scope::all(), p.org_id).await?;
+            let e = crate::life::evaluate(store, &Visible::new(org), from, on, on, Some(params)).await?;
+            for r in e.results.iter() {
+                add_org(&[i], r);
+            }
+        }
+        return Ok(out);
+    }
+    // many participants: every organization judged once, a subtree small enough at a time (an
+    // organization above them judged on its own), each result added to every participant it lies
+    // within; memory stays that of the largest subtree judged
+    let mut todo: Vec<Org> = vec![(**root).clone()];
+    while let Some(o) = todo.pop() {
+        let whole = size(&o).await? <= keep_up_to;
+        let e = if whole {
+            crate::life::evaluate(store, &Visible::new(o.clone()), from, on, on, Some(params)).await?
+        } else {
+            crate::life::evaluate_self(store, &Visible::new(o.clone()), from, on, on, params).await?
+        };
+        for (x, r) in e.orgs.iter().zip(e.results.iter()) {
+            let to: Vec<usize> = owners.of(&x.path).collect();
+            add_org(&to, r);
+        }
+        if !whole {
+            todo.extend(crate::org::children(store, &crate::Scope::all(), o.id).await?);
         }
     }
     Ok(out)
@@ -519,6 +558,51 @@ pub async fn read_inputs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A subtree too large to keep, with many participants: each organization is judged once and
+    /// added to every participant above it, giving what judging the whole subtree at once gives.
+    #[tokio::test]
+    async fn many_participants_are_judged_organization_by_organization() {
+        use domain::org::{OrgInput, OrgKind};
+        for db in crate::testing::TestDb::both().await {
+            let s = &db.store;
+            let all = crate::Scope::all();
+            let day = NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+            let mk = |n: &str, k: OrgKind| OrgInput {
+                name: n.into(),
+                kind: Some(k),
+                has_committee: k != OrgKind::Branch,
+                ..Default::default()
+            };
+            let root =
+                crate::org::create(s, &all, None, &mk("中共测试县委", OrgKind::LocalCommittee), day).await.unwrap();
+            let mut parts = Vec::new();
+            for t in 0..3 {
+                let town = crate::org::create(s, &all, Some(root.id), &mk(&format!("镇{t}"), OrgKind::Committee), day)
+                    .await
+                    .unwrap();
+                parts.push(Participant { org_id: town.id, name: town.name.clone(), path: town.path.clone() });
+                for b in 0..3 {
+                    let br =
+                        crate::org::create(s, &all, Some(town.id), &mk(&format!("镇{t}支部{b}"), OrgKind::Branch), day)
+                            .await
+                            .unwrap();
+                    parts.push(Participant { org_id: br.id, name: br.name.clone(), path: br.path.clone() });
+                }
+            }
+            let root = crate::org::visible(s, &all, root.id).await.unwrap();
+            let owners = Owners::new(&parts);
+            let on = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+            let n = parts.len();
+            let kept = life_all_within(s, &root, &parts, on, &owners, n, i64::MAX, 200).await.unwrap();
+            let each = life_all_within(s, &root, &parts, on, &owners, n, 2, 200).await.unwrap();
+            let chunked = life_all_within(s, &root, &parts, on, &owners, n, 2, 0).await.unwrap();
+            assert!(kept.total.iter().any(|t| t.1 > 0.0), "periods fall due");
+            assert_eq!((&kept.total, &kept.findings), (&each.total, &each.findings));
+            assert_eq!((&kept.total, &kept.findings), (&chunked.total, &chunked.findings));
+            db.finish().await;
+        }
+    }
 
     #[test]
     fn a_path_belongs_to_every_participant_above_it() {

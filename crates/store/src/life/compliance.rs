@@ -531,6 +531,19 @@ pub async fn finding_counts(store: &Store, org: &Visible<Org>) -> StoreResult<Ve
 }
 
 /// Judge only `org` itself over its year (the calendar and the compliance card).
+/// One organization judged on its own (not its subtree), with the parameters given: what judging
+/// a large subtree a part at a time reads for the organizations above the parts.
+pub async fn evaluate_self(
+    store: &Store,
+    org: &Visible<Org>,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    params: dl::Params,
+) -> StoreResult<Evaluation> {
+    evaluate_in(store, org, from, to, as_of, Some(params), true).await
+}
+
 pub async fn card(store: &Store, org: &Visible<Org>, year: i32, as_of: NaiveDate) -> StoreResult<Evaluation> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(StoreError::Refused("年份无效".into()))?;
     let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(StoreError::Refused("年份无效".into()))?;
