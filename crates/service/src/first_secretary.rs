@@ -210,3 +210,14 @@ pub async fn in_post_counts(store: &Store, ctx: &Ctx, org_id: i64, on: NaiveDate
     let (_, org) = ctx.org(store, Perm::ReadGrading, org_id).await?;
     Ok(store::first_secretary::in_post_counts(store, &org, on).await?)
 }
+
+/// May the caller write the posting's log and days (a manager, or the person posted)? Forbidden
+/// or not found otherwise, before any input is read.
+pub async fn writable(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<()> {
+    for_log(store, ctx, id).await.map(|_| ())
+}
+
+/// May the caller manage the posting (end it, assess it)? Forbidden or not found otherwise.
+pub async fn manageable(store: &Store, ctx: &Ctx, id: i64) -> ServiceResult<()> {
+    for_manage(store, ctx, id).await.map(|_| ())
+}

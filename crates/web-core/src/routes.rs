@@ -62,6 +62,8 @@ pub enum Target {
     WeakAndLax,
     /// `{id}` is a grading cycle (分类定级工作).
     GradingCycle,
+    /// `{id}` is a first secretary's or party-building instructor's posting (选派记录).
+    FirstSecretary,
 }
 
 /// One route as the table records it.

@@ -1,6 +1,10 @@
-//! The pages of grading's parts: grading cycles (`cycle`) and weak-and-lax organizations (`weak`).
+//! The pages of grading's parts: grading cycles (`cycle`), weak-and-lax organizations (`weak`),
+//! first secretaries and party-building instructors (`first_secretary`) and branches' contact
+//! persons (`contact`).
 
+pub mod contact;
 pub mod cycle;
+pub mod first_secretary;
 pub mod weak;
 
 use axum::http::StatusCode;
@@ -17,7 +21,7 @@ use web_core::routes::Routes;
 use web_core::{Caller, Shared};
 
 pub fn routes(r: Routes) -> Routes {
-    weak::routes(cycle::routes(r))
+    contact::routes(first_secretary::routes(weak::routes(cycle::routes(r))))
 }
 
 /// The organization a subtree's page is of (`?org=`, the caller's top when none), read with
