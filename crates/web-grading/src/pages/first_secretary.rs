@@ -238,8 +238,17 @@ pub async fn new_page(State(s): State<Shared>, caller: Caller, Query(q): Query<L
     new_form(&s, &caller, &pairs, &FieldErrors::default(), None, StatusCode::OK).await
 }
 
-pub async fn create(State(s): State<Shared>, caller: Caller, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+pub async fn create(
+    State(s): State<Shared>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+    Form(mut pairs): Form<Vec<(String, String)>>,
+) -> Response {
     web_core::tri!(caller.require(Perm::ManageGrading));
+    if pairs_get(&pairs, "org").trim().is_empty() && !q.org.trim().is_empty() {
+        pairs.retain(|(k, _)| k != "org");
+        pairs.push(("org".into(), q.org.clone()));
+    }
     // the organizations are read before anything else: out of scope is 404, whatever was typed
     for f in ORG_FIELDS {
         let raw = pairs_get(&pairs, f);

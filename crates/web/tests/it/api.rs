@@ -595,6 +595,10 @@ async fn every_route_as_every_role() {
         crate::grading_pages::cycle_at(&w, w.town_a, 2026, "区内分类定级").await,
         crate::grading_pages::cycle_at(&w, w.county_b, 2026, "区外分类定级").await,
     );
+    let (posting_in, posting_out) = (
+        crate::first_secretary::posting_target(&w, w.branch_a, None).await,
+        crate::first_secretary::posting_target(&w, w.branch_b, None).await,
+    );
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -616,6 +620,7 @@ async fn every_route_as_every_role() {
                 web::Target::Survey => (survey_in, survey_out),
                 web::Target::WeakAndLax => (weak_in, weak_out),
                 web::Target::GradingCycle => (cycle_in, cycle_out),
+                web::Target::FirstSecretary => (posting_in, posting_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -741,6 +746,17 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
         ) => ManageGrading,
         ("POST", "/api/v1/weak-and-lax/{id}/items" | "/api/v1/weak-and-lax/{id}/items/report") => AssessGrading,
         ("GET", "/api/v1/grading/cycles" | "/api/v1/grading/cycles/{id}") => ReadGrading,
+        ("GET", "/api/v1/first-secretaries" | "/api/v1/first-secretaries/{id}" | "/api/v1/contact-persons") => {
+            ReadGrading
+        }
+        (
+            "POST",
+            "/api/v1/first-secretaries"
+            | "/api/v1/first-secretaries/{id}/logs"
+            | "/api/v1/first-secretaries/{id}/days"
+            | "/api/v1/first-secretaries/{id}/assessments",
+        ) => ManageGrading,
+        ("POST", "/api/v1/contact-persons") => AssessGrading,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

@@ -14,6 +14,7 @@ mod common;
 mod edit_versions;
 mod error_policy;
 mod exchange_stats_pages;
+mod first_secretary;
 mod export_masking;
 mod grading_pages;
 mod grant_confirmation;
