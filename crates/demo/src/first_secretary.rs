@@ -229,7 +229,14 @@ pub(crate) async fn build(
     .await?;
     let branches: Vec<&Org> =
         nodes.iter().filter(|o| matches!(o.kind, OrgKind::Branch | OrgKind::JointBranch)).collect();
-    let parent: std::collections::HashMap<i64, Option<i64>> = nodes.iter().map(|o| (o.id, o.parent_id)).collect();
+    let mut children: std::collections::HashMap<Option<i64>, Vec<i64>> = Default::default();
+    for o in &nodes {
+        children.entry(o.parent_id).or_default().push(o.id);
+    }
+    let mut by_org: std::collections::HashMap<i64, Vec<(i64, i64, String)>> = Default::default();
+    for m in members {
+        by_org.entry(m.1).or_default().push(m);
+    }
     let mut used: std::collections::HashSet<i64> = Default::default();
     let from = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).expect("date");
     let mut assigned: Vec<(i64, String)> = Vec::new();
@@ -241,11 +248,13 @@ pub(crate) async fn build(
         let pick = match heavy.as_ref() {
             Some((m, n, k)) if *k < 3 && matches!(i % 8, 1 | 2) => Some((*m, n.clone())),
             _ => {
-                let candidates: Vec<&(i64, i64, String)> = members
-                    .iter()
-                    .filter(|(id, org, _)| {
-                        *org != b.id && !used.contains(id) && parent.get(org).copied().flatten() == b.parent_id
-                    })
+                let candidates: Vec<&(i64, i64, String)> = children
+                    .get(&b.parent_id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|o| **o != b.id)
+                    .flat_map(|o| by_org.get(o).into_iter().flatten())
+                    .filter(|(id, _, _)| !used.contains(id))
                     .take(3)
                     .collect();
                 candidates.choose(&mut rng).map(|(id, _, name)| (*id, name.clone()))
