@@ -115,7 +115,8 @@ async fn work(
     let village = p.kind() == Kind::Village;
     // the last six months before this one, within the term
     for back in 1..=6 {
-        let m = domain::dates::add_months(NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("date"), -back);
+        let m =
+            domain::dates::add_months(NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("date"), -back);
         if m < NaiveDate::from_ymd_opt(p.starts_on.year(), p.starts_on.month(), 1).expect("date") {
             break;
         }
@@ -177,11 +178,9 @@ pub(crate) async fn build(
     let root = store::org::visible(store, &sc, root_id).await?;
 
     // first secretaries: the weak villages but the first, and one village in eight besides
-    let (weak, _) =
-        store::weak_and_lax::list(store, &root, &store::weak_and_lax::Filter::default(), 1_000, 0).await?;
+    let (weak, _) = store::weak_and_lax::list(store, &root, &store::weak_and_lax::Filter::default(), 1_000, 0).await?;
     let weak_ids: Vec<i64> = weak.iter().filter(|w| w.state().open() && w.is_village()).map(|w| w.org_id).collect();
-    let villages: Vec<&Org> =
-        nodes.iter().filter(|o| o.kind == OrgKind::Branch && o.sector == Sector::Rural).collect();
+    let villages: Vec<&Org> = nodes.iter().filter(|o| o.kind == OrgKind::Branch && o.sector == Sector::Rural).collect();
     let mut chosen: Vec<&Org> = Vec::new();
     for (i, v) in villages.iter().enumerate() {
         let is_weak = weak_ids.contains(&v.id);
@@ -261,7 +260,12 @@ pub(crate) async fn build(
             }
         };
         let Some((m, mname)) = pick else { continue };
-        let input = AssignInput { org_id: b.id.to_string(), member_id: m.to_string(), from: from.to_string(), note: String::new() };
+        let input = AssignInput {
+            org_id: b.id.to_string(),
+            member_id: m.to_string(),
+            from: from.to_string(),
+            note: String::new(),
+        };
         let Ok(v) = input.validate(today) else { continue };
         let vis = store::org::visible(store, &sc, b.id).await?;
         if store::contact_person::assign(store, &sc, &vis, &v).await.is_err() {

@@ -23,8 +23,8 @@
 
 mod campaign;
 mod data;
-mod gen;
 mod first_secretary;
+mod gen;
 mod grading;
 mod life;
 mod people;

@@ -204,9 +204,10 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
         let e = AssignInput::default().validate(today).unwrap_err();
         assert!(e.has("党支部") && e.has("联系人"));
-        let e = AssignInput { org_id: "1".into(), member_id: "2".into(), from: "2027-01-01".into(), note: String::new() }
-            .validate(today)
-            .unwrap_err();
+        let e =
+            AssignInput { org_id: "1".into(), member_id: "2".into(), from: "2027-01-01".into(), note: String::new() }
+                .validate(today)
+                .unwrap_err();
         assert!(e.has("起始日期"));
     }
 }

@@ -278,10 +278,16 @@ pub fn check_term(start: NaiveDate, end: NaiveDate, p: &Params) -> Result<(), St
     let shortest = add_years(start, p.term_min_years).pred_opt().unwrap_or(start);
     let longest = add_years(start, p.term_max_years);
     if end < shortest {
-        return Err(format!("任期不足 {} 年（FS-02：任期 {}—{} 年），最早应至 {shortest}", p.term_min_years, p.term_min_years, p.term_max_years));
+        return Err(format!(
+            "任期不足 {} 年（FS-02：任期 {}—{} 年），最早应至 {shortest}",
+            p.term_min_years, p.term_min_years, p.term_max_years
+        ));
     }
     if end > longest {
-        return Err(format!("任期超过 {} 年（FS-02：任期 {}—{} 年），最晚至 {longest}", p.term_max_years, p.term_min_years, p.term_max_years));
+        return Err(format!(
+            "任期超过 {} 年（FS-02：任期 {}—{} 年），最晚至 {longest}",
+            p.term_max_years, p.term_min_years, p.term_max_years
+        ));
     }
     Ok(())
 }
@@ -474,7 +480,12 @@ pub fn parse_month(s: &str) -> Option<NaiveDate> {
 
 impl DaysInput {
     /// The month must fall within the term and not after this month; the days within the month.
-    pub fn validate(&self, starts_on: NaiveDate, ends_on: NaiveDate, today: NaiveDate) -> Result<ValidDays, FieldErrors> {
+    pub fn validate(
+        &self,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<ValidDays, FieldErrors> {
         let mut e = FieldErrors::default();
         let month = match self.month.trim() {
             "" => {
@@ -487,8 +498,8 @@ impl DaysInput {
             }),
         };
         if let Some(m) = month {
-            let last = NaiveDate::from_ymd_opt(m.year(), m.month(), last_day_of_month(m.year(), m.month()))
-                .expect("date");
+            let last =
+                NaiveDate::from_ymd_opt(m.year(), m.month(), last_day_of_month(m.year(), m.month())).expect("date");
             if last < starts_on || m > ends_on {
                 e.push("月份", format!("不在任期（{starts_on} 至 {ends_on}）内"));
             }

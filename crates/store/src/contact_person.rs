@@ -50,7 +50,9 @@ const BRANCH_KINDS: &str = "('branch', 'joint_branch')";
 /// after that day is refused (correct it instead of stacking).
 pub async fn assign(store: &Store, scope: &Scope, branch: &Visible<Org>, v: &ValidAssign) -> StoreResult<Assignment> {
     if !matches!(branch.kind, domain::org::OrgKind::Branch | domain::org::OrgKind::JointBranch) {
-        return Err(domain::FieldErrors(vec![domain::FieldError::new("党支部", format!("{}不是党支部", branch.name))]).into());
+        return Err(
+            domain::FieldErrors(vec![domain::FieldError::new("党支部", format!("{}不是党支部", branch.name))]).into()
+        );
     }
     let m: Option<(String, i64)> =
         store.read().fetch_optional("SELECT path, org_id FROM member WHERE id = $1", &args![v.member_id]).await?;
@@ -140,7 +142,12 @@ pub async fn current(
 }
 
 /// Every assignment of the subtree overlapping `[from, to]`.
-async fn overlapping(store: &Store, org: &Visible<Org>, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<Assignment>> {
+async fn overlapping(
+    store: &Store,
+    org: &Visible<Org>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<Assignment>> {
     store
         .read()
         .fetch_all(
@@ -240,7 +247,12 @@ impl Attendance {
 /// Attendance of every assignment of the subtree overlapping `[from, to]`, in tree order: the
 /// branch's meetings of the counted types (not drafts) held while the assignment ran, and those
 /// the contact attended (named among the 列席人员, or present on the roll).
-pub async fn attendance(store: &Store, org: &Visible<Org>, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<Attendance>> {
+pub async fn attendance(
+    store: &Store,
+    org: &Visible<Org>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<Attendance>> {
     let counted = rules::params(to).counted_types;
     let list = overlapping(store, org, from, to).await?;
     if list.is_empty() {

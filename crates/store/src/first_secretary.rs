@@ -234,7 +234,11 @@ pub async fn list(
     if let Some(days) = f.ending_within {
         a.push(today.into());
         a.push((today + chrono::Duration::days(days)).into());
-        w.push_str(&format!(" AND p.status = 'in_post' AND p.ends_on >= ${} AND p.ends_on <= ${}", a.len() - 1, a.len()));
+        w.push_str(&format!(
+            " AND p.status = 'in_post' AND p.ends_on >= ${} AND p.ends_on <= ${}",
+            a.len() - 1,
+            a.len()
+        ));
     }
     let w = format!("({w})");
     let total = store.read().scalar(&format!("SELECT COUNT(*) FROM fs_posting p WHERE {w}"), &a).await?;
@@ -474,11 +478,7 @@ pub async fn assessments(store: &Store, p: &Posting) -> StoreResult<Vec<Assessme
 
 /// WEAK-06: the organizations of the subtree at `root` with a 驻村第一书记 in post on `on`
 /// (posted by then, the term not ended, not recalled or ended before that day).
-pub async fn village_orgs_on(
-    store: &Store,
-    root: &str,
-    on: NaiveDate,
-) -> StoreResult<std::collections::HashSet<i64>> {
+pub async fn village_orgs_on(store: &Store, root: &str, on: NaiveDate) -> StoreResult<std::collections::HashSet<i64>> {
     let rows: Vec<(i64,)> = store
         .read()
         .fetch_all(
@@ -532,13 +532,17 @@ pub async fn terms_ending(
             ranges.join(" OR ")
         ));
     }
-    let total = store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM fs_posting p WHERE {w}"), &a).await?;
+    let total =
+        store.read().scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM fs_posting p WHERE {w}"), &a).await?;
     let n = a.len();
     a.push(Val::from(limit));
     let items = store
         .read()
         .fetch_all(
-            &format!("SELECT p.id, p.name, p.kind, p.ends_on FROM fs_posting p WHERE {w} ORDER BY p.ends_on, p.id LIMIT ${}", n + 1),
+            &format!(
+                "SELECT p.id, p.name, p.kind, p.ends_on FROM fs_posting p WHERE {w} ORDER BY p.ends_on, p.id LIMIT ${}",
+                n + 1
+            ),
             &a,
         )
         .await?;

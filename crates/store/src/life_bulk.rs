@@ -398,7 +398,12 @@ pub async fn records_of(
 pub async fn set_observers(store: &crate::Store, rows: &[(i64, String)]) -> StoreResult<()> {
     let mut tx = store.begin().await?;
     for (id, observers) in rows {
-        tx.x().execute("UPDATE life_record SET observers = $1 WHERE id = $2", &[Val::from(observers.clone()), Val::from(*id)]).await?;
+        tx.x()
+            .execute(
+                "UPDATE life_record SET observers = $1 WHERE id = $2",
+                &[Val::from(observers.clone()), Val::from(*id)],
+            )
+            .await?;
     }
     tx.commit().await?;
     Ok(())

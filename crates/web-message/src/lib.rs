@@ -143,7 +143,9 @@ async fn inbox(State(s): State<Shared>, caller: Caller, Query(q): Query<InboxQue
         .collect();
     let findings_total = rem.findings_total();
     let to_review: Vec<(i64, String, i64)> = rem.to_review.iter().filter(|r| r.2 > 0).cloned().collect();
-    let has_reminders = !to_review.is_empty() || !rem.due.is_empty() || rem.terms_total > 0
+    let has_reminders = !to_review.is_empty()
+        || !rem.due.is_empty()
+        || rem.terms_total > 0
         || rem.postings_total > 0
         || findings_total > 0;
     let due = rem
@@ -173,7 +175,9 @@ async fn inbox(State(s): State<Shared>, caller: Caller, Query(q): Query<InboxQue
     let postings = rem
         .postings
         .iter()
-        .map(|p| (p.id, format!("{}（{}）", p.name, p.kind_label()), p.ends_on.to_string(), (p.ends_on - now).num_days()))
+        .map(|p| {
+            (p.id, format!("{}（{}）", p.name, p.kind_label()), p.ends_on.to_string(), (p.ends_on - now).num_days())
+        })
         .collect();
     render(&InboxPage {
         nav: caller.nav("messages").crumbs(vec![Crumb::new("", "消息")]),

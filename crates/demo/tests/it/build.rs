@@ -297,7 +297,10 @@ async fn check_first_secretaries(s: &store::Store, sum: &demo::DemoSummary) {
     let att = store::contact_person::attendance(s, &root, from, today).await.unwrap();
     assert!(att.iter().any(|a| a.rate_permille.is_some_and(|r| r > 0 && r < 1000)), "rates from the records");
     let missing = store::weak_and_lax::findings(s, &root, 500, 0).await.unwrap().0;
-    assert!(missing.iter().any(|x| x.kind == "missing_link" && x.message.contains("驻村第一书记")), "one weak village left");
+    assert!(
+        missing.iter().any(|x| x.kind == "missing_link" && x.message.contains("驻村第一书记")),
+        "one weak village left"
+    );
     assert!(sum.report().contains("第一书记"));
 }
 

@@ -53,9 +53,14 @@ async fn contact_person_limit_rate_and_gaps() {
         let zhao = mk_member(s, organs.id, "赵委员", 22).await;
         let sc = Scope::subtrees([town.path.clone()]).acting_as(Actor::new("镇党委", "组织委员"));
         let assign = async |branch: i64, member: i64, from: &str| {
-            let v = AssignInput { org_id: branch.to_string(), member_id: member.to_string(), from: from.into(), note: String::new() }
-                .validate(d("2026-12-01"))
-                .unwrap();
+            let v = AssignInput {
+                org_id: branch.to_string(),
+                member_id: member.to_string(),
+                from: from.into(),
+                note: String::new(),
+            }
+            .validate(d("2026-12-01"))
+            .unwrap();
             let o = org::visible(s, &sc, branch).await.unwrap();
             contact::assign(s, &sc, &o, &v).await
         };
@@ -77,7 +82,10 @@ async fn contact_person_limit_rate_and_gaps() {
         assert!(contact::over_limit(s, &t, on).await.unwrap().is_empty());
         assign(b[3].id, wang, "2026-11-01").await.unwrap();
         let over = contact::over_limit(s, &t, on).await.unwrap();
-        assert_eq!((over.len(), over[0].member_name.as_str(), over[0].branches.len(), over[0].limit), (1, "王委员", 3, 2));
+        assert_eq!(
+            (over.len(), over[0].member_name.as_str(), over[0].branches.len(), over[0].limit),
+            (1, "王委员", 3, 2)
+        );
         // branches without a contact on a day before 四村 had one
         let (without, n) = contact::without_contact(s, &t, d("2026-10-01"), 50).await.unwrap();
         assert_eq!(n, 2, "四村 and the organs' branch");
@@ -101,7 +109,9 @@ async fn contact_person_limit_rate_and_gaps() {
         // a draft does not count as held
         store::life::create(s, &all, b[0].id, &meeting(&["theme_day"], "2026-10-10", "赵委员"), false).await.unwrap();
         let att = contact::attendance(s, &t, d("2026-01-01"), d("2026-12-01")).await.unwrap();
-        let of = |name: &str| att.iter().find(|a| a.assignment.org_id == b[0].id && a.assignment.member_name == name).unwrap();
+        let of = |name: &str| {
+            att.iter().find(|a| a.assignment.org_id == b[0].id && a.assignment.member_name == name).unwrap()
+        };
         // 王: three counted meetings held Jan–Jun (the committee meeting is not counted), two attended
         let w = of("王委员");
         assert_eq!((w.held, w.attended, w.visits, w.rate_permille), (3, 2, 3, Some(667)), "{w:?}");

@@ -94,8 +94,14 @@ async fn first_secretary_term_and_firms() {
         let w = build(s).await;
         let sc = acting(&w.county.path);
         // FS-02
-        assert!(posting("village", &[w.village.id], "2026-01-01", "2026-10-01").validate().unwrap_err().has("期满日期"));
-        assert!(posting("village", &[w.village.id], "2026-01-01", "2029-06-01").validate().unwrap_err().has("期满日期"));
+        assert!(posting("village", &[w.village.id], "2026-01-01", "2026-10-01")
+            .validate()
+            .unwrap_err()
+            .has("期满日期"));
+        assert!(posting("village", &[w.village.id], "2026-01-01", "2029-06-01")
+            .validate()
+            .unwrap_err()
+            .has("期满日期"));
         let v = posting("village", &[w.village.id], "2026-01-01", "").validate().unwrap();
         let village = org::visible(s, &sc, w.village.id).await.unwrap();
         let p = fs::create(s, &sc, &[village.clone()], &v).await.unwrap();
@@ -144,11 +150,10 @@ async fn first_secretary_days_logs_and_assessments() {
         }
         let days = fs::days(s, &p).await.unwrap();
         // the April count corrected: one row a month
-        assert_eq!(days.iter().map(|x| (x.month.as_str(), x.days, x.short)).collect::<Vec<_>>(), vec![
-            ("2026-05", 12, true),
-            ("2026-04", 20, false),
-            ("2026-03", 22, false)
-        ]);
+        assert_eq!(
+            days.iter().map(|x| (x.month.as_str(), x.days, x.short)).collect::<Vec<_>>(),
+            vec![("2026-05", 12, true), ("2026-04", 20, false), ("2026-03", 22, false)]
+        );
         assert_eq!(days[0].min, 20);
         let l = LogInput { on: "2026-06-01".into(), duty: "serve".into(), content: "走访困难群众 5 户".into() }
             .validate(p.kind(), p.starts_on, p.ends_on, today)

@@ -136,7 +136,13 @@ async fn detail(s: &Shared, caller: &ApiCaller, id: i64, status: StatusCode) -> 
                 days: r
                     .days
                     .iter()
-                    .map(|d| DaysOut { month: d.month.clone(), days: d.days, min: d.min, short: d.short, note: d.note.clone() })
+                    .map(|d| DaysOut {
+                        month: d.month.clone(),
+                        days: d.days,
+                        min: d.min,
+                        short: d.short,
+                        note: d.note.clone(),
+                    })
                     .collect(),
                 logs: r
                     .logs
@@ -574,7 +580,8 @@ pub async fn contacts(State(s): State<Shared>, caller: ApiCaller, q: Params) -> 
         Ok(y) => y,
         Err(e) => return caller.service_fail(e),
     };
-    match service::contact_person::overview(&s.store, &caller, org, year, today(), per_page, (page - 1) * per_page).await
+    match service::contact_person::overview(&s.store, &caller, org, year, today(), per_page, (page - 1) * per_page)
+        .await
     {
         Ok(o) => json(
             StatusCode::OK,

@@ -24,8 +24,12 @@ use super::{lines, list_picker, page_org, problems};
 const PER_PAGE: i64 = 50;
 
 pub fn routes(r: Routes) -> Routes {
-    r.add("GET", "/contact-persons", Target::OrgQuery, get(overview))
-        .add("GET,POST", "/contact-persons/assign", Target::OrgQuery, get(assign_page).post(assign))
+    r.add("GET", "/contact-persons", Target::OrgQuery, get(overview)).add(
+        "GET,POST",
+        "/contact-persons/assign",
+        Target::OrgQuery,
+        get(assign_page).post(assign),
+    )
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -73,13 +77,20 @@ pub async fn overview(State(s): State<Shared>, caller: Caller, Query(q): Query<Q
         Err(e) => return caller.fail(e),
     };
     let asked = web_core::paging::asked(&q.page);
-    let mut o =
-        match service::contact_person::overview(&s.store, &caller, org.id, year, today, PER_PAGE, (asked - 1) * PER_PAGE)
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => return caller.fail(e),
-        };
+    let mut o = match service::contact_person::overview(
+        &s.store,
+        &caller,
+        org.id,
+        year,
+        today,
+        PER_PAGE,
+        (asked - 1) * PER_PAGE,
+    )
+    .await
+    {
+        Ok(o) => o,
+        Err(e) => return caller.fail(e),
+    };
     let page = web_core::paging::clamp(asked, o.current_total, PER_PAGE);
     if page != asked {
         o = match service::contact_person::overview(
@@ -175,10 +186,9 @@ async fn assign_form(
     let others = attach_errors(&mut fields, &rest);
     with_status(
         render(&AssignPage {
-            nav: caller.nav("contact_persons").crumbs(vec![
-                Crumb::new("/contact-persons", "支部联系人"),
-                Crumb::new("", "确定联系人"),
-            ]),
+            nav: caller
+                .nav("contact_persons")
+                .crumbs(vec![Crumb::new("/contact-persons", "支部联系人"), Crumb::new("", "确定联系人")]),
             picker,
             fields,
             others,
@@ -200,7 +210,12 @@ pub async fn assign_page(State(s): State<Shared>, caller: Caller, Query(q): Quer
 }
 
 /// `POST /contact-persons/assign`: assign the contact.
-pub async fn assign(State(s): State<Shared>, caller: Caller, Query(q): Query<Q>, Form(mut f): Form<AssignForm>) -> Response {
+pub async fn assign(
+    State(s): State<Shared>,
+    caller: Caller,
+    Query(q): Query<Q>,
+    Form(mut f): Form<AssignForm>,
+) -> Response {
     web_core::tri!(caller.require(Perm::AssessGrading));
     if f.org.trim().is_empty() {
         f.org = q.org.clone();
@@ -210,7 +225,12 @@ pub async fn assign(State(s): State<Shared>, caller: Caller, Query(q): Query<Q>,
         web_core::tri!(page_org(&s, &caller, Perm::AssessGrading, &f.org).await);
     }
     web_core::tri!(caller.check_csrf(&f.csrf));
-    let input = AssignInput { org_id: f.org.clone(), member_id: f.member_id.clone(), from: f.from.clone(), note: f.note.clone() };
+    let input = AssignInput {
+        org_id: f.org.clone(),
+        member_id: f.member_id.clone(),
+        from: f.from.clone(),
+        note: f.note.clone(),
+    };
     match service::contact_person::assign(&s.store, &caller, &input, today()).await {
         Ok(a) => {
             let top = if q.org.trim().is_empty() { a.org_id.to_string() } else { q.org.clone() };

@@ -192,8 +192,13 @@ async fn new_form(
         Field::new("member_id", "党员", "text", pairs_get(pairs, "member_id"))
             .hint("本平台党员的编号（党员名册中可查）；不是本平台党员的留空"),
         Field::new("sending_unit", "派出单位", "text", pairs_get(pairs, "sending_unit")).req(),
-        Field::select("kind", "选派类别", kind, options(Kind::ALL.iter().map(|k| (k.code(), k.label())), Some("请选择")))
-            .req(),
+        Field::select(
+            "kind",
+            "选派类别",
+            kind,
+            options(Kind::ALL.iter().map(|k| (k.code(), k.label())), Some("请选择")),
+        )
+        .req(),
         Field::new("starts_on", "选派日期", "date", pairs_get(pairs, "starts_on")).req(),
         Field::new("ends_on", "期满日期", "date", pairs_get(pairs, "ends_on"))
             .hint("留空按通常任期计算（FS-06）；任期须为 1 至 3 年（FS-02）"),
@@ -207,16 +212,16 @@ async fn new_form(
     let duties = Duty::ALL
         .iter()
         .map(|d| {
-            let group = if rules::duties_for(Kind::Village).contains(d) { "第一书记" } else { "党建工作指导员" };
+            let group =
+                if rules::duties_for(Kind::Village).contains(d) { "第一书记" } else { "党建工作指导员" };
             (d.code(), d.label(), group, ticked.contains(&d.code()))
         })
         .collect();
     with_status(
         render(&NewPage {
-            nav: caller.nav("first_secretaries").crumbs(vec![
-                Crumb::new("/first-secretaries", "第一书记与党建指导员"),
-                Crumb::new("", "登记选派"),
-            ]),
+            nav: caller
+                .nav("first_secretaries")
+                .crumbs(vec![Crumb::new("/first-secretaries", "第一书记与党建指导员"), Crumb::new("", "登记选派")]),
             pickers,
             fields,
             duties,
@@ -355,19 +360,13 @@ async fn record_page(
 ) -> Response {
     let today = today();
     let asked = web_core::paging::asked(&q.page);
-    let mut r = match service::first_secretary::get(
-        &s.store,
-        caller,
-        id,
-        today,
-        LOGS_PER_PAGE,
-        (asked - 1) * LOGS_PER_PAGE,
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(e) => return caller.fail(e),
-    };
+    let mut r =
+        match service::first_secretary::get(&s.store, caller, id, today, LOGS_PER_PAGE, (asked - 1) * LOGS_PER_PAGE)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return caller.fail(e),
+        };
     let pages = web_core::paging::pages(r.logs_total, LOGS_PER_PAGE);
     let page = web_core::paging::clamp(asked, r.logs_total, LOGS_PER_PAGE);
     if page != asked {

@@ -54,12 +54,8 @@ async fn page(w: &World, role: Role, uri: &str) -> (StatusCode, String) {
 }
 
 async fn village(w: &World, name: &str) -> i64 {
-    let input = OrgInput {
-        name: name.into(),
-        kind: Some(OrgKind::Branch),
-        sector: Some(Sector::Rural),
-        ..Default::default()
-    };
+    let input =
+        OrgInput { name: name.into(), kind: Some(OrgKind::Branch), sector: Some(Sector::Rural), ..Default::default() };
     store::org::create(&w.store, &Scope::all(), Some(w.town_a), &input, common::d("2026-01-05")).await.unwrap().id
 }
 
@@ -93,9 +89,13 @@ async fn first_secretary_pages_from_posting_to_assessment() {
         // a village posting to a community branch is refused
         let mut wrong = typed;
         wrong[0] = ("org", "");
-        let (s, _, body) =
-            submit(&w, dept, "/first-secretaries/new", &[&wrong[1..], &[("org", &w.branch_a.to_string()), ("ends_on", "")]].concat())
-                .await;
+        let (s, _, body) = submit(
+            &w,
+            dept,
+            "/first-secretaries/new",
+            &[&wrong[1..], &[("org", &w.branch_a.to_string()), ("ends_on", "")]].concat(),
+        )
+        .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("派驻党组织"), "{body}");
         let mut good = typed.to_vec();
@@ -120,7 +120,8 @@ async fn first_secretary_pages_from_posting_to_assessment() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("工作内容"));
         let (s, _, _) =
-            submit(&w, dept, &format!("{rec}/logs"), &[("on", &on), ("duty", "serve"), ("content", "走访脱贫户")]).await;
+            submit(&w, dept, &format!("{rec}/logs"), &[("on", &on), ("duty", "serve"), ("content", "走访脱贫户")])
+                .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         // FS-09: one unexcused absence: not 优秀; a worker may not assess
         let year = chrono::Datelike::year(&today()).to_string();
@@ -130,7 +131,8 @@ async fn first_secretary_pages_from_posting_to_assessment() {
         assert!(body.contains("考核等次") && body.contains("FS-09"), "{body}");
         let (s, _, _) = submit(&w, worker, &format!("{rec}/assessments"), &a).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, _, _) = submit(&w, worker, &format!("{rec}/logs"), &[("on", &on), ("duty", "serve"), ("content", "x")]).await;
+        let (s, _, _) =
+            submit(&w, worker, &format!("{rec}/logs"), &[("on", &on), ("duty", "serve"), ("content", "x")]).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         let mut a2 = a.to_vec();
         a2[2] = ("grade", "competent");
@@ -143,7 +145,8 @@ async fn first_secretary_pages_from_posting_to_assessment() {
         let other = posting_target(&w, w.branch_b, None).await;
         let (s, _) = page(&w, dept, &format!("/first-secretaries/{other}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        let (s, _, _) = submit(&w, dept, &format!("/first-secretaries/{other}/days"), &[("month", &month), ("days", "20")]).await;
+        let (s, _, _) =
+            submit(&w, dept, &format!("/first-secretaries/{other}/days"), &[("month", &month), ("days", "20")]).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
 
         // the first secretary's own account (the 党员 linked to member_a) writes their own log,
@@ -234,7 +237,10 @@ async fn first_secretary_api_journey() {
     let (s, v1) = call(
         Method::POST,
         "/api/v1/first-secretaries",
-        &format!(r#"{{"name":"王书记","sending_unit":"县委办","kind":"village","org_ids":[{v},{}],"starts_on":"{start}"}}"#, w.branch_a),
+        &format!(
+            r#"{{"name":"王书记","sending_unit":"县委办","kind":"village","org_ids":[{v},{}],"starts_on":"{start}"}}"#,
+            w.branch_a
+        ),
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v1}");
@@ -242,15 +248,21 @@ async fn first_secretary_api_journey() {
     let (s, p) = call(
         Method::POST,
         "/api/v1/first-secretaries",
-        &format!(r#"{{"name":"王书记","sending_unit":"县委办","kind":"village","org_ids":[{v}],"starts_on":"{start}"}}"#),
+        &format!(
+            r#"{{"name":"王书记","sending_unit":"县委办","kind":"village","org_ids":[{v}],"starts_on":"{start}"}}"#
+        ),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let id = p["posting"]["id"].as_i64().unwrap();
     assert_eq!(p["posting"]["status"], "in_post");
     let month = today().format("%Y-%m").to_string();
-    let (s, p) =
-        call(Method::POST, &format!("/api/v1/first-secretaries/{id}/days"), &format!(r#"{{"month":"{month}","days":8}}"#)).await;
+    let (s, p) = call(
+        Method::POST,
+        &format!("/api/v1/first-secretaries/{id}/days"),
+        &format!(r#"{{"month":"{month}","days":8}}"#),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{p}");
     assert_eq!(p["days"][0]["short"], true);
     let (s, p) = call(
@@ -264,12 +276,8 @@ async fn first_secretary_api_journey() {
     let (s, l) = call(Method::GET, &format!("/api/v1/first-secretaries?org={}&kind=village", w.county_a), "").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(l["total"], 1);
-    let (s, c) = call(
-        Method::POST,
-        "/api/v1/contact-persons",
-        &format!(r#"{{"org_id":{v},"member_id":{}}}"#, w.member_a),
-    )
-    .await;
+    let (s, c) =
+        call(Method::POST, "/api/v1/contact-persons", &format!(r#"{{"org_id":{v},"member_id":{}}}"#, w.member_a)).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     let (s, o) = call(Method::GET, &format!("/api/v1/contact-persons?org={}", w.county_a), "").await;
     assert_eq!(s, StatusCode::OK, "{o}");
