@@ -364,11 +364,8 @@ impl PostingInput {
         let mut duties = Vec::new();
         for d in self.duties.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
             match (Duty::parse(d), kind) {
-                (Some(x), Some(k)) if duties_for(k).contains(&x) => {
-                    if !duties.contains(&x) {
-                        duties.push(x)
-                    }
-                }
+                (Some(x), Some(k)) if duties_for(k).contains(&x) && duties.contains(&x) => {}
+                (Some(x), Some(k)) if duties_for(k).contains(&x) => duties.push(x),
                 (Some(x), Some(k)) => e.push("工作职责", format!("“{}”不是{}的职责", x.label(), k.label())),
                 (None, _) => e.push("工作职责", format!("“{d}”不是职责清单中的一项")),
                 _ => {}

@@ -353,17 +353,6 @@ async fn insert_records(tx: &mut Tx, records: &[BulkRecord], w: &mut Written) ->
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::statement;
-
-    #[test]
-    fn statements_number_parameters_in_order() {
-        assert_eq!(statement("INSERT INTO t (a, b) VALUES ", 2, 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
-        assert_eq!(crate::db::lite(&statement("X ", 2, 3)), "X (?, ?, ?), (?, ?, ?)");
-    }
-}
-
 /// The records (not drafts) of the organizations `org_ids` held in `[from, to]`: (id, organization,
 /// held on, type codes, 列席人员) — for the demo builder writing who sat in.
 pub async fn records_of(
@@ -407,4 +396,15 @@ pub async fn set_observers(store: &crate::Store, rows: &[(i64, String)]) -> Stor
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement;
+
+    #[test]
+    fn statements_number_parameters_in_order() {
+        assert_eq!(statement("INSERT INTO t (a, b) VALUES ", 2, 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+        assert_eq!(crate::db::lite(&statement("X ", 2, 3)), "X (?, ?, ?), (?, ?, ?)");
+    }
 }

@@ -104,7 +104,7 @@ async fn first_secretary_term_and_firms() {
             .has("期满日期"));
         let v = posting("village", &[w.village.id], "2026-01-01", "").validate().unwrap();
         let village = org::visible(s, &sc, w.village.id).await.unwrap();
-        let p = fs::create(s, &sc, &[village.clone()], &v).await.unwrap();
+        let p = fs::create(s, &sc, std::slice::from_ref(&village), &v).await.unwrap();
         assert_eq!((p.ends_on, p.status.as_str(), p.orgs.len()), (d("2027-12-31"), "in_post", 1));
         // FS-13: an instructor takes three firms, not four
         let ids: Vec<i64> = w.firms.iter().map(|f| f.id).collect();
@@ -202,7 +202,7 @@ async fn first_secretary_own_posting_and_terms_ending() {
         input.member_id = m.to_string();
         // the member lies in county B, outside the county's scope
         let village = org::visible(s, &sc, w.village.id).await.unwrap();
-        assert!(fs::create(s, &sc, &[village.clone()], &input.validate().unwrap()).await.is_err());
+        assert!(fs::create(s, &sc, std::slice::from_ref(&village), &input.validate().unwrap()).await.is_err());
         let p = fs::create(s, &Scope::all(), &[village], &input.validate().unwrap()).await.unwrap();
         assert_eq!(fs::get_own(s, m, p.id).await.unwrap().id, p.id);
         assert!(fs::get_own(s, m + 1, p.id).await.is_err());

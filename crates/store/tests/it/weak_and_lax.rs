@@ -298,7 +298,7 @@ async fn missing_links_are_findings() {
         }
         .validate()
         .unwrap();
-        store::first_secretary::create(s, &sc, &[v2.clone()], &posting).await.unwrap();
+        store::first_secretary::create(s, &sc, std::slice::from_ref(&v2), &posting).await.unwrap();
         weak::sweep(s, &Scope::all(), &town, d("2026-02-20")).await.unwrap();
         assert!(weak::findings(s, &town, 50, 0).await.unwrap().0[0].message.contains("驻村第一书记"));
         weak::set_links(s, &sc, r.id, &("张副县长".into(), "李副镇长".into(), "县财政局".into())).await.unwrap();
