@@ -169,6 +169,17 @@ async fn new_form(
     refusal: Option<String>,
     status: StatusCode,
 ) -> Response {
+    // the picker's page without JavaScript comes back with the organizations chosen so far
+    let chosen_so_far: Vec<String> = ORG_FIELDS
+        .iter()
+        .filter(|f| !pairs_get(pairs, f).trim().is_empty())
+        .map(|f| format!("{f}={}", pairs_get(pairs, f).trim()))
+        .collect();
+    let back = if chosen_so_far.is_empty() {
+        "/first-secretaries/new".to_string()
+    } else {
+        format!("/first-secretaries/new?{}", chosen_so_far.join("&"))
+    };
     let mut pickers = Vec::new();
     for (i, field) in ORG_FIELDS.iter().enumerate() {
         let raw = pairs_get(pairs, field);
@@ -177,8 +188,7 @@ async fn new_form(
             Err(_) => None,
         };
         let label = if i == 0 { "派驻党组织" } else { "另一家企业党组织" };
-        let mut p =
-            OrgPicker::new(s, caller, Purpose::Orgs, field, label, chosen.as_ref(), "/first-secretaries/new").await;
+        let mut p = OrgPicker::new(s, caller, Purpose::Orgs, field, label, chosen.as_ref(), &back).await;
         if i > 0 {
             p = p.optional().hint("党建工作指导员最多联系 3 家非公有制企业党组织（FS-13）；驻村第一书记不填");
         } else if let Some(e) = errs.0.iter().find(|e| e.field == "派驻党组织") {
@@ -233,12 +243,17 @@ async fn new_form(
     )
 }
 
-pub async fn new_page(State(s): State<Shared>, caller: Caller, Query(q): Query<ListQuery>) -> Response {
+/// `GET /first-secretaries/new?org=&org2=&org3=`: the form, with the organizations chosen so far
+/// (the picker's page without JavaScript returns here with one more).
+pub async fn new_page(State(s): State<Shared>, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> Response {
     web_core::tri!(caller.require(Perm::ManageGrading));
     let mut pairs = Vec::new();
-    if !q.org.trim().is_empty() {
-        let org = web_core::tri!(page_org(&s, &caller, Perm::ManageGrading, &q.org).await);
-        pairs.push(("org".to_string(), org.id.to_string()));
+    for f in ORG_FIELDS {
+        let raw = pairs_get(&q, f);
+        if !raw.trim().is_empty() {
+            let org = web_core::tri!(page_org(&s, &caller, Perm::ManageGrading, raw).await);
+            pairs.push((f.to_string(), org.id.to_string()));
+        }
     }
     new_form(&s, &caller, &pairs, &FieldErrors::default(), None, StatusCode::OK).await
 }

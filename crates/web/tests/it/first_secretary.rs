@@ -71,6 +71,12 @@ async fn first_secretary_pages_from_posting_to_assessment() {
         let (s, body) = page(&w, dept, &format!("/first-secretaries/new?org={v}")).await;
         assert_eq!(s, StatusCode::OK);
         assert!(body.contains("甲村党支部"), "the picker shows the chosen village");
+        // the organizations chosen so far are kept as another is picked; one out of scope is 404
+        let (s, body) = page(&w, dept, &format!("/first-secretaries/new?org={v}&org2={}", w.branch_a)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("甲村党支部") && body.contains("甲社区党支部"));
+        let (s, _) = page(&w, dept, &format!("/first-secretaries/new?org={v}&org2={}", w.branch_b)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
 
         // FS-02: a term of half a year is refused, naming the field; what was typed is kept
         let start = (today() - chrono::Duration::days(40)).to_string();
