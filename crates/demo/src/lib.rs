@@ -23,6 +23,7 @@
 
 mod campaign;
 mod data;
+mod first_secretary;
 mod gen;
 mod grading;
 mod life;
@@ -54,6 +55,7 @@ use plan::CountyPlan;
 use tree::{Hold, Role, Tree};
 
 pub use campaign::CampaignSummary;
+pub use first_secretary::FirstSecretarySummary;
 pub use grading::GradingSummary;
 pub use life::{FindingCount, LifeProfile, LifeSummary, ProfileCount};
 pub use weak_and_lax::WeakSummary;
@@ -162,6 +164,8 @@ pub struct DemoSummary {
     pub weak_and_lax: WeakSummary,
     /// 分类定级: two graded years and the demo year's cycle in two counties (none at province scale).
     pub grading: GradingSummary,
+    /// 第一书记、党建工作指导员 and 支部联系人 (none at province scale).
+    pub first_secretaries: FirstSecretarySummary,
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -240,6 +244,7 @@ impl DemoSummary {
                 self.grading.cycles, self.grading.final_grades, self.grading.objections, self.grading.from_surveys
             ));
         }
+        s.push_str(&self.first_secretaries.report());
         s
     }
 }
@@ -581,6 +586,13 @@ pub async fn build(store: &Store, opts: &DemoOptions, progress: &dyn Progress) -
         tally.s.grading = grading::build(store, &mut rng_for(seed, "grading"), today, tally.s.root_id).await?;
         progress.finish();
         tally.s.weak_and_lax = weak_and_lax::build(store, seed, today, tally.s.root_id).await?;
+        // first secretaries for the weak villages (then their WEAK-06 links are swept again) and
+        // contact persons sitting in on the meetings just written
+        progress.start("生成第一书记与支部联系人", None);
+        let (fs, findings) = first_secretary::build(store, seed, today, tally.s.root_id).await?;
+        progress.finish();
+        tally.s.first_secretaries = fs;
+        tally.s.weak_and_lax.findings = findings;
     }
 
     let mut sectors: Vec<SectorCount> = Sector::ALL

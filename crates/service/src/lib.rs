@@ -7,9 +7,11 @@
 pub mod account;
 pub mod audit;
 pub mod campaign;
+pub mod contact_person;
 mod ctx;
 mod error;
 pub mod exchange;
+pub mod first_secretary;
 pub mod grading;
 pub mod home;
 pub mod life;

@@ -157,6 +157,9 @@ pub struct Reminders {
     pub terms: Vec<TermEnding>,
     /// All the terms ending in the window (`terms` holds the first few).
     pub terms_total: i64,
+    /// First secretaries' and instructors' terms ending in the same window (管理分类定级's scope).
+    pub postings: Vec<store::first_secretary::Ending>,
+    pub postings_total: i64,
     pub findings: Vec<FindingCount>,
     /// Records waiting for the caller's review: (top organization id, name, count).
     pub to_review: Vec<(i64, String, i64)>,
@@ -182,6 +185,8 @@ const TERMS_SHOWN: i64 = 20;
 ///   listing every due meeting of a county would bury the few that are its own.
 /// - terms ending within [`domain::message::TERM_NOTICE_DAYS`]: organizations in the officer's
 ///   scope (查看党员名册: officers, not 党员), soonest first.
+/// - first secretaries' and instructors' terms ending within the same window, for those who
+///   manage grading over a receiving organization.
 /// - the daily job's findings of the caller's top organizations, by kind.
 /// - records waiting for the caller's review, per top organization.
 pub async fn reminders(store: &Store, ctx: &Ctx, today: NaiveDate) -> ServiceResult<Reminders> {
@@ -221,6 +226,13 @@ pub async fn reminders(store: &Store, ctx: &Ctx, today: NaiveDate) -> ServiceRes
         let scope = ctx.scope_for(Perm::ReadMembers);
         let to = today + Duration::days(domain::message::TERM_NOTICE_DAYS);
         (out.terms, out.terms_total) = store::message::terms_ending(store, &scope, today, to, TERMS_SHOWN).await?;
+    }
+    if ctx.has(Perm::ManageGrading) {
+        // computed like the 换届 terms: a stored copy would be stale once the posting is ended
+        let scope = ctx.scope_for(Perm::ManageGrading);
+        let to = today + Duration::days(domain::first_secretary::ENDING_NOTICE_DAYS);
+        (out.postings, out.postings_total) =
+            store::first_secretary::terms_ending(store, &scope, today, to, TERMS_SHOWN).await?;
     }
     if ctx.has(Perm::ReadLife) {
         let scope = ctx.scope_for(Perm::ReadLife);

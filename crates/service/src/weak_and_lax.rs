@@ -110,7 +110,8 @@ pub async fn get(store: &Store, ctx: &Ctx, id: i64, today: NaiveDate) -> Service
     let items = store::weak_and_lax::items(store, &weak).await?;
     let criteria = store::weak_and_lax::criteria_in_force(store, &org, today).await?;
     let missing = if weak.is_village() && weak.state().needs_links() {
-        rules::missing_links(false, &weak.county_leader, &weak.township_leader, &weak.paired_dept)
+        let fs = store::weak_and_lax::first_secretary_orgs(store, &weak.org_path, today).await?;
+        rules::missing_links(fs.contains(&weak.org_id), &weak.county_leader, &weak.township_leader, &weak.paired_dept)
     } else {
         Vec::new()
     };

@@ -353,6 +353,51 @@ async fn insert_records(tx: &mut Tx, records: &[BulkRecord], w: &mut Written) ->
     Ok(())
 }
 
+/// The records (not drafts) of the organizations `org_ids` held in `[from, to]`: (id, organization,
+/// held on, type codes, 列席人员) — for the demo builder writing who sat in.
+pub async fn records_of(
+    store: &crate::Store,
+    org_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<(i64, i64, NaiveDate, String, Option<String>)>> {
+    let mut out = Vec::new();
+    for chunk in org_ids.chunks(500) {
+        let mut a: Vec<Val> = vec![Val::from(from), Val::from(to)];
+        a.extend(chunk.iter().map(|i| Val::from(*i)));
+        let ph: Vec<String> = (3..3 + chunk.len()).map(|i| format!("${i}")).collect();
+        let rows: Vec<(i64, i64, NaiveDate, String, Option<String>)> = store
+            .read()
+            .fetch_all(
+                &format!(
+                    "SELECT id, org_id, held_on, types, observers FROM life_record WHERE held_on >= $1 AND held_on <= $2 \
+                     AND status <> 'draft' AND org_id IN ({}) ORDER BY org_id, held_on, id",
+                    ph.join(", ")
+                ),
+                &a,
+            )
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Write the 列席人员 of records (the demo builder: the branches' contacts sitting in), in one
+/// transaction; not audited per record, like the rest of the builder's writes.
+pub async fn set_observers(store: &crate::Store, rows: &[(i64, String)]) -> StoreResult<()> {
+    let mut tx = store.begin().await?;
+    for (id, observers) in rows {
+        tx.x()
+            .execute(
+                "UPDATE life_record SET observers = $1 WHERE id = $2",
+                &[Val::from(observers.clone()), Val::from(*id)],
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::statement;

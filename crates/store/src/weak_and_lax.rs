@@ -1029,11 +1029,14 @@ pub struct Swept {
     pub newly_told: usize,
 }
 
-/// Has the village organization a 第一书记 posted to it on `on`? (WEAK-06; read from the
-/// first-secretary postings once those are kept, see [`first_secretary_orgs`].)
-async fn first_secretary_orgs(store: &Store, root: &str, on: NaiveDate) -> StoreResult<std::collections::HashSet<i64>> {
-    let _ = (store, root, on);
-    Ok(Default::default())
+/// WEAK-06: the organizations of the subtree at `root` with a 驻村第一书记 in post on `on`, read
+/// from the first-secretary postings.
+pub async fn first_secretary_orgs(
+    store: &Store,
+    root: &str,
+    on: NaiveDate,
+) -> StoreResult<std::collections::HashSet<i64>> {
+    crate::first_secretary::village_orgs_on(store, root, on).await
 }
 
 /// The daily sweep of the subtree of `org` as of `today`: replace its findings (every item past

@@ -145,6 +145,20 @@ pub const MENU: &[MenuItem] = &[
         perm: Some(Perm::ReadGrading),
     },
     MenuItem {
+        href: "/first-secretaries",
+        label: "第一书记与党建指导员",
+        section: "first_secretaries",
+        group: "分类定级",
+        perm: Some(Perm::ReadGrading),
+    },
+    MenuItem {
+        href: "/contact-persons",
+        label: "支部联系人",
+        section: "contact_persons",
+        group: "分类定级",
+        perm: Some(Perm::ReadGrading),
+    },
+    MenuItem {
         href: "/import", label: "数据导入", section: "import", group: "数据交换", perm: Some(Perm::Exchange)
     },
     MenuItem {

@@ -68,6 +68,8 @@ pub enum Target {
     GradingScheme,
     /// `{id}` is an indicator catalogue of grading (指标体系).
     GradingCatalogue,
+    /// `{id}` is a first secretary's or party-building instructor's posting (选派记录).
+    FirstSecretary,
 }
 
 /// One route as the table records it.

@@ -92,6 +92,9 @@ struct InboxPage {
     due: Vec<Due>,
     terms: Vec<Term>,
     terms_total: i64,
+    /// First secretaries' terms ending: (posting, name and kind, ends on, days left).
+    postings: Vec<(i64, String, String, i64)>,
+    postings_total: i64,
     findings: Vec<service::message::FindingCount>,
     findings_total: i64,
     has_reminders: bool,
@@ -140,7 +143,11 @@ async fn inbox(State(s): State<Shared>, caller: Caller, Query(q): Query<InboxQue
         .collect();
     let findings_total = rem.findings_total();
     let to_review: Vec<(i64, String, i64)> = rem.to_review.iter().filter(|r| r.2 > 0).cloned().collect();
-    let has_reminders = !to_review.is_empty() || !rem.due.is_empty() || rem.terms_total > 0 || findings_total > 0;
+    let has_reminders = !to_review.is_empty()
+        || !rem.due.is_empty()
+        || rem.terms_total > 0
+        || rem.postings_total > 0
+        || findings_total > 0;
     let due = rem
         .due
         .iter()
@@ -165,6 +172,13 @@ async fn inbox(State(s): State<Shared>, caller: Caller, Query(q): Query<InboxQue
             days: (t.term_end - now).num_days(),
         })
         .collect();
+    let postings = rem
+        .postings
+        .iter()
+        .map(|p| {
+            (p.id, format!("{}（{}）", p.name, p.kind_label()), p.ends_on.to_string(), (p.ends_on - now).num_days())
+        })
+        .collect();
     render(&InboxPage {
         nav: caller.nav("messages").crumbs(vec![Crumb::new("", "消息")]),
         unread_only,
@@ -179,6 +193,8 @@ async fn inbox(State(s): State<Shared>, caller: Caller, Query(q): Query<InboxQue
         due,
         terms,
         terms_total: rem.terms_total,
+        postings,
+        postings_total: rem.postings_total,
         findings: rem.findings,
         findings_total,
         has_reminders,

@@ -162,6 +162,7 @@ async fn district_builds_on_both_backends() {
         }
         assert!(sum.weak_and_lax.findings > 0 && sum.weak_and_lax.items > 0, "{:?}", sum.weak_and_lax);
         check_grading(&s, &sum).await;
+        check_first_secretaries(&s, &sum).await;
         let snap = snapshot(&s, sum.root_id).await;
         check_members(&snap.1);
         assert_eq!(snap.1.len() as u64, sum.members);
@@ -278,6 +279,29 @@ async fn check_survey(s: &Store, sum: &DemoSummary) {
     let t = store::survey::satisfaction(s, list[0].id, None, today()).await.unwrap();
     assert!(t.iter().any(|x| x.below(900)) && t.iter().any(|x| x.rate_permille.is_some_and(|r| r >= 900)));
     assert!(t.iter().any(|x| x.meets_coverage.is_none()) && t.iter().all(|x| x.member_answers <= x.members));
+}
+
+/// 第一书记 and 支部联系人: the weak villages have first secretaries (all but one, whose WEAK-06
+/// link is still found missing), one term ends within 90 days, instructors serve firms; most
+/// branches have a contact, some none, one contact is over the limit, and the attendance rates come
+/// from the meeting records the contacts sat in on.
+async fn check_first_secretaries(s: &store::Store, sum: &demo::DemoSummary) {
+    let f = &sum.first_secretaries;
+    assert!(f.first_secretaries > 3 && f.weak_covered > 0 && f.ending_soon > 0, "{f:?}");
+    assert!(f.instructors > 0 && f.logs > 0 && f.assessments > 0 && f.short_months > 0, "{f:?}");
+    assert!(f.contacts > f.without_contact && f.without_contact > 0 && f.over_limit == 1 && f.attended > 0, "{f:?}");
+    let all = store::Scope::all();
+    let root = store::org::visible(s, &all, sum.root_id).await.unwrap();
+    let today = today();
+    let from = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap();
+    let att = store::contact_person::attendance(s, &root, from, today).await.unwrap();
+    assert!(att.iter().any(|a| a.rate_permille.is_some_and(|r| r > 0 && r < 1000)), "rates from the records");
+    let missing = store::weak_and_lax::findings(s, &root, 500, 0).await.unwrap().0;
+    assert!(
+        missing.iter().any(|x| x.kind == "missing_link" && x.message.contains("驻村第一书记")),
+        "one weak village left"
+    );
+    assert!(sum.report().contains("第一书记"));
 }
 
 /// 分类定级: two final years and this year's cycle; the final grades spread over the scheme's

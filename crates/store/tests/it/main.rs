@@ -9,6 +9,8 @@ mod campaign_secondment_plan;
 mod campaign_task;
 mod concurrency;
 mod conformance;
+mod contact_person;
+mod first_secretary;
 mod generation;
 mod grading;
 mod grant_requests;

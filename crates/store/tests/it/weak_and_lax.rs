@@ -262,7 +262,8 @@ async fn overdue_items_found_and_told_once() {
     }
 }
 
-// WEAK-06: a weak village organization lacking a link is listed, naming what is missing
+// WEAK-06: a weak village organization lacking a link is listed, naming what is missing; the
+// 第一书记 link is satisfied by a village posting in post on the day
 #[tokio::test]
 async fn missing_links_are_findings() {
     for db in TestDb::both().await {
@@ -285,6 +286,25 @@ async fn missing_links_are_findings() {
         assert_eq!(n, 1);
         assert_eq!(f[0].kind, "missing_link");
         assert!(f[0].message.contains("包村乡镇领导") && !f[0].message.contains("联系县级领导"), "{}", f[0].message);
+        assert!(f[0].message.contains("驻村第一书记"), "no posting yet: {}", f[0].message);
+        // WEAK-06: a first secretary posted to 二村 from March is its 第一书记 link from then on
+        let posting = domain::first_secretary::PostingInput {
+            name: "驻村干部".into(),
+            sending_unit: "县财政局".into(),
+            kind: "village".into(),
+            org_ids: vec![w.v2.id.to_string()],
+            starts_on: "2026-03-01".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        store::first_secretary::create(s, &sc, std::slice::from_ref(&v2), &posting).await.unwrap();
+        weak::sweep(s, &Scope::all(), &town, d("2026-02-20")).await.unwrap();
+        assert!(weak::findings(s, &town, 50, 0).await.unwrap().0[0].message.contains("驻村第一书记"));
+        weak::set_links(s, &sc, r.id, &("张副县长".into(), "李副镇长".into(), "县财政局".into())).await.unwrap();
+        weak::sweep(s, &Scope::all(), &town, d("2026-03-02")).await.unwrap();
+        assert_eq!(weak::findings(s, &town, 50, 0).await.unwrap().1, 0, "every link in place, the posting included");
+        assert_eq!(weak::first_secretary_orgs(s, &town.path, d("2026-03-02")).await.unwrap().len(), 1);
         db.finish().await;
     }
 }

@@ -1,8 +1,10 @@
-//! The `/api/v1` handlers of grading's parts: grading cycles (`cycle`, `/api/v1/grading`) and
-//! weak-and-lax organizations (`weak`).
+//! The `/api/v1` handlers of grading's parts: grading cycles (`cycle`, `/api/v1/grading`),
+//! weak-and-lax organizations (`weak`), first secretaries and contact persons
+//! (`first_secretary`).
 
 pub mod cycle;
 pub mod entry;
+pub mod first_secretary;
 pub mod weak;
 
 use axum::routing::{get as g, post as p};
@@ -18,4 +20,12 @@ pub fn routes(r: Routes) -> Routes {
         .add("POST", "/api/v1/weak-and-lax/{id}/items", Target::WeakAndLax, p(weak::add_item))
         .add("POST", "/api/v1/weak-and-lax/{id}/items/report", Target::WeakAndLax, p(weak::report_item))
         .add("POST", "/api/v1/weak-and-lax/{id}/items/decide", Target::WeakAndLax, p(weak::decide_item))
+        .add("GET", "/api/v1/first-secretaries", Target::OrgQuery, g(first_secretary::list))
+        .add("POST", "/api/v1/first-secretaries", Target::None, p(first_secretary::create))
+        .add("GET", "/api/v1/first-secretaries/{id}", Target::FirstSecretary, g(first_secretary::show))
+        .add("POST", "/api/v1/first-secretaries/{id}/logs", Target::FirstSecretary, p(first_secretary::add_log))
+        .add("POST", "/api/v1/first-secretaries/{id}/days", Target::FirstSecretary, p(first_secretary::set_days))
+        .add("POST", "/api/v1/first-secretaries/{id}/assessments", Target::FirstSecretary, p(first_secretary::assess))
+        .add("GET", "/api/v1/contact-persons", Target::OrgQuery, g(first_secretary::contacts))
+        .add("POST", "/api/v1/contact-persons", Target::None, p(first_secretary::assign))
 }

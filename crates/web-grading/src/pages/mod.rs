@@ -1,8 +1,12 @@
 //! The pages of grading's parts: grading cycles (`cycle`, opened by `open`), an organization's
-//! scoring sheet (`entry`), 晋位升级 (`progress`) and weak-and-lax organizations (`weak`).
+//! scoring sheet (`entry`), 晋位升级 (`progress`), schemes and catalogues (`scheme`), weak-and-lax
+//! organizations (`weak`), first secretaries and party-building instructors (`first_secretary`)
+//! and branches' contact persons (`contact`).
 
+pub mod contact;
 pub mod cycle;
 pub mod entry;
+pub mod first_secretary;
 pub mod open;
 pub mod progress;
 pub mod scheme;
@@ -23,7 +27,7 @@ use web_core::{Caller, Shared};
 
 pub fn routes(r: Routes) -> Routes {
     let r = scheme::routes(open::routes(progress::routes(entry::routes(r))));
-    weak::routes(cycle::routes(r))
+    contact::routes(first_secretary::routes(weak::routes(cycle::routes(r))))
 }
 
 /// The organization a subtree's page is of (`?org=`, the caller's top when none), read with

@@ -417,6 +417,26 @@ const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/weak-and-lax/{id}/items", Policy::Business(P::AssessGrading)),
     ("POST", "/api/v1/weak-and-lax/{id}/items/report", Policy::Business(P::AssessGrading)),
     ("POST", "/api/v1/weak-and-lax/{id}/items/decide", Policy::Business(P::ManageGrading)),
+    ("GET", "/first-secretaries", Policy::Business(P::ReadGrading)),
+    ("GET", "/first-secretaries/new", Policy::Business(P::ManageGrading)),
+    ("POST", "/first-secretaries/new", Policy::Business(P::ManageGrading)),
+    ("GET", "/first-secretaries/{id}", Policy::Business(P::ReadGrading)),
+    // a manager, or the member posted (none of the matrix's accounts is)
+    ("POST", "/first-secretaries/{id}/days", Policy::Business(P::ManageGrading)),
+    ("POST", "/first-secretaries/{id}/logs", Policy::Business(P::ManageGrading)),
+    ("POST", "/first-secretaries/{id}/assessments", Policy::Business(P::ManageGrading)),
+    ("POST", "/first-secretaries/{id}/end", Policy::Business(P::ManageGrading)),
+    ("GET", "/contact-persons", Policy::Business(P::ReadGrading)),
+    ("GET", "/contact-persons/assign", Policy::Business(P::AssessGrading)),
+    ("POST", "/contact-persons/assign", Policy::Business(P::AssessGrading)),
+    ("GET", "/api/v1/first-secretaries", Policy::Business(P::ReadGrading)),
+    ("POST", "/api/v1/first-secretaries", Policy::Business(P::ManageGrading)),
+    ("GET", "/api/v1/first-secretaries/{id}", Policy::Business(P::ReadGrading)),
+    ("POST", "/api/v1/first-secretaries/{id}/logs", Policy::Business(P::ManageGrading)),
+    ("POST", "/api/v1/first-secretaries/{id}/days", Policy::Business(P::ManageGrading)),
+    ("POST", "/api/v1/first-secretaries/{id}/assessments", Policy::Business(P::ManageGrading)),
+    ("GET", "/api/v1/contact-persons", Policy::Business(P::ReadGrading)),
+    ("POST", "/api/v1/contact-persons", Policy::Business(P::AssessGrading)),
     // 账号安全: one's own account
     ("GET", "/account", Policy::SignedIn),
     ("GET", "/account/password", Policy::SignedIn),
@@ -541,6 +561,8 @@ struct Targets {
     /// Per relation: the scheme and the catalogue of the cycle of that relation.
     schemes: HashMap<Rel, i64>,
     catalogues: HashMap<Rel, i64>,
+    /// Per relation: a first secretary's posting to the organization the relation's records use.
+    postings: HashMap<Rel, i64>,
     /// Per relation: a grading cycle opened by county A (own), 甲镇 (descendant), county B
     /// (sibling) and the city (ancestor); a cycle is seen over and within the caller's scope.
     cycles: HashMap<Rel, i64>,
@@ -705,6 +727,15 @@ async fn targets(w: &World) -> Targets {
     ] {
         weak.insert(rel, crate::weak_and_lax::weak_target(w, org).await);
     }
+    let mut postings = HashMap::new();
+    for (rel, org) in [
+        (Rel::Own, w.town_a),
+        (Rel::Descendant, w.branch_a),
+        (Rel::Sibling, w.branch_b),
+        (Rel::Ancestor, w.city_branch),
+    ] {
+        postings.insert(rel, crate::first_secretary::posting_target(w, org, None).await);
+    }
     let mut cycles = HashMap::new();
     for (rel, org) in
         [(Rel::Own, w.county_a), (Rel::Descendant, w.town_a), (Rel::Sibling, w.county_b), (Rel::Ancestor, w.city)]
@@ -735,6 +766,7 @@ async fn targets(w: &World) -> Targets {
         catalogues,
         surveys,
         weak,
+        postings,
         tasks,
         assignments,
         evidence,
@@ -803,6 +835,7 @@ fn expect(policy: Policy, target: Target, role: Role, rel: Rel) -> bool {
             Target::GradingCycle => covers(role, p, rel),
             Target::GradingEntry => covers(role, p, rel),
             Target::GradingScheme | Target::GradingCatalogue => covers(role, p, rel),
+            Target::FirstSecretary => covers(role, p, rel),
         },
     }
 }
@@ -883,6 +916,7 @@ fn id_for(t: &Targets, w: &World, spec: &RouteSpec, role: Role, rel: Rel) -> Opt
         Target::GradingEntry => t.entries[&rel],
         Target::GradingScheme => t.schemes[&rel],
         Target::GradingCatalogue => t.catalogues[&rel],
+        Target::FirstSecretary => t.postings[&rel],
     })
 }
 

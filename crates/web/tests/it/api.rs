@@ -601,6 +601,10 @@ async fn every_route_as_every_role() {
         store::grading::entry_of(&w.store, &all, cycle_in, w.branch_a).await.unwrap().1.id,
         store::grading::entry_of(&w.store, &all, cycle_out, w.branch_b).await.unwrap().1.id,
     );
+    let (posting_in, posting_out) = (
+        crate::first_secretary::posting_target(&w, w.branch_a, None).await,
+        crate::first_secretary::posting_target(&w, w.branch_b, None).await,
+    );
     for spec in
         web::route_specs().into_iter().filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
     {
@@ -623,6 +627,7 @@ async fn every_route_as_every_role() {
                 web::Target::WeakAndLax => (weak_in, weak_out),
                 web::Target::GradingCycle => (cycle_in, cycle_out),
                 web::Target::GradingEntry => (entry_in, entry_out),
+                web::Target::FirstSecretary => (posting_in, posting_out),
                 _ => (0, 0),
             };
             let method: Method = spec.method.parse().unwrap();
@@ -750,6 +755,17 @@ fn perm_of(method: &str, path: &str) -> web::access::Perm {
         ("GET", "/api/v1/grading/cycles" | "/api/v1/grading/cycles/{id}") => ReadGrading,
         ("GET", "/api/v1/grading/entries/{id}" | "/api/v1/grading/transitions") => ReadGrading,
         ("PUT", "/api/v1/grading/entries/{id}/scores") => AssessGrading,
+        ("GET", "/api/v1/first-secretaries" | "/api/v1/first-secretaries/{id}" | "/api/v1/contact-persons") => {
+            ReadGrading
+        }
+        (
+            "POST",
+            "/api/v1/first-secretaries"
+            | "/api/v1/first-secretaries/{id}/logs"
+            | "/api/v1/first-secretaries/{id}/days"
+            | "/api/v1/first-secretaries/{id}/assessments",
+        ) => ManageGrading,
+        ("POST", "/api/v1/contact-persons") => AssessGrading,
         other => panic!("no permission known for {other:?}: add the new route here"),
     }
 }

@@ -15,6 +15,7 @@ mod edit_versions;
 mod error_policy;
 mod exchange_stats_pages;
 mod export_masking;
+mod first_secretary;
 mod grading_pages;
 mod grant_confirmation;
 mod hardening;
