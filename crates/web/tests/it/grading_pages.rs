@@ -52,7 +52,7 @@ async fn the_cycles_list_on_pages_and_api() {
         let admin = &w.logins[&Role::OrgDeptAdmin].cookie;
         let (status, _, body) = send(&w.app, get(&format!("/grading/{own}"), admin)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains("<li>核准定级</li>"), "{body}");
+        assert!(body.contains("<li>核准定级（组织部）</li>"), "each step with who acts: {body}");
         let branch = org::get(&w.store, &Scope::all(), w.branch_a).await.unwrap().name;
         assert!(body.contains(&branch), "the entries list {branch}");
         assert!(body.contains("评定中"), "entries not yet computed are being assessed");
