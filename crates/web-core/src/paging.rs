@@ -124,6 +124,22 @@ where
     Ok((read(page).await?, page))
 }
 
+/// Read the page asked for (`?page=`), or the last when it lies past the end ([`within_total`]);
+/// a failed read is answered as the error it is, for the caller's page.
+pub async fn paged<T, F, Fut>(
+    caller: &crate::Caller,
+    asked_page: &str,
+    per_page: i64,
+    total_of: impl Fn(&T) -> i64,
+    read: F,
+) -> Result<(T, i64), axum::response::Response>
+where
+    F: Fn(i64) -> Fut,
+    Fut: Future<Output = Result<T, service::ServiceError>>,
+{
+    within_total(asked(asked_page), per_page, total_of, read).await.map_err(|e| caller.fail(e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,20 +164,4 @@ mod tests {
         assert_eq!(clamp(4, 0, 50), 1);
         assert_eq!(clamp_usize(MAX_PAGE, 101, 50), 3);
     }
-}
-
-/// Read the page asked for (`?page=`), or the last when it lies past the end ([`within_total`]);
-/// a failed read is answered as the error it is, for the caller's page.
-pub async fn paged<T, F, Fut>(
-    caller: &crate::Caller,
-    asked_page: &str,
-    per_page: i64,
-    total_of: impl Fn(&T) -> i64,
-    read: F,
-) -> Result<(T, i64), axum::response::Response>
-where
-    F: Fn(i64) -> Fut,
-    Fut: Future<Output = Result<T, service::ServiceError>>,
-{
-    within_total(asked(asked_page), per_page, total_of, read).await.map_err(|e| caller.fail(e))
 }
