@@ -361,10 +361,10 @@ async fn after<T>(
 }
 
 /// Read before anything else: an entry out of the caller's scope is not found, whatever was sent.
-async fn readable(s: &Shared, caller: &Caller, id: i64, pairs: &[(String, String)]) -> Result<(), Response> {
-    service::grading::sheet(&s.store, caller, id).await.map_err(|e| caller.fail(e))?;
+async fn readable(s: &Shared, caller: &Caller, id: i64, pairs: &[(String, String)]) -> Result<Sheet, Response> {
+    let sheet = service::grading::sheet(&s.store, caller, id).await.map_err(|e| caller.fail(e))?;
     caller.check_csrf(pairs_get(pairs, "csrf"))?;
-    Ok(())
+    Ok(sheet)
 }
 
 /// `POST /grading/entries/{id}/score`: the caller's scores as one assessor (分类定级评分).
@@ -451,13 +451,10 @@ pub async fn answer(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     web_core::tri!(caller.require(Perm::AssessGrading));
-    web_core::tri!(readable(&s, &caller, id, &pairs).await);
+    let sheet = web_core::tri!(readable(&s, &caller, id, &pairs).await);
     let objection = pairs_get(&pairs, "objection").trim().parse::<i64>().unwrap_or(0);
     // the objection must be one of this entry's: another entry's answers are given on its own sheet
-    let own = match service::grading::sheet(&s.store, &caller, id).await {
-        Ok(sh) => sh.objections.iter().any(|o| o.id == objection),
-        Err(e) => return caller.fail(e),
-    };
+    let own = sheet.objections.iter().any(|o| o.id == objection);
     let r = if own {
         service::grading::answer(&s.store, &caller, objection, pairs_get(&pairs, &format!("answer_{objection}"))).await
     } else {

@@ -164,10 +164,11 @@ pub async fn create(State(s): State<Shared>, caller: Caller, Form(mut f): Form<O
     if f.catalogue.trim().is_empty() {
         e.push("指标体系", "请选择指标体系");
     }
-    let (Some(org), Some(year), true) = (org, year, e.is_empty()) else {
-        let org =
-            if f.org.trim().is_empty() { None } else { page_org(&s, &caller, Perm::ManageGrading, &f.org).await.ok() };
+    if !e.is_empty() {
         return form_page(&s, &caller, org.as_ref(), &f, &e, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let (Some(org), Some(year)) = (org, year) else {
+        return form_page(&s, &caller, None, &f, &e, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let from = format!("{year}-01-01");
     if let Some(code) = f.scheme.trim().strip_prefix("preset:") {
